@@ -1,0 +1,138 @@
+//! Every command of the application, listed once: its name, its shortcut and the menu it lives in. Menus, key
+//! handling and the README's shortcut table are all derived from this table, so they cannot disagree.
+
+use egui::{Key, KeyboardShortcut, Modifiers};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Menu {
+    File,
+    Edit,
+    View,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Command {
+    Open,
+    OpenSample,
+    Quit,
+    Copy,
+    SelectAll,
+    ZoomIn,
+    ZoomOut,
+    ZoomReset,
+    TextLarger,
+    TextSmaller,
+    ToggleTheme,
+}
+
+impl Command {
+    /// All commands in menu order.
+    pub const ALL: &'static [Command] = &[
+        Command::Open,
+        Command::OpenSample,
+        Command::Quit,
+        Command::Copy,
+        Command::SelectAll,
+        Command::ZoomIn,
+        Command::ZoomOut,
+        Command::ZoomReset,
+        Command::TextLarger,
+        Command::TextSmaller,
+        Command::ToggleTheme,
+    ];
+
+    #[must_use]
+    pub fn label(self) -> &'static str {
+        match self {
+            Command::Open => "Open…",
+            Command::OpenSample => "Open the Sample Article",
+            Command::Quit => "Quit",
+            Command::Copy => "Copy",
+            Command::SelectAll => "Select All",
+            Command::ZoomIn => "Zoom In",
+            Command::ZoomOut => "Zoom Out",
+            Command::ZoomReset => "Actual Size",
+            Command::TextLarger => "Larger Text",
+            Command::TextSmaller => "Smaller Text",
+            Command::ToggleTheme => "Dark Theme",
+        }
+    }
+
+    #[must_use]
+    pub fn description(self) -> &'static str {
+        match self {
+            Command::Open => "Open a text file",
+            Command::OpenSample => "Open the bundled Arabic sample article",
+            Command::Quit => "Close the window",
+            Command::Copy => "Copy the selected text",
+            Command::SelectAll => "Select the whole document",
+            Command::ZoomIn => "Make everything larger",
+            Command::ZoomOut => "Make everything smaller",
+            Command::ZoomReset => "Reset the zoom to 100%",
+            Command::TextLarger => "Increase the document's text size",
+            Command::TextSmaller => "Decrease the document's text size",
+            Command::ToggleTheme => "Switch between light and dark",
+        }
+    }
+
+    #[must_use]
+    pub fn shortcuts(self) -> Vec<KeyboardShortcut> {
+        const CMD: Modifiers = Modifiers::COMMAND;
+        let cmd_shift = Modifiers::COMMAND | Modifiers::SHIFT;
+        match self {
+            Command::Open => vec![KeyboardShortcut::new(CMD, Key::O)],
+            Command::Quit => vec![KeyboardShortcut::new(CMD, Key::Q)],
+            Command::Copy => vec![KeyboardShortcut::new(CMD, Key::C)],
+            Command::SelectAll => vec![KeyboardShortcut::new(CMD, Key::A)],
+            Command::ZoomIn => vec![
+                KeyboardShortcut::new(CMD, Key::Equals),
+                KeyboardShortcut::new(CMD, Key::Plus),
+            ],
+            Command::ZoomOut => vec![KeyboardShortcut::new(CMD, Key::Minus)],
+            Command::ZoomReset => vec![KeyboardShortcut::new(CMD, Key::Num0)],
+            Command::TextLarger => vec![KeyboardShortcut::new(cmd_shift, Key::Period)],
+            Command::TextSmaller => vec![KeyboardShortcut::new(cmd_shift, Key::Comma)],
+            Command::OpenSample | Command::ToggleTheme => Vec::new(),
+        }
+    }
+
+    #[must_use]
+    pub fn menu(self) -> Menu {
+        match self {
+            Command::Open | Command::OpenSample | Command::Quit => Menu::File,
+            Command::Copy | Command::SelectAll => Menu::Edit,
+            _ => Menu::View,
+        }
+    }
+
+    /// The first shortcut as text for menus ("Ctrl+O").
+    #[must_use]
+    pub fn shortcut_text(self, ctx: &egui::Context) -> Option<String> {
+        self.shortcuts().first().map(|s| ctx.format_shortcut(s))
+    }
+}
+
+/// The shortcut table in Markdown, as the README shows it.
+#[must_use]
+pub fn markdown_table() -> String {
+    let mut out = String::from("| Command | Keys | Menu |\n|---|---|---|\n");
+    for c in Command::ALL {
+        let keys: Vec<String> = c
+            .shortcuts()
+            .iter()
+            .map(|s| s.format(&egui::ModifierNames::NAMES, false))
+            .collect();
+        let keys = if keys.is_empty() {
+            "—".to_owned()
+        } else {
+            keys.join(", ")
+        };
+        out.push_str(&format!(
+            "| {} | {} | {:?} |\n",
+            c.label().trim_end_matches('…'),
+            keys,
+            c.menu()
+        ));
+    }
+    out
+}

@@ -1,0 +1,50 @@
+//! Settings kept across restarts through eframe's storage: reading comfort and the recent files.
+
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+
+pub const STORAGE_KEY: &str = "warraq-settings";
+pub const MAX_RECENT: usize = 10;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Settings {
+    pub recent: Vec<PathBuf>,
+    pub font_size: f32,
+    pub line_spacing: f32,
+    pub max_line_width: f32,
+    pub dark: bool,
+    pub zoom: f32,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            recent: Vec::new(),
+            font_size: 22.0,
+            line_spacing: 1.2,
+            max_line_width: 760.0,
+            dark: false,
+            zoom: 1.0,
+        }
+    }
+}
+
+impl Settings {
+    /// Puts a file at the top of the recent list (at most [`MAX_RECENT`], no duplicates).
+    pub fn remember(&mut self, path: &Path) {
+        let path = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_owned());
+        self.recent.retain(|p| p != &path);
+        self.recent.insert(0, path);
+        self.recent.truncate(MAX_RECENT);
+    }
+
+    #[must_use]
+    pub fn load(storage: &dyn eframe::Storage) -> Option<Self> {
+        eframe::get_value(storage, STORAGE_KEY)
+    }
+
+    pub fn save(&self, storage: &mut dyn eframe::Storage) {
+        eframe::set_value(storage, STORAGE_KEY, self);
+    }
+}

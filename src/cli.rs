@@ -1,0 +1,372 @@
+//! The command line: what to open in the window, and the headless `layout` and `render` commands.
+//!
+//! `layout` and `render` use the same decoding, text engine and glyph atlas as the window, so their output is what
+//! a user sees; tests and the Chromium comparison are built on them.
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+use crate::model::{ByteOffset, Document, offsets::byte_to_char};
+use crate::store;
+use crate::text::{GlyphAtlas, GlyphQuad, TextEngine, TextStyle};
+
+pub const USAGE: &str = "\
+Warraq — a reader and entity annotator for Arabic text
+
+Usage:
+  warraq [FILE]                      open FILE (or the bundled sample article) in a window
+  warraq layout FILE --width W --font-size S [--json]
+                                     print every visual line as the view lays it out
+  warraq render FILE --width W [--font-size S] [--from-line N] [--height H] --out PAGE.png
+                                     draw what the view shows into a PNG, without a window
+  warraq --help | --version
+";
+
+/// What the command line asks for.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Invocation {
+    Window {
+        file: Option<PathBuf>,
+    },
+    Layout {
+        file: PathBuf,
+        width: f32,
+        font_size: f32,
+        json: bool,
+    },
+    Render {
+        file: PathBuf,
+        width: f32,
+        font_size: f32,
+        from_line: usize,
+        height: u32,
+        out: PathBuf,
+    },
+    Help,
+    Version,
+}
+
+/// Parses the arguments after the program name.
+pub fn parse(args: &[String]) -> Result<Invocation, String> {
+    let mut it = args.iter().peekable();
+    let Some(first) = it.peek().map(|s| s.as_str()) else {
+        return Ok(Invocation::Window { file: None });
+    };
+    match first {
+        "-h" | "--help" | "help" => Ok(Invocation::Help),
+        "-V" | "--version" => Ok(Invocation::Version),
+        "layout" | "render" => {
+            let cmd = it.next().cloned().unwrap_or_default();
+            let mut file = None;
+            let (mut width, mut font_size, mut json, mut from_line, mut height, mut out) =
+                (None, 20.0f32, false, 0usize, 900u32, None);
+            while let Some(a) = it.next() {
+                let mut value = |name: &str| {
+                    it.next()
+                        .cloned()
+                        .ok_or_else(|| format!("{name} needs a value"))
+                };
+                match a.as_str() {
+                    "--width" => width = Some(num::<f32>(&value("--width")?, "--width")?),
+                    "--font-size" => font_size = num(&value("--font-size")?, "--font-size")?,
+                    "--json" if cmd == "layout" => json = true,
+                    "--from-line" if cmd == "render" => {
+                        from_line = num(&value("--from-line")?, "--from-line")?
+                    }
+                    "--height" if cmd == "render" => height = num(&value("--height")?, "--height")?,
+                    "--out" if cmd == "render" => out = Some(PathBuf::from(value("--out")?)),
+                    s if s.starts_with("--") => {
+                        return Err(format!("unknown option {s} for {cmd}"));
+                    }
+                    s if file.is_none() => file = Some(PathBuf::from(s)),
+                    s => return Err(format!("unexpected argument {s}")),
+                }
+            }
+            let file = file.ok_or_else(|| format!("{cmd} needs a FILE"))?;
+            let width = width.ok_or_else(|| format!("{cmd} needs --width"))?;
+            if !(width > 0.0 && font_size > 0.0) {
+                return Err("--width and --font-size must be positive".into());
+            }
+            if cmd == "layout" {
+                Ok(Invocation::Layout {
+                    file,
+                    width,
+                    font_size,
+                    json,
+                })
+            } else {
+                let out = out.ok_or("render needs --out PAGE.png")?;
+                Ok(Invocation::Render {
+                    file,
+                    width,
+                    font_size,
+                    from_line,
+                    height,
+                    out,
+                })
+            }
+        }
+        s if s.starts_with('-') => Err(format!("unknown option {s}")),
+        _ => {
+            let file = it.next().map(PathBuf::from);
+            if let Some(extra) = it.next() {
+                return Err(format!("unexpected argument {extra}: give one file"));
+            }
+            Ok(Invocation::Window { file })
+        }
+    }
+}
+
+fn num<T: std::str::FromStr>(s: &str, name: &str) -> Result<T, String> {
+    s.parse()
+        .map_err(|_| format!("{name}: {s:?} is not a number"))
+}
+
+/// Loads a document the way the window does.
+pub fn load_document(path: &Path) -> Result<Document, String> {
+    store::load_text(path, None)
+        .map(|d| Document::new(d.text))
+        .map_err(|e| e.to_string())
+}
+
+#[derive(Serialize)]
+pub struct JsonCluster {
+    pub start: usize,
+    pub end: usize,
+    pub x: f32,
+    pub advance: f32,
+}
+
+#[derive(Serialize)]
+pub struct JsonLine {
+    pub paragraph: usize,
+    pub start: usize,
+    pub end: usize,
+    pub y: f32,
+    pub height: f32,
+    pub rtl: bool,
+    pub text: String,
+    pub clusters: Vec<JsonCluster>,
+}
+
+#[derive(Serialize)]
+pub struct JsonLayout {
+    pub width: f32,
+    pub font_size: f32,
+    pub lines: Vec<JsonLine>,
+}
+
+/// Lays out every paragraph at `width` and `font_size` and lists its visual lines. Offsets are code points within
+/// the paragraph; `y` is the top of the line with paragraphs stacked without gaps; `x` is from the left edge of the
+/// `width`-wide box; clusters are in visual order.
+pub fn layout_document(doc: &Document, width: f32, font_size: f32) -> JsonLayout {
+    let mut engine = TextEngine::new();
+    let style = TextStyle {
+        font_size,
+        line_height: 1.0,
+        bold: false,
+    };
+    let mut lines = Vec::new();
+    let mut y = 0.0f32;
+    for p in 0..doc.paragraphs().len() {
+        let text = doc.paragraph_text(p);
+        let layout = engine.layout(text, &style, Some(width));
+        let cp = |b: usize| byte_to_char(text, ByteOffset(b)).0;
+        for line in layout.lines() {
+            let line_text = text[line.bytes.clone()]
+                .trim_end_matches(['\n', '\r'])
+                .to_owned();
+            lines.push(JsonLine {
+                paragraph: p,
+                start: cp(line.bytes.start),
+                end: cp(line.bytes.end),
+                y: y + line.top,
+                height: line.height,
+                rtl: layout.is_rtl(),
+                text: line_text,
+                clusters: line
+                    .clusters
+                    .iter()
+                    .map(|c| JsonCluster {
+                        start: cp(c.bytes.start),
+                        end: cp(c.bytes.end),
+                        x: c.x,
+                        advance: c.advance,
+                    })
+                    .collect(),
+            });
+        }
+        y += layout.height();
+    }
+    JsonLayout {
+        width,
+        font_size,
+        lines,
+    }
+}
+
+/// The `layout` command's output.
+pub fn layout_command(
+    file: &Path,
+    width: f32,
+    font_size: f32,
+    json: bool,
+) -> Result<String, String> {
+    let doc = load_document(file)?;
+    let result = layout_document(&doc, width, font_size);
+    if json {
+        return serde_json::to_string_pretty(&result).map_err(|e| e.to_string());
+    }
+    let mut out = String::new();
+    for l in &result.lines {
+        let _ = writeln!(
+            out,
+            "{:>4} {:>5}-{:<5} y={:<8.1} {} {}",
+            l.paragraph,
+            l.start,
+            l.end,
+            l.y,
+            if l.rtl { "rtl" } else { "ltr" },
+            l.text
+        );
+    }
+    Ok(out)
+}
+
+/// Page colours of the light theme, as the window paints them.
+const PAGE: [u8; 3] = [248, 248, 248];
+const INK: [u8; 3] = [40, 40, 40];
+/// Same margin and paragraph gap as the document view.
+const MARGIN: f32 = 24.0;
+const PARAGRAPH_GAP: f32 = 0.6;
+
+/// Renders paragraphs from `from_line` on into an RGB image `width + 2 * margin` wide and `height` tall.
+pub fn render_document(
+    doc: &Document,
+    width: f32,
+    font_size: f32,
+    from_line: usize,
+    height: u32,
+) -> (u32, u32, Vec<u8>) {
+    let img_w = (width + 2.0 * MARGIN).ceil() as u32;
+    let mut rgb: Vec<u8> = PAGE
+        .iter()
+        .copied()
+        .cycle()
+        .take((img_w * height * 3) as usize)
+        .collect();
+    let mut engine = TextEngine::new();
+    let mut atlas = GlyphAtlas::default();
+    let style = TextStyle {
+        font_size,
+        line_height: 1.2,
+        bold: false,
+    };
+    let gap = (PARAGRAPH_GAP * font_size).round();
+    let mut y = MARGIN;
+    let mut quads: Vec<GlyphQuad> = Vec::new();
+    for p in from_line..doc.paragraphs().len() {
+        if y > height as f32 {
+            break;
+        }
+        let layout = engine.layout(doc.paragraph_text(p), &style, Some(width));
+        quads.clear();
+        atlas.place(layout.parley(), (MARGIN, y), 1.0, &mut quads);
+        let size = atlas.size();
+        let px = atlas.pixels();
+        for q in &quads {
+            let e = q.entry;
+            for row in 0..e.h as i32 {
+                let ty = q.y + row;
+                if ty < 0 || ty >= height as i32 {
+                    continue;
+                }
+                for col in 0..e.w as i32 {
+                    let tx = q.x + col;
+                    if tx < 0 || tx >= img_w as i32 {
+                        continue;
+                    }
+                    let a = u32::from(px[((e.y + row as u32) * size + e.x + col as u32) as usize]);
+                    let o = ((ty as u32 * img_w + tx as u32) * 3) as usize;
+                    for k in 0..3 {
+                        let bg = u32::from(rgb[o + k]);
+                        rgb[o + k] = ((u32::from(INK[k]) * a + bg * (255 - a)) / 255) as u8;
+                    }
+                }
+            }
+        }
+        y += layout.height() + gap;
+    }
+    (img_w, height, rgb)
+}
+
+/// The `render` command: writes a PNG.
+pub fn render_command(
+    file: &Path,
+    width: f32,
+    font_size: f32,
+    from_line: usize,
+    height: u32,
+    out: &Path,
+) -> Result<(), String> {
+    let doc = load_document(file)?;
+    let (w, h, rgb) = render_document(&doc, width, font_size, from_line, height);
+    let f = std::fs::File::create(out)
+        .map_err(|e| format!("{}: cannot be written ({e})", out.display()))?;
+    let mut enc = png::Encoder::new(std::io::BufWriter::new(f), w, h);
+    enc.set_color(png::ColorType::Rgb);
+    enc.set_depth(png::BitDepth::Eight);
+    let mut writer = enc
+        .write_header()
+        .map_err(|e| format!("{}: {e}", out.display()))?;
+    writer
+        .write_image_data(&rgb)
+        .map_err(|e| format!("{}: {e}", out.display()))?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(s: &str) -> Vec<String> {
+        s.split_whitespace().map(str::to_owned).collect()
+    }
+
+    #[test]
+    fn parses_the_documented_forms() {
+        assert_eq!(parse(&[]).unwrap(), Invocation::Window { file: None });
+        assert_eq!(
+            parse(&args("a.txt")).unwrap(),
+            Invocation::Window {
+                file: Some("a.txt".into())
+            }
+        );
+        assert_eq!(
+            parse(&args("layout a.txt --width 600 --font-size 20 --json")).unwrap(),
+            Invocation::Layout {
+                file: "a.txt".into(),
+                width: 600.0,
+                font_size: 20.0,
+                json: true
+            }
+        );
+        assert!(matches!(
+            parse(&args("render a.txt --width 600 --out x.png")).unwrap(),
+            Invocation::Render { from_line: 0, .. }
+        ));
+        assert!(
+            parse(&args("layout a.txt"))
+                .unwrap_err()
+                .contains("--width")
+        );
+        assert!(
+            parse(&args("render a.txt --width 10"))
+                .unwrap_err()
+                .contains("--out")
+        );
+        assert!(parse(&args("--bogus")).is_err());
+    }
+}

@@ -1,0 +1,73 @@
+//! Start-up: read the command line, then open the window or run a headless command.
+
+use std::process::ExitCode;
+
+use warraq::app::WarraqApp;
+use warraq::cli::{self, Invocation};
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let invocation = match cli::parse(&args) {
+        Ok(i) => i,
+        Err(e) => {
+            eprintln!("warraq: {e}\n\n{}", cli::USAGE);
+            return ExitCode::from(2);
+        }
+    };
+    let result = match invocation {
+        Invocation::Help => {
+            print!("{}", cli::USAGE);
+            Ok(())
+        }
+        Invocation::Version => {
+            println!("warraq {}", env!("CARGO_PKG_VERSION"));
+            Ok(())
+        }
+        Invocation::Layout {
+            file,
+            width,
+            font_size,
+            json,
+        } => cli::layout_command(&file, width, font_size, json).map(|out| print!("{out}")),
+        Invocation::Render {
+            file,
+            width,
+            font_size,
+            from_line,
+            height,
+            out,
+        } => cli::render_command(&file, width, font_size, from_line, height, &out),
+        Invocation::Window { file } => run_window(file),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("warraq: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run_window(file: Option<std::path::PathBuf>) -> Result<(), String> {
+    let options = eframe::NativeOptions {
+        viewport: egui::ViewportBuilder::default()
+            .with_title("Warraq")
+            .with_inner_size([1100.0, 800.0])
+            .with_min_inner_size([400.0, 300.0])
+            .with_drag_and_drop(true),
+        ..Default::default()
+    };
+    eframe::run_native(
+        "warraq",
+        options,
+        Box::new(move |cc| {
+            let mut app = WarraqApp::from_storage(cc.storage);
+            match file {
+                Some(path) => app.open_path(&cc.egui_ctx, path, None),
+                None => app.open_sample(),
+            }
+            Ok(Box::new(app))
+        }),
+    )
+    .map_err(|e| format!("the window could not be opened: {e}"))
+}

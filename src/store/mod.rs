@@ -1,0 +1,76 @@
+//! Reading documents from disk: size and type checks, then decoding to text.
+//!
+//! Nothing here writes to the user's text file, ever. Errors name the file and say what went wrong, so the window
+//! can show them as they are.
+
+pub mod decode;
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+pub use decode::{DecodeError, Decoded, ENCODING_CHOICES};
+
+/// The largest file the reader opens. Larger files are refused with a message rather than exhausting memory.
+pub const MAX_FILE_BYTES: u64 = 256 * 1024 * 1024;
+
+/// Why a file could not be opened. Each variant's message names the file.
+#[derive(Debug)]
+pub enum OpenError {
+    NotFound(PathBuf),
+    IsDirectory(PathBuf),
+    Unreadable(PathBuf, std::io::Error),
+    TooLarge { path: PathBuf, size: u64 },
+    NotText(PathBuf, DecodeError),
+}
+
+impl fmt::Display for OpenError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            OpenError::NotFound(p) => write!(f, "{}: no such file", p.display()),
+            OpenError::IsDirectory(p) => write!(f, "{}: is a folder, not a text file", p.display()),
+            OpenError::Unreadable(p, e) => write!(f, "{}: cannot be read ({e})", p.display()),
+            OpenError::TooLarge { path, size } => write!(
+                f,
+                "{}: {:.1} MB is larger than the {} MB the reader opens",
+                path.display(),
+                *size as f64 / 1e6,
+                MAX_FILE_BYTES / (1024 * 1024)
+            ),
+            OpenError::NotText(p, e) => write!(f, "{}: {e}", p.display()),
+        }
+    }
+}
+
+impl std::error::Error for OpenError {}
+
+/// Reads a file's bytes after checking that it is a regular file within [`MAX_FILE_BYTES`].
+pub fn read_bytes(path: &Path) -> Result<Vec<u8>, OpenError> {
+    let meta = std::fs::metadata(path).map_err(|e| match e.kind() {
+        std::io::ErrorKind::NotFound => OpenError::NotFound(path.to_owned()),
+        _ => OpenError::Unreadable(path.to_owned(), e),
+    })?;
+    if meta.is_dir() {
+        return Err(OpenError::IsDirectory(path.to_owned()));
+    }
+    if meta.len() > MAX_FILE_BYTES {
+        return Err(OpenError::TooLarge {
+            path: path.to_owned(),
+            size: meta.len(),
+        });
+    }
+    std::fs::read(path).map_err(|e| OpenError::Unreadable(path.to_owned(), e))
+}
+
+/// Reads and decodes a file, detecting its encoding (BOM, then strict UTF-8, then a statistical guess), or with
+/// the encoding the user chose.
+pub fn load_text(
+    path: &Path,
+    forced: Option<&'static encoding_rs::Encoding>,
+) -> Result<Decoded, OpenError> {
+    let bytes = read_bytes(path)?;
+    let decoded = match forced {
+        Some(enc) => decode::decode_as(&bytes, enc),
+        None => decode::decode(&bytes),
+    };
+    decoded.map_err(|e| OpenError::NotText(path.to_owned(), e))
+}

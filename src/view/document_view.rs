@@ -1,0 +1,703 @@
+//! The document view: paragraphs laid out by the text engine in a vertical scroll area, with mouse selection.
+//!
+//! Large documents stay responsive because only paragraphs near the viewport are laid out on the UI thread. Every
+//! other paragraph's height is first estimated from its length, then measured exactly by a background thread with
+//! its own text engine; the scroll position is anchored to the paragraph at the top of the viewport so refined
+//! heights above it do not make the text jump. Layouts far from the viewport are dropped.
+//!
+//! Selection is kept in code points of the whole document ([`TextSelection`]); parley's byte offsets are converted
+//! at this edge.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{Receiver, TryRecvError};
+
+use egui::{Color32, CursorIcon, Id, Pos2, Rect, Sense, Ui, Vec2};
+
+use super::text_kit::with_kit;
+use crate::model::{CharOffset, Document, Span, TextSelection};
+use crate::text::{ParagraphLayout, TextEngine, TextStyle};
+
+/// Documents up to this many bytes are laid out in full before the first frame; larger ones are measured in the
+/// background.
+const SYNC_LAYOUT_BYTES: usize = 256 * 1024;
+/// Layouts kept in memory for a large document.
+const MAX_CACHED_LAYOUTS: usize = 3000;
+/// Empty space around the text column, in points.
+const MARGIN: f32 = 24.0;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum DragUnit {
+    Char,
+    Word,
+    Paragraph,
+}
+
+struct Cached {
+    layout: ParagraphLayout,
+    used: u64,
+}
+
+struct Measurer {
+    rx: Receiver<(usize, Vec<f32>)>,
+    cancel: Arc<AtomicBool>,
+    measured: usize,
+}
+
+impl Drop for Measurer {
+    fn drop(&mut self) {
+        self.cancel.store(true, Ordering::Relaxed);
+    }
+}
+
+/// Geometry of the last painted frame, for hit testing and for tests that need screen positions.
+#[derive(Debug, Clone, Copy)]
+struct FrameGeometry {
+    /// Screen position of the top-left corner of the (scrolling) content.
+    content_origin: Pos2,
+    /// Left edge of the text column relative to `content_origin`.
+    text_left: f32,
+}
+
+pub struct DocumentView {
+    doc: Arc<Document>,
+    style: TextStyle,
+    max_line_width: f32,
+    paragraph_gap: f32,
+    width: f32,
+    heights: Vec<f32>,
+    exact: Vec<bool>,
+    prefix: Vec<f64>,
+    prefix_dirty: bool,
+    heights_version: u64,
+    cache: HashMap<usize, Cached>,
+    chars_per_line_px: f32,
+    line_height: f32,
+    selection: TextSelection,
+    drag_unit: DragUnit,
+    drag_origin: Span,
+    measurer: Option<Measurer>,
+    anchor: (usize, f32),
+    anchor_version: u64,
+    scroll_to: Option<f64>,
+    frame: u64,
+    geometry: FrameGeometry,
+}
+
+impl DocumentView {
+    #[must_use]
+    pub fn new(doc: Arc<Document>, style: TextStyle) -> Self {
+        let n = doc.paragraphs().len();
+        Self {
+            doc,
+            style,
+            max_line_width: 760.0,
+            paragraph_gap: 0.6,
+            width: 0.0,
+            heights: vec![0.0; n],
+            exact: vec![false; n],
+            prefix: vec![0.0; n + 1],
+            prefix_dirty: true,
+            heights_version: 0,
+            cache: HashMap::new(),
+            chars_per_line_px: 0.0,
+            line_height: 0.0,
+            selection: TextSelection::default(),
+            drag_unit: DragUnit::Char,
+            drag_origin: Span::default(),
+            measurer: None,
+            anchor: (0, 0.0),
+            anchor_version: 0,
+            scroll_to: None,
+            frame: 0,
+            geometry: FrameGeometry {
+                content_origin: Pos2::ZERO,
+                text_left: 0.0,
+            },
+        }
+    }
+
+    #[must_use]
+    pub fn document(&self) -> &Arc<Document> {
+        &self.doc
+    }
+
+    #[must_use]
+    pub fn style(&self) -> TextStyle {
+        self.style
+    }
+
+    /// Changes font size, weight or line spacing: every paragraph is laid out again.
+    pub fn set_style(&mut self, style: TextStyle) {
+        if style != self.style {
+            self.style = style;
+            self.cache.clear();
+            self.invalidate_heights();
+        }
+    }
+
+    /// The widest the text column may be, in points (a comfortable reading measure).
+    pub fn set_max_line_width(&mut self, width: f32) {
+        self.max_line_width = width.max(200.0);
+    }
+
+    #[must_use]
+    pub fn selection(&self) -> TextSelection {
+        self.selection
+    }
+
+    pub fn set_selection(&mut self, selection: TextSelection) {
+        let max = CharOffset(self.doc.char_count());
+        self.selection = TextSelection::new(selection.anchor.min(max), selection.head.min(max));
+    }
+
+    pub fn select_all(&mut self) {
+        self.selection = TextSelection::new(CharOffset(0), CharOffset(self.doc.char_count()));
+    }
+
+    /// The selected text exactly as decoded (line terminators included), if the selection is not empty.
+    #[must_use]
+    pub fn selected_text(&self) -> Option<String> {
+        let span = self.selection.span();
+        (!span.is_empty()).then(|| self.doc.slice(span))
+    }
+
+    /// Fraction of the document whose height has been measured exactly, while the background measuring runs.
+    #[must_use]
+    pub fn measuring_progress(&self) -> Option<f32> {
+        let n = self.doc.paragraphs().len().max(1);
+        self.measurer.as_ref().map(|m| m.measured as f32 / n as f32)
+    }
+
+    /// Scrolls so that the paragraph containing `offset` is at the top of the view.
+    pub fn scroll_to_offset(&mut self, offset: CharOffset) {
+        if let Some(p) = self.doc.paragraph_at(offset) {
+            self.update_prefix();
+            self.scroll_to = Some(self.prefix[p]);
+        }
+    }
+
+    /// Screen rectangles covering a span, as painted in the last frame (empty where it was not visible).
+    #[must_use]
+    pub fn screen_rects(&mut self, span: Span) -> Vec<Rect> {
+        let g = self.geometry;
+        let mut out = Vec::new();
+        let Some(first) = self.doc.paragraph_at(span.start) else {
+            return out;
+        };
+        let last = self.doc.paragraph_at(span.end).unwrap_or(first);
+        self.update_prefix();
+        for i in first..=last {
+            let Some(rects) = self.paragraph_rects(i, span) else {
+                continue;
+            };
+            let top = self.prefix[i] as f32 + MARGIN;
+            for [x0, y0, x1, y1] in rects {
+                out.push(Rect::from_min_max(
+                    g.content_origin + Vec2::new(g.text_left + x0, top + y0),
+                    g.content_origin + Vec2::new(g.text_left + x1, top + y1),
+                ));
+            }
+        }
+        out
+    }
+
+    /// Total height of the content in points.
+    #[must_use]
+    pub fn content_height(&mut self) -> f64 {
+        self.update_prefix();
+        self.prefix[self.heights.len()] + 2.0 * f64::from(MARGIN)
+    }
+
+    /// Draws the view into the rest of `ui` and handles the mouse and the view's own keys.
+    pub fn show(&mut self, ui: &mut Ui) {
+        self.frame += 1;
+        self.poll_measurer();
+        let avail_width = ui.available_width();
+        let width = (avail_width - 2.0 * MARGIN - 14.0)
+            .clamp(80.0, self.max_line_width)
+            .floor();
+        if (width - self.width).abs() > 0.5 {
+            self.rewrap(width, ui.ctx());
+        }
+        self.update_prefix();
+
+        let mut area = egui::ScrollArea::vertical()
+            .auto_shrink(false)
+            .id_salt("document-scroll");
+        if let Some(y) = self.scroll_to.take() {
+            area = area.vertical_scroll_offset(y as f32);
+        } else if self.anchor_version != self.heights_version {
+            let (p, off) = self.anchor;
+            if p < self.heights.len() {
+                area = area.vertical_scroll_offset((self.prefix[p] + f64::from(off)) as f32);
+            }
+        }
+        let content_height = self.content_height() as f32;
+        let output = area.show_viewport(ui, |ui, viewport| {
+            ui.set_min_height(content_height);
+            let origin = ui.max_rect().min;
+            let text_left = ((ui.max_rect().width() - width) / 2.0).max(MARGIN).floor();
+            self.geometry = FrameGeometry {
+                content_origin: origin,
+                text_left,
+            };
+            self.layout_visible(ui.ctx(), viewport);
+            self.handle_pointer(ui, viewport);
+            self.paint(ui, viewport);
+        });
+        // Remember which paragraph is at the top, so refined heights above it do not move the text.
+        let top = f64::from(output.state.clamped_offset().y);
+        self.update_prefix();
+        let p = self
+            .prefix
+            .partition_point(|y| *y <= top - f64::from(MARGIN))
+            .saturating_sub(1)
+            .min(self.heights.len().saturating_sub(1));
+        self.anchor = (p, (top - self.prefix.get(p).copied().unwrap_or(0.0)) as f32);
+        self.anchor_version = self.heights_version;
+        self.evict();
+        if self.measurer.is_some() {
+            ui.ctx()
+                .request_repaint_after(std::time::Duration::from_millis(50));
+        }
+    }
+
+    fn invalidate_heights(&mut self) {
+        self.measurer = None;
+        self.exact.iter_mut().for_each(|e| *e = false);
+        self.width = 0.0;
+        self.prefix_dirty = true;
+    }
+
+    /// Sets a new column width: kept layouts are only re-broken (cheap); the others are estimated and measured.
+    fn rewrap(&mut self, width: f32, ctx: &egui::Context) {
+        self.width = width;
+        self.measurer = None;
+        let gap = self.gap();
+        for (i, c) in &mut self.cache {
+            c.layout.break_lines(Some(width));
+            self.heights[*i] = c.layout.height() + gap;
+        }
+        let small = self.doc.text().len() <= SYNC_LAYOUT_BYTES;
+        if small {
+            with_kit(ctx, |kit| {
+                for i in 0..self.heights.len() {
+                    if !self.cache.contains_key(&i) {
+                        let layout =
+                            kit.engine
+                                .layout(self.doc.paragraph_text(i), &self.style, Some(width));
+                        self.heights[i] = layout.height() + gap;
+                        self.cache.insert(
+                            i,
+                            Cached {
+                                layout,
+                                used: self.frame,
+                            },
+                        );
+                    }
+                    self.exact[i] = true;
+                }
+            });
+        } else {
+            self.calibrate(ctx);
+            for i in 0..self.heights.len() {
+                self.exact[i] = self.cache.contains_key(&i);
+                if !self.exact[i] {
+                    self.heights[i] = self.estimate(i);
+                }
+            }
+            self.start_measurer(ctx);
+        }
+        self.prefix_dirty = true;
+    }
+
+    fn gap(&self) -> f32 {
+        (self.paragraph_gap * self.style.font_size).round()
+    }
+
+    /// Learns line height and characters per line from a sample of paragraphs, for height estimates.
+    fn calibrate(&mut self, ctx: &egui::Context) {
+        let n = self.heights.len();
+        let step = (n / 16).max(1);
+        let (mut chars, mut lines, mut line_h) = (0usize, 0usize, 0.0f32);
+        with_kit(ctx, |kit| {
+            for i in (0..n).step_by(step).take(16) {
+                let text = self.doc.paragraph_text(i);
+                let l = kit.engine.layout(text, &self.style, Some(self.width));
+                chars += text.chars().count();
+                lines += l.line_count();
+                line_h = line_h.max(l.height() / l.line_count().max(1) as f32);
+            }
+        });
+        self.line_height = if line_h > 0.0 {
+            line_h
+        } else {
+            self.style.font_size * 1.6
+        };
+        let per_line = if lines > 0 {
+            chars as f32 / lines as f32
+        } else {
+            0.0
+        };
+        // chars_per_line_px: characters that fit in one point of width.
+        let fallback = 1.0 / (0.42 * self.style.font_size);
+        self.chars_per_line_px = if per_line > 0.0 {
+            (per_line / self.width).max(fallback * 0.5)
+        } else {
+            fallback
+        };
+    }
+
+    fn estimate(&self, i: usize) -> f32 {
+        let chars = self.doc.paragraphs()[i].char_len as f32;
+        let per_line = (self.chars_per_line_px * self.width).max(1.0);
+        let lines = (chars / per_line).ceil().max(1.0);
+        lines * self.line_height + self.gap()
+    }
+
+    fn start_measurer(&mut self, ctx: &egui::Context) {
+        let (tx, rx) = std::sync::mpsc::channel();
+        let cancel = Arc::new(AtomicBool::new(false));
+        let doc = self.doc.clone();
+        let style = self.style;
+        let width = self.width;
+        let gap = self.gap();
+        let stop = cancel.clone();
+        let ctx = ctx.clone();
+        std::thread::Builder::new()
+            .name("warraq-measure".into())
+            .spawn(move || {
+                let mut engine = TextEngine::new();
+                let n = doc.paragraphs().len();
+                let mut start = 0;
+                while start < n && !stop.load(Ordering::Relaxed) {
+                    let end = (start + 512).min(n);
+                    let hs = (start..end)
+                        .map(|i| {
+                            engine
+                                .layout(doc.paragraph_text(i), &style, Some(width))
+                                .height()
+                                + gap
+                        })
+                        .collect();
+                    if tx.send((start, hs)).is_err() {
+                        return;
+                    }
+                    ctx.request_repaint();
+                    start = end;
+                }
+            })
+            .expect("spawn the measuring thread");
+        self.measurer = Some(Measurer {
+            rx,
+            cancel,
+            measured: 0,
+        });
+    }
+
+    fn poll_measurer(&mut self) {
+        let Some(m) = &mut self.measurer else { return };
+        let mut done = false;
+        loop {
+            match m.rx.try_recv() {
+                Ok((start, hs)) => {
+                    m.measured = start + hs.len();
+                    for (k, h) in hs.into_iter().enumerate() {
+                        let i = start + k;
+                        if !self.exact[i] {
+                            self.heights[i] = h;
+                            self.exact[i] = true;
+                        }
+                    }
+                    self.prefix_dirty = true;
+                }
+                Err(TryRecvError::Empty) => break,
+                Err(TryRecvError::Disconnected) => {
+                    done = true;
+                    break;
+                }
+            }
+        }
+        if done {
+            self.measurer = None;
+        }
+    }
+
+    fn update_prefix(&mut self) {
+        if !self.prefix_dirty {
+            return;
+        }
+        let mut y = 0.0f64;
+        for (i, h) in self.heights.iter().enumerate() {
+            self.prefix[i] = y;
+            y += f64::from(*h);
+        }
+        if let Some(last) = self.prefix.last_mut() {
+            *last = y;
+        }
+        self.prefix_dirty = false;
+        self.heights_version += 1;
+    }
+
+    /// Paragraph index whose block contains content y (MARGIN included).
+    fn paragraph_at_y(&self, y: f32) -> Option<usize> {
+        let n = self.heights.len();
+        if n == 0 {
+            return None;
+        }
+        let y = f64::from(y - MARGIN);
+        Some(
+            self.prefix
+                .partition_point(|p| *p <= y)
+                .saturating_sub(1)
+                .min(n - 1),
+        )
+    }
+
+    fn ensure_layout(&mut self, ctx: &egui::Context, i: usize) {
+        if let Some(c) = self.cache.get_mut(&i) {
+            c.used = self.frame;
+            return;
+        }
+        let layout = with_kit(ctx, |kit| {
+            kit.engine
+                .layout(self.doc.paragraph_text(i), &self.style, Some(self.width))
+        });
+        let h = layout.height() + self.gap();
+        if !self.exact[i] || (self.heights[i] - h).abs() > 0.01 {
+            self.heights[i] = h;
+            self.exact[i] = true;
+            self.prefix_dirty = true;
+        }
+        self.cache.insert(
+            i,
+            Cached {
+                layout,
+                used: self.frame,
+            },
+        );
+    }
+
+    fn layout_visible(&mut self, ctx: &egui::Context, viewport: Rect) {
+        for _ in 0..4 {
+            self.update_prefix();
+            let Some(first) = self.paragraph_at_y(viewport.min.y) else {
+                return;
+            };
+            let mut i = first;
+            while i < self.heights.len() && (self.prefix[i] as f32 + MARGIN) < viewport.max.y {
+                self.ensure_layout(ctx, i);
+                i += 1;
+            }
+            if !self.prefix_dirty {
+                return;
+            }
+        }
+        self.update_prefix();
+    }
+
+    fn evict(&mut self) {
+        if self.doc.text().len() <= SYNC_LAYOUT_BYTES || self.cache.len() <= MAX_CACHED_LAYOUTS {
+            return;
+        }
+        let mut used: Vec<u64> = self.cache.values().map(|c| c.used).collect();
+        used.sort_unstable();
+        let cutoff = used[used.len() - MAX_CACHED_LAYOUTS / 2];
+        let sel = self.selection.span();
+        let keep_sel = |i: usize, doc: &Document| {
+            let p = doc.paragraphs()[i].span();
+            p.start <= sel.end && sel.start <= p.end && !sel.is_empty()
+        };
+        let doc = self.doc.clone();
+        self.cache
+            .retain(|i, c| c.used >= cutoff || keep_sel(*i, &doc));
+    }
+
+    /// The code-point offset nearest to a point in content coordinates.
+    fn offset_at(&mut self, ctx: &egui::Context, pos: Pos2) -> CharOffset {
+        let Some(i) = self.paragraph_at_y(pos.y) else {
+            return CharOffset(0);
+        };
+        if pos.y < MARGIN && i == 0 {
+            return CharOffset(0);
+        }
+        self.ensure_layout(ctx, i);
+        self.update_prefix();
+        let c = &self.cache[&i];
+        let local_y =
+            (pos.y - MARGIN - self.prefix[i] as f32).clamp(0.0, (c.layout.height() - 1.0).max(0.0));
+        let byte = c.layout.hit_test(pos.x - self.geometry.text_left, local_y);
+        self.doc.global_char(i, crate::model::ByteOffset(byte))
+    }
+
+    fn word_at(&mut self, ctx: &egui::Context, pos: Pos2) -> Span {
+        let Some(i) = self.paragraph_at_y(pos.y) else {
+            return Span::default();
+        };
+        self.ensure_layout(ctx, i);
+        self.update_prefix();
+        let c = &self.cache[&i];
+        let local_y =
+            (pos.y - MARGIN - self.prefix[i] as f32).clamp(0.0, (c.layout.height() - 1.0).max(0.0));
+        let r = c.layout.word_at(pos.x - self.geometry.text_left, local_y);
+        Span::new(
+            self.doc.global_char(i, crate::model::ByteOffset(r.start)),
+            self.doc.global_char(i, crate::model::ByteOffset(r.end)),
+        )
+    }
+
+    fn paragraph_span_at(&self, pos: Pos2) -> Span {
+        self.paragraph_at_y(pos.y)
+            .map(|i| self.doc.paragraphs()[i].span())
+            .unwrap_or_default()
+    }
+
+    fn handle_pointer(&mut self, ui: &mut Ui, viewport: Rect) {
+        let g = self.geometry;
+        let screen_viewport = viewport.translate(g.content_origin.to_vec2());
+        let response = ui.interact(
+            screen_viewport,
+            Id::unique("document-view"),
+            Sense::click_and_drag(),
+        );
+        if response.hovered() {
+            ui.ctx().set_cursor_icon(CursorIcon::Text);
+        }
+        let ctx = ui.ctx().clone();
+        let Some(pointer) = response.interact_pointer_pos() else {
+            return;
+        };
+        let pos = pointer - g.content_origin.to_vec2();
+        let shift = ui.input(|i| i.modifiers.shift);
+        if response.triple_clicked() {
+            let p = self.paragraph_span_at(pos);
+            self.drag_unit = DragUnit::Paragraph;
+            self.drag_origin = p;
+            self.selection = TextSelection::new(p.start, p.end);
+        } else if response.double_clicked() {
+            let w = self.word_at(&ctx, pos);
+            self.drag_unit = DragUnit::Word;
+            self.drag_origin = w;
+            self.selection = TextSelection::new(w.start, w.end);
+        } else if response.drag_started() || response.clicked() {
+            // A drag is anchored where the button went down, not where the pointer crossed the drag threshold.
+            let press = if response.drag_started() {
+                ui.input(|i| i.pointer.press_origin())
+                    .map_or(pos, |p| p - g.content_origin.to_vec2())
+            } else {
+                pos
+            };
+            let at = self.offset_at(&ctx, press);
+            if shift {
+                self.selection = self.selection.extend_to(at);
+            } else {
+                self.selection = TextSelection::caret(at);
+                self.drag_unit = DragUnit::Char;
+                self.drag_origin = Span::new(at, at);
+            }
+            if response.drag_started() {
+                let head = self.offset_at(&ctx, pos);
+                self.selection = self.selection.extend_to(head);
+            }
+        } else if response.dragged() {
+            let at = self.offset_at(&ctx, pos);
+            self.selection = match self.drag_unit {
+                DragUnit::Char => self.selection.extend_to(at),
+                DragUnit::Word => {
+                    let w = self.word_at(&ctx, pos);
+                    extend_by_unit(self.drag_origin, w)
+                }
+                DragUnit::Paragraph => {
+                    extend_by_unit(self.drag_origin, self.paragraph_span_at(pos))
+                }
+            };
+            // Scroll while dragging past the top or bottom edge.
+            let edge = 24.0;
+            if pointer.y < screen_viewport.min.y + edge {
+                ui.scroll_with_delta(Vec2::new(
+                    0.0,
+                    (screen_viewport.min.y + edge - pointer.y).min(40.0),
+                ));
+            } else if pointer.y > screen_viewport.max.y - edge {
+                ui.scroll_with_delta(Vec2::new(
+                    0.0,
+                    -(pointer.y - screen_viewport.max.y + edge).min(40.0),
+                ));
+            }
+        }
+    }
+
+    /// Selection rectangles of paragraph `i` for `span`, in the paragraph's own coordinates.
+    fn paragraph_rects(&self, i: usize, span: Span) -> Option<Vec<[f32; 4]>> {
+        let p = self.doc.paragraphs()[i].span();
+        let c = self.cache.get(&i)?;
+        let start = span.start.max(p.start);
+        let end = span.end.min(p.end);
+        if start > end || (start == end && !(span.start < p.end.max(p.start) && span.end > p.end)) {
+            return None;
+        }
+        let b0 = self.doc.local_byte(i, start).0;
+        let b1 = self.doc.local_byte(i, end).0;
+        let mut rects = c.layout.selection_rects(b0..b1);
+        // A selection that runs on past the end of the paragraph shows a small mark for the line break.
+        if span.end > p.end && span.start <= p.end {
+            let caret = c.layout.caret_rect(b1, 1.0);
+            let w = self.style.font_size * 0.3;
+            let [x0, y0, _, y1] = caret;
+            let rtl = c.layout.is_rtl();
+            rects.push(if rtl {
+                [x0 - w, y0, x0, y1]
+            } else {
+                [x0, y0, x0 + w, y1]
+            });
+        }
+        Some(rects)
+    }
+
+    fn paint(&mut self, ui: &mut Ui, viewport: Rect) {
+        let g = self.geometry;
+        let ctx = ui.ctx().clone();
+        let painter = ui.painter().clone();
+        let visuals = ui.visuals().clone();
+        let text_color = visuals.text_color();
+        let sel_color: Color32 = visuals.selection.bg_fill;
+        let sel = self.selection.span();
+        let Some(first) = self.paragraph_at_y(viewport.min.y) else {
+            return;
+        };
+        let mut i = first;
+        with_kit(&ctx, |kit| {
+            while i < self.heights.len() && (self.prefix[i] as f32 + MARGIN) < viewport.max.y {
+                let top = self.prefix[i] as f32 + MARGIN;
+                let origin = g.content_origin + Vec2::new(g.text_left, top);
+                if !sel.is_empty()
+                    && let Some(rects) = self.paragraph_rects(i, sel)
+                {
+                    for [x0, y0, x1, y1] in rects {
+                        let r = Rect::from_min_max(
+                            origin + Vec2::new(x0, y0),
+                            origin + Vec2::new(x1, y1),
+                        );
+                        painter.rect_filled(r, 0.0, sel_color);
+                    }
+                }
+                if let Some(c) = self.cache.get(&i) {
+                    kit.paint(&ctx, &painter, c.layout.parley(), origin, text_color);
+                }
+                i += 1;
+            }
+        });
+    }
+}
+
+/// The selection made by dragging in word or paragraph steps: from the unit where the drag began to the unit
+/// under the pointer, in whichever direction.
+fn extend_by_unit(origin: Span, current: Span) -> TextSelection {
+    if current.start < origin.start {
+        TextSelection::new(origin.end, current.start)
+    } else {
+        TextSelection::new(origin.start, current.end.max(origin.end))
+    }
+}
