@@ -193,7 +193,7 @@ impl WarraqApp {
         view.set_max_line_width(self.settings.max_line_width);
         self.message = (decoded.replaced > 0).then(|| {
             format!(
-                "{name}: {} invalid byte sequences were shown as \u{FFFD}; try View ▸ Encoding if the text looks wrong",
+                "{name}: {} invalid byte sequences were shown as \u{FFFD}; try View > Encoding if the text looks wrong",
                 decoded.replaced
             )
         });
@@ -310,7 +310,7 @@ impl WarraqApp {
     }
 
     fn handle_keys_and_drops(&mut self, ctx: &egui::Context) {
-        let text_input_focused = ctx.memory(|m| m.focused().is_some());
+        let text_input_focused = crate::view::rtl_input::input_has_focus(ctx);
         let mut to_run = Vec::new();
         for &command in Command::ALL {
             for shortcut in command.shortcuts() {
@@ -417,7 +417,7 @@ impl WarraqApp {
                 None => {
                     ui.add_space(40.0);
                     ui.vertical_centered(|ui| {
-                        ui.label("Open a text file with File ▸ Open… or drop one on this window.")
+                        ui.label("Open a text file with File > Open… or drop one on this window.")
                     });
                 }
             }
@@ -454,11 +454,11 @@ impl WarraqApp {
                     }
                     for path in self.settings.recent.clone() {
                         let label = path.display().to_string();
-                        if ui
-                            .add(egui::Button::new("").min_size(egui::vec2(0.0, 0.0)))
-                            .union(ui.add(RtlLabel::new(&label).sense(egui::Sense::click())))
-                            .clicked()
-                        {
+                        let response = ui.add(RtlLabel::new(&label).sense(egui::Sense::click()));
+                        if response.hovered() {
+                            ui.ctx().set_cursor_icon(egui::CursorIcon::PointingHand);
+                        }
+                        if response.clicked() {
                             let ctx = ui.ctx().clone();
                             self.open_path(&ctx, path, None);
                             ui.close();
@@ -552,7 +552,7 @@ impl WarraqApp {
                 if d.guessed { " (detected)" } else { "" }
             );
             ui.label(enc).on_hover_text(
-                "How the file was decoded. View ▸ Encoding reopens it with another encoding.",
+                "How the file was decoded. View > Encoding reopens it with another encoding.",
             );
             ui.separator();
             ui.label(format!("{} characters", doc.char_count()));

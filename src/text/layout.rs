@@ -143,6 +143,8 @@ pub struct ClusterInfo {
     pub bytes: Range<usize>,
     pub x: f32,
     pub advance: f32,
+    /// Glyph ids drawn for this cluster (empty for a ligature continuation).
+    pub glyphs: Vec<u32>,
 }
 
 /// A visual line: its text range, vertical position, and clusters from left to right.
@@ -212,6 +214,18 @@ impl ParagraphLayout {
         Cursor::from_point(&self.layout, x, y).index()
     }
 
+    /// The text position nearest to a point and the caret drawn there. At a direction boundary one byte offset
+    /// has two visual positions; this caret is the one on the side of the point.
+    #[must_use]
+    pub fn hit_test_caret(&self, x: f32, y: f32, caret_width: f32) -> (usize, [f32; 4]) {
+        let cursor = Cursor::from_point(&self.layout, x, y);
+        let b = cursor.geometry(&self.layout, caret_width);
+        (
+            cursor.index(),
+            [b.x0 as f32, b.y0 as f32, b.x1 as f32, b.y1 as f32],
+        )
+    }
+
     /// The word (as parley's word boundaries find it) under a point.
     #[must_use]
     pub fn word_at(&self, x: f32, y: f32) -> Range<usize> {
@@ -267,7 +281,12 @@ impl ParagraphLayout {
                         let bytes = bytes.start..bytes.end.min(self.text_len);
                         let advance = cluster.advance();
                         if !cluster.is_hard_line_break() {
-                            clusters.push(ClusterInfo { bytes, x, advance });
+                            clusters.push(ClusterInfo {
+                                bytes,
+                                x,
+                                advance,
+                                glyphs: cluster.glyphs().map(|g| g.id).collect(),
+                            });
                         }
                         x += advance;
                     }

@@ -159,6 +159,7 @@ impl Widget for RtlInput<'_> {
         }
 
         if response.has_focus() {
+            mark_input_focused(&ctx);
             ui.memory_mut(|m| {
                 m.set_focus_lock_filter(
                     response.id,
@@ -320,4 +321,22 @@ fn key_press(drv: &mut parley::PlainEditorDriver<'_, ()>, key: Key, m: Modifiers
 #[must_use]
 pub fn hint_color(ui: &Ui) -> Color32 {
     ui.visuals().weak_text_color()
+}
+
+fn focus_flag_id() -> egui::Id {
+    egui::Id::unique("warraq-rtl-input-focused")
+}
+
+fn mark_input_focused(ctx: &egui::Context) {
+    let pass = ctx.cumulative_pass_nr();
+    ctx.data_mut(|d| d.insert_temp(focus_flag_id(), pass));
+}
+
+/// Whether an RTL text input had keyboard focus in this or the previous frame; the application then leaves
+/// copy, select-all and similar keys to the input.
+#[must_use]
+pub fn input_has_focus(ctx: &egui::Context) -> bool {
+    let pass = ctx.cumulative_pass_nr();
+    ctx.data(|d| d.get_temp::<u64>(focus_flag_id()))
+        .is_some_and(|p| p + 1 >= pass)
 }

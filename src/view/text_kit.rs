@@ -22,6 +22,7 @@ struct LabelKey {
     width_bits: Option<u32>,
 }
 
+#[derive(Default)]
 pub struct TextKit {
     pub engine: TextEngine,
     pub atlas: GlyphAtlas,
@@ -31,21 +32,6 @@ pub struct TextKit {
     retired_pass: u64,
     labels: HashMap<LabelKey, (Arc<ParagraphLayout>, u64)>,
     quads: Vec<GlyphQuad>,
-}
-
-impl Default for TextKit {
-    fn default() -> Self {
-        Self {
-            engine: TextEngine::new(),
-            atlas: GlyphAtlas::default(),
-            texture: None,
-            texture_generation: 0,
-            retired: Vec::new(),
-            retired_pass: 0,
-            labels: HashMap::new(),
-            quads: Vec::new(),
-        }
-    }
 }
 
 /// Runs `f` with the context's text kit, creating it on first use.
