@@ -65,6 +65,21 @@ impl fmt::Display for DecodeError {
     }
 }
 
+/// Detects the encoding and decodes, reusing the buffer when the bytes are already valid UTF-8 (the common case,
+/// and the fast path for large files).
+pub fn decode_owned(bytes: Vec<u8>) -> Result<Decoded, DecodeError> {
+    if Encoding::for_bom(&bytes).is_none() && !bytes.contains(&0) {
+        match String::from_utf8(bytes) {
+            Ok(text) => {
+                check_not_binary(&text)?;
+                return Ok(Decoded { text, encoding: encoding_rs::UTF_8, bom: false, guessed: false, replaced: 0 });
+            }
+            Err(e) => return decode(e.as_bytes()),
+        }
+    }
+    decode(&bytes)
+}
+
 /// Detects the encoding and decodes.
 pub fn decode(bytes: &[u8]) -> Result<Decoded, DecodeError> {
     if let Some((enc, bom_len)) = Encoding::for_bom(bytes) {

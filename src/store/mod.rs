@@ -70,7 +70,7 @@ pub fn load_text(
     let bytes = read_bytes(path)?;
     let decoded = match forced {
         Some(enc) => decode::decode_as(&bytes, enc),
-        None => decode::decode(&bytes),
+        None => decode::decode_owned(bytes),
     };
     decoded.map_err(|e| OpenError::NotText(path.to_owned(), e))
 }

@@ -170,6 +170,12 @@ impl DocumentView {
         self.measurer.as_ref().map(|m| m.measured as f32 / n as f32)
     }
 
+    /// The paragraph at the top of the view in the last frame.
+    #[must_use]
+    pub fn top_paragraph(&self) -> usize {
+        self.anchor.0
+    }
+
     /// Scrolls so that the paragraph containing `offset` is at the top of the view.
     pub fn scroll_to_offset(&mut self, offset: CharOffset) {
         if let Some(p) = self.doc.paragraph_at(offset) {
