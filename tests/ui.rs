@@ -402,3 +402,32 @@ fn zoom_and_text_size_shortcuts() {
         size + 2.0
     );
 }
+
+#[derive(Debug)]
+struct Dropped(std::path::PathBuf);
+
+impl egui::DroppedFile for Dropped {
+    fn path(&self) -> &std::path::Path {
+        &self.0
+    }
+    fn bytes(&self) -> Result<Vec<u8>, String> {
+        std::fs::read(&self.0).map_err(|e| e.to_string())
+    }
+}
+
+#[test]
+fn dropping_a_file_opens_it_and_the_title_names_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("مقال.txt");
+    std::fs::write(&path, "سطر أول\r\nسطر ثان\r\n").unwrap();
+    let mut h = sample_harness();
+    h.input_mut().dropped_files.push(std::sync::Arc::new(Dropped(path.clone())));
+    h.step();
+    wait_loaded(&mut h);
+    let doc = h.state().document().unwrap();
+    assert_eq!(doc.name, "مقال.txt");
+    assert_eq!(doc.view.document().paragraphs().len(), 2);
+    assert_eq!(doc.view.document().paragraph_text(1), "سطر ثان");
+    h.get_by_label("CRLF");
+    assert_eq!(h.state().window_title(), "مقال.txt — Warraq");
+}

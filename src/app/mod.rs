@@ -49,7 +49,7 @@ pub struct WarraqApp {
     pub settings: Settings,
     doc: Option<OpenDocument>,
     loading: Option<Loading>,
-    dialog: Option<Receiver<Option<PathBuf>>>,
+    dialog: Option<Receiver<Option<Option<PathBuf>>>>,
     message: Option<String>,
     title: String,
     egui_configured: bool,
@@ -94,6 +94,12 @@ impl WarraqApp {
     #[must_use]
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
+    }
+
+    /// The window title as last sent to the window.
+    #[must_use]
+    pub fn window_title(&self) -> &str {
+        &self.title
     }
 
     #[must_use]
@@ -285,7 +291,11 @@ impl WarraqApp {
                 if let Some(dir) = start_dir {
                     dialog = dialog.set_directory(dir);
                 }
-                let _ = tx.send(dialog.pick_file());
+                let started = std::time::Instant::now();
+                let choice = dialog.pick_file();
+                // Nobody answers a file chooser in a blink: a quick "no file" means none could be shown.
+                let shown = choice.is_some() || started.elapsed() > std::time::Duration::from_millis(300);
+                let _ = tx.send(shown.then_some(choice));
                 ctx2.request_repaint();
             })
             .expect("spawn the dialog thread");
@@ -295,14 +305,14 @@ impl WarraqApp {
     fn poll_dialog(&mut self, ctx: &egui::Context) {
         let Some(rx) = &self.dialog else { return };
         match rx.try_recv() {
-            Ok(choice) => {
+            Ok(Some(choice)) => {
                 self.dialog = None;
                 if let Some(path) = choice {
                     self.open_path(ctx, path, None);
                 }
             }
             Err(TryRecvError::Empty) => {}
-            Err(TryRecvError::Disconnected) => {
+            Ok(None) | Err(TryRecvError::Disconnected) => {
                 self.dialog = None;
                 self.message = Some("The file dialog could not be shown (no desktop portal or zenity found). Open a file by dropping it on the window or by giving its path on the command line.".into());
             }
