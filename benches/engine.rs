@@ -12,7 +12,9 @@ const SAMPLE: &str = include_str!("../assets/sample-article-ar.txt");
 
 fn layout_all(engine: &mut TextEngine, doc: &Document, width: f32) -> Vec<ParagraphLayout> {
     let style = TextStyle::with_size(20.0);
-    (0..doc.paragraphs().len()).map(|p| engine.layout(doc.paragraph_text(p), &style, Some(width))).collect()
+    (0..doc.paragraphs().len())
+        .map(|p| engine.layout(doc.paragraph_text(p), &style, Some(width)))
+        .collect()
 }
 
 fn layout(c: &mut Criterion) {
@@ -22,7 +24,9 @@ fn layout(c: &mut Criterion) {
     g.sample_size(10);
     g.throughput(Throughput::Bytes(text.len() as u64));
     let mut engine = TextEngine::new();
-    g.bench_function(BenchmarkId::new("full_layout", "1MB"), |b| b.iter(|| black_box(layout_all(&mut engine, &doc, 600.0))));
+    g.bench_function(BenchmarkId::new("full_layout", "1MB"), |b| {
+        b.iter(|| black_box(layout_all(&mut engine, &doc, 600.0)))
+    });
     let mut layouts = layout_all(&mut engine, &doc, 600.0);
     let mut w = 600.0;
     g.bench_function(BenchmarkId::new("rewrap", "1MB"), |b| {
@@ -43,13 +47,22 @@ fn hit_and_select(c: &mut Criterion) {
     let lines = l.lines();
     let mid = &lines[lines.len() / 2];
     let y = mid.top + mid.height / 2.0;
-    c.bench_function("hit_test", |b| b.iter(|| black_box(l.hit_test(black_box(300.0), black_box(y)))));
+    c.bench_function("hit_test", |b| {
+        b.iter(|| black_box(l.hit_test(black_box(300.0), black_box(y))))
+    });
     let range = 40..para.len() - 40;
     let range = (range.start..range.end)
         .find(|i| para.is_char_boundary(*i))
-        .map(|s| s..(s..para.len()).rev().find(|i| para.is_char_boundary(*i) && *i < para.len() - 40).unwrap())
+        .map(|s| {
+            s..(s..para.len())
+                .rev()
+                .find(|i| para.is_char_boundary(*i) && *i < para.len() - 40)
+                .unwrap()
+        })
         .unwrap();
-    c.bench_function("selection_geometry_paragraph", |b| b.iter(|| black_box(l.selection_rects(black_box(range.clone())))));
+    c.bench_function("selection_geometry_paragraph", |b| {
+        b.iter(|| black_box(l.selection_rects(black_box(range.clone()))))
+    });
 }
 
 criterion_group!(benches, layout, hit_and_select);

@@ -81,7 +81,14 @@ fn main() {
     let doc = Document::new(decoded.text);
     let paragraphs = doc.paragraphs().len();
     let t_decode = t0.elapsed();
-    *h.state_mut() = Some(DocumentView::new(Arc::new(doc), TextStyle { font_size: 22.0, line_height: 1.2, bold: false }));
+    *h.state_mut() = Some(DocumentView::new(
+        Arc::new(doc),
+        TextStyle {
+            font_size: 22.0,
+            line_height: 1.2,
+            bold: false,
+        },
+    ));
     step_timed(&mut h);
     let t_first = t0.elapsed();
 
@@ -99,17 +106,26 @@ fn main() {
         scroll.push(step_timed(&mut h));
     }
     let after_scrolling = h.state().as_ref().unwrap().top_paragraph();
-    assert!(after_scrolling > 100, "the wheel scrolled the document (top paragraph {after_scrolling})");
+    assert!(
+        after_scrolling > 100,
+        "the wheel scrolled the document (top paragraph {after_scrolling})"
+    );
     // Jumps, as when dragging the scroll bar: to the middle, three quarters, back to the start.
     let n_chars = h.state().as_ref().unwrap().document().char_count();
     let mut jumps = Vec::new();
     for frac in [0.5, 0.75, 0.25, 0.0, 0.9] {
-        h.state_mut().as_mut().unwrap().scroll_to_offset(CharOffset((n_chars as f64 * frac) as usize));
+        h.state_mut()
+            .as_mut()
+            .unwrap()
+            .scroll_to_offset(CharOffset((n_chars as f64 * frac) as usize));
         jumps.push(step_timed(&mut h));
         jumps.push(step_timed(&mut h));
         let top = h.state().as_ref().unwrap().top_paragraph();
         let expected = (paragraphs as f64 * frac) as usize;
-        assert!(top.abs_diff(expected) <= 2, "jumped to paragraph {top}, expected about {expected}");
+        assert!(
+            top.abs_diff(expected) <= 2,
+            "jumped to paragraph {top}, expected about {expected}"
+        );
     }
     // Background measuring until the scroll bar is exact.
     let t_measure = Instant::now();
@@ -145,41 +161,81 @@ fn main() {
         }
         t.elapsed()
     });
-    let font = concat!(env!("CARGO_MANIFEST_DIR"), "/fonts/NotoNaskhArabic-Regular.ttf");
-    let hb = std::process::Command::new("hb-shape").arg("--version").output().is_ok().then(|| {
-        median_of(5, || {
-            let t = Instant::now();
-            let out = std::process::Command::new("hb-shape")
-                .args(["--font-size=20", font, "--text-file"])
-                .arg(&mb_path)
-                .arg("--output-file=/dev/null")
-                .status()
-                .expect("hb-shape");
-            assert!(out.success());
-            t.elapsed()
-        })
-    });
+    let font = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/fonts/NotoNaskhArabic-Regular.ttf"
+    );
+    let hb = std::process::Command::new("hb-shape")
+        .arg("--version")
+        .output()
+        .is_ok()
+        .then(|| {
+            median_of(5, || {
+                let t = Instant::now();
+                let out = std::process::Command::new("hb-shape")
+                    .args(["--font-size=20", font, "--text-file"])
+                    .arg(&mb_path)
+                    .arg("--output-file=/dev/null")
+                    .status()
+                    .expect("hb-shape");
+                assert!(out.success());
+                t.elapsed()
+            })
+        });
 
     let ms = |d: Duration| d.as_secs_f64() * 1e3;
-    println!("## 10 MB document ({size_mb:.1} MB, {paragraphs} paragraphs), window 1100×800, text 22 px");
+    println!(
+        "## 10 MB document ({size_mb:.1} MB, {paragraphs} paragraphs), window 1100×800, text 22 px"
+    );
     println!();
     println!("| measure | result | target |");
     println!("|---|---|---|");
-    println!("| read + decode + split into paragraphs | {:.0} ms | |", ms(t_decode));
-    println!("| open to first frame (incl. the above) | {:.0} ms | ≤ 250 ms |", ms(t_first));
-    println!("| frame while wheel-scrolling, median / p99 ({} frames, to paragraph {after_scrolling}) | {:.2} / {:.2} ms | p99 ≤ 8 ms |", scroll.len(), percentile(&mut scroll, 0.5), percentile(&mut scroll, 0.99));
-    println!("| frame after a scroll-bar jump, median / max | {:.2} / {:.2} ms | |", percentile(&mut jumps, 0.5), percentile(&mut jumps, 1.0));
-    println!("| all heights measured in the background after | {:.2} s | |", measured_after.as_secs_f64());
-    println!("| frame while scrolling once measured, median / p99 | {:.2} / {:.2} ms | p99 ≤ 8 ms |", percentile(&mut idle, 0.5), percentile(&mut idle, 0.99));
-    println!("| resident memory before opening / with the document | {rss_before:.0} / {rss_after:.0} MB | ≤ 200 MB |");
+    println!(
+        "| read + decode + split into paragraphs | {:.0} ms | |",
+        ms(t_decode)
+    );
+    println!(
+        "| open to first frame (incl. the above) | {:.0} ms | ≤ 250 ms |",
+        ms(t_first)
+    );
+    println!(
+        "| frame while wheel-scrolling, median / p99 ({} frames, to paragraph {after_scrolling}) | {:.2} / {:.2} ms | p99 ≤ 8 ms |",
+        scroll.len(),
+        percentile(&mut scroll, 0.5),
+        percentile(&mut scroll, 0.99)
+    );
+    println!(
+        "| frame after a scroll-bar jump, median / max | {:.2} / {:.2} ms | |",
+        percentile(&mut jumps, 0.5),
+        percentile(&mut jumps, 1.0)
+    );
+    println!(
+        "| all heights measured in the background after | {:.2} s | |",
+        measured_after.as_secs_f64()
+    );
+    println!(
+        "| frame while scrolling once measured, median / p99 | {:.2} / {:.2} ms | p99 ≤ 8 ms |",
+        percentile(&mut idle, 0.5),
+        percentile(&mut idle, 0.99)
+    );
+    println!(
+        "| resident memory before opening / with the document | {rss_before:.0} / {rss_after:.0} MB | ≤ 200 MB |"
+    );
     println!();
     println!("## Whole-document layout of 1 MB (median of 5, width 600 px, 20 px)");
     println!();
     println!("| tool | time | ratio |");
     println!("|---|---|---|");
-    println!("| Warraq: shape + bidi + line breaking + alignment | {:.0} ms | |", ms(ours));
+    println!(
+        "| Warraq: shape + bidi + line breaking + alignment | {:.0} ms | |",
+        ms(ours)
+    );
     match hb {
-        Some(hb) => println!("| hb-shape --font-size=20 (shaping only) | {:.0} ms | Warraq / hb-shape = {:.2} (target ≤ 1.5) |", ms(hb), ours.as_secs_f64() / hb.as_secs_f64()),
+        Some(hb) => println!(
+            "| hb-shape --font-size=20 (shaping only) | {:.0} ms | Warraq / hb-shape = {:.2} (target ≤ 1.5) |",
+            ms(hb),
+            ours.as_secs_f64() / hb.as_secs_f64()
+        ),
         None => println!("| hb-shape | not installed (apt-get install libharfbuzz-bin) | |"),
     }
 }

@@ -32,13 +32,25 @@ const OWN: &[&str] = &[
 fn chromium() -> Option<String> {
     ["chromium", "chromium-browser", "google-chrome"]
         .into_iter()
-        .find(|c| Command::new(c).arg("--version").output().is_ok_and(|o| o.status.success()))
+        .find(|c| {
+            Command::new(c)
+                .arg("--version")
+                .output()
+                .is_ok_and(|o| o.status.success())
+        })
         .map(str::to_owned)
 }
 
 fn html(paragraphs: &[&str], width: f32, font_size: f32, fonts: &Path) -> String {
-    let esc = |s: &str| s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;");
-    let body: String = paragraphs.iter().map(|p| format!("<p dir=\"auto\">{}</p>\n", esc(p))).collect();
+    let esc = |s: &str| {
+        s.replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;")
+    };
+    let body: String = paragraphs
+        .iter()
+        .map(|p| format!("<p dir=\"auto\">{}</p>\n", esc(p)))
+        .collect();
     format!(
         r#"<!doctype html><html><head><meta charset="utf-8"><style>
 @font-face {{ font-family: 'WNaskh'; src: url('file://{fonts}/NotoNaskhArabic-Regular.ttf'); }}
@@ -91,16 +103,28 @@ fn chromium_boxes(browser: &str, paragraphs: &[&str], width: f32, font_size: f32
             "--virtual-time-budget=10000",
             "--dump-dom",
         ])
-        .arg(format!("--user-data-dir={}", dir.path().join("profile").display()))
+        .arg(format!(
+            "--user-data-dir={}",
+            dir.path().join("profile").display()
+        ))
         .arg(format!("file://{}", page.display()))
         .output()
         .expect("run chromium");
     let dom = String::from_utf8_lossy(&out.stdout);
-    let start = dom.find("<pre id=\"out\">").expect("chromium ran the measuring script") + "<pre id=\"out\">".len();
+    let start = dom
+        .find("<pre id=\"out\">")
+        .expect("chromium ran the measuring script")
+        + "<pre id=\"out\">".len();
     let end = start + dom[start..].find("</pre>").unwrap();
-    let json = dom[start..end].replace("&quot;", "\"").replace("&amp;", "&");
+    let json = dom[start..end]
+        .replace("&quot;", "\"")
+        .replace("&amp;", "&");
     let v: serde_json::Value = serde_json::from_str(&json).unwrap();
-    assert!(v["fonts"].as_array().unwrap().iter().all(|s| s == "loaded"), "the bundled fonts loaded in Chromium: {}", v["fonts"]);
+    assert!(
+        v["fonts"].as_array().unwrap().iter().all(|s| s == "loaded"),
+        "the bundled fonts loaded in Chromium: {}",
+        v["fonts"]
+    );
     v["paras"]
         .as_array()
         .unwrap()
@@ -109,7 +133,15 @@ fn chromium_boxes(browser: &str, paragraphs: &[&str], width: f32, font_size: f32
             p.as_array()
                 .unwrap()
                 .iter()
-                .map(|c| c.as_array().map(|a| (a[0].as_f64().unwrap() as f32, a[1].as_f64().unwrap() as f32, a[2].as_f64().unwrap() as f32)))
+                .map(|c| {
+                    c.as_array().map(|a| {
+                        (
+                            a[0].as_f64().unwrap() as f32,
+                            a[1].as_f64().unwrap() as f32,
+                            a[2].as_f64().unwrap() as f32,
+                        )
+                    })
+                })
                 .collect()
         })
         .collect()
@@ -118,7 +150,10 @@ fn chromium_boxes(browser: &str, paragraphs: &[&str], width: f32, font_size: f32
 #[test]
 fn line_breaks_and_positions_match_chromium() {
     let Some(browser) = chromium() else {
-        assert!(std::env::var("WARRAQ_REQUIRE_CHROMIUM").is_err(), "Chromium is required here but not installed");
+        assert!(
+            std::env::var("WARRAQ_REQUIRE_CHROMIUM").is_err(),
+            "Chromium is required here but not installed"
+        );
         eprintln!("chromium comparison skipped: no Chromium installed (apt-get install chromium)");
         return;
     };
@@ -142,7 +177,8 @@ fn line_breaks_and_positions_match_chromium() {
             let mut tops: Vec<f32> = boxes.iter().flatten().map(|b| b.2.round()).collect();
             tops.sort_by(f32::total_cmp);
             tops.dedup();
-            let line_of = |cp: usize| boxes[cp].map(|b| tops.iter().position(|t| *t == b.2.round()).unwrap());
+            let line_of =
+                |cp: usize| boxes[cp].map(|b| tops.iter().position(|t| *t == b.2.round()).unwrap());
             // Line starts: where the line index increases (a space hanging at a line end belongs to that line).
             let mut chromium_starts = vec![0usize];
             let mut last = 0;
@@ -163,11 +199,21 @@ fn line_breaks_and_positions_match_chromium() {
             }
             for line in lines {
                 for c in &line.clusters {
-                    let text: String = paragraphs[*p].chars().skip(c.start).take(c.end - c.start).collect();
+                    let text: String = paragraphs[*p]
+                        .chars()
+                        .skip(c.start)
+                        .take(c.end - c.start)
+                        .collect();
                     if text.trim().is_empty() {
                         continue;
                     }
-                    let Some(left) = (c.start..c.end).filter_map(|cp| boxes[cp]).map(|b| b.0).reduce(f32::min) else { continue };
+                    let Some(left) = (c.start..c.end)
+                        .filter_map(|cp| boxes[cp])
+                        .map(|b| b.0)
+                        .reduce(f32::min)
+                    else {
+                        continue;
+                    };
                     let dx = (left - c.x).abs();
                     total_clusters += 1;
                     worst = worst.max(dx);
@@ -179,13 +225,27 @@ fn line_breaks_and_positions_match_chromium() {
                 }
             }
         }
-        println!("width {width}: {identical}/{} paragraphs break into identical lines", by_para.len());
+        println!(
+            "width {width}: {identical}/{} paragraphs break into identical lines",
+            by_para.len()
+        );
     }
-    println!("{close}/{total_clusters} clusters within 1 px of Chromium; largest difference {worst:.2} px");
+    println!(
+        "{close}/{total_clusters} clusters within 1 px of Chromium; largest difference {worst:.2} px"
+    );
     for f in &failures {
         println!("  {f}");
     }
-    let breaks: Vec<_> = failures.iter().filter(|f| f.contains("line starts")).collect();
-    assert!(breaks.is_empty(), "line breaks differ from Chromium:\n{breaks:#?}");
-    assert!(close * 1000 >= total_clusters * 995, "only {close}/{total_clusters} clusters within 1 px of Chromium");
+    let breaks: Vec<_> = failures
+        .iter()
+        .filter(|f| f.contains("line starts"))
+        .collect();
+    assert!(
+        breaks.is_empty(),
+        "line breaks differ from Chromium:\n{breaks:#?}"
+    );
+    assert!(
+        close * 1000 >= total_clusters * 995,
+        "only {close}/{total_clusters} clusters within 1 px of Chromium"
+    );
 }

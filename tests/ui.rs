@@ -393,6 +393,21 @@ fn zoom_and_text_size_shortcuts() {
     h.key_press_modifiers(Modifiers::COMMAND, Key::Num0);
     h.step();
     assert!((h.state().settings.zoom - 1.0).abs() < 1e-4);
+    // Ctrl + mouse wheel zooms too.
+    h.hover_at(Pos2::new(500.0, 400.0));
+    h.event(Event::MouseWheel {
+        unit: egui::MouseWheelUnit::Line,
+        delta: Vec2::new(0.0, 1.0),
+        phase: egui::TouchPhase::Move,
+        source: egui::MouseWheelSource::Unknown,
+        modifiers: Modifiers::COMMAND,
+    });
+    h.step();
+    assert!(
+        h.state().settings.zoom > 1.01,
+        "zoom after Ctrl+wheel: {}",
+        h.state().settings.zoom
+    );
     let size = h.state().settings.font_size;
     h.key_press_modifiers(Modifiers::COMMAND | Modifiers::SHIFT, Key::Period);
     h.step();
@@ -421,7 +436,9 @@ fn dropping_a_file_opens_it_and_the_title_names_it() {
     let path = dir.path().join("مقال.txt");
     std::fs::write(&path, "سطر أول\r\nسطر ثان\r\n").unwrap();
     let mut h = sample_harness();
-    h.input_mut().dropped_files.push(std::sync::Arc::new(Dropped(path.clone())));
+    h.input_mut()
+        .dropped_files
+        .push(std::sync::Arc::new(Dropped(path.clone())));
     h.step();
     wait_loaded(&mut h);
     let doc = h.state().document().unwrap();

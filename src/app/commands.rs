@@ -120,7 +120,15 @@ pub fn markdown_table() -> String {
         let keys: Vec<String> = c
             .shortcuts()
             .iter()
-            .map(|s| s.format(&egui::ModifierNames { is_short: true, ..egui::ModifierNames::NAMES }, false))
+            .map(|s| {
+                s.format(
+                    &egui::ModifierNames {
+                        is_short: true,
+                        ..egui::ModifierNames::NAMES
+                    },
+                    false,
+                )
+            })
             .collect();
         let keys = if keys.is_empty() {
             "—".to_owned()
@@ -143,6 +151,9 @@ mod tests {
     fn readme_lists_every_shortcut_from_the_table() {
         let readme = include_str!("../../README.md");
         let table = super::markdown_table();
-        assert!(readme.contains(&table), "README.md's shortcut table is out of date; paste this:\n{table}");
+        assert!(
+            readme.contains(&table),
+            "README.md's shortcut table is out of date; paste this:\n{table}"
+        );
     }
 }

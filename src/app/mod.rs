@@ -294,7 +294,8 @@ impl WarraqApp {
                 let started = std::time::Instant::now();
                 let choice = dialog.pick_file();
                 // Nobody answers a file chooser in a blink: a quick "no file" means none could be shown.
-                let shown = choice.is_some() || started.elapsed() > std::time::Duration::from_millis(300);
+                let shown =
+                    choice.is_some() || started.elapsed() > std::time::Duration::from_millis(300);
                 let _ = tx.send(shown.then_some(choice));
                 ctx2.request_repaint();
             })

@@ -72,7 +72,13 @@ pub fn decode_owned(bytes: Vec<u8>) -> Result<Decoded, DecodeError> {
         match String::from_utf8(bytes) {
             Ok(text) => {
                 check_not_binary(&text)?;
-                return Ok(Decoded { text, encoding: encoding_rs::UTF_8, bom: false, guessed: false, replaced: 0 });
+                return Ok(Decoded {
+                    text,
+                    encoding: encoding_rs::UTF_8,
+                    bom: false,
+                    guessed: false,
+                    replaced: 0,
+                });
             }
             Err(e) => return decode(e.as_bytes()),
         }
