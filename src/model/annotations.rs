@@ -1,0 +1,339 @@
+//! Annotations (tagged spans with notes) and their undo history.
+//!
+//! An [`Annotation`] is a code-point span of the document with a tag, the exact text it covers, a little context
+//! on each side (so it can find its place again if the file changes), a note and timestamps. [`AnnotationSet`] keeps
+//! them sorted by (start, end, id) and records every change as an [`Edit`] that can be undone and redone.
+
+use serde::{Deserialize, Serialize};
+
+use super::document::Document;
+use super::offsets::{CharOffset, Span};
+use super::tags::TagSet;
+
+/// Characters of context kept on each side of an annotation for re-anchoring.
+pub const CONTEXT_CHARS: usize = 24;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Annotation {
+    pub id: u64,
+    /// Code points into the decoded text, end exclusive.
+    pub start: usize,
+    pub end: usize,
+    pub tag: String,
+    /// The exact text covered.
+    pub text: String,
+    #[serde(default)]
+    pub prefix: String,
+    #[serde(default)]
+    pub suffix: String,
+    #[serde(default)]
+    pub note: String,
+    #[serde(default)]
+    pub created: String,
+    #[serde(default)]
+    pub modified: String,
+}
+
+impl Annotation {
+    #[must_use]
+    pub fn span(&self) -> Span {
+        Span { start: CharOffset(self.start), end: CharOffset(self.end) }
+    }
+
+    fn sort_key(&self) -> (usize, usize, u64) {
+        (self.start, self.end, self.id)
+    }
+}
+
+/// The current time as RFC 3339 (seconds), for `created` and `modified`.
+#[must_use]
+pub fn now() -> String {
+    humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string()
+}
+
+/// The quote and its context for a span of a document.
+#[must_use]
+pub fn quote(doc: &Document, span: Span) -> (String, String, String) {
+    let text = doc.slice(span);
+    let pre_start = CharOffset(span.start.0.saturating_sub(CONTEXT_CHARS));
+    let prefix = doc.slice(Span::new(pre_start, span.start));
+    let post_end = CharOffset((span.end.0 + CONTEXT_CHARS).min(doc.char_count()));
+    let suffix = doc.slice(Span::new(span.end, post_end));
+    (text, prefix, suffix)
+}
+
+/// One undoable change.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Edit {
+    Add(Annotation),
+    Remove(Annotation),
+    Update { before: Annotation, after: Annotation },
+    Tags { before: TagSet, after: TagSet, renames: Vec<(String, String)> },
+    Batch(Vec<Edit>),
+}
+
+impl Edit {
+    fn inverse(&self) -> Edit {
+        match self {
+            Edit::Add(a) => Edit::Remove(a.clone()),
+            Edit::Remove(a) => Edit::Add(a.clone()),
+            Edit::Update { before, after } => Edit::Update { before: after.clone(), after: before.clone() },
+            Edit::Tags { before, after, renames } => Edit::Tags {
+                before: after.clone(),
+                after: before.clone(),
+                renames: renames.iter().map(|(a, b)| (b.clone(), a.clone())).collect(),
+            },
+            Edit::Batch(edits) => Edit::Batch(edits.iter().rev().map(Edit::inverse).collect()),
+        }
+    }
+}
+
+/// The annotations of one document, its tag set and the undo history.
+#[derive(Debug, Clone, Default)]
+pub struct AnnotationSet {
+    items: Vec<Annotation>,
+    /// Annotations that could not be placed in the current text; kept, never dropped.
+    pub unplaced: Vec<Annotation>,
+    pub tags: TagSet,
+    next_id: u64,
+    undo: Vec<Edit>,
+    redo: Vec<Edit>,
+    /// Increases with every change; the store compares it with the last saved value.
+    revision: u64,
+}
+
+impl AnnotationSet {
+    /// A set from loaded annotations (sorted here); ids must be unique.
+    #[must_use]
+    pub fn new(mut items: Vec<Annotation>, unplaced: Vec<Annotation>, tags: TagSet) -> Self {
+        items.sort_by_key(Annotation::sort_key);
+        let next_id = items.iter().chain(&unplaced).map(|a| a.id + 1).max().unwrap_or(1);
+        Self { items, unplaced, tags, next_id, undo: Vec::new(), redo: Vec::new(), revision: 0 }
+    }
+
+    #[must_use]
+    pub fn items(&self) -> &[Annotation] {
+        &self.items
+    }
+
+    #[must_use]
+    pub fn get(&self, id: u64) -> Option<&Annotation> {
+        self.items.iter().find(|a| a.id == id)
+    }
+
+    #[must_use]
+    pub fn revision(&self) -> u64 {
+        self.revision
+    }
+
+    #[must_use]
+    pub fn can_undo(&self) -> bool {
+        !self.undo.is_empty()
+    }
+
+    #[must_use]
+    pub fn can_redo(&self) -> bool {
+        !self.redo.is_empty()
+    }
+
+    /// Annotations overlapping a span (for painting), in order.
+    pub fn overlapping(&self, span: Span) -> impl Iterator<Item = &Annotation> {
+        // Items are sorted by start: everything starting at or after span.end is out.
+        let end = self.items.partition_point(|a| a.start < span.end.0);
+        self.items[..end].iter().filter(move |a| a.end > span.start.0 || (a.start == a.end && a.start >= span.start.0))
+    }
+
+    /// Annotations containing a position, innermost (shortest) first.
+    #[must_use]
+    pub fn at(&self, offset: CharOffset) -> Vec<&Annotation> {
+        let mut v: Vec<&Annotation> = self.items.iter().filter(|a| a.start <= offset.0 && offset.0 < a.end).collect();
+        v.sort_by_key(|a| a.end - a.start);
+        v
+    }
+
+    /// Tags a span; returns the new annotation's id. An identical annotation (same span and tag) is not duplicated.
+    pub fn create(&mut self, doc: &Document, span: Span, tag: &str) -> Option<u64> {
+        if span.is_empty() || span.end.0 > doc.char_count() {
+            return None;
+        }
+        if let Some(a) = self.items.iter().find(|a| a.span() == span && a.tag == tag) {
+            return Some(a.id);
+        }
+        self.tags.ensure(tag);
+        let (text, prefix, suffix) = quote(doc, span);
+        let time = now();
+        let a = Annotation {
+            id: self.next_id,
+            start: span.start.0,
+            end: span.end.0,
+            tag: tag.to_owned(),
+            text,
+            prefix,
+            suffix,
+            note: String::new(),
+            created: time.clone(),
+            modified: time,
+        };
+        self.next_id += 1;
+        let id = a.id;
+        self.record(Edit::Add(a));
+        Some(id)
+    }
+
+    pub fn delete(&mut self, id: u64) -> bool {
+        let Some(a) = self.get(id).cloned() else { return false };
+        self.record(Edit::Remove(a));
+        true
+    }
+
+    pub fn retag(&mut self, id: u64, tag: &str) -> bool {
+        self.tags.ensure(tag);
+        self.update(id, |a| a.tag = tag.to_owned())
+    }
+
+    pub fn set_note(&mut self, id: u64, note: &str) -> bool {
+        self.update(id, |a| a.note = note.to_owned())
+    }
+
+    fn update(&mut self, id: u64, change: impl FnOnce(&mut Annotation)) -> bool {
+        let Some(before) = self.get(id).cloned() else { return false };
+        let mut after = before.clone();
+        change(&mut after);
+        if after == before {
+            return false;
+        }
+        after.modified = now();
+        self.record(Edit::Update { before, after });
+        true
+    }
+
+    /// Replaces the tag set; `renames` (old name, new name) are applied to the annotations in the same step.
+    pub fn set_tags(&mut self, after: TagSet, renames: Vec<(String, String)>) {
+        let before = self.tags.clone();
+        if before == after && renames.is_empty() {
+            return;
+        }
+        self.record(Edit::Tags { before, after, renames });
+    }
+
+    pub fn undo(&mut self) -> bool {
+        let Some(edit) = self.undo.pop() else { return false };
+        self.apply(&edit.inverse());
+        self.redo.push(edit);
+        self.revision += 1;
+        true
+    }
+
+    pub fn redo(&mut self) -> bool {
+        let Some(edit) = self.redo.pop() else { return false };
+        self.apply(&edit);
+        self.undo.push(edit);
+        self.revision += 1;
+        true
+    }
+
+    fn record(&mut self, edit: Edit) {
+        self.apply(&edit);
+        self.undo.push(edit);
+        self.redo.clear();
+        self.revision += 1;
+    }
+
+    fn apply(&mut self, edit: &Edit) {
+        match edit {
+            Edit::Add(a) => {
+                let i = self.items.partition_point(|x| x.sort_key() < a.sort_key());
+                self.items.insert(i, a.clone());
+            }
+            Edit::Remove(a) => self.items.retain(|x| x.id != a.id),
+            Edit::Update { after, .. } => {
+                self.items.retain(|x| x.id != after.id);
+                let i = self.items.partition_point(|x| x.sort_key() < after.sort_key());
+                self.items.insert(i, after.clone());
+            }
+            Edit::Tags { after, renames, .. } => {
+                self.tags = after.clone();
+                for (old, new) in renames {
+                    for a in self.items.iter_mut().chain(self.unplaced.iter_mut()).filter(|a| &a.tag == old) {
+                        a.tag.clone_from(new);
+                    }
+                }
+            }
+            Edit::Batch(edits) => edits.iter().for_each(|e| self.apply(e)),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn doc() -> Document {
+        Document::new("قال محمد في القاهرة إن الاجتماع\nانتهى".to_owned())
+    }
+
+    fn span(a: usize, b: usize) -> Span {
+        Span::new(CharOffset(a), CharOffset(b))
+    }
+
+    #[test]
+    fn create_retag_note_delete_and_undo_everything() {
+        let d = doc();
+        let mut set = AnnotationSet::new(Vec::new(), Vec::new(), TagSet::default());
+        let id = set.create(&d, span(4, 8), "PER").unwrap();
+        let a = set.get(id).unwrap();
+        assert_eq!((a.text.as_str(), a.prefix.as_str()), ("محمد", "قال "));
+        assert!(a.suffix.starts_with(" في القاهرة"));
+        let loc = set.create(&d, span(12, 19), "LOC").unwrap();
+        assert!(set.retag(id, "ORG"));
+        assert!(set.set_note(id, "اسم \"مركب\"\tمع\nسطر"));
+        assert!(set.delete(loc));
+        assert_eq!(set.items().len(), 1);
+        assert_eq!(set.get(id).unwrap().tag, "ORG");
+        for _ in 0..4 {
+            assert!(set.undo());
+        }
+        assert_eq!(set.items().len(), 1);
+        assert_eq!(set.get(id).unwrap().tag, "PER");
+        assert_eq!(set.get(id).unwrap().note, "");
+        assert!(set.undo());
+        assert!(set.items().is_empty());
+        assert!(!set.undo());
+        for _ in 0..5 {
+            assert!(set.redo());
+        }
+        assert_eq!(set.items().len(), 1);
+        assert_eq!(set.get(id).unwrap().tag, "ORG");
+    }
+
+    #[test]
+    fn overlapping_and_nested_annotations_are_kept_sorted() {
+        let d = doc();
+        let mut set = AnnotationSet::new(Vec::new(), Vec::new(), TagSet::default());
+        let outer = set.create(&d, span(4, 19), "MISC").unwrap();
+        let inner = set.create(&d, span(12, 19), "LOC").unwrap();
+        let cross = set.create(&d, span(0, 8), "PER").unwrap();
+        let order: Vec<u64> = set.items().iter().map(|a| a.id).collect();
+        assert_eq!(order, vec![cross, outer, inner]);
+        let at: Vec<u64> = set.at(CharOffset(13)).iter().map(|a| a.id).collect();
+        assert_eq!(at, vec![inner, outer], "innermost first");
+        assert_eq!(set.overlapping(span(9, 11)).count(), 1);
+        // The same span and tag twice is one annotation.
+        assert_eq!(set.create(&d, span(12, 19), "LOC"), Some(inner));
+    }
+
+    #[test]
+    fn renaming_a_tag_updates_annotations_and_undoes_in_one_step() {
+        let d = doc();
+        let mut set = AnnotationSet::new(Vec::new(), Vec::new(), TagSet::default());
+        let id = set.create(&d, span(4, 8), "PER").unwrap();
+        let mut tags = set.tags.clone();
+        tags.tags[0].name = "PERS".into();
+        set.set_tags(tags, vec![("PER".into(), "PERS".into())]);
+        assert_eq!(set.get(id).unwrap().tag, "PERS");
+        assert!(set.tags.get("PER").is_none());
+        set.undo();
+        assert_eq!(set.get(id).unwrap().tag, "PER");
+        assert!(set.tags.get("PER").is_some());
+    }
+}
