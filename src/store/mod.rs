@@ -1,9 +1,10 @@
-//! Reading documents from disk: size and type checks, then decoding to text.
+//! Reading documents from disk (size and type checks, decoding) and the annotation sidecars beside them.
 //!
 //! Nothing here writes to the user's text file, ever. Errors name the file and say what went wrong, so the window
 //! can show them as they are.
 
 pub mod decode;
+pub mod sidecar;
 
 use std::fmt;
 use std::path::{Path, PathBuf};

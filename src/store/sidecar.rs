@@ -1,0 +1,353 @@
+//! The sidecar: a document's annotations in `NAME.EXT.warraq.ron` beside it. The source file is never written.
+//!
+//! Saving is atomic: the new content goes to a temporary file in the same folder, is flushed and fsynced, the
+//! previous sidecar is copied to `NAME.EXT.warraq.ron.bak`, then the temporary file is renamed over the sidecar and
+//! the folder is fsynced. At every moment the sidecar on disk is a complete old or new version.
+//!
+//! Loading checks the format version and every annotation, and re-anchors annotations when the source changed
+//! since they were made (see [`reanchor`]). A sidecar that cannot be read is never overwritten automatically.
+//! Format: docs/sidecar.md.
+
+use std::fmt;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::model::annotations::{CONTEXT_CHARS, quote};
+use crate::model::{Annotation, AnnotationSet, CharOffset, Document, Span, TagSet};
+
+/// The format version this build writes and the newest it reads.
+pub const FORMAT_VERSION: u32 = 1;
+/// A folder-wide tag set shared by every document in the folder.
+pub const FOLDER_TAGS_FILE: &str = "warraq-tags.ron";
+/// Fuzzy re-anchoring accepts a candidate whose normalized Levenshtein similarity to the quote is at least this.
+pub const FUZZY_THRESHOLD: f64 = 0.8;
+
+/// What the annotations were made on: the source's size, SHA-256 and the encoding it was decoded with.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Fingerprint {
+    pub size: u64,
+    pub sha256: String,
+    pub encoding: String,
+}
+
+impl Fingerprint {
+    #[must_use]
+    pub fn of(bytes: &[u8], encoding: &str) -> Self {
+        let digest = Sha256::digest(bytes);
+        let sha256 = digest.iter().map(|b| format!("{b:02x}")).collect();
+        Self { size: bytes.len() as u64, sha256, encoding: encoding.to_owned() }
+    }
+}
+
+/// The file as written.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Sidecar {
+    pub format: u32,
+    pub source: Fingerprint,
+    /// Absent when the folder has a `warraq-tags.ron`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tags: Option<TagSet>,
+    pub annotations: Vec<Annotation>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unplaced: Vec<Annotation>,
+}
+
+/// Why a sidecar could not be used. Every message names the file.
+#[derive(Debug)]
+pub enum SidecarError {
+    Io(PathBuf, std::io::Error),
+    /// Not RON, or not the expected shape; line and column of the problem.
+    Syntax { path: PathBuf, line: usize, column: usize, message: String },
+    NewerVersion { path: PathBuf, found: u32 },
+}
+
+impl fmt::Display for SidecarError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SidecarError::Io(p, e) => write!(f, "{}: {e}", p.display()),
+            SidecarError::Syntax { path, line, column, message } => {
+                write!(f, "{}: line {line}, column {column}: {message}", path.display())
+            }
+            SidecarError::NewerVersion { path, found } => write!(
+                f,
+                "{}: written by a newer Warraq (format {found}; this one reads up to {FORMAT_VERSION})",
+                path.display()
+            ),
+        }
+    }
+}
+
+impl std::error::Error for SidecarError {}
+
+/// The sidecar path for a source file: `NAME.EXT.warraq.ron` in the same folder.
+#[must_use]
+pub fn sidecar_path(source: &Path) -> PathBuf {
+    let mut name = source.file_name().unwrap_or_default().to_os_string();
+    name.push(".warraq.ron");
+    source.with_file_name(name)
+}
+
+/// The folder tag set beside `source`, if there is one.
+#[must_use]
+pub fn folder_tags_path(source: &Path) -> PathBuf {
+    source.with_file_name(FOLDER_TAGS_FILE)
+}
+
+/// What loading found, and what it had to do.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LoadReport {
+    /// Annotations placed at new offsets because the text changed.
+    pub moved: usize,
+    /// Annotations that could not be placed (kept in the unplaced list).
+    pub unplaced: usize,
+    /// Problems fixed on load, one line each (duplicate ids, unknown tags, bad offsets…).
+    pub warnings: Vec<String>,
+    /// The tag set came from the folder's `warraq-tags.ron`.
+    pub folder_tags: bool,
+}
+
+/// Loads the annotations for `doc` (decoded from `bytes` with `encoding`) from the sidecar beside `source`, or an
+/// empty set when there is none.
+pub fn load(source: &Path, bytes: &[u8], encoding: &str, doc: &Document) -> Result<(AnnotationSet, LoadReport), SidecarError> {
+    let path = sidecar_path(source);
+    let folder = load_folder_tags(source)?;
+    let mut report = LoadReport { folder_tags: folder.is_some(), ..LoadReport::default() };
+    let text = match std::fs::read_to_string(&path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Ok((AnnotationSet::new(Vec::new(), Vec::new(), folder.unwrap_or_default()), report));
+        }
+        Err(e) => return Err(SidecarError::Io(path, e)),
+    };
+    let sidecar = parse(&path, &text)?;
+    let fingerprint = Fingerprint::of(bytes, encoding);
+    let mut tags = folder.or(sidecar.tags).unwrap_or_default();
+    let (placed, unplaced) = place(doc, sidecar.annotations, sidecar.unplaced, &fingerprint == &sidecar.source, &mut report);
+    for a in placed.iter().chain(&unplaced) {
+        if tags.get(&a.tag).is_none() {
+            report.warnings.push(format!("tag {} was not in the tag set; it was added", a.tag));
+            tags.ensure(&a.tag);
+        }
+    }
+    Ok((AnnotationSet::new(placed, unplaced, tags), report))
+}
+
+fn load_folder_tags(source: &Path) -> Result<Option<TagSet>, SidecarError> {
+    let path = folder_tags_path(source);
+    match std::fs::read_to_string(&path) {
+        Ok(text) => ron::from_str(&text).map(Some).map_err(|e| syntax(&path, &e)),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(SidecarError::Io(path, e)),
+    }
+}
+
+fn syntax(path: &Path, e: &ron::error::SpannedError) -> SidecarError {
+    SidecarError::Syntax {
+        path: path.to_owned(),
+        line: e.span.start.line,
+        column: e.span.start.col,
+        message: e.code.to_string(),
+    }
+}
+
+/// Parses sidecar text, checking the format version first so a newer file gets the right message.
+pub fn parse(path: &Path, text: &str) -> Result<Sidecar, SidecarError> {
+    #[derive(Deserialize)]
+    struct VersionOnly {
+        format: u32,
+    }
+    #[derive(Deserialize)]
+    struct Loose {
+        format: u32,
+        #[serde(flatten)]
+        _rest: std::collections::HashMap<String, ron::Value>,
+    }
+    // Look at the version before the whole shape: a newer file may have fields this build does not know.
+    let version = ron::from_str::<VersionOnly>(text).map(|v| v.format).or_else(|_| ron::from_str::<Loose>(text).map(|v| v.format));
+    if let Ok(found) = version
+        && found > FORMAT_VERSION
+    {
+        return Err(SidecarError::NewerVersion { path: path.to_owned(), found });
+    }
+    ron::from_str::<Sidecar>(text).map_err(|e| syntax(path, &e))
+}
+
+/// Checks loaded annotations against the text: fixes duplicate ids, sets aside impossible offsets, and re-anchors
+/// annotations whose quote is no longer at their offsets.
+fn place(
+    doc: &Document,
+    annotations: Vec<Annotation>,
+    mut unplaced: Vec<Annotation>,
+    same_source: bool,
+    report: &mut LoadReport,
+) -> (Vec<Annotation>, Vec<Annotation>) {
+    let mut seen = std::collections::HashSet::new();
+    let mut next_id = annotations.iter().chain(&unplaced).map(|a| a.id + 1).max().unwrap_or(1);
+    let mut placed = Vec::with_capacity(annotations.len());
+    for mut a in annotations {
+        if !seen.insert(a.id) {
+            report.warnings.push(format!("annotation id {} appeared twice; the second one is now id {next_id}", a.id));
+            a.id = next_id;
+            seen.insert(a.id);
+            next_id += 1;
+        }
+        if a.start > a.end {
+            report.warnings.push(format!("annotation {} had start {} after end {}; it was reanchored by its text", a.id, a.start, a.end));
+        }
+        let in_text = a.start < a.end && a.end <= doc.char_count();
+        if same_source && in_text && doc.slice(a.span()) == a.text {
+            placed.push(a);
+            continue;
+        }
+        match reanchor(doc, &a) {
+            Some(span) => {
+                if span != a.span() {
+                    report.moved += 1;
+                }
+                a.start = span.start.0;
+                a.end = span.end.0;
+                let (text, prefix, suffix) = quote(doc, span);
+                a.text = text;
+                a.prefix = prefix;
+                a.suffix = suffix;
+                placed.push(a);
+            }
+            None => {
+                report.unplaced += 1;
+                unplaced.push(a);
+            }
+        }
+    }
+    (placed, unplaced)
+}
+
+/// Finds where an annotation belongs in (possibly changed) text:
+/// 1. its own offsets, if the quote is still there;
+/// 2. otherwise the exact occurrence of the quote whose surrounding text best matches the stored prefix and suffix
+///    (ties: nearest to the old offset);
+/// 3. otherwise the most similar stretch of the same length near the old offset or next to a matching prefix,
+///    if its similarity is at least [`FUZZY_THRESHOLD`].
+#[must_use]
+pub fn reanchor(doc: &Document, a: &Annotation) -> Option<Span> {
+    let quote_len = a.text.chars().count();
+    if quote_len == 0 {
+        return None;
+    }
+    let n = doc.char_count();
+    if a.start < a.end && a.end <= n && doc.slice(a.span()) == a.text {
+        return Some(a.span());
+    }
+    let text = doc.text();
+    // Exact occurrences, scored by context.
+    let mut best: Option<(usize, usize, usize)> = None; // (score, distance, start)
+    let mut char_pos = 0usize;
+    let mut last_byte = 0usize;
+    for (byte, _) in text.match_indices(a.text.as_str()) {
+        char_pos += text[last_byte..byte].chars().count();
+        last_byte = byte;
+        let span = Span::new(CharOffset(char_pos), CharOffset(char_pos + quote_len));
+        let (_, prefix, suffix) = quote(doc, span);
+        let score = common_suffix(&prefix, &a.prefix) + common_prefix(&suffix, &a.suffix);
+        let distance = char_pos.abs_diff(a.start);
+        if best.is_none_or(|(s, d, _)| score > s || (score == s && distance < d)) {
+            best = Some((score, distance, char_pos));
+        }
+    }
+    if let Some((_, _, start)) = best {
+        return Some(Span::new(CharOffset(start), CharOffset(start + quote_len)));
+    }
+    // Fuzzy: windows of the quote's length near the old position.
+    let around = a.start.min(n);
+    let lo = around.saturating_sub(CONTEXT_CHARS * 40);
+    let hi = (around + CONTEXT_CHARS * 40).min(n.saturating_sub(quote_len));
+    let mut best: Option<(f64, usize)> = None;
+    for start in lo..=hi.max(lo) {
+        if start + quote_len > n {
+            break;
+        }
+        let candidate = doc.slice(Span::new(CharOffset(start), CharOffset(start + quote_len)));
+        let sim = strsim::normalized_levenshtein(&candidate, &a.text);
+        if best.is_none_or(|(s, b)| sim > s || (sim == s && start.abs_diff(around) < b.abs_diff(around))) {
+            best = Some((sim, start));
+        }
+    }
+    best.filter(|(sim, _)| *sim >= FUZZY_THRESHOLD)
+        .map(|(_, start)| Span::new(CharOffset(start), CharOffset(start + quote_len)))
+}
+
+fn common_prefix(a: &str, b: &str) -> usize {
+    a.chars().zip(b.chars()).take_while(|(x, y)| x == y).count()
+}
+
+fn common_suffix(a: &str, b: &str) -> usize {
+    a.chars().rev().zip(b.chars().rev()).take_while(|(x, y)| x == y).count()
+}
+
+/// Serializes a set for the given source.
+#[must_use]
+pub fn to_sidecar(set: &AnnotationSet, fingerprint: Fingerprint, folder_tags: bool) -> Sidecar {
+    Sidecar {
+        format: FORMAT_VERSION,
+        source: fingerprint,
+        tags: (!folder_tags).then(|| set.tags.clone()),
+        annotations: set.items().to_vec(),
+        unplaced: set.unplaced.clone(),
+    }
+}
+
+/// The RON text of a sidecar: one field a line, annotations one per block, stable order.
+pub fn to_ron(sidecar: &Sidecar) -> String {
+    let config = ron::ser::PrettyConfig::new().depth_limit(3).struct_names(false).new_line("\n").indentor("  ");
+    ron::ser::to_string_pretty(sidecar, config).expect("a sidecar always serializes")
+}
+
+/// Writes `bytes` to `path` atomically, keeping the previous file as `PATH.bak`.
+pub fn atomic_write(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let name = path.file_name().unwrap_or_default().to_string_lossy();
+    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+    let result = (|| {
+        let mut f = std::fs::File::create(&tmp)?;
+        f.write_all(bytes)?;
+        f.flush()?;
+        f.sync_all()?;
+        drop(f);
+        if path.exists() {
+            let mut bak = path.as_os_str().to_owned();
+            bak.push(".bak");
+            let bak = PathBuf::from(bak);
+            let bak_tmp = dir.join(format!(".{name}.bak.{}.tmp", std::process::id()));
+            std::fs::copy(path, &bak_tmp)?;
+            std::fs::File::open(&bak_tmp)?.sync_all()?;
+            std::fs::rename(&bak_tmp, &bak)?;
+        }
+        std::fs::rename(&tmp, path)?;
+        if let Ok(d) = std::fs::File::open(dir) {
+            let _ = d.sync_all();
+        }
+        Ok(())
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result
+}
+
+/// Saves a set to `path` (normally [`sidecar_path`]).
+pub fn save(path: &Path, set: &AnnotationSet, fingerprint: Fingerprint, folder_tags: bool) -> Result<(), SidecarError> {
+    let text = to_ron(&to_sidecar(set, fingerprint, folder_tags));
+    atomic_write(path, text.as_bytes()).map_err(|e| SidecarError::Io(path.to_owned(), e))
+}
+
+/// Moves a broken sidecar aside as `NAME.broken-YYYYMMDDTHHMMSS` so a new one can be started; returns the new name.
+pub fn move_aside(path: &Path) -> std::io::Result<PathBuf> {
+    let stamp = humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string().replace([':', '-'], "");
+    let mut name = path.as_os_str().to_owned();
+    name.push(format!(".broken-{}", stamp.trim_end_matches('Z')));
+    let target = PathBuf::from(name);
+    std::fs::rename(path, &target)?;
+    Ok(target)
+}
