@@ -66,7 +66,7 @@ fn main() {
             |ui, view: &mut Option<DocumentView>| {
                 egui::CentralPanel::default().show(ui, |ui| {
                     if let Some(v) = view {
-                        v.show(ui);
+                        v.show(ui, None);
                     }
                 });
             },

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
-use crate::model::{ByteOffset, Document, offsets::byte_to_char};
+use crate::model::{Annotation, AnnotationSet, ByteOffset, Document, offsets::byte_to_char};
 use crate::store;
 use crate::text::{GlyphAtlas, GlyphQuad, TextEngine, TextStyle};
 
@@ -21,6 +21,7 @@ Usage:
                                      print every visual line as the view lays it out
   warraq render FILE --width W [--font-size S] [--from-line N] [--height H] --out PAGE.png
                                      draw what the view shows into a PNG, without a window
+  warraq annotations FILE [--json]   list FILE's annotations after loading and re-anchoring (writes nothing)
   warraq --help | --version
 ";
 
@@ -44,6 +45,10 @@ pub enum Invocation {
         height: u32,
         out: PathBuf,
     },
+    Annotations {
+        file: PathBuf,
+        json: bool,
+    },
     Help,
     Version,
 }
@@ -57,6 +62,22 @@ pub fn parse(args: &[String]) -> Result<Invocation, String> {
     match first {
         "-h" | "--help" | "help" => Ok(Invocation::Help),
         "-V" | "--version" => Ok(Invocation::Version),
+        "annotations" => {
+            let mut file = None;
+            let mut json = false;
+            for a in it.skip(1) {
+                match a.as_str() {
+                    "--json" => json = true,
+                    s if s.starts_with("--") => {
+                        return Err(format!("unknown option {s} for annotations"));
+                    }
+                    s if file.is_none() => file = Some(PathBuf::from(s)),
+                    s => return Err(format!("unexpected argument {s}")),
+                }
+            }
+            let file = file.ok_or("annotations needs a FILE")?;
+            Ok(Invocation::Annotations { file, json })
+        }
         "layout" | "render" => {
             let cmd = it.next().cloned().unwrap_or_default();
             let mut file = None;
@@ -245,6 +266,7 @@ const PARAGRAPH_GAP: f32 = 0.6;
 /// Renders paragraphs from `from_line` on into an RGB image `width + 2 * margin` wide and `height` tall.
 pub fn render_document(
     doc: &Document,
+    annotations: Option<&AnnotationSet>,
     width: f32,
     font_size: f32,
     from_line: usize,
@@ -272,6 +294,26 @@ pub fn render_document(
             break;
         }
         let layout = engine.layout(doc.paragraph_text(p), &style, Some(width));
+        if let Some(set) = annotations {
+            let para = doc.paragraphs()[p].span();
+            for a in set.overlapping(para) {
+                let start = doc.local_byte(p, a.span().start.max(para.start)).0;
+                let end = doc.local_byte(p, a.span().end.min(para.end)).0;
+                let color = set.tags.color_of(&a.tag);
+                for [x0, y0, x1, y1] in layout.selection_rects(start..end) {
+                    let r = [MARGIN + x0, y + y0, MARGIN + x1, y + y1];
+                    fill(&mut rgb, img_w, height, r, color, 0.25);
+                    fill(
+                        &mut rgb,
+                        img_w,
+                        height,
+                        [r[0], r[3] - 3.0, r[2], r[3] - 1.0],
+                        color,
+                        1.0,
+                    );
+                }
+            }
+        }
         quads.clear();
         atlas.place(layout.parley(), (MARGIN, y), 1.0, &mut quads);
         let size = atlas.size();
@@ -303,6 +345,20 @@ pub fn render_document(
 }
 
 /// The `render` command: writes a PNG.
+/// Blends a rectangle of `color` at `alpha` into an RGB image.
+fn fill(rgb: &mut [u8], w: u32, h: u32, [x0, y0, x1, y1]: [f32; 4], color: [u8; 3], alpha: f32) {
+    let a = (alpha * 255.0) as u32;
+    for y in (y0.round().max(0.0) as u32)..(y1.round().max(0.0) as u32).min(h) {
+        for x in (x0.round().max(0.0) as u32)..(x1.round().max(0.0) as u32).min(w) {
+            let o = ((y * w + x) * 3) as usize;
+            for k in 0..3 {
+                rgb[o + k] =
+                    ((u32::from(color[k]) * a + u32::from(rgb[o + k]) * (255 - a)) / 255) as u8;
+            }
+        }
+    }
+}
+
 pub fn render_command(
     file: &Path,
     width: f32,
@@ -311,8 +367,23 @@ pub fn render_command(
     height: u32,
     out: &Path,
 ) -> Result<(), String> {
-    let doc = load_document(file)?;
-    let (w, h, rgb) = render_document(&doc, width, font_size, from_line, height);
+    let opened = store::open(file, None).map_err(|e| e.to_string())?;
+    // A sidecar that cannot be read does not stop the page from being drawn, only its highlights.
+    let annotations = match opened.annotations {
+        Ok((set, _)) => Some(set),
+        Err(e) => {
+            eprintln!("warraq: highlights not drawn: {e}");
+            None
+        }
+    };
+    let (w, h, rgb) = render_document(
+        &opened.doc,
+        annotations.as_ref(),
+        width,
+        font_size,
+        from_line,
+        height,
+    );
     let f = std::fs::File::create(out)
         .map_err(|e| format!("{}: cannot be written ({e})", out.display()))?;
     let mut enc = png::Encoder::new(std::io::BufWriter::new(f), w, h);
@@ -369,4 +440,69 @@ mod tests {
         );
         assert!(parse(&args("--bogus")).is_err());
     }
+}
+
+#[derive(Serialize)]
+pub struct JsonAnnotation {
+    pub id: u64,
+    pub tag: String,
+    pub start: usize,
+    pub end: usize,
+    pub text: String,
+    pub note: String,
+}
+
+impl From<&Annotation> for JsonAnnotation {
+    fn from(a: &Annotation) -> Self {
+        Self {
+            id: a.id,
+            tag: a.tag.clone(),
+            start: a.start,
+            end: a.end,
+            text: a.text.clone(),
+            note: a.note.clone(),
+        }
+    }
+}
+
+#[derive(Serialize)]
+pub struct JsonAnnotations {
+    pub annotations: Vec<JsonAnnotation>,
+    pub unplaced: Vec<JsonAnnotation>,
+    pub moved: usize,
+    pub warnings: Vec<String>,
+}
+
+/// The `annotations` command: the document's annotations as they stand after loading the sidecar and
+/// re-anchoring. Nothing is written.
+pub fn annotations_command(file: &Path, json: bool) -> Result<String, String> {
+    let opened = store::open(file, None).map_err(|e| e.to_string())?;
+    let (set, report) = opened.annotations.map_err(|e| e.to_string())?;
+    let result = JsonAnnotations {
+        annotations: set.items().iter().map(JsonAnnotation::from).collect(),
+        unplaced: set.unplaced.iter().map(JsonAnnotation::from).collect(),
+        moved: report.moved,
+        warnings: report.warnings,
+    };
+    if json {
+        return serde_json::to_string_pretty(&result).map_err(|e| e.to_string());
+    }
+    let mut out = String::new();
+    for (title, list) in [("", &result.annotations), ("unplaced: ", &result.unplaced)] {
+        for a in list {
+            let _ = write!(
+                out,
+                "{title}{:>5} {:<6} {:>7}-{:<7} {}",
+                a.id, a.tag, a.start, a.end, a.text
+            );
+            if !a.note.is_empty() {
+                let _ = write!(out, "  — {}", a.note.replace('\n', " "));
+            }
+            out.push('\n');
+        }
+    }
+    for w in &result.warnings {
+        let _ = writeln!(out, "warning: {w}");
+    }
+    Ok(out)
 }

@@ -37,6 +37,9 @@ fn main() -> ExitCode {
             height,
             out,
         } => cli::render_command(&file, width, font_size, from_line, height, &out),
+        Invocation::Annotations { file, json } => {
+            cli::annotations_command(&file, json).map(|out| print!("{out}"))
+        }
         Invocation::Window { file } => run_window(file),
     };
     match result {

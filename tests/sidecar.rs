@@ -6,7 +6,8 @@ use proptest::prelude::*;
 use warraq::model::{AnnotationSet, CharOffset, Document, Span, TagSet};
 use warraq::store::sidecar::{self, Fingerprint, SidecarError};
 
-const TEXT: &str = "قال محمد بن سلمان في القاهرة يوم 28 يوليو 2021 إن الاجتماع انتهى.\nوأضاف الرئيس أن مصر مستعدة.";
+const TEXT: &str =
+    "قال محمد بن سلمان في القاهرة يوم 28 يوليو 2021 إن الاجتماع انتهى.\nوأضاف الرئيس أن مصر مستعدة.";
 
 fn span(a: usize, b: usize) -> Span {
     Span::new(CharOffset(a), CharOffset(b))
@@ -34,10 +35,16 @@ fn annotated(doc: &Document) -> AnnotationSet {
     let mut set = AnnotationSet::new(Vec::new(), Vec::new(), TagSet::default());
     let per = set.create(doc, find(TEXT, "محمد بن سلمان"), "PER").unwrap();
     set.create(doc, find(TEXT, "القاهرة"), "LOC").unwrap();
-    set.create(doc, find(TEXT, "28 يوليو 2021"), "DATE").unwrap();
+    set.create(doc, find(TEXT, "28 يوليو 2021"), "DATE")
+        .unwrap();
     set.create(doc, find(TEXT, "مصر"), "GPE").unwrap();
     // A span that crosses the line break, and a nested one.
-    set.create(doc, Span::new(find(TEXT, "انتهى").start, find(TEXT, "وأضاف").end), "MISC").unwrap();
+    set.create(
+        doc,
+        Span::new(find(TEXT, "انتهى").start, find(TEXT, "وأضاف").end),
+        "MISC",
+    )
+    .unwrap();
     set.create(doc, find(TEXT, "محمد"), "PER").unwrap();
     set.set_note(per, "ولي العهد \"السعودي\"\tملاحظة\nسطر ثان");
     set
@@ -45,7 +52,13 @@ fn annotated(doc: &Document) -> AnnotationSet {
 
 fn save(f: &Fixture, set: &AnnotationSet) {
     let bytes = std::fs::read(&f.source).unwrap();
-    sidecar::save(&sidecar::sidecar_path(&f.source), set, Fingerprint::of(&bytes, "UTF-8"), false).unwrap();
+    sidecar::save(
+        &sidecar::sidecar_path(&f.source),
+        set,
+        Fingerprint::of(&bytes, "UTF-8"),
+        false,
+    )
+    .unwrap();
 }
 
 fn load(f: &Fixture) -> Result<(AnnotationSet, sidecar::LoadReport), SidecarError> {
@@ -63,7 +76,12 @@ fn save_and_load_give_the_same_annotations_and_never_touch_the_source() {
     save(&f, &set); // the second save keeps the first as .bak
     assert_eq!(std::fs::read_to_string(&f.source).unwrap(), TEXT);
     let path = sidecar::sidecar_path(&f.source);
-    assert!(path.file_name().unwrap().to_string_lossy().ends_with("خبر.txt.warraq.ron"));
+    assert!(
+        path.file_name()
+            .unwrap()
+            .to_string_lossy()
+            .ends_with("خبر.txt.warraq.ron")
+    );
     assert!(PathBuf::from(format!("{}.bak", path.display())).exists());
     let (loaded, report) = load(&f).unwrap();
     assert_eq!(loaded.items(), set.items());
@@ -82,16 +100,33 @@ fn edits_to_the_source_move_annotations_with_their_text() {
     let set = annotated(&doc);
     save(&f, &set);
     // Insert text at the start and change a word elsewhere; delete "مصر" entirely; misspell القاهرة slightly.
-    let changed = format!("عاجل: {}", TEXT).replace("مصر", "البلاد").replace("القاهرة", "القاهره");
+    let changed = format!("عاجل: {}", TEXT)
+        .replace("مصر", "البلاد")
+        .replace("القاهرة", "القاهره");
     std::fs::write(&f.source, &changed).unwrap();
     let (loaded, report) = load(&f).unwrap();
     let doc2 = Document::new(changed.clone());
     for a in loaded.items() {
-        assert_eq!(doc2.slice(a.span()), a.text, "annotation {} sits on its quote", a.id);
+        assert_eq!(
+            doc2.slice(a.span()),
+            a.text,
+            "annotation {} sits on its quote",
+            a.id
+        );
     }
-    let per = loaded.items().iter().find(|a| a.text == "محمد بن سلمان").unwrap();
+    let per = loaded
+        .items()
+        .iter()
+        .find(|a| a.text == "محمد بن سلمان")
+        .unwrap();
     assert_eq!(per.span(), find(&changed, "محمد بن سلمان"));
-    assert!(loaded.items().iter().any(|a| a.tag == "LOC" && a.text == "القاهره"), "fuzzy match for a one-letter change");
+    assert!(
+        loaded
+            .items()
+            .iter()
+            .any(|a| a.tag == "LOC" && a.text == "القاهره"),
+        "fuzzy match for a one-letter change"
+    );
     assert_eq!(loaded.unplaced.len(), 1);
     assert_eq!(loaded.unplaced[0].text, "مصر");
     assert_eq!(report.unplaced, 1);
@@ -119,7 +154,11 @@ fn a_repeated_word_is_found_by_its_context() {
     let (loaded, _) = load(&f).unwrap();
     let b2 = changed.rfind("مصر").unwrap();
     let s2 = changed[..b2].chars().count();
-    assert_eq!(loaded.items()[0].span(), span(s2, s2 + 3), "the second مصر, by its context");
+    assert_eq!(
+        loaded.items()[0].span(),
+        span(s2, s2 + 3),
+        "the second مصر, by its context"
+    );
 }
 
 fn write_sidecar(f: &Fixture, text: &str) -> PathBuf {
@@ -137,45 +176,89 @@ fn bad_sidecars_give_clear_messages_and_lose_nothing() {
     let good = std::fs::read_to_string(sidecar::sidecar_path(&f.source)).unwrap();
 
     let errors: &[(&str, String, &str)] = &[
-        ("truncated", good.chars().take(good.chars().count() / 2).collect(), "line"),
+        (
+            "truncated",
+            good.chars().take(good.chars().count() / 2).collect(),
+            "line",
+        ),
         ("not RON", "this is not a sidecar".to_owned(), "line 1"),
-        ("wrong type", good.replacen("start: ", "start: \"x\", _old: ", 1), "line"),
-        ("newer version", good.replace("format: 1", "format: 7"), "newer Warraq (format 7"),
+        (
+            "wrong type",
+            good.replacen("start: ", "start: \"x\", _old: ", 1),
+            "line",
+        ),
+        (
+            "newer version",
+            good.replace("format: 1", "format: 7"),
+            "newer Warraq (format 7",
+        ),
     ];
     for (case, text, expected) in errors {
         let path = write_sidecar(&f, text);
         let err = load(&f).unwrap_err().to_string();
         assert!(err.contains(expected), "{case}: {err}");
-        assert!(err.contains("خبر.txt.warraq.ron"), "{case}: the message names the file: {err}");
-        assert_eq!(&std::fs::read_to_string(&path).unwrap(), text, "{case}: the file is untouched");
+        assert!(
+            err.contains("خبر.txt.warraq.ron"),
+            "{case}: the message names the file: {err}"
+        );
+        assert_eq!(
+            &std::fs::read_to_string(&path).unwrap(),
+            text,
+            "{case}: the file is untouched"
+        );
     }
 
     // Problems that can be repaired on load: the annotations are kept and each repair is reported.
     let first_start = set.items()[0].start;
     let repairs: &[(&str, String, &str)] = &[
-        ("offsets past the end", good.replacen(&format!("start: {first_start},"), "start: 5000,", 1), ""),
-        ("unknown tag", good.replace("tag: \"GPE\"", "tag: \"EVENT\""), "tag EVENT"),
-        ("duplicate ids", good.replace("id: 2,", "id: 1,"), "appeared twice"),
+        (
+            "offsets past the end",
+            good.replacen(&format!("start: {first_start},"), "start: 5000,", 1),
+            "",
+        ),
+        (
+            "unknown tag",
+            good.replace("tag: \"GPE\"", "tag: \"EVENT\""),
+            "tag EVENT",
+        ),
+        (
+            "duplicate ids",
+            good.replace("id: 2,", "id: 1,"),
+            "appeared twice",
+        ),
     ];
     for (case, text, expected) in repairs {
         write_sidecar(&f, text);
         let (loaded, report) = load(&f).unwrap_or_else(|e| panic!("{case}: {e}"));
-        assert_eq!(loaded.items().len() + loaded.unplaced.len(), set.items().len(), "{case}: nothing lost");
-        assert!(report.warnings.iter().any(|w| w.contains(expected)), "{case}: {report:?}");
+        assert_eq!(
+            loaded.items().len() + loaded.unplaced.len(),
+            set.items().len(),
+            "{case}: nothing lost"
+        );
+        assert!(
+            report.warnings.iter().any(|w| w.contains(expected)),
+            "{case}: {report:?}"
+        );
         for a in loaded.items() {
-            assert_eq!(doc.slice(a.span()), a.text, "{case}: annotation {} on its quote", a.id);
+            assert_eq!(
+                doc.slice(a.span()),
+                a.text,
+                "{case}: annotation {} on its quote",
+                a.id
+            );
         }
     }
     // start > end
-    let swapped = good.replacen(&format!("start: {first_start},"), "start: 9,", 1).replacen(
-        &format!("end: {},", set.items()[0].end),
-        "end: 2,",
-        1,
-    );
+    let swapped = good
+        .replacen(&format!("start: {first_start},"), "start: 9,", 1)
+        .replacen(&format!("end: {},", set.items()[0].end), "end: 2,", 1);
     write_sidecar(&f, &swapped);
     let (loaded, report) = load(&f).unwrap();
     assert_eq!(loaded.items().len(), set.items().len());
-    assert!(report.warnings.iter().any(|w| w.contains("after end")), "{report:?}");
+    assert!(
+        report.warnings.iter().any(|w| w.contains("after end")),
+        "{report:?}"
+    );
 }
 
 #[test]
@@ -194,12 +277,22 @@ fn a_folder_tag_set_is_shared_and_not_copied_into_sidecars() {
     let f = fixture(TEXT);
     let mut tags = TagSet::default();
     tags.tags[0].name = "PERS".into();
-    std::fs::write(sidecar::folder_tags_path(&f.source), ron::to_string(&tags).unwrap()).unwrap();
+    std::fs::write(
+        sidecar::folder_tags_path(&f.source),
+        ron::to_string(&tags).unwrap(),
+    )
+    .unwrap();
     let (set, report) = load(&f).unwrap();
     assert!(report.folder_tags);
     assert_eq!(set.tags.tags[0].name, "PERS");
     let bytes = std::fs::read(&f.source).unwrap();
-    sidecar::save(&sidecar::sidecar_path(&f.source), &set, Fingerprint::of(&bytes, "UTF-8"), true).unwrap();
+    sidecar::save(
+        &sidecar::sidecar_path(&f.source),
+        &set,
+        Fingerprint::of(&bytes, "UTF-8"),
+        true,
+    )
+    .unwrap();
     let ron = std::fs::read_to_string(sidecar::sidecar_path(&f.source)).unwrap();
     assert!(!ron.contains("tags:"), "{ron}");
 }
@@ -271,7 +364,12 @@ fn killing_a_save_midway_leaves_a_complete_sidecar() {
     let mut rng = 0x2545F4914F6CDD1Du64;
     for round in 0..40 {
         let mut child = std::process::Command::new(&exe)
-            .args(["--exact", "killing_a_save_midway_leaves_a_complete_sidecar", "--nocapture", "--test-threads=1"])
+            .args([
+                "--exact",
+                "killing_a_save_midway_leaves_a_complete_sidecar",
+                "--nocapture",
+                "--test-threads=1",
+            ])
             .env("WARRAQ_CRASH_CHILD", dir.path())
             .stdout(std::process::Stdio::null())
             .stderr(std::process::Stdio::null())
@@ -288,7 +386,8 @@ fn killing_a_save_midway_leaves_a_complete_sidecar() {
             continue; // killed before the first save finished: nothing was there before either
         }
         let text = std::fs::read_to_string(&path).unwrap();
-        let parsed = sidecar::parse(&path, &text).unwrap_or_else(|e| panic!("round {round}: a torn sidecar: {e}"));
+        let parsed = sidecar::parse(&path, &text)
+            .unwrap_or_else(|e| panic!("round {round}: a torn sidecar: {e}"));
         let n = parsed.annotations.len();
         assert!(n == 100 || n == 101, "round {round}: {n} annotations");
     }

@@ -14,9 +14,17 @@ pub enum Menu {
 pub enum Command {
     Open,
     OpenSample,
+    Save,
+    SaveAs,
     Quit,
+    Undo,
+    Redo,
     Copy,
     SelectAll,
+    DeleteAnnotation,
+    EditTags,
+    TogglePanel,
+    SnapToWord,
     ZoomIn,
     ZoomOut,
     ZoomReset,
@@ -30,9 +38,17 @@ impl Command {
     pub const ALL: &'static [Command] = &[
         Command::Open,
         Command::OpenSample,
+        Command::Save,
+        Command::SaveAs,
         Command::Quit,
+        Command::Undo,
+        Command::Redo,
         Command::Copy,
         Command::SelectAll,
+        Command::DeleteAnnotation,
+        Command::EditTags,
+        Command::TogglePanel,
+        Command::SnapToWord,
         Command::ZoomIn,
         Command::ZoomOut,
         Command::ZoomReset,
@@ -46,7 +62,15 @@ impl Command {
         match self {
             Command::Open => "Open…",
             Command::OpenSample => "Open the Sample Article",
+            Command::Save => "Save Annotations",
+            Command::SaveAs => "Save Annotations As…",
             Command::Quit => "Quit",
+            Command::Undo => "Undo",
+            Command::Redo => "Redo",
+            Command::DeleteAnnotation => "Delete Annotation",
+            Command::EditTags => "Tags…",
+            Command::TogglePanel => "Annotation Panel",
+            Command::SnapToWord => "Snap Selection to Words",
             Command::Copy => "Copy",
             Command::SelectAll => "Select All",
             Command::ZoomIn => "Zoom In",
@@ -63,7 +87,17 @@ impl Command {
         match self {
             Command::Open => "Open a text file",
             Command::OpenSample => "Open the bundled Arabic sample article",
+            Command::Save => {
+                "Write the annotations to the sidecar file next to the text (the text itself is never written)"
+            }
+            Command::SaveAs => "Write the annotations to a file you choose",
             Command::Quit => "Close the window",
+            Command::Undo => "Undo the last change to the annotations or tags",
+            Command::Redo => "Redo what was undone",
+            Command::DeleteAnnotation => "Delete the selected annotation",
+            Command::EditTags => "Add, rename, recolour, rekey and reorder tags",
+            Command::TogglePanel => "Show or hide the list of annotations",
+            Command::SnapToWord => "Extend a selection to whole words before tagging it",
             Command::Copy => "Copy the selected text",
             Command::SelectAll => "Select the whole document",
             Command::ZoomIn => "Make everything larger",
@@ -81,6 +115,15 @@ impl Command {
         let cmd_shift = Modifiers::COMMAND | Modifiers::SHIFT;
         match self {
             Command::Open => vec![KeyboardShortcut::new(CMD, Key::O)],
+            Command::Save => vec![KeyboardShortcut::new(CMD, Key::S)],
+            Command::SaveAs => vec![KeyboardShortcut::new(cmd_shift, Key::S)],
+            Command::Undo => vec![KeyboardShortcut::new(CMD, Key::Z)],
+            Command::Redo => vec![
+                KeyboardShortcut::new(cmd_shift, Key::Z),
+                KeyboardShortcut::new(CMD, Key::Y),
+            ],
+            Command::DeleteAnnotation => vec![KeyboardShortcut::new(Modifiers::NONE, Key::Delete)],
+            Command::TogglePanel => vec![KeyboardShortcut::new(Modifiers::NONE, Key::F9)],
             Command::Quit => vec![KeyboardShortcut::new(CMD, Key::Q)],
             Command::Copy => vec![KeyboardShortcut::new(CMD, Key::C)],
             Command::SelectAll => vec![KeyboardShortcut::new(CMD, Key::A)],
@@ -92,15 +135,27 @@ impl Command {
             Command::ZoomReset => vec![KeyboardShortcut::new(CMD, Key::Num0)],
             Command::TextLarger => vec![KeyboardShortcut::new(cmd_shift, Key::Period)],
             Command::TextSmaller => vec![KeyboardShortcut::new(cmd_shift, Key::Comma)],
-            Command::OpenSample | Command::ToggleTheme => Vec::new(),
+            Command::OpenSample
+            | Command::ToggleTheme
+            | Command::EditTags
+            | Command::SnapToWord => Vec::new(),
         }
     }
 
     #[must_use]
     pub fn menu(self) -> Menu {
         match self {
-            Command::Open | Command::OpenSample | Command::Quit => Menu::File,
-            Command::Copy | Command::SelectAll => Menu::Edit,
+            Command::Open
+            | Command::OpenSample
+            | Command::Save
+            | Command::SaveAs
+            | Command::Quit => Menu::File,
+            Command::Undo
+            | Command::Redo
+            | Command::Copy
+            | Command::SelectAll
+            | Command::DeleteAnnotation
+            | Command::EditTags => Menu::Edit,
             _ => Menu::View,
         }
     }

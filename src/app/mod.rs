@@ -2,6 +2,8 @@
 //! reading settings. The document itself is drawn by [`crate::view::DocumentView`]; all Arabic text in the chrome
 //! goes through [`crate::view::RtlLabel`].
 
+mod annotate;
+pub use annotate::AUTOSAVE_DELAY;
 pub mod commands;
 pub mod settings;
 
@@ -14,7 +16,8 @@ use egui::{Color32, RichText, Ui, ViewportCommand};
 pub use commands::{Command, Menu};
 pub use settings::Settings;
 
-use crate::model::Document;
+use crate::model::{AnnotationSet, Document, TagSet};
+use crate::store::sidecar::{self, Fingerprint, LoadReport, SidecarError};
 use crate::store::{self, Decoded};
 use crate::text::TextStyle;
 use crate::view::{DocumentView, RtlLabel};
@@ -32,17 +35,34 @@ pub struct OpenDocument {
     pub guessed: bool,
     pub replaced: usize,
     pub view: DocumentView,
+    /// The annotations, tag set and undo history.
+    pub annotations: AnnotationSet,
+    /// What the annotations were made on (none for the bundled sample).
+    pub fingerprint: Option<Fingerprint>,
+    /// Where the annotations are saved; `None` until a place is chosen (the sample).
+    pub sidecar: Option<PathBuf>,
+    /// The tag set lives in the folder's `warraq-tags.ron`.
+    pub folder_tags: bool,
+    /// The sidecar could not be read: nothing is saved until the user decides.
+    pub read_only: bool,
+    /// `annotations.revision()` when last saved.
+    pub saved_revision: u64,
+    pub last_change: Option<std::time::Instant>,
+    /// The last save failed with this message (cleared by a successful save).
+    pub save_error: Option<String>,
 }
 
-struct Loaded {
-    path: PathBuf,
-    decoded: Decoded,
-    doc: Document,
+impl OpenDocument {
+    /// Changes that are not yet on disk.
+    #[must_use]
+    pub fn is_dirty(&self) -> bool {
+        self.annotations.revision() != self.saved_revision
+    }
 }
 
 struct Loading {
     path: PathBuf,
-    rx: Receiver<Result<Loaded, String>>,
+    rx: Receiver<Result<(PathBuf, store::Opened), String>>,
 }
 
 pub struct WarraqApp {
@@ -53,6 +73,7 @@ pub struct WarraqApp {
     message: Option<String>,
     title: String,
     egui_configured: bool,
+    pub(crate) annotate: annotate::AnnotateState,
 }
 
 impl WarraqApp {
@@ -67,6 +88,7 @@ impl WarraqApp {
             message: None,
             title: String::new(),
             egui_configured: false,
+            annotate: annotate::AnnotateState::default(),
         }
     }
 
@@ -115,20 +137,25 @@ impl WarraqApp {
         }
     }
 
-    /// Shows the bundled sample article.
+    /// Shows the bundled sample article. Its annotations stay in memory until saved with Save Annotations As….
     pub fn open_sample(&mut self) {
+        self.save_before_leaving();
         let doc = Document::new(SAMPLE_TEXT.to_owned());
+        let decoded = Decoded {
+            text: String::new(),
+            encoding: encoding_rs::UTF_8,
+            bom: false,
+            guessed: false,
+            replaced: 0,
+        };
+        let annotations = AnnotationSet::new(Vec::new(), Vec::new(), TagSet::default());
         self.set_document(
             None,
             SAMPLE_NAME.to_owned(),
-            Decoded {
-                text: String::new(),
-                encoding: encoding_rs::UTF_8,
-                bom: false,
-                guessed: false,
-                replaced: 0,
-            },
+            decoded,
             doc,
+            Ok((annotations, LoadReport::default())),
+            None,
         );
     }
 
@@ -146,14 +173,7 @@ impl WarraqApp {
         std::thread::Builder::new()
             .name("warraq-open".into())
             .spawn(move || {
-                let result = store::load_text(&p, encoding).map(|mut decoded| {
-                    let doc = Document::new(std::mem::take(&mut decoded.text));
-                    Loaded {
-                        path: p,
-                        decoded,
-                        doc,
-                    }
-                });
+                let result = store::open(&p, encoding).map(|opened| (p, opened));
                 let _ = tx.send(result.map_err(|e| e.to_string()));
                 ctx2.request_repaint();
             })
@@ -164,14 +184,29 @@ impl WarraqApp {
     fn poll_loading(&mut self) {
         let Some(loading) = &self.loading else { return };
         match loading.rx.try_recv() {
-            Ok(Ok(loaded)) => {
+            Ok(Ok((path, opened))) => {
                 self.loading = None;
-                let name = loaded.path.file_name().map_or_else(
-                    || loaded.path.display().to_string(),
+                // Whatever was open is saved first, so switching documents never loses annotations.
+                self.save_before_leaving();
+                let name = path.file_name().map_or_else(
+                    || path.display().to_string(),
                     |n| n.to_string_lossy().into_owned(),
                 );
-                self.settings.remember(&loaded.path);
-                self.set_document(Some(loaded.path), name, loaded.decoded, loaded.doc);
+                self.settings.remember(&path);
+                let store::Opened {
+                    decoded,
+                    doc,
+                    fingerprint,
+                    annotations,
+                } = opened;
+                self.set_document(
+                    Some(path),
+                    name,
+                    decoded,
+                    doc,
+                    annotations,
+                    Some(fingerprint),
+                );
             }
             Ok(Err(message)) => {
                 self.loading = None;
@@ -194,16 +229,50 @@ impl WarraqApp {
         name: String,
         decoded: Decoded,
         doc: Document,
+        annotations: Result<(AnnotationSet, LoadReport), SidecarError>,
+        fingerprint: Option<Fingerprint>,
     ) {
         let mut view = DocumentView::new(Arc::new(doc), self.style());
         view.set_max_line_width(self.settings.max_line_width);
-        self.message = (decoded.replaced > 0).then(|| {
-            format!(
+        let mut notes = Vec::new();
+        if decoded.replaced > 0 {
+            notes.push(format!(
                 "{name}: {} invalid byte sequences were shown as \u{FFFD}; try View > Encoding if the text looks wrong",
                 decoded.replaced
-            )
-        });
+            ));
+        }
+        let (annotations, folder_tags, read_only) = match annotations {
+            Ok((set, report)) => {
+                if report.moved > 0 || report.unplaced > 0 {
+                    notes.push(format!(
+                        "{name} changed since it was annotated: {} annotations moved with their text, {} could not be placed (listed under Unplaced in the panel, kept in the sidecar)",
+                        report.moved, report.unplaced
+                    ));
+                }
+                for w in &report.warnings {
+                    notes.push(format!("{name}: annotations file: {w}"));
+                }
+                (set, report.folder_tags, false)
+            }
+            Err(e) => {
+                self.annotate.broken_sidecar = path.as_deref().map(sidecar::sidecar_path);
+                notes.push(format!(
+                    "The annotations could not be read: {e}. The file was left untouched and nothing will be saved over it. Choose below how to go on."
+                ));
+                (
+                    AnnotationSet::new(Vec::new(), Vec::new(), TagSet::default()),
+                    false,
+                    true,
+                )
+            }
+        };
+        self.message = (!notes.is_empty()).then(|| notes.join("\n"));
+        let saved_revision = annotations.revision();
+        self.annotate = annotate::AnnotateState::for_new_document(
+            self.annotate.broken_sidecar.take().filter(|_| read_only),
+        );
         self.doc = Some(OpenDocument {
+            sidecar: path.as_deref().map(sidecar::sidecar_path),
             path,
             name,
             encoding: decoded.encoding,
@@ -211,6 +280,13 @@ impl WarraqApp {
             guessed: decoded.guessed,
             replaced: decoded.replaced,
             view,
+            annotations,
+            fingerprint,
+            folder_tags,
+            read_only,
+            saved_revision,
+            last_change: None,
+            save_error: None,
         });
     }
 
@@ -239,6 +315,14 @@ impl WarraqApp {
                 self.settings.dark = !self.settings.dark;
                 self.apply_theme(ctx);
             }
+            Command::Save => self.save_annotations(ctx),
+            Command::SaveAs => self.save_as_dialog(ctx),
+            Command::Undo => self.undo_redo(true),
+            Command::Redo => self.undo_redo(false),
+            Command::DeleteAnnotation => self.delete_selected_annotation(),
+            Command::EditTags => self.open_tags_dialog(),
+            Command::TogglePanel => self.settings.show_panel = !self.settings.show_panel,
+            Command::SnapToWord => self.settings.snap_to_word = !self.settings.snap_to_word,
         }
     }
 
@@ -323,11 +407,21 @@ impl WarraqApp {
     fn handle_keys_and_drops(&mut self, ctx: &egui::Context) {
         let text_input_focused = crate::view::rtl_input::input_has_focus(ctx);
         let mut to_run = Vec::new();
-        for &command in Command::ALL {
-            for shortcut in command.shortcuts() {
-                if ctx.input_mut(|i| i.consume_shortcut(&shortcut)) {
-                    to_run.push(command);
-                }
+        // Shortcuts with more modifiers first: egui matches Ctrl+Z on Ctrl+Shift+Z too.
+        let mut shortcuts: Vec<(Command, egui::KeyboardShortcut)> = Command::ALL
+            .iter()
+            .flat_map(|&c| c.shortcuts().into_iter().map(move |s| (c, s)))
+            .collect();
+        shortcuts.sort_by_key(|(_, s)| {
+            std::cmp::Reverse(
+                u8::from(s.modifiers.shift)
+                    + u8::from(s.modifiers.alt)
+                    + u8::from(s.modifiers.command),
+            )
+        });
+        for (command, shortcut) in shortcuts {
+            if ctx.input_mut(|i| i.consume_shortcut(&shortcut)) {
+                to_run.push(command);
             }
         }
         // The platform turns Ctrl+C into a Copy event rather than a key press.
@@ -342,10 +436,21 @@ impl WarraqApp {
             self.set_zoom(ctx, self.settings.zoom * zoom_delta);
         }
         for command in to_run {
-            if text_input_focused && matches!(command, Command::Copy | Command::SelectAll) {
+            let editing_keys = matches!(
+                command,
+                Command::Copy
+                    | Command::SelectAll
+                    | Command::DeleteAnnotation
+                    | Command::Undo
+                    | Command::Redo
+            );
+            if text_input_focused && editing_keys {
                 continue;
             }
             self.run(ctx, command);
+        }
+        if !text_input_focused {
+            self.handle_tag_keys(ctx);
         }
         let dropped: Vec<PathBuf> = ctx.input(|i| {
             i.raw
@@ -362,6 +467,7 @@ impl WarraqApp {
 
     fn update_title(&mut self, ctx: &egui::Context) {
         let title = match &self.doc {
+            Some(d) if d.is_dirty() => format!("• {} — Warraq", d.name),
             Some(d) => format!("{} — Warraq", d.name),
             None => "Warraq".to_owned(),
         };
@@ -382,11 +488,21 @@ impl WarraqApp {
         }
         self.poll_loading();
         self.poll_dialog(&ctx);
+        self.poll_save_as(&ctx);
         self.handle_keys_and_drops(&ctx);
+        self.autosave(&ctx);
+        self.handle_close_request(&ctx);
         self.update_title(&ctx);
 
         egui::Panel::top("menu").show(ui, |ui| self.menu_bar(ui));
         egui::Panel::bottom("status").show(ui, |ui| self.status_bar(ui));
+        if self.settings.show_panel && self.doc.is_some() {
+            egui::Panel::right("annotations")
+                .resizable(true)
+                .default_size(330.0)
+                .show(ui, |ui| self.annotation_panel(ui));
+        }
+        self.dialogs(&ctx);
         egui::CentralPanel::default().show(ui, |ui| {
             if let Some(message) = self.message.clone() {
                 let mut dismissed = false;
@@ -405,6 +521,7 @@ impl WarraqApp {
                     self.message = None;
                 }
             }
+            self.broken_sidecar_choices(ui);
             if let Some(loading) = &self.loading {
                 ui.horizontal(|ui| {
                     ui.spinner();
@@ -424,7 +541,7 @@ impl WarraqApp {
                         )
                     });
                 }
-                Some(d) => d.view.show(ui),
+                Some(_) => self.document_area(ui),
                 None => {
                     ui.add_space(40.0);
                     ui.vertical_centered(|ui| {
@@ -440,11 +557,17 @@ impl WarraqApp {
         if let Some(keys) = command.shortcut_text(ui.ctx()) {
             button = button.shortcut_text(keys);
         }
-        let checked = matches!(command, Command::ToggleTheme) && self.settings.dark;
-        let response = if matches!(command, Command::ToggleTheme) {
+        let toggle = match command {
+            Command::ToggleTheme => Some(self.settings.dark),
+            Command::TogglePanel => Some(self.settings.show_panel),
+            Command::SnapToWord => Some(self.settings.snap_to_word),
+            _ => None,
+        };
+        let enabled = self.command_enabled(command);
+        let response = if let Some(checked) = toggle {
             ui.add(egui::Button::selectable(checked, command.label()))
         } else {
-            ui.add(button)
+            ui.add_enabled(enabled, button)
         };
         if response.on_hover_text(command.description()).clicked() {
             let ctx = ui.ctx().clone();
@@ -482,6 +605,9 @@ impl WarraqApp {
                     }
                 });
                 self.command_button(ui, Command::OpenSample);
+                ui.separator();
+                self.command_button(ui, Command::Save);
+                self.command_button(ui, Command::SaveAs);
                 ui.separator();
                 self.command_button(ui, Command::Quit);
             });
@@ -607,5 +733,9 @@ impl eframe::App for WarraqApp {
 
     fn save(&mut self, storage: &mut dyn eframe::Storage) {
         self.save_to(storage);
+    }
+
+    fn on_exit(&mut self, _gl: Option<&eframe::glow::Context>) {
+        self.save_before_leaving();
     }
 }

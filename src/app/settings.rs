@@ -15,6 +15,10 @@ pub struct Settings {
     pub max_line_width: f32,
     pub dark: bool,
     pub zoom: f32,
+    /// Extend selections to whole words before tagging.
+    pub snap_to_word: bool,
+    /// Show the annotation panel.
+    pub show_panel: bool,
 }
 
 impl Default for Settings {
@@ -26,6 +30,8 @@ impl Default for Settings {
             max_line_width: 760.0,
             dark: false,
             zoom: 1.0,
+            snap_to_word: true,
+            show_panel: true,
         }
     }
 }

@@ -37,7 +37,10 @@ pub struct Annotation {
 impl Annotation {
     #[must_use]
     pub fn span(&self) -> Span {
-        Span { start: CharOffset(self.start), end: CharOffset(self.end) }
+        Span {
+            start: CharOffset(self.start),
+            end: CharOffset(self.end),
+        }
     }
 
     fn sort_key(&self) -> (usize, usize, u64) {
@@ -67,8 +70,15 @@ pub fn quote(doc: &Document, span: Span) -> (String, String, String) {
 pub enum Edit {
     Add(Annotation),
     Remove(Annotation),
-    Update { before: Annotation, after: Annotation },
-    Tags { before: TagSet, after: TagSet, renames: Vec<(String, String)> },
+    Update {
+        before: Annotation,
+        after: Annotation,
+    },
+    Tags {
+        before: TagSet,
+        after: TagSet,
+        renames: Vec<(String, String)>,
+    },
     Batch(Vec<Edit>),
 }
 
@@ -77,11 +87,21 @@ impl Edit {
         match self {
             Edit::Add(a) => Edit::Remove(a.clone()),
             Edit::Remove(a) => Edit::Add(a.clone()),
-            Edit::Update { before, after } => Edit::Update { before: after.clone(), after: before.clone() },
-            Edit::Tags { before, after, renames } => Edit::Tags {
+            Edit::Update { before, after } => Edit::Update {
                 before: after.clone(),
                 after: before.clone(),
-                renames: renames.iter().map(|(a, b)| (b.clone(), a.clone())).collect(),
+            },
+            Edit::Tags {
+                before,
+                after,
+                renames,
+            } => Edit::Tags {
+                before: after.clone(),
+                after: before.clone(),
+                renames: renames
+                    .iter()
+                    .map(|(a, b)| (b.clone(), a.clone()))
+                    .collect(),
             },
             Edit::Batch(edits) => Edit::Batch(edits.iter().rev().map(Edit::inverse).collect()),
         }
@@ -107,8 +127,21 @@ impl AnnotationSet {
     #[must_use]
     pub fn new(mut items: Vec<Annotation>, unplaced: Vec<Annotation>, tags: TagSet) -> Self {
         items.sort_by_key(Annotation::sort_key);
-        let next_id = items.iter().chain(&unplaced).map(|a| a.id + 1).max().unwrap_or(1);
-        Self { items, unplaced, tags, next_id, undo: Vec::new(), redo: Vec::new(), revision: 0 }
+        let next_id = items
+            .iter()
+            .chain(&unplaced)
+            .map(|a| a.id + 1)
+            .max()
+            .unwrap_or(1);
+        Self {
+            items,
+            unplaced,
+            tags,
+            next_id,
+            undo: Vec::new(),
+            redo: Vec::new(),
+            revision: 0,
+        }
     }
 
     #[must_use]
@@ -140,13 +173,19 @@ impl AnnotationSet {
     pub fn overlapping(&self, span: Span) -> impl Iterator<Item = &Annotation> {
         // Items are sorted by start: everything starting at or after span.end is out.
         let end = self.items.partition_point(|a| a.start < span.end.0);
-        self.items[..end].iter().filter(move |a| a.end > span.start.0 || (a.start == a.end && a.start >= span.start.0))
+        self.items[..end]
+            .iter()
+            .filter(move |a| a.end > span.start.0 || (a.start == a.end && a.start >= span.start.0))
     }
 
     /// Annotations containing a position, innermost (shortest) first.
     #[must_use]
     pub fn at(&self, offset: CharOffset) -> Vec<&Annotation> {
-        let mut v: Vec<&Annotation> = self.items.iter().filter(|a| a.start <= offset.0 && offset.0 < a.end).collect();
+        let mut v: Vec<&Annotation> = self
+            .items
+            .iter()
+            .filter(|a| a.start <= offset.0 && offset.0 < a.end)
+            .collect();
         v.sort_by_key(|a| a.end - a.start);
         v
     }
@@ -156,7 +195,14 @@ impl AnnotationSet {
         if span.is_empty() || span.end.0 > doc.char_count() {
             return None;
         }
-        if let Some(a) = self.items.iter().find(|a| a.span() == span && a.tag == tag) {
+        let first = self
+            .items
+            .partition_point(|a| (a.start, a.end) < (span.start.0, span.end.0));
+        if let Some(a) = self.items[first..]
+            .iter()
+            .take_while(|a| a.span() == span)
+            .find(|a| a.tag == tag)
+        {
             return Some(a.id);
         }
         self.tags.ensure(tag);
@@ -181,7 +227,9 @@ impl AnnotationSet {
     }
 
     pub fn delete(&mut self, id: u64) -> bool {
-        let Some(a) = self.get(id).cloned() else { return false };
+        let Some(a) = self.get(id).cloned() else {
+            return false;
+        };
         self.record(Edit::Remove(a));
         true
     }
@@ -196,7 +244,9 @@ impl AnnotationSet {
     }
 
     fn update(&mut self, id: u64, change: impl FnOnce(&mut Annotation)) -> bool {
-        let Some(before) = self.get(id).cloned() else { return false };
+        let Some(before) = self.get(id).cloned() else {
+            return false;
+        };
         let mut after = before.clone();
         change(&mut after);
         if after == before {
@@ -213,11 +263,17 @@ impl AnnotationSet {
         if before == after && renames.is_empty() {
             return;
         }
-        self.record(Edit::Tags { before, after, renames });
+        self.record(Edit::Tags {
+            before,
+            after,
+            renames,
+        });
     }
 
     pub fn undo(&mut self) -> bool {
-        let Some(edit) = self.undo.pop() else { return false };
+        let Some(edit) = self.undo.pop() else {
+            return false;
+        };
         self.apply(&edit.inverse());
         self.redo.push(edit);
         self.revision += 1;
@@ -225,7 +281,9 @@ impl AnnotationSet {
     }
 
     pub fn redo(&mut self) -> bool {
-        let Some(edit) = self.redo.pop() else { return false };
+        let Some(edit) = self.redo.pop() else {
+            return false;
+        };
         self.apply(&edit);
         self.undo.push(edit);
         self.revision += 1;
@@ -248,13 +306,20 @@ impl AnnotationSet {
             Edit::Remove(a) => self.items.retain(|x| x.id != a.id),
             Edit::Update { after, .. } => {
                 self.items.retain(|x| x.id != after.id);
-                let i = self.items.partition_point(|x| x.sort_key() < after.sort_key());
+                let i = self
+                    .items
+                    .partition_point(|x| x.sort_key() < after.sort_key());
                 self.items.insert(i, after.clone());
             }
             Edit::Tags { after, renames, .. } => {
                 self.tags = after.clone();
                 for (old, new) in renames {
-                    for a in self.items.iter_mut().chain(self.unplaced.iter_mut()).filter(|a| &a.tag == old) {
+                    for a in self
+                        .items
+                        .iter_mut()
+                        .chain(self.unplaced.iter_mut())
+                        .filter(|a| &a.tag == old)
+                    {
                         a.tag.clone_from(new);
                     }
                 }

@@ -8,9 +8,10 @@ pub mod document;
 pub mod offsets;
 pub mod selection;
 pub mod tags;
+pub mod words;
 
+pub use annotations::{Annotation, AnnotationSet, Edit};
 pub use document::{Document, LineEnding, Paragraph};
 pub use offsets::{ByteOffset, CharOffset, Span};
-pub use annotations::{Annotation, AnnotationSet, Edit};
 pub use selection::TextSelection;
 pub use tags::{Tag, TagSet};

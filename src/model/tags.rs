@@ -39,7 +39,14 @@ pub const PALETTE: &[[u8; 3]] = &[
 impl Default for TagSet {
     /// A common Arabic NER scheme: person, location, organisation, geo-political entity, date, other.
     fn default() -> Self {
-        let names = [("PER", "شخص"), ("LOC", "مكان"), ("ORG", "منظمة"), ("GPE", "كيان سياسي"), ("DATE", "تاريخ"), ("MISC", "أخرى")];
+        let names = [
+            ("PER", "شخص"),
+            ("LOC", "مكان"),
+            ("ORG", "منظمة"),
+            ("GPE", "كيان سياسي"),
+            ("DATE", "تاريخ"),
+            ("MISC", "أخرى"),
+        ];
         Self {
             tags: names
                 .iter()
@@ -79,6 +86,11 @@ impl TagSet {
         let used_keys: Vec<char> = self.tags.iter().filter_map(|t| t.key).collect();
         let key = ('1'..='9').find(|k| !used_keys.contains(k));
         let color = PALETTE[self.tags.len() % PALETTE.len()];
-        self.tags.push(Tag { name: name.to_owned(), label: String::new(), color, key });
+        self.tags.push(Tag {
+            name: name.to_owned(),
+            label: String::new(),
+            color,
+            key,
+        });
     }
 }

@@ -75,3 +75,36 @@ pub fn load_text(
     };
     decoded.map_err(|e| OpenError::NotText(path.to_owned(), e))
 }
+
+/// A document as the window opens it: text, how it was decoded, its fingerprint, and its annotations (or why
+/// the sidecar could not be read).
+pub struct Opened {
+    pub decoded: Decoded,
+    pub doc: crate::model::Document,
+    pub fingerprint: sidecar::Fingerprint,
+    pub annotations:
+        Result<(crate::model::AnnotationSet, sidecar::LoadReport), sidecar::SidecarError>,
+}
+
+/// Reads, decodes, fingerprints a file and loads its sidecar (re-anchoring annotations if the file changed).
+pub fn open(
+    path: &Path,
+    forced: Option<&'static encoding_rs::Encoding>,
+) -> Result<Opened, OpenError> {
+    let bytes = read_bytes(path)?;
+    let decoded = match forced {
+        Some(enc) => decode::decode_as(&bytes, enc),
+        None => decode::decode(&bytes),
+    }
+    .map_err(|e| OpenError::NotText(path.to_owned(), e))?;
+    let mut decoded = decoded;
+    let fingerprint = sidecar::Fingerprint::of(&bytes, decoded.encoding.name());
+    let doc = crate::model::Document::new(std::mem::take(&mut decoded.text));
+    let annotations = sidecar::load(path, &bytes, decoded.encoding.name(), &doc);
+    Ok(Opened {
+        decoded,
+        doc,
+        fingerprint,
+        annotations,
+    })
+}

@@ -38,7 +38,11 @@ impl Fingerprint {
     pub fn of(bytes: &[u8], encoding: &str) -> Self {
         let digest = Sha256::digest(bytes);
         let sha256 = digest.iter().map(|b| format!("{b:02x}")).collect();
-        Self { size: bytes.len() as u64, sha256, encoding: encoding.to_owned() }
+        Self {
+            size: bytes.len() as u64,
+            sha256,
+            encoding: encoding.to_owned(),
+        }
     }
 }
 
@@ -60,16 +64,33 @@ pub struct Sidecar {
 pub enum SidecarError {
     Io(PathBuf, std::io::Error),
     /// Not RON, or not the expected shape; line and column of the problem.
-    Syntax { path: PathBuf, line: usize, column: usize, message: String },
-    NewerVersion { path: PathBuf, found: u32 },
+    Syntax {
+        path: PathBuf,
+        line: usize,
+        column: usize,
+        message: String,
+    },
+    NewerVersion {
+        path: PathBuf,
+        found: u32,
+    },
 }
 
 impl fmt::Display for SidecarError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             SidecarError::Io(p, e) => write!(f, "{}: {e}", p.display()),
-            SidecarError::Syntax { path, line, column, message } => {
-                write!(f, "{}: line {line}, column {column}: {message}", path.display())
+            SidecarError::Syntax {
+                path,
+                line,
+                column,
+                message,
+            } => {
+                write!(
+                    f,
+                    "{}: line {line}, column {column}: {message}",
+                    path.display()
+                )
             }
             SidecarError::NewerVersion { path, found } => write!(
                 f,
@@ -111,24 +132,44 @@ pub struct LoadReport {
 
 /// Loads the annotations for `doc` (decoded from `bytes` with `encoding`) from the sidecar beside `source`, or an
 /// empty set when there is none.
-pub fn load(source: &Path, bytes: &[u8], encoding: &str, doc: &Document) -> Result<(AnnotationSet, LoadReport), SidecarError> {
+pub fn load(
+    source: &Path,
+    bytes: &[u8],
+    encoding: &str,
+    doc: &Document,
+) -> Result<(AnnotationSet, LoadReport), SidecarError> {
     let path = sidecar_path(source);
     let folder = load_folder_tags(source)?;
-    let mut report = LoadReport { folder_tags: folder.is_some(), ..LoadReport::default() };
+    let mut report = LoadReport {
+        folder_tags: folder.is_some(),
+        ..LoadReport::default()
+    };
     let text = match std::fs::read_to_string(&path) {
         Ok(t) => t,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            return Ok((AnnotationSet::new(Vec::new(), Vec::new(), folder.unwrap_or_default()), report));
+            return Ok((
+                AnnotationSet::new(Vec::new(), Vec::new(), folder.unwrap_or_default()),
+                report,
+            ));
         }
         Err(e) => return Err(SidecarError::Io(path, e)),
     };
     let sidecar = parse(&path, &text)?;
     let fingerprint = Fingerprint::of(bytes, encoding);
     let mut tags = folder.or(sidecar.tags).unwrap_or_default();
-    let (placed, unplaced) = place(doc, sidecar.annotations, sidecar.unplaced, &fingerprint == &sidecar.source, &mut report);
+    let (placed, unplaced) = place(
+        doc,
+        sidecar.annotations,
+        sidecar.unplaced,
+        fingerprint == sidecar.source,
+        &mut report,
+    );
     for a in placed.iter().chain(&unplaced) {
         if tags.get(&a.tag).is_none() {
-            report.warnings.push(format!("tag {} was not in the tag set; it was added", a.tag));
+            report.warnings.push(format!(
+                "tag {} was not in the tag set; it was added",
+                a.tag
+            ));
             tags.ensure(&a.tag);
         }
     }
@@ -138,7 +179,9 @@ pub fn load(source: &Path, bytes: &[u8], encoding: &str, doc: &Document) -> Resu
 fn load_folder_tags(source: &Path) -> Result<Option<TagSet>, SidecarError> {
     let path = folder_tags_path(source);
     match std::fs::read_to_string(&path) {
-        Ok(text) => ron::from_str(&text).map(Some).map_err(|e| syntax(&path, &e)),
+        Ok(text) => ron::from_str(&text)
+            .map(Some)
+            .map_err(|e| syntax(&path, &e)),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
         Err(e) => Err(SidecarError::Io(path, e)),
     }
@@ -166,11 +209,16 @@ pub fn parse(path: &Path, text: &str) -> Result<Sidecar, SidecarError> {
         _rest: std::collections::HashMap<String, ron::Value>,
     }
     // Look at the version before the whole shape: a newer file may have fields this build does not know.
-    let version = ron::from_str::<VersionOnly>(text).map(|v| v.format).or_else(|_| ron::from_str::<Loose>(text).map(|v| v.format));
+    let version = ron::from_str::<VersionOnly>(text)
+        .map(|v| v.format)
+        .or_else(|_| ron::from_str::<Loose>(text).map(|v| v.format));
     if let Ok(found) = version
         && found > FORMAT_VERSION
     {
-        return Err(SidecarError::NewerVersion { path: path.to_owned(), found });
+        return Err(SidecarError::NewerVersion {
+            path: path.to_owned(),
+            found,
+        });
     }
     ron::from_str::<Sidecar>(text).map_err(|e| syntax(path, &e))
 }
@@ -185,17 +233,28 @@ fn place(
     report: &mut LoadReport,
 ) -> (Vec<Annotation>, Vec<Annotation>) {
     let mut seen = std::collections::HashSet::new();
-    let mut next_id = annotations.iter().chain(&unplaced).map(|a| a.id + 1).max().unwrap_or(1);
+    let mut next_id = annotations
+        .iter()
+        .chain(&unplaced)
+        .map(|a| a.id + 1)
+        .max()
+        .unwrap_or(1);
     let mut placed = Vec::with_capacity(annotations.len());
     for mut a in annotations {
         if !seen.insert(a.id) {
-            report.warnings.push(format!("annotation id {} appeared twice; the second one is now id {next_id}", a.id));
+            report.warnings.push(format!(
+                "annotation id {} appeared twice; the second one is now id {next_id}",
+                a.id
+            ));
             a.id = next_id;
             seen.insert(a.id);
             next_id += 1;
         }
         if a.start > a.end {
-            report.warnings.push(format!("annotation {} had start {} after end {}; it was reanchored by its text", a.id, a.start, a.end));
+            report.warnings.push(format!(
+                "annotation {} had start {} after end {}; it was reanchored by its text",
+                a.id, a.start, a.end
+            ));
         }
         let in_text = a.start < a.end && a.end <= doc.char_count();
         if same_source && in_text && doc.slice(a.span()) == a.text {
@@ -270,7 +329,9 @@ pub fn reanchor(doc: &Document, a: &Annotation) -> Option<Span> {
         }
         let candidate = doc.slice(Span::new(CharOffset(start), CharOffset(start + quote_len)));
         let sim = strsim::normalized_levenshtein(&candidate, &a.text);
-        if best.is_none_or(|(s, b)| sim > s || (sim == s && start.abs_diff(around) < b.abs_diff(around))) {
+        if best.is_none_or(|(s, b)| {
+            sim > s || (sim == s && start.abs_diff(around) < b.abs_diff(around))
+        }) {
             best = Some((sim, start));
         }
     }
@@ -283,7 +344,11 @@ fn common_prefix(a: &str, b: &str) -> usize {
 }
 
 fn common_suffix(a: &str, b: &str) -> usize {
-    a.chars().rev().zip(b.chars().rev()).take_while(|(x, y)| x == y).count()
+    a.chars()
+        .rev()
+        .zip(b.chars().rev())
+        .take_while(|(x, y)| x == y)
+        .count()
 }
 
 /// Serializes a set for the given source.
@@ -298,15 +363,117 @@ pub fn to_sidecar(set: &AnnotationSet, fingerprint: Fingerprint, folder_tags: bo
     }
 }
 
-/// The RON text of a sidecar: one field a line, annotations one per block, stable order.
+/// The RON text of a sidecar. The header and tag set are pretty-printed by ron; annotations are written one per
+/// line (a diff then shows exactly which annotations changed), with the same field names ron reads back.
+#[must_use]
 pub fn to_ron(sidecar: &Sidecar) -> String {
-    let config = ron::ser::PrettyConfig::new().depth_limit(3).struct_names(false).new_line("\n").indentor("  ");
-    ron::ser::to_string_pretty(sidecar, config).expect("a sidecar always serializes")
+    write_ron(
+        sidecar.format,
+        &sidecar.source,
+        sidecar.tags.as_ref(),
+        &sidecar.annotations,
+        &sidecar.unplaced,
+    )
+}
+
+/// [`to_ron`] from borrowed parts, so saving does not copy the annotations first.
+fn write_ron(
+    format: u32,
+    source: &Fingerprint,
+    tags: Option<&TagSet>,
+    annotations: &[Annotation],
+    unplaced: &[Annotation],
+) -> String {
+    use std::fmt::Write as _;
+    let config = ron::ser::PrettyConfig::new()
+        .struct_names(false)
+        .new_line("\n")
+        .indentor("  ");
+    let header = |v: &dyn erased::Ron| v.to_pretty(&config);
+    let mut out = String::with_capacity(64 + annotations.len() * 320);
+    out.push_str("(\n");
+    let _ = writeln!(out, "  format: {format},");
+    let _ = writeln!(out, "  source: {},", indent(&header(source)));
+    if let Some(tags) = tags {
+        let _ = writeln!(out, "  tags: Some({}),", indent(&header(tags)));
+    }
+    for (name, list) in [("annotations", annotations), ("unplaced", unplaced)] {
+        if name == "unplaced" && list.is_empty() {
+            continue;
+        }
+        let _ = writeln!(out, "  {name}: [");
+        for a in list {
+            out.push_str("    (id: ");
+            let _ = write!(out, "{}, start: {}, end: {}, tag: ", a.id, a.start, a.end);
+            for (field, value) in [
+                ("", &a.tag),
+                (", text: ", &a.text),
+                (", prefix: ", &a.prefix),
+                (", suffix: ", &a.suffix),
+                (", note: ", &a.note),
+                (", created: ", &a.created),
+                (", modified: ", &a.modified),
+            ] {
+                out.push_str(field);
+                push_ron_string(&mut out, value);
+            }
+            out.push_str("),\n");
+        }
+        out.push_str("  ],\n");
+    }
+    out.push_str(")\n");
+    out
+}
+
+fn indent(s: &str) -> String {
+    s.replace('\n', "\n  ")
+}
+
+/// A string in RON syntax: quotes, backslash escapes for quote, backslash and control characters.
+fn push_ron_string(out: &mut String, s: &str) {
+    out.push('"');
+    if !s
+        .bytes()
+        .any(|b| b < 0x20 || b == b'"' || b == b'\\' || b == 0x7f)
+    {
+        out.push_str(s);
+        out.push('"');
+        return;
+    }
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if (c as u32) < 0x20 || c == '\u{7f}' => {
+                let _ = std::fmt::Write::write_fmt(out, format_args!("\\u{{{:x}}}", c as u32));
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+}
+
+mod erased {
+    /// Pretty-prints any serializable header part with ron.
+    pub trait Ron {
+        fn to_pretty(&self, config: &ron::ser::PrettyConfig) -> String;
+    }
+    impl<T: serde::Serialize> Ron for T {
+        fn to_pretty(&self, config: &ron::ser::PrettyConfig) -> String {
+            ron::ser::to_string_pretty(self, config.clone()).expect("header parts always serialize")
+        }
+    }
 }
 
 /// Writes `bytes` to `path` atomically, keeping the previous file as `PATH.bak`.
 pub fn atomic_write(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
     let name = path.file_name().unwrap_or_default().to_string_lossy();
     let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
     let result = (|| {
@@ -320,8 +487,12 @@ pub fn atomic_write(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
             bak.push(".bak");
             let bak = PathBuf::from(bak);
             let bak_tmp = dir.join(format!(".{name}.bak.{}.tmp", std::process::id()));
-            std::fs::copy(path, &bak_tmp)?;
-            std::fs::File::open(&bak_tmp)?.sync_all()?;
+            let _ = std::fs::remove_file(&bak_tmp);
+            // A hard link keeps the previous version without copying it; where links are not possible, copy.
+            if std::fs::hard_link(path, &bak_tmp).is_err() {
+                std::fs::copy(path, &bak_tmp)?;
+                std::fs::File::open(&bak_tmp)?.sync_all()?;
+            }
             std::fs::rename(&bak_tmp, &bak)?;
         }
         std::fs::rename(&tmp, path)?;
@@ -337,17 +508,61 @@ pub fn atomic_write(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
 }
 
 /// Saves a set to `path` (normally [`sidecar_path`]).
-pub fn save(path: &Path, set: &AnnotationSet, fingerprint: Fingerprint, folder_tags: bool) -> Result<(), SidecarError> {
-    let text = to_ron(&to_sidecar(set, fingerprint, folder_tags));
+pub fn save(
+    path: &Path,
+    set: &AnnotationSet,
+    fingerprint: Fingerprint,
+    folder_tags: bool,
+) -> Result<(), SidecarError> {
+    let tags = (!folder_tags).then_some(&set.tags);
+    let text = write_ron(
+        FORMAT_VERSION,
+        &fingerprint,
+        tags,
+        set.items(),
+        &set.unplaced,
+    );
     atomic_write(path, text.as_bytes()).map_err(|e| SidecarError::Io(path.to_owned(), e))
 }
 
 /// Moves a broken sidecar aside as `NAME.broken-YYYYMMDDTHHMMSS` so a new one can be started; returns the new name.
 pub fn move_aside(path: &Path) -> std::io::Result<PathBuf> {
-    let stamp = humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string().replace([':', '-'], "");
+    let stamp = humantime::format_rfc3339_seconds(std::time::SystemTime::now())
+        .to_string()
+        .replace([':', '-'], "");
     let mut name = path.as_os_str().to_owned();
     name.push(format!(".broken-{}", stamp.trim_end_matches('Z')));
     let target = PathBuf::from(name);
     std::fs::rename(path, &target)?;
     Ok(target)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn strings_with_quotes_tabs_newlines_and_controls_read_back() {
+        let mut set = AnnotationSet::new(Vec::new(), Vec::new(), TagSet::default());
+        let doc = Document::new("قال \"محمد\"\tهنا\\ثم\nسطر\u{1}".to_owned());
+        let id = set
+            .create(
+                &doc,
+                Span::new(CharOffset(0), CharOffset(doc.char_count())),
+                "PER",
+            )
+            .unwrap();
+        set.set_note(id, "ملاحظة \"مقتبسة\"\tبجدول\nوسطر \\ شرطة\r\u{7}");
+        let sc = to_sidecar(&set, Fingerprint::of(b"x", "UTF-8"), false);
+        let text = to_ron(&sc);
+        let back = parse(Path::new("t.warraq.ron"), &text).unwrap();
+        assert_eq!(back, sc);
+        assert_eq!(
+            text.lines()
+                .filter(|l| l.trim_start().starts_with("(id: "))
+                .count(),
+            1,
+            "one line an annotation"
+        );
+    }
 }

@@ -16,7 +16,7 @@ use std::sync::mpsc::{Receiver, TryRecvError};
 use egui::{Color32, CursorIcon, Id, Pos2, Rect, Sense, Ui, Vec2};
 
 use super::text_kit::with_kit;
-use crate::model::{CharOffset, Document, Span, TextSelection};
+use crate::model::{AnnotationSet, CharOffset, Document, Span, TextSelection};
 use crate::text::{ParagraphLayout, TextEngine, TextStyle};
 
 /// Documents up to this many bytes are laid out in full before the first frame; larger ones are measured in the
@@ -32,6 +32,25 @@ enum DragUnit {
     Char,
     Word,
     Paragraph,
+}
+
+/// What happened in the view this frame, for the application to act on.
+pub struct ViewResponse {
+    /// The interaction response of the text area (for context menus and tooltips).
+    pub response: egui::Response,
+    /// A plain click (no drag) at this text position.
+    pub clicked: Option<CharOffset>,
+    /// The pointer rests over this text position.
+    pub hovered: Option<CharOffset>,
+}
+
+/// Annotations to draw, and the one to draw emphasized (selected, or flashing after a jump).
+#[derive(Clone, Copy)]
+pub struct Overlay<'a> {
+    pub annotations: &'a AnnotationSet,
+    pub emphasized: Option<u64>,
+    /// 0..1: how strongly the emphasized annotation flashes.
+    pub flash: f32,
 }
 
 struct Cached {
@@ -83,6 +102,7 @@ pub struct DocumentView {
     scroll_to: Option<f64>,
     frame: u64,
     geometry: FrameGeometry,
+    dragging: bool,
 }
 
 impl DocumentView {
@@ -111,6 +131,7 @@ impl DocumentView {
             anchor_version: 0,
             scroll_to: None,
             frame: 0,
+            dragging: false,
             geometry: FrameGeometry {
                 content_origin: Pos2::ZERO,
                 text_left: 0.0,
@@ -170,6 +191,12 @@ impl DocumentView {
         self.measurer.as_ref().map(|m| m.measured as f32 / n as f32)
     }
 
+    /// The mouse is selecting text right now.
+    #[must_use]
+    pub fn is_dragging(&self) -> bool {
+        self.dragging
+    }
+
     /// The paragraph at the top of the view in the last frame.
     #[must_use]
     pub fn top_paragraph(&self) -> usize {
@@ -216,8 +243,8 @@ impl DocumentView {
         self.prefix[self.heights.len()] + 2.0 * f64::from(MARGIN)
     }
 
-    /// Draws the view into the rest of `ui` and handles the mouse and the view's own keys.
-    pub fn show(&mut self, ui: &mut Ui) {
+    /// Draws the view into the rest of `ui` with the annotations' highlights, and handles the mouse.
+    pub fn show(&mut self, ui: &mut Ui, overlay: Option<Overlay<'_>>) -> ViewResponse {
         self.frame += 1;
         self.poll_measurer();
         let avail_width = ui.available_width();
@@ -250,9 +277,11 @@ impl DocumentView {
                 text_left,
             };
             self.layout_visible(ui.ctx(), viewport);
-            self.handle_pointer(ui, viewport);
-            self.paint(ui, viewport);
+            let r = self.handle_pointer(ui, viewport);
+            self.paint(ui, viewport, overlay);
+            r
         });
+        let view_response = output.inner;
         // Remember which paragraph is at the top, so refined heights above it do not move the text.
         let top = f64::from(output.state.clamped_offset().y);
         self.update_prefix();
@@ -268,6 +297,7 @@ impl DocumentView {
             ui.ctx()
                 .request_repaint_after(std::time::Duration::from_millis(50));
         }
+        view_response
     }
 
     fn invalidate_heights(&mut self) {
@@ -560,7 +590,7 @@ impl DocumentView {
             .unwrap_or_default()
     }
 
-    fn handle_pointer(&mut self, ui: &mut Ui, viewport: Rect) {
+    fn handle_pointer(&mut self, ui: &mut Ui, viewport: Rect) -> ViewResponse {
         let g = self.geometry;
         let screen_viewport = viewport.translate(g.content_origin.to_vec2());
         let response = ui.interact(
@@ -572,8 +602,21 @@ impl DocumentView {
             ui.ctx().set_cursor_icon(CursorIcon::Text);
         }
         let ctx = ui.ctx().clone();
+        self.dragging = response.dragged() || response.is_pointer_button_down_on();
+        let hovered = if response.dragged() || response.is_pointer_button_down_on() {
+            None
+        } else {
+            response
+                .hover_pos()
+                .map(|p| self.offset_at(&ctx, p - g.content_origin.to_vec2()))
+        };
+        let mut out = ViewResponse {
+            response: response.clone(),
+            clicked: None,
+            hovered,
+        };
         let Some(pointer) = response.interact_pointer_pos() else {
-            return;
+            return out;
         };
         let pos = pointer - g.content_origin.to_vec2();
         let shift = ui.input(|i| i.modifiers.shift);
@@ -596,6 +639,9 @@ impl DocumentView {
                 pos
             };
             let at = self.offset_at(&ctx, press);
+            if response.clicked() && !shift {
+                out.clicked = Some(at);
+            }
             if shift {
                 self.selection = self.selection.extend_to(at);
             } else {
@@ -633,6 +679,7 @@ impl DocumentView {
                 ));
             }
         }
+        out
     }
 
     /// Selection rectangles of paragraph `i` for `span`, in the paragraph's own coordinates.
@@ -662,7 +709,7 @@ impl DocumentView {
         Some(rects)
     }
 
-    fn paint(&mut self, ui: &mut Ui, viewport: Rect) {
+    fn paint(&mut self, ui: &mut Ui, viewport: Rect, overlay: Option<Overlay<'_>>) {
         let g = self.geometry;
         let ctx = ui.ctx().clone();
         let painter = ui.painter().clone();
@@ -678,6 +725,9 @@ impl DocumentView {
             while i < self.heights.len() && (self.prefix[i] as f32 + MARGIN) < viewport.max.y {
                 let top = self.prefix[i] as f32 + MARGIN;
                 let origin = g.content_origin + Vec2::new(g.text_left, top);
+                if let Some(o) = overlay {
+                    self.paint_highlights(&painter, i, origin, o, visuals.dark_mode);
+                }
                 if !sel.is_empty()
                     && let Some(rects) = self.paragraph_rects(i, sel)
                 {
@@ -695,6 +745,66 @@ impl DocumentView {
                 i += 1;
             }
         });
+    }
+}
+
+impl DocumentView {
+    /// Annotation highlights of paragraph `i`: a translucent fill in the tag's colour behind the text, and an
+    /// underline bar per annotation, stacked by nesting depth so that nested and overlapping annotations all show.
+    fn paint_highlights(
+        &self,
+        painter: &egui::Painter,
+        i: usize,
+        origin: Pos2,
+        o: Overlay<'_>,
+        dark: bool,
+    ) {
+        let para = self.doc.paragraphs()[i].span();
+        let list: Vec<_> = o
+            .annotations
+            .overlapping(Span::new(para.start, CharOffset(para.end.0 + 1)))
+            .collect();
+        for a in &list {
+            let depth = list
+                .iter()
+                .filter(|b| {
+                    b.id != a.id
+                        && b.start <= a.start
+                        && b.end >= a.end
+                        && ((b.end - b.start) > (a.end - a.start) || b.id < a.id)
+                })
+                .count();
+            let [r, g, b] = o.annotations.tags.color_of(&a.tag);
+            let color = Color32::from_rgb(r, g, b);
+            let Some(rects) = self.paragraph_rects(i, a.span()) else {
+                continue;
+            };
+            let emphasized = o.emphasized == Some(a.id);
+            for [x0, y0, x1, y1] in rects {
+                let rect =
+                    Rect::from_min_max(origin + Vec2::new(x0, y0), origin + Vec2::new(x1, y1));
+                let fill_alpha = if dark { 0.30 } else { 0.22 }
+                    + if emphasized {
+                        0.2 * o.flash.max(0.4)
+                    } else {
+                        0.0
+                    };
+                painter.rect_filled(rect, 2.0, color.gamma_multiply(fill_alpha));
+                let bar_y = rect.max.y - 2.0 - depth as f32 * 3.5;
+                painter.line_segment(
+                    [Pos2::new(rect.min.x, bar_y), Pos2::new(rect.max.x, bar_y)],
+                    egui::Stroke::new(2.0, color),
+                );
+                if emphasized {
+                    painter.rect_stroke(
+                        rect.expand(1.0),
+                        2.0,
+                        egui::Stroke::new(1.5, color),
+                        egui::StrokeKind::Outside,
+                    );
+                }
+            }
+        }
     }
 }
 

@@ -1,0 +1,992 @@
+//! Annotating in the window: tagging the selection (keys, palette, context menu), the details popup, the annotation
+//! panel, the tag-set dialog, saving (Ctrl+S, autosave, Save As, on close) and undo.
+
+use std::path::PathBuf;
+use std::sync::mpsc::{Receiver, TryRecvError};
+use std::time::{Duration, Instant};
+
+use egui::{Color32, Key, Pos2, RichText, Ui, ViewportCommand};
+
+use super::{Command, SAMPLE_TEXT, WarraqApp};
+use crate::model::words::snap_to_words;
+use crate::model::{Annotation, CharOffset, Tag, TagSet, TextSelection};
+use crate::store::sidecar::{self, Fingerprint};
+use crate::view::{Overlay, RtlInput, RtlInputState, RtlLabel};
+
+/// Changes are written this long after the last edit.
+pub const AUTOSAVE_DELAY: Duration = Duration::from_secs(2);
+
+/// One row of the tag-set dialog.
+pub(crate) struct TagRow {
+    original: Option<String>,
+    name: String,
+    label: RtlInputState,
+    color: [u8; 3],
+    key: Option<char>,
+}
+
+pub(crate) struct AnnotateState {
+    /// The annotation picked in the panel or the popup.
+    pub selected: Option<u64>,
+    /// Details popup: where it was opened (text position, screen position).
+    pub popup: Option<(CharOffset, Pos2)>,
+    flash: Option<(u64, Instant)>,
+    note: RtlInputState,
+    note_for: Option<u64>,
+    filter_tag: Option<String>,
+    filter_text: RtlInputState,
+    tags_draft: Option<Vec<TagRow>>,
+    tags_error: Option<String>,
+    save_as: Option<Receiver<Option<PathBuf>>>,
+    confirm_close: bool,
+    allow_close: bool,
+    pub broken_sidecar: Option<PathBuf>,
+}
+
+impl AnnotateState {
+    /// A fresh state for a newly opened document, keeping only the broken-sidecar choice.
+    pub(crate) fn for_new_document(broken_sidecar: Option<PathBuf>) -> Self {
+        Self {
+            broken_sidecar,
+            ..Self::default()
+        }
+    }
+}
+
+impl Default for AnnotateState {
+    fn default() -> Self {
+        Self {
+            selected: None,
+            popup: None,
+            flash: None,
+            note: RtlInputState::new(true),
+            note_for: None,
+            filter_tag: None,
+            filter_text: RtlInputState::new(false),
+            tags_draft: None,
+            tags_error: None,
+            save_as: None,
+            confirm_close: false,
+            allow_close: false,
+            broken_sidecar: None,
+        }
+    }
+}
+
+fn color32([r, g, b]: [u8; 3]) -> Color32 {
+    Color32::from_rgb(r, g, b)
+}
+
+/// A tag as a coloured chip with its name; the Arabic label follows through the RTL label.
+fn tag_chip(ui: &mut Ui, tag: &Tag, key_hint: bool) -> egui::Response {
+    let text = match (key_hint, tag.key) {
+        (true, Some(k)) => format!("{k}  {}", tag.name),
+        _ => tag.name.clone(),
+    };
+    let r = ui.add(
+        egui::Button::new(RichText::new(text).color(Color32::WHITE).strong())
+            .fill(color32(tag.color)),
+    );
+    if !tag.label.is_empty() {
+        ui.add(RtlLabel::new(&tag.label).size(14.0));
+    }
+    r
+}
+
+impl WarraqApp {
+    /// The annotation selected in the panel or popup.
+    #[must_use]
+    pub fn selected_annotation(&self) -> Option<u64> {
+        self.annotate.selected
+    }
+
+    /// Picks an annotation (as clicking it in the panel does): selects it, scrolls to it and flashes it.
+    pub fn pick_annotation(&mut self, id: u64) {
+        self.commit_note();
+        self.annotate.selected = Some(id);
+        self.annotate.flash = Some((id, Instant::now()));
+        if let Some(d) = &mut self.doc
+            && let Some(a) = d.annotations.get(id)
+        {
+            d.view.scroll_to_offset(CharOffset(a.start));
+        }
+    }
+
+    pub(super) fn command_enabled(&self, command: Command) -> bool {
+        let Some(d) = &self.doc else {
+            return matches!(command, Command::Open | Command::OpenSample | Command::Quit)
+                || command.menu() == super::Menu::View;
+        };
+        match command {
+            Command::Save => {
+                !d.read_only && d.is_dirty()
+                    || d.sidecar.is_none() && !d.annotations.items().is_empty()
+            }
+            Command::SaveAs => !d.read_only,
+            Command::Undo => d.annotations.can_undo(),
+            Command::Redo => d.annotations.can_redo(),
+            Command::DeleteAnnotation => self.annotate.selected.is_some(),
+            Command::EditTags => !d.read_only,
+            _ => true,
+        }
+    }
+
+    fn changed(&mut self) {
+        if let Some(d) = &mut self.doc {
+            d.last_change = Some(Instant::now());
+        }
+    }
+
+    /// Tags the selection with `tag` (snapped to whole words when that is on); returns the new annotation's id.
+    pub fn tag_selection(&mut self, tag: &str) -> Option<u64> {
+        let snap = self.settings.snap_to_word;
+        let d = self.doc.as_mut()?;
+        if d.read_only {
+            self.message = Some("Annotations are off for this document until its annotations file is dealt with (see above).".into());
+            return None;
+        }
+        let doc = d.view.document().clone();
+        let mut span = d.view.selection().span();
+        if snap {
+            span = snap_to_words(&doc, span);
+        }
+        let id = d.annotations.create(&doc, span, tag)?;
+        d.view.set_selection(TextSelection::caret(span.end));
+        self.annotate.selected = Some(id);
+        self.annotate.flash = Some((id, Instant::now()));
+        self.changed();
+        Some(id)
+    }
+
+    pub(super) fn handle_tag_keys(&mut self, ctx: &egui::Context) {
+        let Some(d) = &self.doc else { return };
+        if d.view.selection().is_empty() {
+            return;
+        }
+        let keys: Vec<(Key, String)> = d
+            .annotations
+            .tags
+            .tags
+            .iter()
+            .filter_map(|t| {
+                let key = t.key.and_then(|k| Key::from_name(&k.to_string()))?;
+                Some((key, t.name.clone()))
+            })
+            .collect();
+        for (key, tag) in keys {
+            if ctx.input_mut(|i| i.consume_key(egui::Modifiers::NONE, key)) {
+                self.tag_selection(&tag);
+                return;
+            }
+        }
+    }
+
+    pub(super) fn undo_redo(&mut self, undo: bool) {
+        self.commit_note();
+        if let Some(d) = &mut self.doc {
+            let done = if undo {
+                d.annotations.undo()
+            } else {
+                d.annotations.redo()
+            };
+            if done {
+                if self
+                    .annotate
+                    .selected
+                    .is_some_and(|id| d.annotations.get(id).is_none())
+                {
+                    self.annotate.selected = None;
+                    self.annotate.popup = None;
+                }
+                self.annotate.note_for = None;
+                self.changed();
+            }
+        }
+    }
+
+    pub(super) fn delete_selected_annotation(&mut self) {
+        let Some(id) = self.annotate.selected.take() else {
+            return;
+        };
+        if let Some(d) = &mut self.doc
+            && d.annotations.delete(id)
+        {
+            self.annotate.popup = None;
+            self.annotate.note_for = None;
+            self.changed();
+        }
+    }
+
+    /// Applies the note being edited in the popup, if it changed.
+    fn commit_note(&mut self) {
+        let Some(id) = self.annotate.note_for else {
+            return;
+        };
+        let note = self.annotate.note.text();
+        if let Some(d) = &mut self.doc
+            && d.annotations.get(id).is_some_and(|a| a.note != note)
+        {
+            d.annotations.set_note(id, &note);
+            d.last_change = Some(Instant::now());
+        }
+    }
+
+    // ----- saving -----
+
+    /// Writes the annotations to their sidecar now. On failure the message says what happened and that the
+    /// annotations are still in memory.
+    fn write_sidecar(&mut self) -> Result<(), String> {
+        self.commit_note();
+        let Some(d) = &mut self.doc else {
+            return Ok(());
+        };
+        if d.read_only {
+            return Err(
+                "Annotations are not saved while the annotations file is unreadable (see above)."
+                    .into(),
+            );
+        }
+        let Some(path) = d.sidecar.clone() else {
+            return Err(
+                "The sample's annotations have no file yet: use File > Save Annotations As…".into(),
+            );
+        };
+        let fingerprint = d
+            .fingerprint
+            .clone()
+            .unwrap_or_else(|| Fingerprint::of(SAMPLE_TEXT.as_bytes(), "UTF-8"));
+        match sidecar::save(&path, &d.annotations, fingerprint, d.folder_tags) {
+            Ok(()) => {
+                d.saved_revision = d.annotations.revision();
+                d.save_error = None;
+                Ok(())
+            }
+            Err(e) => {
+                let msg = format!(
+                    "Could not save the annotations: {e}. They are still in memory; use File > Save Annotations As… to put them elsewhere."
+                );
+                d.save_error = Some(msg.clone());
+                Err(msg)
+            }
+        }
+    }
+
+    pub(super) fn save_annotations(&mut self, ctx: &egui::Context) {
+        let no_place = self.doc.as_ref().is_some_and(|d| d.sidecar.is_none());
+        if no_place {
+            self.save_as_dialog(ctx);
+            return;
+        }
+        if let Err(e) = self.write_sidecar() {
+            self.message = Some(e);
+        }
+    }
+
+    /// Saves what is unsaved before another document replaces this one; a failure is reported, and the choice to
+    /// save elsewhere stays possible through the message.
+    pub(super) fn save_before_leaving(&mut self) {
+        let dirty = self
+            .doc
+            .as_ref()
+            .is_some_and(|d| d.is_dirty() && d.sidecar.is_some() && !d.read_only);
+        if dirty && let Err(e) = self.write_sidecar() {
+            self.message = Some(e);
+        }
+    }
+
+    pub(super) fn autosave(&mut self, ctx: &egui::Context) {
+        let Some(d) = &self.doc else { return };
+        if !d.is_dirty() || d.read_only || d.sidecar.is_none() || d.save_error.is_some() {
+            return;
+        }
+        let since = d.last_change.map_or(AUTOSAVE_DELAY, |t| t.elapsed());
+        if since >= AUTOSAVE_DELAY {
+            if let Err(e) = self.write_sidecar() {
+                self.message = Some(e);
+            }
+        } else {
+            ctx.request_repaint_after(AUTOSAVE_DELAY - since);
+        }
+    }
+
+    pub(super) fn save_as_dialog(&mut self, ctx: &egui::Context) {
+        if self.annotate.save_as.is_some() {
+            return;
+        }
+        let Some(d) = &self.doc else { return };
+        let default = d
+            .sidecar
+            .clone()
+            .unwrap_or_else(|| PathBuf::from(format!("{}.warraq.ron", d.name)));
+        let (tx, rx) = std::sync::mpsc::channel();
+        let ctx2 = ctx.clone();
+        std::thread::Builder::new()
+            .name("warraq-save-dialog".into())
+            .spawn(move || {
+                let mut dialog = rfd::FileDialog::new()
+                    .set_title("Save annotations as")
+                    .add_filter("Warraq annotations", &["ron"]);
+                if let Some(dir) = default.parent().filter(|p| !p.as_os_str().is_empty()) {
+                    dialog = dialog.set_directory(dir);
+                }
+                if let Some(name) = default.file_name() {
+                    dialog = dialog.set_file_name(name.to_string_lossy());
+                }
+                let _ = tx.send(dialog.save_file());
+                ctx2.request_repaint();
+            })
+            .expect("spawn the save dialog thread");
+        self.annotate.save_as = Some(rx);
+    }
+
+    pub(super) fn poll_save_as(&mut self, _ctx: &egui::Context) {
+        let Some(rx) = &self.annotate.save_as else {
+            return;
+        };
+        match rx.try_recv() {
+            Ok(choice) => {
+                self.annotate.save_as = None;
+                if let Some(path) = choice {
+                    self.save_annotations_to(path);
+                }
+            }
+            Err(TryRecvError::Empty) => {}
+            Err(TryRecvError::Disconnected) => self.annotate.save_as = None,
+        }
+    }
+
+    /// Saves to `path` and keeps saving there (File ▸ Save Annotations As…).
+    pub fn save_annotations_to(&mut self, path: PathBuf) {
+        if let Some(d) = &mut self.doc {
+            d.sidecar = Some(path);
+            d.save_error = None;
+            d.read_only = false;
+        }
+        match self.write_sidecar() {
+            Ok(()) => self.message = None,
+            Err(e) => self.message = Some(e),
+        }
+    }
+
+    /// Closing with unsaved annotations: save; if that is impossible, ask before discarding.
+    pub(super) fn handle_close_request(&mut self, ctx: &egui::Context) {
+        if !ctx.input(|i| i.viewport().close_requested()) || self.annotate.allow_close {
+            return;
+        }
+        let dirty = self.doc.as_ref().is_some_and(|d| d.is_dirty());
+        if !dirty {
+            return;
+        }
+        if self.write_sidecar().is_ok() {
+            return;
+        }
+        ctx.send_viewport_cmd(ViewportCommand::CancelClose);
+        self.annotate.confirm_close = true;
+    }
+
+    // ----- the document area -----
+
+    pub(super) fn document_area(&mut self, ui: &mut Ui) {
+        let flash = self.annotate.flash.and_then(|(id, t)| {
+            let age = t.elapsed().as_secs_f32();
+            (age < 1.2).then(|| (id, 1.0 - age / 1.2))
+        });
+        if flash.is_some() {
+            ui.ctx().request_repaint();
+        }
+        let emphasized = flash.map(|(id, _)| id).or(self.annotate.selected);
+        let Some(d) = &mut self.doc else { return };
+        let overlay = Overlay {
+            annotations: &d.annotations,
+            emphasized,
+            flash: flash.map_or(0.0, |(_, f)| f),
+        };
+        let vr = d.view.show(ui, Some(overlay));
+        // Clicking a highlight opens its details; clicking plain text closes them.
+        if let Some(at) = vr.clicked {
+            let hit = d.annotations.at(at).first().map(|a| a.id);
+            if let Some(id) = hit {
+                let pos = vr.response.interact_pointer_pos().unwrap_or_default();
+                self.annotate.popup = Some((at, pos));
+                self.commit_note();
+                self.annotate.selected = Some(id);
+            } else {
+                self.commit_note();
+                self.annotate.popup = None;
+                self.annotate.selected = None;
+            }
+        }
+        // Hovering shows tag and note.
+        if let Some(at) = vr.hovered
+            && self.annotate.popup.is_none()
+        {
+            let d = self.doc.as_ref().expect("open document");
+            let here: Vec<Annotation> = d.annotations.at(at).into_iter().cloned().collect();
+            if !here.is_empty() {
+                vr.response.clone().on_hover_ui_at_pointer(|ui| {
+                    for a in &here {
+                        ui.horizontal(|ui| {
+                            ui.label(
+                                RichText::new(&a.tag)
+                                    .color(color32(d.annotations.tags.color_of(&a.tag)))
+                                    .strong(),
+                            );
+                            ui.add(RtlLabel::new(&a.text).size(15.0));
+                        });
+                        if !a.note.is_empty() {
+                            ui.add(RtlLabel::new(&a.note).size(14.0));
+                        }
+                    }
+                });
+            }
+        }
+        self.context_menu(&vr.response);
+        self.palette(ui.ctx());
+        self.popup(ui.ctx());
+    }
+
+    fn context_menu(&mut self, response: &egui::Response) {
+        let Some(d) = &self.doc else { return };
+        let tags = d.annotations.tags.clone();
+        let has_selection = !d.view.selection().is_empty();
+        let pointer_annotation = response
+            .hover_pos()
+            .and(self.annotate.selected)
+            .filter(|_| self.annotate.popup.is_some());
+        response.context_menu(|ui| {
+            ui.add_enabled_ui(has_selection, |ui| {
+                ui.menu_button("Tag Selection As", |ui| {
+                    for t in &tags.tags {
+                        let text = format!(
+                            "{}  {}",
+                            t.name,
+                            t.key.map(|k| format!("({k})")).unwrap_or_default()
+                        );
+                        if ui.button(text).clicked() {
+                            self.tag_selection(&t.name);
+                            ui.close();
+                        }
+                    }
+                });
+            });
+            let ctx = ui.ctx().clone();
+            for command in [
+                Command::Copy,
+                Command::SelectAll,
+                Command::Undo,
+                Command::Redo,
+                Command::DeleteAnnotation,
+            ] {
+                let enabled = self.command_enabled(command)
+                    && (command != Command::DeleteAnnotation
+                        || pointer_annotation.is_some()
+                        || self.annotate.selected.is_some());
+                if ui
+                    .add_enabled(enabled, egui::Button::new(command.label()))
+                    .clicked()
+                {
+                    self.run(&ctx, command);
+                    ui.close();
+                }
+            }
+        });
+    }
+
+    /// The tag palette beside a fresh selection.
+    fn palette(&mut self, ctx: &egui::Context) {
+        let Some(d) = &mut self.doc else { return };
+        let sel = d.view.selection().span();
+        if sel.is_empty() || d.read_only || d.view.is_dragging() {
+            return;
+        }
+        let rects = d.view.screen_rects(sel);
+        let Some(last) = rects.iter().max_by(|a, b| a.max.y.total_cmp(&b.max.y)) else {
+            return;
+        };
+        let anchor = Pos2::new(last.min.x, last.max.y + 4.0);
+        let tags = d.annotations.tags.clone();
+        let mut chosen = None;
+        egui::Area::new(egui::Id::unique("tag-palette"))
+            .fixed_pos(anchor)
+            .order(egui::Order::Foreground)
+            .show(ctx, |ui| {
+                egui::Frame::popup(ui.style()).show(ui, |ui| {
+                    ui.horizontal_wrapped(|ui| {
+                        ui.spacing_mut().item_spacing.x = 4.0;
+                        for t in &tags.tags {
+                            if tag_chip(ui, t, true)
+                                .on_hover_text(format!("Tag the selection as {}", t.name))
+                                .clicked()
+                            {
+                                chosen = Some(t.name.clone());
+                            }
+                        }
+                    });
+                });
+            });
+        if let Some(tag) = chosen {
+            self.tag_selection(&tag);
+        }
+    }
+
+    /// Details of the annotations at the clicked position: change tag, edit note, delete.
+    fn popup(&mut self, ctx: &egui::Context) {
+        let Some((at, pos)) = self.annotate.popup else {
+            return;
+        };
+        let Some(d) = &self.doc else { return };
+        let here: Vec<Annotation> = d.annotations.at(at).into_iter().cloned().collect();
+        let tags = d.annotations.tags.clone();
+        if here.is_empty() {
+            self.annotate.popup = None;
+            return;
+        }
+        let selected = self
+            .annotate
+            .selected
+            .filter(|id| here.iter().any(|a| a.id == *id))
+            .unwrap_or(here[0].id);
+        if self.annotate.note_for != Some(selected) {
+            self.commit_note();
+            let note = here
+                .iter()
+                .find(|a| a.id == selected)
+                .map(|a| a.note.clone())
+                .unwrap_or_default();
+            self.annotate.note.set_text(&note);
+            self.annotate.note_for = Some(selected);
+            self.annotate.selected = Some(selected);
+        }
+        let mut open = true;
+        let mut retag = None;
+        let mut pick = None;
+        let mut delete = false;
+        let mut save_note = false;
+        egui::Window::new("Annotation")
+            .id(egui::Id::unique("annotation-popup"))
+            .open(&mut open)
+            .collapsible(false)
+            .resizable(false)
+            .default_pos(pos + egui::vec2(8.0, 12.0))
+            .default_width(340.0)
+            .show(ctx, |ui| {
+                if here.len() > 1 {
+                    ui.label("Annotations here:");
+                    for a in &here {
+                        ui.horizontal(|ui| {
+                            if ui
+                                .add(egui::Button::selectable(a.id == selected, &a.tag))
+                                .clicked()
+                            {
+                                pick = Some(a.id);
+                            }
+                            ui.add(RtlLabel::new(&a.text).size(15.0));
+                        });
+                    }
+                    ui.separator();
+                }
+                let a = here
+                    .iter()
+                    .find(|a| a.id == selected)
+                    .expect("selected is here");
+                ui.add(RtlLabel::new(&a.text).size(18.0).wrap());
+                ui.label(RichText::new(format!("characters {}–{}", a.start, a.end)).weak());
+                ui.horizontal_wrapped(|ui| {
+                    for t in &tags.tags {
+                        let r = tag_chip(ui, t, false);
+                        if t.name == a.tag {
+                            ui.painter().rect_stroke(
+                                r.rect.expand(2.0),
+                                3.0,
+                                ui.visuals().selection.stroke,
+                                egui::StrokeKind::Outside,
+                            );
+                        }
+                        if r.clicked() && t.name != a.tag {
+                            retag = Some(t.name.clone());
+                        }
+                    }
+                });
+                ui.label("Note");
+                ui.add(RtlInput::new(&mut self.annotate.note, "Annotation note").rows(3));
+                ui.horizontal(|ui| {
+                    save_note = ui.button("Save Note").clicked();
+                    delete = ui.button("Delete").clicked();
+                });
+            });
+        if let Some(id) = pick {
+            self.commit_note();
+            self.annotate.selected = Some(id);
+        }
+        if let Some(tag) = retag
+            && let Some(d) = &mut self.doc
+        {
+            d.annotations.retag(selected, &tag);
+            self.changed();
+        }
+        if save_note {
+            self.commit_note();
+        }
+        if delete {
+            self.commit_note();
+            self.annotate.selected = Some(selected);
+            self.delete_selected_annotation();
+        }
+        if !open {
+            self.commit_note();
+            self.annotate.popup = None;
+            self.annotate.note_for = None;
+        }
+    }
+
+    // ----- the annotation panel -----
+
+    pub(super) fn annotation_panel(&mut self, ui: &mut Ui) {
+        let Some(d) = &self.doc else { return };
+        let tags = d.annotations.tags.clone();
+        let mut counts: Vec<(Tag, usize)> = tags.tags.iter().map(|t| (t.clone(), 0)).collect();
+        for a in d.annotations.items() {
+            if let Some(c) = counts.iter_mut().find(|(t, _)| t.name == a.tag) {
+                c.1 += 1;
+            }
+        }
+        ui.heading(format!("Annotations ({})", d.annotations.items().len()));
+        let mut toggle_filter = None;
+        ui.horizontal_wrapped(|ui| {
+            for (t, n) in &counts {
+                let active = self.annotate.filter_tag.as_deref() == Some(t.name.as_str());
+                let text = RichText::new(format!("{} {n}", t.name))
+                    .color(if active {
+                        Color32::WHITE
+                    } else {
+                        color32(t.color)
+                    })
+                    .strong();
+                let button = egui::Button::new(text).fill(if active {
+                    color32(t.color)
+                } else {
+                    Color32::TRANSPARENT
+                });
+                if ui.add(button).on_hover_text("Show only this tag").clicked() {
+                    toggle_filter = Some(t.name.clone());
+                }
+            }
+        });
+        if let Some(name) = toggle_filter {
+            self.annotate.filter_tag = if self.annotate.filter_tag.as_deref() == Some(name.as_str())
+            {
+                None
+            } else {
+                Some(name)
+            };
+        }
+        ui.add(RtlInput::new(
+            &mut self.annotate.filter_text,
+            "Filter annotations",
+        ));
+        let needle = self.annotate.filter_text.text();
+        ui.separator();
+        let d = self.doc.as_ref().expect("open document");
+        let rows: Vec<Annotation> = d
+            .annotations
+            .items()
+            .iter()
+            .filter(|a| {
+                self.annotate
+                    .filter_tag
+                    .as_ref()
+                    .is_none_or(|t| &a.tag == t)
+            })
+            .filter(|a| needle.is_empty() || a.text.contains(&needle) || a.note.contains(&needle))
+            .cloned()
+            .collect();
+        let unplaced = d.annotations.unplaced.clone();
+        let mut picked = None;
+        egui::ScrollArea::vertical().auto_shrink(false).show(ui, |ui| {
+            for a in &rows {
+                let selected = self.annotate.selected == Some(a.id);
+                let r = ui
+                    .horizontal(|ui| {
+                        let color = color32(tags.color_of(&a.tag));
+                        let chip = ui.add(egui::Button::selectable(selected, RichText::new(&a.tag).color(color).strong()));
+                        let text: String = a.text.chars().take(60).collect();
+                        let label = ui.add(RtlLabel::new(&text).size(15.0).sense(egui::Sense::click()));
+                        if !a.note.is_empty() {
+                            ui.label("(note)").on_hover_ui(|ui| {
+                                ui.add(RtlLabel::new(&a.note).size(14.0));
+                            });
+                        }
+                        chip.clicked() || label.clicked()
+                    })
+                    .inner;
+                if r {
+                    picked = Some(a.id);
+                }
+            }
+            if !unplaced.is_empty() {
+                ui.separator();
+                egui::CollapsingHeader::new(format!("Unplaced ({})", unplaced.len())).default_open(true).show(ui, |ui| {
+                    ui.label(RichText::new("Their text is no longer in the document; they are kept in the sidecar.").weak());
+                    for a in &unplaced {
+                        ui.horizontal(|ui| {
+                            ui.label(RichText::new(&a.tag).strong());
+                            ui.add(RtlLabel::new(&a.text).size(15.0));
+                        });
+                    }
+                });
+            }
+        });
+        if let Some(id) = picked {
+            self.pick_annotation(id);
+        }
+    }
+
+    // ----- dialogs -----
+
+    pub(super) fn open_tags_dialog(&mut self) {
+        let Some(d) = &self.doc else { return };
+        let rows = d
+            .annotations
+            .tags
+            .tags
+            .iter()
+            .map(|t| {
+                let mut label = RtlInputState::new(false);
+                label.set_text(&t.label);
+                TagRow {
+                    original: Some(t.name.clone()),
+                    name: t.name.clone(),
+                    label,
+                    color: t.color,
+                    key: t.key,
+                }
+            })
+            .collect();
+        self.annotate.tags_draft = Some(rows);
+        self.annotate.tags_error = None;
+    }
+
+    /// Applies the tag dialog's rows as one undoable change; refuses to drop a tag that annotations still use.
+    fn apply_tags_draft(&mut self) -> Result<(), String> {
+        let Some(rows) = &self.annotate.tags_draft else {
+            return Ok(());
+        };
+        let Some(d) = &mut self.doc else {
+            return Ok(());
+        };
+        let mut names = std::collections::HashSet::new();
+        for r in rows {
+            let name = r.name.trim();
+            if name.is_empty() || name.contains(char::is_whitespace) {
+                return Err(format!(
+                    "\"{}\": a tag name needs letters and no spaces",
+                    r.name
+                ));
+            }
+            if !names.insert(name.to_owned()) {
+                return Err(format!("{name} is used twice"));
+            }
+        }
+        let kept: Vec<&str> = rows.iter().filter_map(|r| r.original.as_deref()).collect();
+        for t in &d.annotations.tags.tags {
+            let used = d
+                .annotations
+                .items()
+                .iter()
+                .filter(|a| a.tag == t.name)
+                .count();
+            if !kept.contains(&t.name.as_str()) && used > 0 {
+                return Err(format!(
+                    "{} annotations use {}; retag or delete them before removing it",
+                    used, t.name
+                ));
+            }
+        }
+        let tags = TagSet {
+            tags: rows
+                .iter()
+                .map(|r| Tag {
+                    name: r.name.trim().to_owned(),
+                    label: r.label.text(),
+                    color: r.color,
+                    key: r.key,
+                })
+                .collect(),
+        };
+        let renames = rows
+            .iter()
+            .filter_map(|r| {
+                r.original
+                    .clone()
+                    .filter(|o| o != r.name.trim())
+                    .map(|o| (o, r.name.trim().to_owned()))
+            })
+            .collect();
+        d.annotations.set_tags(tags, renames);
+        d.last_change = Some(Instant::now());
+        Ok(())
+    }
+
+    pub(super) fn dialogs(&mut self, ctx: &egui::Context) {
+        if self.annotate.tags_draft.is_some() {
+            let mut open = true;
+            let mut apply = false;
+            egui::Window::new("Tags")
+                .open(&mut open)
+                .resizable(false)
+                .show(ctx, |ui| {
+                    let rows = self.annotate.tags_draft.as_mut().expect("draft");
+                    let mut swap = None;
+                    let mut remove = None;
+                    egui::Grid::new("tags-grid")
+                        .num_columns(6)
+                        .spacing([8.0, 6.0])
+                        .show(ui, |ui| {
+                            ui.label("Name");
+                            ui.label("Arabic label");
+                            ui.label("Colour");
+                            ui.label("Key");
+                            ui.label("");
+                            ui.end_row();
+                            let n = rows.len();
+                            for (i, r) in rows.iter_mut().enumerate() {
+                                ui.add(egui::TextEdit::singleline(&mut r.name).desired_width(80.0));
+                                ui.add(
+                                    RtlInput::new(&mut r.label, "Arabic label")
+                                        .desired_width(140.0),
+                                );
+                                ui.color_edit_button_srgb(&mut r.color);
+                                egui::ComboBox::from_id_salt(("tag-key", i))
+                                    .width(50.0)
+                                    .selected_text(r.key.map_or("—".to_owned(), |k| k.to_string()))
+                                    .show_ui(ui, |ui| {
+                                        ui.selectable_value(&mut r.key, None, "—");
+                                        for k in '1'..='9' {
+                                            ui.selectable_value(&mut r.key, Some(k), k.to_string());
+                                        }
+                                    });
+                                ui.horizontal(|ui| {
+                                    if ui.add_enabled(i > 0, egui::Button::new("Up")).clicked() {
+                                        swap = Some((i, i - 1));
+                                    }
+                                    if ui
+                                        .add_enabled(i + 1 < n, egui::Button::new("Down"))
+                                        .clicked()
+                                    {
+                                        swap = Some((i, i + 1));
+                                    }
+                                    if ui.button("Remove").clicked() {
+                                        remove = Some(i);
+                                    }
+                                });
+                                ui.end_row();
+                            }
+                        });
+                    if let Some((a, b)) = swap {
+                        rows.swap(a, b);
+                    }
+                    if let Some(i) = remove {
+                        rows.remove(i);
+                    }
+                    // A key belongs to one tag: the last one given it keeps it.
+                    let mut seen = Vec::new();
+                    for r in rows.iter_mut().rev() {
+                        if let Some(k) = r.key {
+                            if seen.contains(&k) {
+                                r.key = None;
+                            } else {
+                                seen.push(k);
+                            }
+                        }
+                    }
+                    if ui.button("Add Tag").clicked() {
+                        let n = rows.len();
+                        rows.push(TagRow {
+                            original: None,
+                            name: format!("TAG{}", n + 1),
+                            label: RtlInputState::new(false),
+                            color: crate::model::tags::PALETTE
+                                [n % crate::model::tags::PALETTE.len()],
+                            key: ('1'..='9').find(|k| !seen.contains(k)),
+                        });
+                    }
+                    if let Some(e) = &self.annotate.tags_error {
+                        ui.colored_label(ui.visuals().error_fg_color, e);
+                    }
+                    ui.separator();
+                    apply = ui.button("Apply").clicked();
+                });
+            if apply {
+                match self.apply_tags_draft() {
+                    Ok(()) => {
+                        self.annotate.tags_draft = None;
+                        self.annotate.tags_error = None;
+                    }
+                    Err(e) => self.annotate.tags_error = Some(e),
+                }
+            } else if !open {
+                self.annotate.tags_draft = None;
+            }
+        }
+        if self.annotate.confirm_close {
+            let error = self
+                .doc
+                .as_ref()
+                .and_then(|d| d.save_error.clone())
+                .unwrap_or_else(|| "The annotations have not been saved anywhere yet.".to_owned());
+            egui::Modal::new(egui::Id::unique("confirm-close")).show(ctx, |ui| {
+                ui.heading("Unsaved annotations");
+                ui.add(RtlLabel::new(&error).wrap());
+                ui.horizontal(|ui| {
+                    if ui.button("Save As…").clicked() {
+                        self.annotate.confirm_close = false;
+                        self.save_as_dialog(ctx);
+                    }
+                    if ui.button("Discard and Quit").clicked() {
+                        self.annotate.allow_close = true;
+                        ctx.send_viewport_cmd(ViewportCommand::Close);
+                    }
+                    if ui.button("Cancel").clicked() {
+                        self.annotate.confirm_close = false;
+                    }
+                });
+            });
+        }
+    }
+
+    /// The choices offered when the sidecar could not be read.
+    pub(super) fn broken_sidecar_choices(&mut self, ui: &mut Ui) {
+        let Some(path) = self.annotate.broken_sidecar.clone() else {
+            return;
+        };
+        ui.horizontal(|ui| {
+            if ui.button("Read Only (annotations off)").clicked() {
+                self.annotate.broken_sidecar = None;
+            }
+            if ui
+                .button("Start New Annotations")
+                .on_hover_text("Moves the unreadable file aside with a timestamped name")
+                .clicked()
+            {
+                match sidecar::move_aside(&path) {
+                    Ok(aside) => {
+                        if let Some(d) = &mut self.doc {
+                            d.read_only = false;
+                        }
+                        self.annotate.broken_sidecar = None;
+                        self.message = Some(format!(
+                            "The unreadable annotations file was moved to {}",
+                            aside.display()
+                        ));
+                    }
+                    Err(e) => {
+                        self.message = Some(format!(
+                            "{}: could not be moved aside ({e})",
+                            path.display()
+                        ))
+                    }
+                }
+            }
+        });
+    }
+}

@@ -1,0 +1,315 @@
+//! Annotating with the mouse and keyboard in the real application, headless (egui_kittest).
+
+use egui::{Event, Key, Modifiers, PointerButton, Pos2, Vec2};
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+use warraq::app::{SAMPLE_TEXT, Settings, WarraqApp};
+use warraq::model::{CharOffset, Span};
+use warraq::store::sidecar;
+
+fn harness(app: WarraqApp) -> Harness<'static, WarraqApp> {
+    Harness::builder()
+        .with_size(Vec2::new(1300.0, 850.0))
+        .with_step_dt(1.0 / 60.0)
+        .build_ui_state(|ui, app: &mut WarraqApp| app.ui(ui), app)
+}
+
+fn open(path: &std::path::Path) -> Harness<'static, WarraqApp> {
+    let mut h = harness(WarraqApp::new(Settings::default()));
+    let ctx = h.ctx.clone();
+    h.state_mut().open_path(&ctx, path.to_owned(), None);
+    for _ in 0..500 {
+        h.step();
+        if !h.state().is_loading() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    h.run_steps(3);
+    h
+}
+
+fn span_of(word: &str) -> Span {
+    let byte = SAMPLE_TEXT.find(word).unwrap();
+    let start = SAMPLE_TEXT[..byte].chars().count();
+    Span::new(CharOffset(start), CharOffset(start + word.chars().count()))
+}
+
+fn press(h: &mut Harness<'_, WarraqApp>, key: Key, modifiers: Modifiers) {
+    h.event(Event::Key {
+        key,
+        physical_key: None,
+        pressed: true,
+        repeat: false,
+        modifiers,
+    });
+    h.step();
+}
+
+fn click(h: &mut Harness<'_, WarraqApp>, p: Pos2) {
+    h.event(Event::PointerMoved(p));
+    h.step();
+    h.event(Event::PointerButton {
+        pos: p,
+        button: PointerButton::Primary,
+        pressed: true,
+        modifiers: Modifiers::NONE,
+    });
+    h.step();
+    h.event(Event::PointerButton {
+        pos: p,
+        button: PointerButton::Primary,
+        pressed: false,
+        modifiers: Modifiers::NONE,
+    });
+    h.step();
+}
+
+fn drag_over(h: &mut Harness<'_, WarraqApp>, span: Span) {
+    let r = h
+        .state_mut()
+        .document_mut()
+        .unwrap()
+        .view
+        .screen_rects(span)[0];
+    let (from, to) = (
+        Pos2::new(r.max.x - 1.0, r.center().y),
+        Pos2::new(r.min.x + 1.0, r.center().y),
+    );
+    h.event(Event::PointerMoved(from));
+    h.step();
+    h.event(Event::PointerButton {
+        pos: from,
+        button: PointerButton::Primary,
+        pressed: true,
+        modifiers: Modifiers::NONE,
+    });
+    h.step();
+    for k in 1..=6 {
+        h.event(Event::PointerMoved(from + (to - from) * (k as f32 / 6.0)));
+        h.step();
+    }
+    h.event(Event::PointerButton {
+        pos: to,
+        button: PointerButton::Primary,
+        pressed: false,
+        modifiers: Modifiers::NONE,
+    });
+    h.step();
+    h.event(Event::PointerMoved(Pos2::new(5.0, 400.0)));
+    h.step();
+}
+
+#[test]
+fn tag_a_word_edit_it_undo_save_and_reopen() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("article.txt");
+    std::fs::write(&path, SAMPLE_TEXT).unwrap();
+    let mut h = open(&path);
+
+    // Drag over a word and press 1: one PER annotation with exactly that word's range.
+    let word = span_of("الولايات");
+    drag_over(&mut h, word);
+    press(&mut h, Key::Num1, Modifiers::NONE);
+    let d = h.state().document().unwrap();
+    assert_eq!(d.annotations.items().len(), 1);
+    let a = d.annotations.items()[0].clone();
+    assert_eq!(
+        (a.span(), a.tag.as_str(), a.text.as_str()),
+        (word, "PER", "الولايات")
+    );
+    assert!(d.is_dirty());
+    assert!(
+        h.state().window_title().starts_with('•'),
+        "the title shows unsaved changes"
+    );
+
+    // Click the highlight: the popup opens; change the tag to LOC and write an Arabic note.
+    let r = h
+        .state_mut()
+        .document_mut()
+        .unwrap()
+        .view
+        .screen_rects(word)[0];
+    click(&mut h, r.center());
+    h.run_steps(2);
+    assert!(
+        h.query_by_label("Annotation").is_some(),
+        "the details popup is open"
+    );
+    h.get_by_label("LOC").click();
+    h.run_steps(2);
+    assert_eq!(
+        h.state().document().unwrap().annotations.items()[0].tag,
+        "LOC"
+    );
+    h.get_by_label("Annotation note").click();
+    h.run_steps(2);
+    h.event(Event::Text("ولايات \"أمريكية\"".into()));
+    h.step();
+    h.get_by_label("Save Note").click();
+    h.run_steps(2);
+    assert_eq!(
+        h.state().document().unwrap().annotations.items()[0].note,
+        "ولايات \"أمريكية\""
+    );
+
+    // Undo the note and the retag, redo both.
+    press(&mut h, Key::Z, Modifiers::COMMAND);
+    assert_eq!(
+        h.state().document().unwrap().annotations.items()[0].note,
+        ""
+    );
+    press(&mut h, Key::Z, Modifiers::COMMAND);
+    assert_eq!(
+        h.state().document().unwrap().annotations.items()[0].tag,
+        "PER"
+    );
+    press(&mut h, Key::Y, Modifiers::COMMAND);
+    press(&mut h, Key::Z, Modifiers::COMMAND | Modifiers::SHIFT);
+    let a = h.state().document().unwrap().annotations.items()[0].clone();
+    assert_eq!(
+        (a.tag.as_str(), a.note.as_str()),
+        ("LOC", "ولايات \"أمريكية\"")
+    );
+
+    // A second, nested annotation from the palette.
+    let nested = span_of("الولايات المتحدة");
+    h.state_mut()
+        .document_mut()
+        .unwrap()
+        .view
+        .set_selection(warraq::model::TextSelection::new(nested.start, nested.end));
+    h.run_steps(2);
+    h.get_by_label("4  GPE").click();
+    h.run_steps(2);
+    assert_eq!(h.state().document().unwrap().annotations.items().len(), 2);
+
+    // Ctrl+S writes the sidecar; the source is untouched.
+    press(&mut h, Key::S, Modifiers::COMMAND);
+    let side = sidecar::sidecar_path(&path);
+    assert!(side.exists());
+    assert!(!h.state().document().unwrap().is_dirty());
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), SAMPLE_TEXT);
+    let saved = h.state().document().unwrap().annotations.items().to_vec();
+    drop(h);
+
+    // Reopened: identical.
+    let h = open(&path);
+    assert_eq!(
+        h.state().document().unwrap().annotations.items(),
+        saved.as_slice()
+    );
+}
+
+#[test]
+fn delete_from_the_panel_and_autosave() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("article.txt");
+    std::fs::write(&path, SAMPLE_TEXT).unwrap();
+    let mut h = open(&path);
+    for (word, key) in [("روسيا", Key::Num2), ("أناتولي أنتونوف", Key::Num1)] {
+        let s = span_of(word);
+        h.state_mut()
+            .document_mut()
+            .unwrap()
+            .view
+            .set_selection(warraq::model::TextSelection::new(s.start, s.end));
+        press(&mut h, key, Modifiers::NONE);
+    }
+    assert_eq!(h.state().document().unwrap().annotations.items().len(), 2);
+    // The panel lists both with counts per tag; clicking a row selects it, Delete removes it.
+    h.get_by_label("LOC 1");
+    h.get_by_label("أناتولي أنتونوف").click();
+    h.run_steps(2);
+    let id = h.state().selected_annotation().unwrap();
+    assert_eq!(
+        h.state()
+            .document()
+            .unwrap()
+            .annotations
+            .get(id)
+            .unwrap()
+            .text,
+        "أناتولي أنتونوف"
+    );
+    press(&mut h, Key::Delete, Modifiers::NONE);
+    assert_eq!(h.state().document().unwrap().annotations.items().len(), 1);
+    // Autosave: written a couple of seconds after the last change, without Ctrl+S.
+    std::thread::sleep(warraq::app::AUTOSAVE_DELAY + std::time::Duration::from_millis(100));
+    h.run_steps(2);
+    assert!(!h.state().document().unwrap().is_dirty());
+    let text = std::fs::read_to_string(sidecar::sidecar_path(&path)).unwrap();
+    assert!(text.contains("روسيا") && !text.contains("أناتولي أنتونوف"));
+}
+
+#[test]
+fn an_unreadable_sidecar_is_left_alone_until_the_user_chooses() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("article.txt");
+    std::fs::write(&path, SAMPLE_TEXT).unwrap();
+    let side = sidecar::sidecar_path(&path);
+    std::fs::write(&side, "(format: 1, source: oops").unwrap();
+    let mut h = open(&path);
+    let msg = h.state().message().unwrap().to_owned();
+    assert!(
+        msg.contains("line 1") && msg.contains("article.txt.warraq.ron"),
+        "{msg}"
+    );
+    assert!(h.state().document().unwrap().read_only);
+    // Tagging is refused and nothing is written over the broken file.
+    let s = span_of("روسيا");
+    h.state_mut()
+        .document_mut()
+        .unwrap()
+        .view
+        .set_selection(warraq::model::TextSelection::new(s.start, s.end));
+    press(&mut h, Key::Num1, Modifiers::NONE);
+    press(&mut h, Key::S, Modifiers::COMMAND);
+    assert_eq!(
+        std::fs::read_to_string(&side).unwrap(),
+        "(format: 1, source: oops"
+    );
+    // Start new annotations: the broken file is moved aside with a timestamp.
+    h.get_by_label("Start New Annotations").click();
+    h.run_steps(2);
+    assert!(!side.exists());
+    assert!(std::fs::read_dir(dir.path()).unwrap().any(|e| {
+        e.unwrap()
+            .file_name()
+            .to_string_lossy()
+            .contains(".broken-")
+    }));
+    assert!(!h.state().document().unwrap().read_only);
+}
+
+#[test]
+fn a_folder_that_cannot_be_written_keeps_annotations_in_memory() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("article.txt");
+    std::fs::write(&path, SAMPLE_TEXT).unwrap();
+    let mut h = open(&path);
+    // Point the sidecar into a folder that does not exist (as a read-only or full disk would fail).
+    h.state_mut().document_mut().unwrap().sidecar =
+        Some(dir.path().join("missing-folder").join("x.warraq.ron"));
+    let s = span_of("روسيا");
+    h.state_mut()
+        .document_mut()
+        .unwrap()
+        .view
+        .set_selection(warraq::model::TextSelection::new(s.start, s.end));
+    press(&mut h, Key::Num2, Modifiers::NONE);
+    press(&mut h, Key::S, Modifiers::COMMAND);
+    let msg = h.state().message().unwrap_or_default().to_owned();
+    assert!(
+        msg.contains("still in memory") && msg.contains("Save Annotations As"),
+        "{msg}"
+    );
+    assert_eq!(h.state().document().unwrap().annotations.items().len(), 1);
+    assert!(h.state().document().unwrap().is_dirty());
+    // Save As to a writable place works and is used from then on.
+    let elsewhere = dir.path().join("elsewhere.warraq.ron");
+    h.state_mut().save_annotations_to(elsewhere.clone());
+    assert!(elsewhere.exists());
+    assert!(!h.state().document().unwrap().is_dirty());
+}

@@ -1,0 +1,168 @@
+//! The command line as a script would use it: the real binary, its output and exit status.
+
+use std::process::Command;
+
+use warraq::model::{AnnotationSet, CharOffset, Document, Span, TagSet};
+use warraq::store::sidecar::{self, Fingerprint};
+
+const SAMPLE: &str = include_str!("../assets/sample-article-ar.txt");
+
+fn warraq(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_warraq"))
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn layout_json_has_the_documented_shape() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/assets/sample-article-ar.txt");
+    let out = warraq(&[
+        "layout",
+        path,
+        "--width",
+        "600",
+        "--font-size",
+        "20",
+        "--json",
+    ]);
+    assert!(out.status.success());
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let lines = v["lines"].as_array().unwrap();
+    assert_eq!(lines[0]["paragraph"], 0);
+    assert_eq!(lines[0]["start"], 0);
+    let paragraphs: std::collections::BTreeSet<u64> = lines
+        .iter()
+        .map(|l| l["paragraph"].as_u64().unwrap())
+        .collect();
+    assert_eq!(
+        paragraphs.len(),
+        SAMPLE.lines().count(),
+        "every line of the file, empty ones included"
+    );
+    for l in lines {
+        let clusters = l["clusters"].as_array().unwrap();
+        let xs: Vec<f64> = clusters.iter().map(|c| c["x"].as_f64().unwrap()).collect();
+        assert!(
+            xs.windows(2).all(|w| w[0] <= w[1] + 0.01),
+            "clusters in visual order"
+        );
+        for c in clusters {
+            assert!(c["start"].as_u64() < c["end"].as_u64());
+            assert!(c["advance"].as_f64().unwrap() >= 0.0);
+        }
+    }
+}
+
+#[test]
+fn render_writes_a_png_with_text_and_highlights() {
+    let dir = tempfile::tempdir().unwrap();
+    let src = dir.path().join("a.txt");
+    std::fs::write(&src, SAMPLE).unwrap();
+    let out_plain = dir.path().join("plain.png");
+    let o = warraq(&[
+        "render",
+        src.to_str().unwrap(),
+        "--width",
+        "500",
+        "--height",
+        "300",
+        "--out",
+        out_plain.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    // Annotate the first word and render again: the page changes where the highlight is.
+    let doc = Document::new(SAMPLE.to_owned());
+    let mut set = AnnotationSet::new(Vec::new(), Vec::new(), TagSet::default());
+    set.create(&doc, Span::new(CharOffset(0), CharOffset(5)), "PER");
+    sidecar::save(
+        &sidecar::sidecar_path(&src),
+        &set,
+        Fingerprint::of(SAMPLE.as_bytes(), "UTF-8"),
+        false,
+    )
+    .unwrap();
+    let out_hl = dir.path().join("highlight.png");
+    let o = warraq(&[
+        "render",
+        src.to_str().unwrap(),
+        "--width",
+        "500",
+        "--height",
+        "300",
+        "--out",
+        out_hl.to_str().unwrap(),
+    ]);
+    assert!(o.status.success());
+    let decode = |p: &std::path::Path| {
+        let d = png::Decoder::new(std::io::BufReader::new(std::fs::File::open(p).unwrap()));
+        let mut r = d.read_info().unwrap();
+        let mut buf = vec![0; r.output_buffer_size().unwrap()];
+        r.next_frame(&mut buf).unwrap();
+        buf
+    };
+    let (a, b) = (decode(&out_plain), decode(&out_hl));
+    assert_eq!(a.len(), 548 * 300 * 3);
+    assert!(
+        a.chunks(3).filter(|p| p[0] < 100).count() > 500,
+        "text was drawn"
+    );
+    let changed = a.chunks(3).zip(b.chunks(3)).filter(|(x, y)| x != y).count();
+    assert!(changed > 200, "the highlight changed {changed} pixels");
+}
+
+#[test]
+fn annotations_json_lists_what_the_sidecar_holds_after_reanchoring() {
+    let dir = tempfile::tempdir().unwrap();
+    let src = dir.path().join("a.txt");
+    std::fs::write(&src, SAMPLE).unwrap();
+    let doc = Document::new(SAMPLE.to_owned());
+    let mut set = AnnotationSet::new(Vec::new(), Vec::new(), TagSet::default());
+    let id = set
+        .create(&doc, Span::new(CharOffset(0), CharOffset(5)), "GPE")
+        .unwrap();
+    set.set_note(id, "دولة");
+    sidecar::save(
+        &sidecar::sidecar_path(&src),
+        &set,
+        Fingerprint::of(SAMPLE.as_bytes(), "UTF-8"),
+        false,
+    )
+    .unwrap();
+    let before = std::fs::read(sidecar::sidecar_path(&src)).unwrap();
+    // The text changes: two characters inserted at the start.
+    std::fs::write(&src, format!("**{SAMPLE}")).unwrap();
+    let o = warraq(&["annotations", src.to_str().unwrap(), "--json"]);
+    assert!(o.status.success());
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let a = &v["annotations"][0];
+    assert_eq!(
+        (a["tag"].as_str(), a["start"].as_u64(), a["end"].as_u64()),
+        (Some("GPE"), Some(2), Some(7))
+    );
+    assert_eq!(a["text"], "روسيا");
+    assert_eq!(a["note"], "دولة");
+    assert_eq!(v["unplaced"].as_array().unwrap().len(), 0);
+    assert_eq!(
+        std::fs::read(sidecar::sidecar_path(&src)).unwrap(),
+        before,
+        "nothing was written"
+    );
+}
+
+#[test]
+fn failures_exit_non_zero_with_a_message() {
+    let o = warraq(&["annotations", "/nonexistent/x.txt"]);
+    assert!(!o.status.success());
+    assert!(String::from_utf8_lossy(&o.stderr).contains("no such file"));
+    let o = warraq(&["layout", "x.txt"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("--width"));
+    let dir = tempfile::tempdir().unwrap();
+    let src = dir.path().join("a.txt");
+    std::fs::write(&src, SAMPLE).unwrap();
+    std::fs::write(sidecar::sidecar_path(&src), "not ron").unwrap();
+    let o = warraq(&["annotations", src.to_str().unwrap()]);
+    assert!(!o.status.success());
+    assert!(String::from_utf8_lossy(&o.stderr).contains("line 1"));
+}
