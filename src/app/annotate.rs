@@ -608,7 +608,11 @@ impl WarraqApp {
                     }
                 });
                 ui.label("Note");
-                ui.add(RtlInput::new(&mut self.annotate.note, "Annotation note").rows(3));
+                ui.add(
+                    RtlInput::new(&mut self.annotate.note, "Annotation note")
+                        .rows(3)
+                        .hint("ملاحظة"),
+                );
                 ui.horizontal(|ui| {
                     save_note = ui.button("Save Note").clicked();
                     delete = ui.button("Delete").clicked();

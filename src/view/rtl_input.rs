@@ -7,7 +7,7 @@
 use std::num::NonZeroUsize;
 
 use egui::{
-    Color32, Event, EventFilter, Key, Modifiers, Pos2, Rect, Response, Sense, Stroke, Ui, Widget,
+    Color32, Event, EventFilter, Key, Modifiers, Pos2, Rect, Response, Sense, Ui, Widget,
     WidgetInfo,
 };
 use parley::{BaseDirection, FontFamily, PlainEditor, StyleProperty};
@@ -72,6 +72,7 @@ impl RtlInputState {
 pub struct RtlInput<'a> {
     state: &'a mut RtlInputState,
     label: &'a str,
+    hint: Option<&'a str>,
     rows: usize,
     font_size: f32,
     desired_width: Option<f32>,
@@ -84,10 +85,18 @@ impl<'a> RtlInput<'a> {
         Self {
             state,
             label,
+            hint: None,
             rows,
             font_size: 16.0,
             desired_width: None,
         }
+    }
+
+    /// Grey text shown while the input is empty.
+    #[must_use]
+    pub fn hint(mut self, hint: &'a str) -> Self {
+        self.hint = Some(hint);
+        self
     }
 
     #[must_use]
@@ -217,8 +226,23 @@ impl Widget for RtlInput<'_> {
                 painter.rect_filled(r, 0.0, visuals.text_cursor.stroke.color);
             }
         });
-        if !focused && state.editor.raw_text().is_empty() {
-            let _ = Stroke::NONE;
+        if !focused
+            && state.editor.raw_text().is_empty()
+            && let Some(hint) = self.hint
+        {
+            // The hint is laid out like any other text: right-aligned when it is Arabic.
+            let style = crate::text::TextStyle::with_size(self.font_size);
+            let width = rect.width() - 2.0 * PAD;
+            with_kit(&ctx, |kit| {
+                let layout = kit.label_layout(&ctx, hint, &style, Some(width));
+                kit.paint(
+                    &ctx,
+                    &painter,
+                    layout.parley(),
+                    text_origin,
+                    visuals.weak_text_color(),
+                );
+            });
         }
         if focused {
             ui.ctx().set_cursor_icon(egui::CursorIcon::Text);
