@@ -313,3 +313,140 @@ fn a_folder_that_cannot_be_written_keeps_annotations_in_memory() {
     assert!(elsewhere.exists());
     assert!(!h.state().document().unwrap().is_dirty());
 }
+
+#[test]
+fn closing_with_annotations_that_cannot_be_saved_asks_first() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("article.txt");
+    std::fs::write(&path, SAMPLE_TEXT).unwrap();
+    let mut h = open(&path);
+    h.state_mut().document_mut().unwrap().sidecar =
+        Some(dir.path().join("gone").join("x.warraq.ron"));
+    let s = span_of("روسيا");
+    h.state_mut()
+        .document_mut()
+        .unwrap()
+        .view
+        .set_selection(warraq::model::TextSelection::new(s.start, s.end));
+    press(&mut h, Key::Num2, Modifiers::NONE);
+    // The window manager asks the window to close.
+    h.input_mut()
+        .viewports
+        .entry(egui::ViewportId::ROOT)
+        .or_default()
+        .events
+        .push(egui::ViewportEvent::Close);
+    h.step();
+    let cancelled = h.output().viewport_output.values().any(|v| {
+        v.commands
+            .iter()
+            .any(|c| matches!(c, egui::ViewportCommand::CancelClose))
+    });
+    assert!(cancelled, "the close was held back");
+    h.run_steps(2);
+    h.get_by_label("Unsaved annotations");
+    // Save As from the question puts them somewhere safe.
+    let elsewhere = dir.path().join("safe.warraq.ron");
+    h.state_mut().save_annotations_to(elsewhere.clone());
+    assert!(elsewhere.exists());
+    // Now closing goes through: nothing unsaved.
+    h.input_mut()
+        .viewports
+        .entry(egui::ViewportId::ROOT)
+        .or_default()
+        .events
+        .push(egui::ViewportEvent::Close);
+    h.step();
+    let cancelled = h.output().viewport_output.values().any(|v| {
+        v.commands
+            .iter()
+            .any(|c| matches!(c, egui::ViewportCommand::CancelClose))
+    });
+    assert!(!cancelled);
+}
+
+#[test]
+fn snap_to_word_can_be_turned_off_to_leave_clitics_outside() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("article.txt");
+    std::fs::write(&path, SAMPLE_TEXT).unwrap();
+    let mut h = open(&path);
+    // "للطرف": select only "الطرف"'s part "لطرف" — with snapping it becomes the whole word.
+    let word = span_of("للطرف");
+    let inner = Span::new(CharOffset(word.start.0 + 1), word.end);
+    h.state_mut()
+        .document_mut()
+        .unwrap()
+        .view
+        .set_selection(warraq::model::TextSelection::new(inner.start, inner.end));
+    press(&mut h, Key::Num1, Modifiers::NONE);
+    assert_eq!(
+        h.state().document().unwrap().annotations.items()[0].span(),
+        word
+    );
+    // View ▸ Snap Selection to Words off: the exact selection is kept.
+    h.get_by_label("View").click();
+    h.run_steps(2);
+    h.get_by_label("Snap Selection to Words").click();
+    h.run_steps(2);
+    assert!(!h.state().settings.snap_to_word);
+    h.state_mut()
+        .document_mut()
+        .unwrap()
+        .view
+        .set_selection(warraq::model::TextSelection::new(inner.start, inner.end));
+    press(&mut h, Key::Num2, Modifiers::NONE);
+    let spans: Vec<Span> = h
+        .state()
+        .document()
+        .unwrap()
+        .annotations
+        .items()
+        .iter()
+        .map(|a| a.span())
+        .collect();
+    assert!(spans.contains(&inner), "{spans:?}");
+}
+
+#[test]
+fn renaming_a_tag_in_the_tags_dialog_renames_its_annotations() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("article.txt");
+    std::fs::write(&path, SAMPLE_TEXT).unwrap();
+    let mut h = open(&path);
+    let s = span_of("أناتولي أنتونوف");
+    h.state_mut()
+        .document_mut()
+        .unwrap()
+        .view
+        .set_selection(warraq::model::TextSelection::new(s.start, s.end));
+    press(&mut h, Key::Num1, Modifiers::NONE);
+    h.get_by_label("Edit").click();
+    h.run_steps(2);
+    h.get_by_label("Tags…").click();
+    h.run_steps(2);
+    // The first name field holds "PER": replace it.
+    h.get_all_by_value("PER").next().unwrap().click();
+    h.run_steps(1);
+    h.event(Event::Key {
+        key: Key::A,
+        physical_key: None,
+        pressed: true,
+        repeat: false,
+        modifiers: Modifiers::COMMAND,
+    });
+    h.step();
+    h.event(Event::Text("PERS".into()));
+    h.step();
+    h.get_by_label("Apply").click();
+    h.run_steps(2);
+    let d = h.state().document().unwrap();
+    assert_eq!(d.annotations.items()[0].tag, "PERS");
+    assert!(d.annotations.tags.get("PERS").is_some() && d.annotations.tags.get("PER").is_none());
+    // One undo brings the old name back on both.
+    press(&mut h, Key::Z, Modifiers::COMMAND);
+    assert_eq!(
+        h.state().document().unwrap().annotations.items()[0].tag,
+        "PER"
+    );
+}

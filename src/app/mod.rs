@@ -405,7 +405,8 @@ impl WarraqApp {
     }
 
     fn handle_keys_and_drops(&mut self, ctx: &egui::Context) {
-        let text_input_focused = crate::view::rtl_input::input_has_focus(ctx);
+        let text_input_focused =
+            crate::view::rtl_input::input_has_focus(ctx) || ctx.egui_wants_keyboard_input();
         let mut to_run = Vec::new();
         // Shortcuts with more modifiers first: egui matches Ctrl+Z on Ctrl+Shift+Z too.
         let mut shortcuts: Vec<(Command, egui::KeyboardShortcut)> = Command::ALL
@@ -420,6 +421,18 @@ impl WarraqApp {
             )
         });
         for (command, shortcut) in shortcuts {
+            // Keys that edit text belong to a focused text input; leave them in the queue for it.
+            let editing_keys = matches!(
+                command,
+                Command::Copy
+                    | Command::SelectAll
+                    | Command::DeleteAnnotation
+                    | Command::Undo
+                    | Command::Redo
+            );
+            if text_input_focused && editing_keys {
+                continue;
+            }
             if ctx.input_mut(|i| i.consume_shortcut(&shortcut)) {
                 to_run.push(command);
             }
@@ -436,17 +449,6 @@ impl WarraqApp {
             self.set_zoom(ctx, self.settings.zoom * zoom_delta);
         }
         for command in to_run {
-            let editing_keys = matches!(
-                command,
-                Command::Copy
-                    | Command::SelectAll
-                    | Command::DeleteAnnotation
-                    | Command::Undo
-                    | Command::Redo
-            );
-            if text_input_focused && editing_keys {
-                continue;
-            }
             self.run(ctx, command);
         }
         if !text_input_focused {
