@@ -6,6 +6,9 @@ set -euo pipefail
 bin=$1
 out=${SMOKE_OUT:-target/smoke}
 mkdir -p "$out"
+# Fresh settings for a predictable window: no recent files, default zoom, panel shown.
+state=$(mktemp -d)
+export XDG_DATA_HOME="$state/data" XDG_CONFIG_HOME="$state/config"
 "$bin" >"$out/warraq.log" 2>&1 &
 pid=$!
 trap 'kill $pid 2>/dev/null || true' EXIT
@@ -18,6 +21,8 @@ done
 [ -n "$win" ] || { echo "smoke: no Warraq window appeared"; cat "$out/warraq.log"; exit 1; }
 sleep 2
 xdotool windowfocus --sync "$win" || true
+# Hide the annotation panel (F9) so the text column is centred in the window.
+xdotool key --window "$win" F9; sleep 0.5
 # Drag across part of the first line of the sample (right-to-left, from its right end).
 xdotool mousemove 945 80; sleep 0.3
 xdotool mousedown 1; sleep 0.3
@@ -34,10 +39,47 @@ echo "smoke: screenshot $out/window.png has $colours colours"
 title=$(xdotool getwindowname "$win")
 echo "smoke: window title: $title"
 case "$title" in *sample-article-ar.txt*) ;; *) echo "smoke: the sample is not open"; exit 1 ;; esac
-xdotool key --window "$win" ctrl+q
-for _ in $(seq 1 20); do
-  kill -0 $pid 2>/dev/null || { echo "smoke: quit with Ctrl+Q"; trap - EXIT; exit 0; }
-  sleep 0.25
+quit() {
+  xdotool key --window "$1" ctrl+q
+  for _ in $(seq 1 20); do
+    kill -0 "$2" 2>/dev/null || { echo "smoke: quit with Ctrl+Q"; return 0; }
+    sleep 0.25
+  done
+  echo "smoke: Ctrl+Q did not close the window"
+  exit 1
+}
+quit "$win" $pid
+
+# Annotate a copy of the sample: drag over the first word, press 1 (PER), Ctrl+S, check the sidecar.
+doc="$state/article.txt"
+cp assets/sample-article-ar.txt "$doc"
+# Settings saved by the first run (panel hidden) must not carry over: a fresh settings folder again.
+export XDG_DATA_HOME="$state/data2" XDG_CONFIG_HOME="$state/config2"
+"$bin" "$doc" >"$out/warraq-annotate.log" 2>&1 &
+pid=$!
+win=""
+for _ in $(seq 1 60); do
+  win=$(xdotool search --name "article.txt" 2>/dev/null | head -n1 || true)
+  [ -n "$win" ] && break
+  sleep 0.5
 done
-echo "smoke: Ctrl+Q did not close the window"
-exit 1
+[ -n "$win" ] || { echo "smoke: the file did not open"; cat "$out/warraq-annotate.log"; exit 1; }
+sleep 2
+xdotool windowfocus --sync "$win" || true
+xdotool key --window "$win" F9; sleep 0.5
+xdotool mousemove 945 80; sleep 0.3
+xdotool mousedown 1; sleep 0.3
+for x in 920 900 880; do xdotool mousemove $x 80; sleep 0.15; done
+xdotool mouseup 1; sleep 0.3
+xdotool mousemove 600 500; sleep 0.2
+xdotool key --window "$win" 1; sleep 0.5
+xdotool key --window "$win" ctrl+s; sleep 0.5
+import -window root "$out/annotated.png"
+side="$doc.warraq.ron"
+[ -f "$side" ] || { echo "smoke: no sidecar was written"; exit 1; }
+grep -q 'tag: "PER", text: "روسيا"' "$side" || { echo "smoke: the sidecar lacks the annotation"; cat "$side"; exit 1; }
+cmp -s "$doc" assets/sample-article-ar.txt || { echo "smoke: the source file was modified"; exit 1; }
+echo "smoke: tagged روسيا as PER and saved $side"
+quit "$win" $pid
+trap - EXIT
+exit 0
