@@ -295,6 +295,16 @@ fn a_folder_tag_set_is_shared_and_not_copied_into_sidecars() {
     .unwrap();
     let ron = std::fs::read_to_string(sidecar::sidecar_path(&f.source)).unwrap();
     assert!(!ron.contains("tags:"), "{ron}");
+    // Editing the shared set writes the folder's file, which every document there then reads.
+    let mut edited = set.tags.clone();
+    edited.tags[1].label = "موقع".into();
+    sidecar::save_folder_tags(&f.source, &edited).unwrap();
+    let other = f.source.with_file_name("another.txt");
+    std::fs::write(&other, "نص آخر").unwrap();
+    let doc = Document::new("نص آخر".to_owned());
+    let (other_set, report) = sidecar::load(&other, "نص آخر".as_bytes(), "UTF-8", &doc).unwrap();
+    assert!(report.folder_tags);
+    assert_eq!(other_set.tags, edited);
 }
 
 proptest! {

@@ -255,6 +255,17 @@ impl WarraqApp {
             .fingerprint
             .clone()
             .unwrap_or_else(|| Fingerprint::of(SAMPLE_TEXT.as_bytes(), "UTF-8"));
+        // A folder-wide tag set is saved to the folder's file, for every document there.
+        if d.folder_tags
+            && let Some(source) = &d.path
+            && let Err(e) = sidecar::save_folder_tags(source, &d.annotations.tags)
+        {
+            let msg = format!(
+                "Could not save the folder's tag set: {e}. The annotations were not saved either; they are still in memory."
+            );
+            d.save_error = Some(msg.clone());
+            return Err(msg);
+        }
         match sidecar::save(&path, &d.annotations, fingerprint, d.folder_tags) {
             Ok(()) => {
                 d.saved_revision = d.annotations.revision();
@@ -691,55 +702,77 @@ impl WarraqApp {
         let needle = self.annotate.filter_text.text();
         ui.separator();
         let d = self.doc.as_ref().expect("open document");
-        let rows: Vec<Annotation> = d
+        // Indices of the rows that pass the filters; only the rows in view are drawn (the list may be long).
+        let filter_tag = self.annotate.filter_tag.clone();
+        let rows: Vec<usize> = d
             .annotations
             .items()
             .iter()
-            .filter(|a| {
-                self.annotate
-                    .filter_tag
-                    .as_ref()
-                    .is_none_or(|t| &a.tag == t)
+            .enumerate()
+            .filter(|(_, a)| filter_tag.as_ref().is_none_or(|t| &a.tag == t))
+            .filter(|(_, a)| {
+                needle.is_empty() || a.text.contains(&needle) || a.note.contains(&needle)
             })
-            .filter(|a| needle.is_empty() || a.text.contains(&needle) || a.note.contains(&needle))
-            .cloned()
+            .map(|(i, _)| i)
             .collect();
         let unplaced = d.annotations.unplaced.clone();
         let mut picked = None;
-        egui::ScrollArea::vertical().auto_shrink(false).show(ui, |ui| {
-            for a in &rows {
-                let selected = self.annotate.selected == Some(a.id);
-                let r = ui
-                    .horizontal(|ui| {
-                        let color = color32(tags.color_of(&a.tag));
-                        let chip = ui.add(egui::Button::selectable(selected, RichText::new(&a.tag).color(color).strong()));
-                        let text: String = a.text.chars().take(60).collect();
-                        let label = ui.add(RtlLabel::new(&text).size(15.0).sense(egui::Sense::click()));
-                        if !a.note.is_empty() {
-                            ui.label("(note)").on_hover_ui(|ui| {
-                                ui.add(RtlLabel::new(&a.note).size(14.0));
+        if !unplaced.is_empty() {
+            egui::CollapsingHeader::new(format!("Unplaced ({})", unplaced.len()))
+                .default_open(false)
+                .show(ui, |ui| {
+                    ui.label(
+                        RichText::new("Their text is no longer in the document; they are kept in the sidecar.").weak(),
+                    );
+                    egui::ScrollArea::vertical().id_salt("unplaced").max_height(160.0).show(ui, |ui| {
+                        for a in &unplaced {
+                            ui.horizontal(|ui| {
+                                ui.label(RichText::new(&a.tag).strong());
+                                ui.add(RtlLabel::new(&a.text).size(15.0));
                             });
                         }
-                        chip.clicked() || label.clicked()
-                    })
-                    .inner;
-                if r {
-                    picked = Some(a.id);
-                }
-            }
-            if !unplaced.is_empty() {
-                ui.separator();
-                egui::CollapsingHeader::new(format!("Unplaced ({})", unplaced.len())).default_open(true).show(ui, |ui| {
-                    ui.label(RichText::new("Their text is no longer in the document; they are kept in the sidecar.").weak());
-                    for a in &unplaced {
-                        ui.horizontal(|ui| {
-                            ui.label(RichText::new(&a.tag).strong());
-                            ui.add(RtlLabel::new(&a.text).size(15.0));
-                        });
-                    }
+                    });
                 });
-            }
-        });
+            ui.separator();
+        }
+        let row_height = 28.0;
+        egui::ScrollArea::vertical()
+            .auto_shrink(false)
+            .id_salt("annotation-list")
+            .show_rows(ui, row_height, rows.len(), |ui, range| {
+                let items = self
+                    .doc
+                    .as_ref()
+                    .expect("open document")
+                    .annotations
+                    .items();
+                for &i in &rows[range] {
+                    let a = &items[i];
+                    let selected = self.annotate.selected == Some(a.id);
+                    let clicked = ui
+                        .horizontal(|ui| {
+                            ui.set_height(row_height);
+                            let color = color32(tags.color_of(&a.tag));
+                            let chip = ui.add(egui::Button::selectable(
+                                selected,
+                                RichText::new(&a.tag).color(color).strong(),
+                            ));
+                            let text: String = a.text.chars().take(60).collect();
+                            let label =
+                                ui.add(RtlLabel::new(&text).size(15.0).sense(egui::Sense::click()));
+                            if !a.note.is_empty() {
+                                ui.label("(note)").on_hover_ui(|ui| {
+                                    ui.add(RtlLabel::new(&a.note).size(14.0));
+                                });
+                            }
+                            chip.clicked() || label.clicked()
+                        })
+                        .inner;
+                    if clicked {
+                        picked = Some(a.id);
+                    }
+                }
+            });
         if let Some(id) = picked {
             self.pick_annotation(id);
         }

@@ -120,6 +120,8 @@ pub struct AnnotationSet {
     redo: Vec<Edit>,
     /// Increases with every change; the store compares it with the last saved value.
     revision: u64,
+    /// Length of the longest annotation, for finding overlaps by binary search.
+    max_len: usize,
 }
 
 impl AnnotationSet {
@@ -133,6 +135,11 @@ impl AnnotationSet {
             .map(|a| a.id + 1)
             .max()
             .unwrap_or(1);
+        let max_len = items
+            .iter()
+            .map(|a| a.end.saturating_sub(a.start))
+            .max()
+            .unwrap_or(0);
         Self {
             items,
             unplaced,
@@ -141,6 +148,7 @@ impl AnnotationSet {
             undo: Vec::new(),
             redo: Vec::new(),
             revision: 0,
+            max_len,
         }
     }
 
@@ -171,9 +179,11 @@ impl AnnotationSet {
 
     /// Annotations overlapping a span (for painting), in order.
     pub fn overlapping(&self, span: Span) -> impl Iterator<Item = &Annotation> {
-        // Items are sorted by start: everything starting at or after span.end is out.
+        // Items are sorted by start: everything starting at or after span.end is out, and nothing that starts more
+        // than the longest annotation's length before span.start can reach it.
         let end = self.items.partition_point(|a| a.start < span.end.0);
-        self.items[..end]
+        let first = self.items[..end].partition_point(|a| a.start + self.max_len < span.start.0);
+        self.items[first..end]
             .iter()
             .filter(move |a| a.end > span.start.0 || (a.start == a.end && a.start >= span.start.0))
     }
@@ -182,8 +192,7 @@ impl AnnotationSet {
     #[must_use]
     pub fn at(&self, offset: CharOffset) -> Vec<&Annotation> {
         let mut v: Vec<&Annotation> = self
-            .items
-            .iter()
+            .overlapping(Span::new(offset, CharOffset(offset.0 + 1)))
             .filter(|a| a.start <= offset.0 && offset.0 < a.end)
             .collect();
         v.sort_by_key(|a| a.end - a.start);
@@ -300,11 +309,13 @@ impl AnnotationSet {
     fn apply(&mut self, edit: &Edit) {
         match edit {
             Edit::Add(a) => {
+                self.max_len = self.max_len.max(a.end.saturating_sub(a.start));
                 let i = self.items.partition_point(|x| x.sort_key() < a.sort_key());
                 self.items.insert(i, a.clone());
             }
             Edit::Remove(a) => self.items.retain(|x| x.id != a.id),
             Edit::Update { after, .. } => {
+                self.max_len = self.max_len.max(after.end.saturating_sub(after.start));
                 self.items.retain(|x| x.id != after.id);
                 let i = self
                     .items
@@ -385,6 +396,38 @@ mod tests {
         assert_eq!(set.overlapping(span(9, 11)).count(), 1);
         // The same span and tag twice is one annotation.
         assert_eq!(set.create(&d, span(12, 19), "LOC"), Some(inner));
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn overlapping_finds_exactly_what_a_full_scan_finds(
+            spans in proptest::collection::vec((0usize..60, 1usize..25), 1..40),
+            queries in proptest::collection::vec((0usize..80, 0usize..10), 1..20),
+            deletions in proptest::collection::vec(0usize..40, 0..10),
+        ) {
+            let text: String = "ابتثجحخدذرزسشصضطظعغفقكلمنهوي ".chars().cycle().take(90).collect();
+            let d = Document::new(text);
+            let mut set = AnnotationSet::new(Vec::new(), Vec::new(), TagSet::default());
+            for (s, l) in spans {
+                set.create(&d, span(s, (s + l).min(90)), "MISC");
+            }
+            for k in deletions {
+                if let Some(id) = set.items().get(k).map(|a| a.id) {
+                    set.delete(id);
+                }
+            }
+            for (s, l) in queries {
+                let q = span(s, s + l);
+                let fast: Vec<u64> = set.overlapping(q).map(|a| a.id).collect();
+                let slow: Vec<u64> = set
+                    .items()
+                    .iter()
+                    .filter(|a| a.start < q.end.0 && (a.end > q.start.0))
+                    .map(|a| a.id)
+                    .collect();
+                proptest::prop_assert_eq!(fast, slow);
+            }
+        }
     }
 
     #[test]

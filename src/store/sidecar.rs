@@ -525,6 +525,19 @@ pub fn save(
     atomic_write(path, text.as_bytes()).map_err(|e| SidecarError::Io(path.to_owned(), e))
 }
 
+/// Writes the folder's shared tag set (`warraq-tags.ron` beside `source`) atomically, if it differs from what is
+/// there. Used when a document that uses the folder's tags has its tags edited.
+pub fn save_folder_tags(source: &Path, tags: &TagSet) -> Result<(), SidecarError> {
+    let path = folder_tags_path(source);
+    if load_folder_tags(source).ok().flatten().as_ref() == Some(tags) {
+        return Ok(());
+    }
+    let config = ron::ser::PrettyConfig::new().new_line("\n").indentor("  ");
+    let text =
+        ron::ser::to_string_pretty(tags, config).expect("a tag set always serializes") + "\n";
+    atomic_write(&path, text.as_bytes()).map_err(|e| SidecarError::Io(path.clone(), e))
+}
+
 /// Moves a broken sidecar aside as `NAME.broken-YYYYMMDDTHHMMSS` so a new one can be started; returns the new name.
 pub fn move_aside(path: &Path) -> std::io::Result<PathBuf> {
     let stamp = humantime::format_rfc3339_seconds(std::time::SystemTime::now())
