@@ -22,6 +22,12 @@ Usage:
   warraq render FILE --width W [--font-size S] [--from-line N] [--height H] --out PAGE.png
                                      draw what the view shows into a PNG, without a window
   warraq annotations FILE [--json]   list FILE's annotations after loading and re-anchoring (writes nothing)
+  warraq export FILE... --format FORMAT [--out FILE_OR_DIR] [--outermost-only]
+                                     export annotations: notes-md, notes-html, csv, jsonl, jsonl-doccano, brat,
+                                     conll, w3c
+  warraq import FILE --format brat|conll|jsonl [--out DIR]
+                                     bring annotations in: writes NAME.txt (when the format carries the text) and
+                                     its sidecar
   warraq --help | --version
 ";
 
@@ -49,6 +55,17 @@ pub enum Invocation {
         file: PathBuf,
         json: bool,
     },
+    Export {
+        files: Vec<PathBuf>,
+        format: crate::export::Format,
+        out: Option<PathBuf>,
+        outermost_only: bool,
+    },
+    Import {
+        file: PathBuf,
+        format: String,
+        out: Option<PathBuf>,
+    },
     Help,
     Version,
 }
@@ -62,6 +79,57 @@ pub fn parse(args: &[String]) -> Result<Invocation, String> {
     match first {
         "-h" | "--help" | "help" => Ok(Invocation::Help),
         "-V" | "--version" => Ok(Invocation::Version),
+        "export" | "import" => {
+            let cmd = it.next().cloned().unwrap_or_default();
+            let (mut files, mut format, mut out, mut outermost_only) =
+                (Vec::new(), None, None, false);
+            while let Some(a) = it.next() {
+                match a.as_str() {
+                    "--format" => {
+                        format = Some(it.next().cloned().ok_or("--format needs a value")?)
+                    }
+                    "--out" => out = Some(PathBuf::from(it.next().ok_or("--out needs a value")?)),
+                    "--outermost-only" if cmd == "export" => outermost_only = true,
+                    s if s.starts_with("--") => {
+                        return Err(format!("unknown option {s} for {cmd}"));
+                    }
+                    s => files.push(PathBuf::from(s)),
+                }
+            }
+            let format = format.ok_or_else(|| format!("{cmd} needs --format"))?;
+            if files.is_empty() {
+                return Err(format!("{cmd} needs a FILE"));
+            }
+            if cmd == "export" {
+                let format = crate::export::Format::from_name(&format).ok_or_else(|| {
+                    let names: Vec<&str> = crate::export::Format::ALL
+                        .iter()
+                        .map(|f| f.name())
+                        .collect();
+                    format!("unknown format {format}; one of {}", names.join(", "))
+                })?;
+                Ok(Invocation::Export {
+                    files,
+                    format,
+                    out,
+                    outermost_only,
+                })
+            } else {
+                if !["brat", "conll", "jsonl"].contains(&format.as_str()) {
+                    return Err(format!(
+                        "unknown import format {format}; one of brat, conll, jsonl"
+                    ));
+                }
+                if files.len() > 1 {
+                    return Err("import takes one FILE".into());
+                }
+                Ok(Invocation::Import {
+                    file: files.remove(0),
+                    format,
+                    out,
+                })
+            }
+        }
         "annotations" => {
             let mut file = None;
             let mut json = false;

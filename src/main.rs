@@ -40,6 +40,48 @@ fn main() -> ExitCode {
         Invocation::Annotations { file, json } => {
             cli::annotations_command(&file, json).map(|out| print!("{out}"))
         }
+        Invocation::Export {
+            files,
+            format,
+            out,
+            outermost_only,
+        } => {
+            let options = warraq::export::Options { outermost_only };
+            warraq::export::io::export_files(&files, format, out.as_deref(), options, |_, _| {})
+                .map(|r| {
+                    println!(
+                        "exported {} annotations from {} documents to {}",
+                        r.annotations,
+                        r.documents,
+                        r.files
+                            .iter()
+                            .map(|f| f.display().to_string())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    );
+                })
+        }
+        Invocation::Import { file, format, out } => {
+            warraq::export::io::import_file(&file, &format, out.as_deref()).map(|r| {
+                for p in &r.problems {
+                    eprintln!("warraq: {p}");
+                }
+                println!(
+                    "imported {} annotations into {}{}",
+                    r.annotations,
+                    r.documents
+                        .iter()
+                        .map(|f| f.display().to_string())
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                    if r.problems.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" ({} lines skipped, listed above)", r.problems.len())
+                    }
+                );
+            })
+        }
         Invocation::Window { file } => run_window(file),
     };
     match result {

@@ -1,0 +1,232 @@
+//! CoNLL IOB2: one token a line followed by its tags, a blank line between sentences.
+//!
+//! Tokenizer (export): a paragraph (a line of the file) is a sentence. Within it, tokens are the runs of word
+//! characters (letters, digits, combining marks, tatweel) and the runs of other visible characters (punctuation,
+//! symbols), split wherever an annotation starts or ends inside one — so a clitic left outside a name (و in ومحمد)
+//! becomes its own token. Each token carries one tag per annotation covering it, outermost first (`B-` on the
+//! annotation's first token, `I-` after), or `O`; the "outermost only" option keeps the first tag. Nested corpora such
+//! as Wojood use exactly these extra columns.
+//!
+//! Import: tokens are joined by single spaces, sentences by line breaks; the n-th tag column of a token belongs to the
+//! n-th nesting level, so several columns become nested annotations.
+
+use std::fmt::Write as _;
+
+use super::ExportDoc;
+use crate::model::{AnnotationSet, CharOffset, Document, Span, TagSet};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Class {
+    Space,
+    Word,
+    Other,
+}
+
+fn class(c: char) -> Class {
+    if c.is_whitespace() {
+        Class::Space
+    } else if c.is_alphanumeric() || c == '\u{0640}' || is_mark(c) {
+        Class::Word
+    } else {
+        Class::Other
+    }
+}
+
+fn is_mark(c: char) -> bool {
+    matches!(c as u32, 0x0300..=0x036F | 0x0610..=0x061A | 0x064B..=0x065F | 0x0670 | 0x06D6..=0x06ED | 0x200C | 0x200D)
+}
+
+/// Tokens of each paragraph as code-point spans of the whole text, split at the given boundaries.
+#[must_use]
+pub fn tokenize(doc: &Document, boundaries: &[usize]) -> Vec<Vec<Span>> {
+    let mut sentences = Vec::new();
+    for p in doc.paragraphs() {
+        let text = &doc.text()[p.byte_start..p.byte_end];
+        let mut tokens = Vec::new();
+        let mut start: Option<(usize, Class)> = None;
+        let mut pos = p.char_start;
+        for c in text.chars() {
+            let k = class(c);
+            let cut = boundaries.binary_search(&pos).is_ok();
+            match start {
+                Some((_, sk)) if sk == k && !cut => {}
+                Some((s, _)) => {
+                    tokens.push(Span::new(CharOffset(s), CharOffset(pos)));
+                    start = (k != Class::Space).then_some((pos, k));
+                }
+                None => start = (k != Class::Space).then_some((pos, k)),
+            }
+            pos += 1;
+        }
+        if let Some((s, _)) = start {
+            tokens.push(Span::new(CharOffset(s), CharOffset(pos)));
+        }
+        if !tokens.is_empty() {
+            sentences.push(tokens);
+        }
+    }
+    sentences
+}
+
+#[must_use]
+pub fn export(docs: &[ExportDoc<'_>], outermost_only: bool) -> String {
+    let mut out = String::new();
+    for d in docs {
+        if docs.len() > 1 {
+            let _ = writeln!(out, "-DOCSTART- O\n");
+        }
+        let mut boundaries: Vec<usize> = d.items().iter().flat_map(|a| [a.start, a.end]).collect();
+        boundaries.sort_unstable();
+        boundaries.dedup();
+        for sentence in tokenize(d.doc, &boundaries) {
+            for tok in sentence {
+                let mut covering: Vec<_> = d
+                    .annotations
+                    .overlapping(tok)
+                    .filter(|a| a.start <= tok.start.0 && tok.end.0 <= a.end)
+                    .collect();
+                covering.sort_by_key(|a| (a.start, std::cmp::Reverse(a.end), a.id));
+                if outermost_only {
+                    covering.truncate(1);
+                }
+                out.push_str(&d.doc.slice(tok));
+                if covering.is_empty() {
+                    out.push_str(" O");
+                }
+                for a in covering {
+                    let prefix = if a.start == tok.start.0 { "B" } else { "I" };
+                    let _ = write!(out, " {prefix}-{}", a.tag);
+                }
+                out.push('\n');
+            }
+            out.push('\n');
+        }
+    }
+    out
+}
+
+/// A line that could not be read as IOB2, with its number (from 1).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    pub line: usize,
+    pub message: String,
+}
+
+/// Rebuilds the text from the tokens and the annotations from the tag columns.
+#[must_use]
+pub fn import(conll: &str, tags: TagSet) -> (Document, AnnotationSet, Vec<Problem>) {
+    struct Open {
+        tag: String,
+        start: usize,
+        end: usize,
+    }
+    let mut text = String::new();
+    let mut spans: Vec<(usize, usize, String)> = Vec::new();
+    let mut problems = Vec::new();
+    let mut open: Vec<Option<Open>> = Vec::new();
+    let mut pos = 0usize; // code points written
+    let mut sentence_empty = true;
+    let close_all = |open: &mut Vec<Option<Open>>, spans: &mut Vec<(usize, usize, String)>| {
+        for o in open.iter_mut() {
+            if let Some(o) = o.take() {
+                spans.push((o.start, o.end, o.tag));
+            }
+        }
+    };
+    for (i, line) in conll.lines().enumerate() {
+        let n = i + 1;
+        let mut fields = line.split_whitespace();
+        let Some(token) = fields.next() else {
+            // Sentence break.
+            close_all(&mut open, &mut spans);
+            if !sentence_empty {
+                text.push('\n');
+                pos += 1;
+                sentence_empty = true;
+            }
+            continue;
+        };
+        if token == "-DOCSTART-" {
+            continue;
+        }
+        let tags: Vec<&str> = fields.collect();
+        if tags.is_empty() {
+            problems.push(Problem {
+                line: n,
+                message: format!("token \"{token}\" has no tag"),
+            });
+        }
+        if !sentence_empty {
+            text.push(' ');
+            pos += 1;
+        }
+        sentence_empty = false;
+        let start = pos;
+        text.push_str(token);
+        pos += token.chars().count();
+        let tags: Vec<&str> = if tags == ["O"] { Vec::new() } else { tags };
+        if open.len() < tags.len() {
+            open.resize_with(tags.len(), || None);
+        }
+        for (layer, slot) in open.iter_mut().enumerate() {
+            let tag = tags.get(layer).copied();
+            let (kind, name) = match tag {
+                Some(t) if t.len() > 2 && (t.starts_with("B-") || t.starts_with("I-")) => {
+                    (&t[..1], &t[2..])
+                }
+                Some(t) => {
+                    problems.push(Problem {
+                        line: n,
+                        message: format!("\"{t}\" is not an IOB2 tag (B-X, I-X or O)"),
+                    });
+                    if let Some(o) = slot.take() {
+                        spans.push((o.start, o.end, o.tag));
+                    }
+                    continue;
+                }
+                None => {
+                    if let Some(o) = slot.take() {
+                        spans.push((o.start, o.end, o.tag));
+                    }
+                    continue;
+                }
+            };
+            match slot {
+                Some(o) if kind == "I" && o.tag == name => o.end = pos,
+                _ => {
+                    if kind == "I" {
+                        problems.push(Problem {
+                            line: n,
+                            message: format!(
+                                "I-{name} does not continue a {name}; read as B-{name}"
+                            ),
+                        });
+                    }
+                    if let Some(o) = slot.take() {
+                        spans.push((o.start, o.end, o.tag));
+                    }
+                    *slot = Some(Open {
+                        tag: name.to_owned(),
+                        start,
+                        end: pos,
+                    });
+                }
+            }
+        }
+    }
+    close_all(&mut open, &mut spans);
+    while text.ends_with('\n') {
+        text.pop();
+    }
+    let doc = Document::new(text);
+    let mut set = AnnotationSet::new(Vec::new(), Vec::new(), tags);
+    for (s, e, tag) in spans {
+        set.create(&doc, Span::new(CharOffset(s), CharOffset(e)), &tag);
+    }
+    let items = set.items().to_vec();
+    (
+        doc,
+        AnnotationSet::new(items, Vec::new(), set.tags.clone()),
+        problems,
+    )
+}

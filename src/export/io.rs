@@ -1,0 +1,271 @@
+//! Exporting and importing files: loading documents with their sidecars, default output names, writing imported
+//! documents with their sidecars. Shared by the command line and the window.
+
+use std::path::{Path, PathBuf};
+
+use super::{ExportDoc, Format, Options, Report};
+use crate::model::{AnnotationSet, Document, TagSet};
+use crate::store::{self, sidecar};
+
+/// A document opened for export.
+pub struct Loaded {
+    pub name: String,
+    pub doc: Document,
+    pub annotations: AnnotationSet,
+}
+
+/// Opens a text file and its annotations (a sidecar that cannot be read is an error: nothing is exported from it).
+pub fn load(path: &Path) -> Result<Loaded, String> {
+    let opened = store::open(path, None).map_err(|e| e.to_string())?;
+    let (annotations, _) = opened.annotations.map_err(|e| e.to_string())?;
+    let name = path.file_name().map_or_else(
+        || path.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    );
+    Ok(Loaded {
+        name,
+        doc: opened.doc,
+        annotations,
+    })
+}
+
+/// Every annotated document in a folder (text files that have a sidecar), sorted by name.
+pub fn annotated_in_folder(dir: &Path) -> Result<Vec<PathBuf>, String> {
+    let entries = std::fs::read_dir(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    let mut out: Vec<PathBuf> = entries
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.is_file() && sidecar::sidecar_path(p).is_file())
+        .collect();
+    out.sort();
+    Ok(out)
+}
+
+/// Where an export goes when no destination is given: beside the (first) source, named after it.
+#[must_use]
+pub fn default_output(first: &Path, format: Format, several: bool) -> PathBuf {
+    let stem = first
+        .file_stem()
+        .map_or_else(|| "export".to_owned(), |s| s.to_string_lossy().into_owned());
+    let base = if several {
+        "annotations".to_owned()
+    } else {
+        stem
+    };
+    let dir = first.parent().unwrap_or(Path::new("."));
+    match format {
+        Format::Brat => dir.join(format!("{base}-brat")),
+        Format::NotesMd | Format::NotesHtml => {
+            dir.join(format!("{base}-notes.{}", format.extension()))
+        }
+        Format::JsonlDoccano => dir.join(format!("{base}.doccano.jsonl")),
+        _ => dir.join(format!("{base}.{}", format.extension())),
+    }
+}
+
+/// Exports files (each with its sidecar) in one format; `progress` is called after each document is loaded.
+pub fn export_files(
+    files: &[PathBuf],
+    format: Format,
+    out: Option<&Path>,
+    options: Options,
+    mut progress: impl FnMut(usize, usize),
+) -> Result<Report, String> {
+    let mut loaded = Vec::new();
+    for (i, f) in files.iter().enumerate() {
+        loaded.push(load(f)?);
+        progress(i + 1, files.len());
+    }
+    let docs: Vec<ExportDoc<'_>> = loaded
+        .iter()
+        .map(|l| ExportDoc {
+            name: l.name.clone(),
+            doc: &l.doc,
+            annotations: &l.annotations,
+        })
+        .collect();
+    let out = out.map_or_else(
+        || default_output(&files[0], format, files.len() > 1),
+        Path::to_path_buf,
+    );
+    super::write(format, &docs, &out, options)
+}
+
+/// What an import produced.
+#[derive(Debug, Clone, Default)]
+pub struct Imported {
+    /// The text files, each with a sidecar beside it.
+    pub documents: Vec<PathBuf>,
+    pub annotations: usize,
+    /// Lines that could not be used: "FILE:LINE: message".
+    pub problems: Vec<String>,
+}
+
+fn write_document(
+    dir: &Path,
+    name: &str,
+    doc: &Document,
+    set: &AnnotationSet,
+    copy_text: bool,
+) -> Result<PathBuf, String> {
+    std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    let path = dir.join(name);
+    if copy_text {
+        if path.exists() && std::fs::read(&path).ok().as_deref() != Some(doc.text().as_bytes()) {
+            return Err(format!(
+                "{}: a different file with this name is already there; choose another --out",
+                path.display()
+            ));
+        }
+        std::fs::write(&path, doc.text()).map_err(|e| format!("{}: {e}", path.display()))?;
+    }
+    let fp = sidecar::Fingerprint::of(doc.text().as_bytes(), "UTF-8");
+    let side = sidecar::sidecar_path(&path);
+    if side.exists() {
+        return Err(format!(
+            "{}: annotations already exist there; import into another folder",
+            side.display()
+        ));
+    }
+    sidecar::save(&side, set, fp, false).map_err(|e| e.to_string())?;
+    Ok(path)
+}
+
+/// Imports a brat `.ann` (with its `.txt`), a CoNLL file, or a product JSONL file into `out` (default: beside it).
+pub fn import_file(file: &Path, format: &str, out: Option<&Path>) -> Result<Imported, String> {
+    let dir = out.map_or_else(
+        || file.parent().unwrap_or(Path::new(".")).to_path_buf(),
+        Path::to_path_buf,
+    );
+    let mut result = Imported::default();
+    let read = |p: &Path| {
+        store::load_text(p, None)
+            .map(|d| d.text)
+            .map_err(|e| e.to_string())
+    };
+    match format {
+        "brat" => {
+            let ann_path = if file.extension().is_some_and(|e| e == "ann") {
+                file.to_owned()
+            } else {
+                file.with_extension("ann")
+            };
+            let txt_path = ann_path.with_extension("txt");
+            let text = read(&txt_path)?;
+            let ann = read(&ann_path)?;
+            let doc = Document::new(text);
+            let (set, problems) = super::brat::import(&doc, &ann, TagSet::default());
+            result.problems = problems
+                .iter()
+                .map(|p| format!("{}:{}: {}", ann_path.display(), p.line, p.message))
+                .collect();
+            result.annotations = set.items().len();
+            let name = txt_path
+                .file_name()
+                .unwrap_or_default()
+                .to_string_lossy()
+                .into_owned();
+            let same_place = out.is_none();
+            result
+                .documents
+                .push(write_document(&dir, &name, &doc, &set, !same_place)?);
+        }
+        "conll" => {
+            let text = read(file)?;
+            let (doc, set, problems) = super::conll::import(&text, TagSet::default());
+            result.problems = problems
+                .iter()
+                .map(|p| format!("{}:{}: {}", file.display(), p.line, p.message))
+                .collect();
+            result.annotations = set.items().len();
+            let stem = file
+                .file_stem()
+                .unwrap_or_default()
+                .to_string_lossy()
+                .into_owned();
+            result.documents.push(write_document(
+                &dir,
+                &format!("{stem}.txt"),
+                &doc,
+                &set,
+                true,
+            )?);
+        }
+        "jsonl" => {
+            let text = read(file)?;
+            let stem = file
+                .file_stem()
+                .unwrap_or_default()
+                .to_string_lossy()
+                .into_owned();
+            for (i, line) in text
+                .lines()
+                .enumerate()
+                .filter(|(_, l)| !l.trim().is_empty())
+            {
+                let n = i + 1;
+                let parsed: super::jsonl::Line = match serde_json::from_str(line) {
+                    Ok(p) => p,
+                    Err(e) => {
+                        result.problems.push(format!("{}:{n}: {e}", file.display()));
+                        continue;
+                    }
+                };
+                let doc = Document::new(parsed.text);
+                let mut set = AnnotationSet::new(Vec::new(), Vec::new(), TagSet::default());
+                for e in &parsed.entities {
+                    let span = crate::model::Span::new(
+                        crate::model::CharOffset(e.start),
+                        crate::model::CharOffset(e.end),
+                    );
+                    if e.end > doc.char_count() || e.start >= e.end {
+                        result.problems.push(format!(
+                            "{}:{n}: entity {}–{} is outside the text ({} characters)",
+                            file.display(),
+                            e.start,
+                            e.end,
+                            doc.char_count()
+                        ));
+                        continue;
+                    }
+                    if !e.text.is_empty() && doc.slice(span) != e.text {
+                        result.problems.push(format!(
+                            "{}:{n}: the text at {}–{} is \"{}\", not \"{}\"",
+                            file.display(),
+                            e.start,
+                            e.end,
+                            doc.slice(span),
+                            e.text
+                        ));
+                        continue;
+                    }
+                    if let Some(id) = set.create(&doc, span, &e.label)
+                        && !e.note.is_empty()
+                    {
+                        set.set_note(id, &e.note);
+                    }
+                }
+                let name = if parsed.document.is_empty() {
+                    format!("{stem}-{n}.txt")
+                } else {
+                    parsed.document.clone()
+                };
+                result.annotations += set.items().len();
+                let set = AnnotationSet::new(set.items().to_vec(), Vec::new(), set.tags.clone());
+                result
+                    .documents
+                    .push(write_document(&dir, &name, &doc, &set, true)?);
+            }
+        }
+        other => return Err(format!("unknown import format {other}")),
+    }
+    if result.documents.is_empty() {
+        let mut msg = format!("{}: nothing could be imported", file.display());
+        for p in &result.problems {
+            msg.push_str("\n  ");
+            msg.push_str(p);
+        }
+        return Err(msg);
+    }
+    Ok(result)
+}

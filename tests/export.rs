@@ -1,0 +1,414 @@
+//! Export and import: golden files for every format on the sample article with a fixed set of annotations
+//! (overlapping and nested spans, Arabic notes with quotes, tabs and newlines, digits, a span crossing a line);
+//! offset checks in each format's own unit; round trips; bad input.
+//!
+//! Regenerate the golden files after an intended change with `UPDATE_GOLDEN=1 cargo test --test export`.
+
+use std::path::Path;
+
+use warraq::export::{self, ExportDoc, Format, Options, brat, conll};
+use warraq::model::{AnnotationSet, CharOffset, Document, Span, TagSet};
+
+const SAMPLE: &str = include_str!("../assets/sample-article-ar.txt");
+const WOJOOD: &str = include_str!("data/wojood/test.txt");
+
+fn nth(text: &str, word: &str, n: usize) -> Span {
+    let (b, _) = text.match_indices(word).nth(n).unwrap();
+    let s = text[..b].chars().count();
+    Span::new(CharOffset(s), CharOffset(s + word.chars().count()))
+}
+
+fn fixture() -> (Document, AnnotationSet) {
+    let doc = Document::new(SAMPLE.to_owned());
+    let mut set = AnnotationSet::new(Vec::new(), Vec::new(), TagSet::default());
+    let russia = set.create(&doc, nth(SAMPLE, "روسيا", 0), "GPE").unwrap();
+    set.set_note(russia, "دولة \"كبرى\"\tملاحظة\nسطر ثان, مع فاصلة");
+    set.create(&doc, nth(SAMPLE, "الولايات المتحدة", 0), "GPE")
+        .unwrap();
+    set.create(&doc, nth(SAMPLE, "الولايات", 0), "LOC").unwrap();
+    let us = nth(SAMPLE, "المتحدة إجراء", 0);
+    set.create(&doc, us, "MISC").unwrap();
+    set.create(&doc, nth(SAMPLE, "28 يوليو 2021", 0), "DATE")
+        .unwrap();
+    let across = Span::new(nth(SAMPLE, "سفير", 0).start, nth(SAMPLE, "روسيا", 1).end);
+    set.create(&doc, across, "MISC").unwrap();
+    let per = set
+        .create(&doc, nth(SAMPLE, "أناتولي أنتونوف", 0), "PER")
+        .unwrap();
+    set.set_note(per, "السفير الروسي");
+    // Fixed timestamps so the files do not change from run to run.
+    let items: Vec<_> = set
+        .items()
+        .iter()
+        .cloned()
+        .map(|mut a| {
+            a.created = "2026-11-30T05:00:00Z".into();
+            a.modified = "2026-11-30T05:00:00Z".into();
+            a
+        })
+        .collect();
+    (doc, AnnotationSet::new(items, Vec::new(), set.tags.clone()))
+}
+
+fn golden(name: &str, actual: &str) {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data/golden")
+        .join(name);
+    if std::env::var("UPDATE_GOLDEN").is_ok() {
+        std::fs::write(&path, actual).unwrap();
+        return;
+    }
+    let expected = std::fs::read_to_string(&path)
+        .unwrap_or_else(|_| panic!("{}: missing; run with UPDATE_GOLDEN=1", path.display()));
+    assert!(
+        expected == actual,
+        "{name} differs from its golden file; if intended, run with UPDATE_GOLDEN=1"
+    );
+}
+
+/// Today's date and the embedded font are not part of the golden files.
+fn stable(s: &str) -> String {
+    let today = humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string()[..10]
+        .to_owned();
+    let mut s = s.replace(&today, "DATE");
+    if let Some(i) = s.find("base64,") {
+        let j = s[i..].find(')').unwrap() + i;
+        s.replace_range(i + 7..j, "FONT");
+    }
+    s
+}
+
+#[test]
+fn every_format_matches_its_golden_file() {
+    let (doc, set) = fixture();
+    let docs = [ExportDoc {
+        name: "sample-article-ar.txt".into(),
+        doc: &doc,
+        annotations: &set,
+    }];
+    for (format, file) in [
+        (Format::NotesMd, "sample.notes.md"),
+        (Format::NotesHtml, "sample.notes.html"),
+        (Format::Csv, "sample.csv"),
+        (Format::Jsonl, "sample.jsonl"),
+        (Format::JsonlDoccano, "sample.doccano.jsonl"),
+        (Format::Conll, "sample.conll"),
+        (Format::W3c, "sample.jsonld"),
+    ] {
+        golden(
+            file,
+            &stable(&export::render(format, &docs, Options::default())),
+        );
+    }
+    golden(
+        "sample.outermost.conll",
+        &export::render(
+            Format::Conll,
+            &docs,
+            Options {
+                outermost_only: true,
+            },
+        ),
+    );
+    let (txt, ann) = brat::export(&docs[0]);
+    golden("sample.ann", &ann);
+    assert_eq!(
+        txt, SAMPLE,
+        "the sample has LF line ends: the brat text is the same"
+    );
+}
+
+#[test]
+fn exported_offsets_slice_to_the_entity_text_in_each_unit() {
+    let (doc, set) = fixture();
+    let docs = [ExportDoc {
+        name: "s.txt".into(),
+        doc: &doc,
+        annotations: &set,
+    }];
+    // JSONL: code points.
+    let line: serde_json::Value = serde_json::from_str(
+        export::render(Format::Jsonl, &docs, Options::default())
+            .lines()
+            .next()
+            .unwrap(),
+    )
+    .unwrap();
+    let text: Vec<char> = line["text"].as_str().unwrap().chars().collect();
+    for e in line["entities"].as_array().unwrap() {
+        let (s, t) = (
+            e["start"].as_u64().unwrap() as usize,
+            e["end"].as_u64().unwrap() as usize,
+        );
+        assert_eq!(
+            text[s..t].iter().collect::<String>(),
+            e["text"].as_str().unwrap()
+        );
+    }
+    // doccano: UTF-16 code units.
+    let line: serde_json::Value = serde_json::from_str(
+        export::render(Format::JsonlDoccano, &docs, Options::default())
+            .lines()
+            .next()
+            .unwrap(),
+    )
+    .unwrap();
+    let u16: Vec<u16> = line["text"].as_str().unwrap().encode_utf16().collect();
+    for (l, a) in line["label"].as_array().unwrap().iter().zip(set.items()) {
+        let (s, t) = (
+            l[0].as_u64().unwrap() as usize,
+            l[1].as_u64().unwrap() as usize,
+        );
+        assert_eq!(String::from_utf16(&u16[s..t]).unwrap(), a.text);
+        assert_eq!(l[2], a.tag.as_str());
+    }
+    // W3C: TextPositionSelector over the text, TextQuoteSelector exact.
+    let w3c: serde_json::Value =
+        serde_json::from_str(&export::render(Format::W3c, &docs, Options::default())).unwrap();
+    let chars: Vec<char> = SAMPLE.chars().collect();
+    for item in w3c["first"]["items"].as_array().unwrap() {
+        let sel = &item["target"]["selector"];
+        let (s, t) = (
+            sel[0]["start"].as_u64().unwrap() as usize,
+            sel[0]["end"].as_u64().unwrap() as usize,
+        );
+        assert_eq!(
+            chars[s..t].iter().collect::<String>(),
+            sel[1]["exact"].as_str().unwrap()
+        );
+    }
+    // CSV: start and end over the document text; quoting keeps the note whole.
+    let csv = export::render(Format::Csv, &docs, Options::default());
+    assert!(csv.starts_with('\u{FEFF}'));
+    assert!(csv.contains("\"دولة \"\"كبرى\"\"\tملاحظة\nسطر ثان, مع فاصلة\""));
+    // brat: fragments over the .txt, the span across the line break in two pieces.
+    let (txt, ann) = brat::export(&docs[0]);
+    let tchars: Vec<char> = txt.chars().collect();
+    for line in ann.lines().filter(|l| l.starts_with('T')) {
+        let f: Vec<&str> = line.split('\t').collect();
+        let pieces: Vec<String> = f[1]
+            .split_once(' ')
+            .unwrap()
+            .1
+            .split(';')
+            .map(|r| {
+                let (a, b) = r.split_once(' ').unwrap();
+                tchars[a.parse::<usize>().unwrap()..b.parse::<usize>().unwrap()]
+                    .iter()
+                    .collect()
+            })
+            .collect();
+        assert_eq!(pieces.join(" "), f[2]);
+    }
+    assert!(
+        ann.lines().any(|l| l.contains(';')),
+        "the span across a line is discontinuous in brat"
+    );
+}
+
+#[test]
+fn brat_round_trip_and_crlf_offsets() {
+    let (doc, set) = fixture();
+    let (_, ann) = brat::export(&ExportDoc {
+        name: "s.txt".into(),
+        doc: &doc,
+        annotations: &set,
+    });
+    let (back, problems) = brat::import(&doc, &ann, TagSet::default());
+    assert!(problems.is_empty(), "{problems:?}");
+    let spans = |s: &AnnotationSet| {
+        s.items()
+            .iter()
+            .map(|a| (a.start, a.end, a.tag.clone()))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(spans(&back), spans(&set));
+    assert_eq!(
+        back.items()[0].note,
+        "دولة \"كبرى\" ملاحظة سطر ثان, مع فاصلة",
+        "brat notes are one line"
+    );
+    // With CR LF line ends, brat counts one character per line break; importing maps back.
+    let crlf = Document::new(SAMPLE.replace('\n', "\r\n"));
+    let mut set2 = AnnotationSet::new(Vec::new(), Vec::new(), TagSet::default());
+    let target = nth(crlf.text(), "أناتولي أنتونوف", 0);
+    set2.create(&crlf, target, "PER");
+    let (txt, ann) = brat::export(&ExportDoc {
+        name: "c.txt".into(),
+        doc: &crlf,
+        annotations: &set2,
+    });
+    assert!(!txt.contains('\r'));
+    let f: Vec<&str> = ann.lines().next().unwrap().split('\t').collect();
+    assert_eq!(f[2], "أناتولي أنتونوف");
+    let (back, problems) = brat::import(&crlf, &ann, TagSet::default());
+    assert!(problems.is_empty());
+    assert_eq!(back.items()[0].span(), target);
+}
+
+#[test]
+fn brat_bad_input_is_reported_by_line() {
+    let doc = Document::new("قال محمد في القاهرة".to_owned());
+    let ann = "T1\tPER 4 8\tمحمد\nT2\tLOC 12 19\tالقاهره\nT3\tLOC 12 99\tالقاهرة\nT4 broken line\nR1\tRel Arg1:T1 Arg2:T2\n#1\tAnnotatorNotes T1\tاسم علم\n#2\tAnnotatorNotes T9\tلا شيء\n";
+    let (set, problems) = brat::import(&doc, ann, TagSet::default());
+    assert_eq!(set.items().len(), 1);
+    assert_eq!(set.items()[0].note, "اسم علم");
+    let lines: Vec<usize> = problems.iter().map(|p| p.line).collect();
+    assert_eq!(lines, vec![2, 3, 4, 5, 7], "{problems:?}");
+    assert!(
+        problems[0].message.contains("القاهرة") && problems[1].message.contains("past the end")
+    );
+}
+
+#[test]
+fn wojood_conll_import_then_export_gives_every_token_its_tags_back() {
+    let (doc, set, problems) = conll::import(WOJOOD, TagSet::default());
+    assert!(
+        problems.is_empty(),
+        "{:?}",
+        &problems[..problems.len().min(5)]
+    );
+    assert_eq!(
+        set.items().len(),
+        WOJOOD.matches("B-").count(),
+        "one annotation per B- tag"
+    );
+    let nested = set
+        .items()
+        .iter()
+        .filter(|a| {
+            set.items()
+                .iter()
+                .any(|b| b.id != a.id && b.start <= a.start && a.end <= b.end)
+        })
+        .count();
+    assert!(nested > 100, "{nested} nested entities");
+    let out = export::render(
+        Format::Conll,
+        &[ExportDoc {
+            name: "wojood.txt".into(),
+            doc: &doc,
+            annotations: &set,
+        }],
+        Options::default(),
+    );
+    let normalize = |s: &str| -> Vec<String> {
+        s.lines()
+            .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
+            .collect::<Vec<_>>()
+    };
+    let (a, b) = (normalize(WOJOOD.trim_end()), normalize(out.trim_end()));
+    assert_eq!(a.len(), b.len());
+    for (i, (x, y)) in a.iter().zip(&b).enumerate() {
+        assert_eq!(x, y, "line {}", i + 1);
+    }
+}
+
+#[test]
+fn conll_splits_tokens_at_entity_boundaries_and_reports_bad_tags() {
+    let doc = Document::new("قال ومحمد في القاهرة.".to_owned());
+    let mut set = AnnotationSet::new(Vec::new(), Vec::new(), TagSet::default());
+    let muhammad = nth(doc.text(), "محمد", 0);
+    set.create(&doc, muhammad, "PER");
+    let out = export::render(
+        Format::Conll,
+        &[ExportDoc {
+            name: "x".into(),
+            doc: &doc,
+            annotations: &set,
+        }],
+        Options::default(),
+    );
+    assert_eq!(out, "قال O\nو O\nمحمد B-PER\nفي O\nالقاهرة O\n. O\n\n");
+    let (_, set, problems) = conll::import("قال O\nمحمد I-PER\nعلي X\n", TagSet::default());
+    assert_eq!(set.items().len(), 1);
+    assert_eq!(
+        problems.iter().map(|p| p.line).collect::<Vec<_>>(),
+        vec![2, 3]
+    );
+}
+
+#[test]
+fn cli_export_and_import_round_trip_through_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let src = dir.path().join("article.txt");
+    std::fs::write(&src, SAMPLE).unwrap();
+    let (doc, set) = fixture();
+    let _ = doc;
+    warraq::store::sidecar::save(
+        &warraq::store::sidecar::sidecar_path(&src),
+        &set,
+        warraq::store::sidecar::Fingerprint::of(SAMPLE.as_bytes(), "UTF-8"),
+        false,
+    )
+    .unwrap();
+    let bin = env!("CARGO_BIN_EXE_warraq");
+    for format in Format::ALL {
+        let o = std::process::Command::new(bin)
+            .args(["export", src.to_str().unwrap(), "--format", format.name()])
+            .output()
+            .unwrap();
+        assert!(
+            o.status.success(),
+            "{}: {}",
+            format.name(),
+            String::from_utf8_lossy(&o.stderr)
+        );
+    }
+    assert!(dir.path().join("article-brat/article.ann").exists());
+    assert!(dir.path().join("article-notes.html").exists());
+    assert!(
+        dir.path().join("article.doccano.jsonl").exists()
+            && dir.path().join("article.jsonl").exists()
+    );
+    // doccano lines have no "entities": importing them as the product's JSONL fails with the line named.
+    let o = std::process::Command::new(bin)
+        .args([
+            "import",
+            dir.path().join("article.doccano.jsonl").to_str().unwrap(),
+            "--format",
+            "jsonl",
+        ])
+        .output()
+        .unwrap();
+    assert!(!o.status.success());
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("article.doccano.jsonl:1:"),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    // Import the JSONL into another folder: same annotations.
+    let out = dir.path().join("imported");
+    let o = std::process::Command::new(bin)
+        .args([
+            "import",
+            dir.path().join("article.jsonl").to_str().unwrap(),
+            "--format",
+            "jsonl",
+            "--out",
+            out.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let o = std::process::Command::new(bin)
+        .args([
+            "annotations",
+            out.join("article.txt").to_str().unwrap(),
+            "--json",
+        ])
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(
+        v["annotations"].as_array().unwrap().len(),
+        set.items().len()
+    );
+    // Unknown format: a clear message and a non-zero exit.
+    let o = std::process::Command::new(bin)
+        .args(["export", src.to_str().unwrap(), "--format", "xml"])
+        .output()
+        .unwrap();
+    assert!(!o.status.success());
+    assert!(String::from_utf8_lossy(&o.stderr).contains("unknown format xml"));
+}
