@@ -450,3 +450,71 @@ fn renaming_a_tag_in_the_tags_dialog_renames_its_annotations() {
         "PER"
     );
 }
+
+#[test]
+fn export_from_the_dialog_and_import_a_conll_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("article.txt");
+    std::fs::write(&path, SAMPLE_TEXT).unwrap();
+    let mut h = open(&path);
+    let s = span_of("أناتولي أنتونوف");
+    h.state_mut()
+        .document_mut()
+        .unwrap()
+        .view
+        .set_selection(warraq::model::TextSelection::new(s.start, s.end));
+    press(&mut h, Key::Num1, Modifiers::NONE);
+    // Ctrl+E, CSV, a destination, Export: the unsaved annotation is in the file.
+    press(&mut h, Key::E, Modifiers::COMMAND);
+    h.run_steps(2);
+    h.get_by_label("CSV (one row per annotation)").click();
+    h.run_steps(2);
+    let out = dir.path().join("out.csv");
+    *h.state_mut().export_settings().unwrap().3 = Some(out.clone());
+    h.get_by_label("Export").click();
+    h.run_steps(2);
+    let csv = std::fs::read_to_string(&out).unwrap();
+    assert!(
+        csv.contains("PER") && csv.contains("أناتولي أنتونوف"),
+        "{csv}"
+    );
+    assert!(
+        h.state()
+            .message()
+            .unwrap()
+            .contains("Exported 1 annotations")
+    );
+    // Import a small CoNLL file: its text and annotations open.
+    let conll = dir.path().join("news.conll");
+    std::fs::write(
+        &conll,
+        "زار O\nمحمد B-PERS\nعلي I-PERS\nالقاهرة B-GPE\n\nثم O\nعاد O\n",
+    )
+    .unwrap();
+    let ctx = h.ctx.clone();
+    h.state_mut().import_file(&ctx, &conll);
+    for _ in 0..200 {
+        h.step();
+        if !h.state().is_loading() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    h.run_steps(2);
+    let d = h.state().document().unwrap();
+    assert_eq!(d.name, "news.txt");
+    assert_eq!(d.view.document().text(), "زار محمد علي القاهرة\nثم عاد");
+    let tags: Vec<(&str, &str)> = d
+        .annotations
+        .items()
+        .iter()
+        .map(|a| (a.tag.as_str(), a.text.as_str()))
+        .collect();
+    assert_eq!(tags, vec![("PERS", "محمد علي"), ("GPE", "القاهرة")]);
+    assert!(
+        h.state()
+            .message()
+            .unwrap()
+            .contains("Imported 2 annotations")
+    );
+}

@@ -114,8 +114,10 @@ impl WarraqApp {
 
     pub(super) fn command_enabled(&self, command: Command) -> bool {
         let Some(d) = &self.doc else {
-            return matches!(command, Command::Open | Command::OpenSample | Command::Quit)
-                || command.menu() == super::Menu::View;
+            return matches!(
+                command,
+                Command::Open | Command::OpenSample | Command::Import | Command::Quit
+            ) || command.menu() == super::Menu::View;
         };
         match command {
             Command::Save => {
@@ -127,6 +129,7 @@ impl WarraqApp {
             Command::Redo => d.annotations.can_redo(),
             Command::DeleteAnnotation => self.annotate.selected.is_some(),
             Command::EditTags => !d.read_only,
+            Command::Export => !d.annotations.items().is_empty() || d.path.is_some(),
             _ => true,
         }
     }

@@ -16,6 +16,8 @@ pub enum Command {
     OpenSample,
     Save,
     SaveAs,
+    Export,
+    Import,
     Quit,
     Undo,
     Redo,
@@ -40,6 +42,8 @@ impl Command {
         Command::OpenSample,
         Command::Save,
         Command::SaveAs,
+        Command::Export,
+        Command::Import,
         Command::Quit,
         Command::Undo,
         Command::Redo,
@@ -64,6 +68,8 @@ impl Command {
             Command::OpenSample => "Open the Sample Article",
             Command::Save => "Save Annotations",
             Command::SaveAs => "Save Annotations As…",
+            Command::Export => "Export…",
+            Command::Import => "Import…",
             Command::Quit => "Quit",
             Command::Undo => "Undo",
             Command::Redo => "Redo",
@@ -91,6 +97,10 @@ impl Command {
                 "Write the annotations to the sidecar file next to the text (the text itself is never written)"
             }
             Command::SaveAs => "Write the annotations to a file you choose",
+            Command::Export => {
+                "Write the annotations as tagged notes, CSV, JSONL, brat, CoNLL or W3C"
+            }
+            Command::Import => "Bring in annotations from brat, CoNLL or JSONL",
             Command::Quit => "Close the window",
             Command::Undo => "Undo the last change to the annotations or tags",
             Command::Redo => "Redo what was undone",
@@ -117,6 +127,8 @@ impl Command {
             Command::Open => vec![KeyboardShortcut::new(CMD, Key::O)],
             Command::Save => vec![KeyboardShortcut::new(CMD, Key::S)],
             Command::SaveAs => vec![KeyboardShortcut::new(cmd_shift, Key::S)],
+            Command::Export => vec![KeyboardShortcut::new(CMD, Key::E)],
+            Command::Import => vec![KeyboardShortcut::new(CMD, Key::I)],
             Command::Undo => vec![KeyboardShortcut::new(CMD, Key::Z)],
             Command::Redo => vec![
                 KeyboardShortcut::new(cmd_shift, Key::Z),
@@ -149,6 +161,8 @@ impl Command {
             | Command::OpenSample
             | Command::Save
             | Command::SaveAs
+            | Command::Export
+            | Command::Import
             | Command::Quit => Menu::File,
             Command::Undo
             | Command::Redo

@@ -5,6 +5,7 @@
 mod annotate;
 pub use annotate::AUTOSAVE_DELAY;
 pub mod commands;
+mod exchange;
 pub mod settings;
 
 use std::path::{Path, PathBuf};
@@ -74,6 +75,10 @@ pub struct WarraqApp {
     title: String,
     egui_configured: bool,
     pub(crate) annotate: annotate::AnnotateState,
+    export: Option<exchange::ExportDialog>,
+    import_pick: Option<Receiver<Option<PathBuf>>>,
+    /// A message to show once the document being opened has arrived (e.g. an import report).
+    pending_message: Option<String>,
 }
 
 impl WarraqApp {
@@ -89,6 +94,9 @@ impl WarraqApp {
             title: String::new(),
             egui_configured: false,
             annotate: annotate::AnnotateState::default(),
+            export: None,
+            import_pick: None,
+            pending_message: None,
         }
     }
 
@@ -266,6 +274,9 @@ impl WarraqApp {
                 )
             }
         };
+        if let Some(m) = self.pending_message.take() {
+            notes.insert(0, m);
+        }
         self.message = (!notes.is_empty()).then(|| notes.join("\n"));
         let saved_revision = annotations.revision();
         self.annotate = annotate::AnnotateState::for_new_document(
@@ -323,6 +334,8 @@ impl WarraqApp {
             Command::EditTags => self.open_tags_dialog(),
             Command::TogglePanel => self.settings.show_panel = !self.settings.show_panel,
             Command::SnapToWord => self.settings.snap_to_word = !self.settings.snap_to_word,
+            Command::Export => self.open_export_dialog(),
+            Command::Import => self.import_dialog(ctx),
         }
     }
 
@@ -491,6 +504,7 @@ impl WarraqApp {
         self.poll_loading();
         self.poll_dialog(&ctx);
         self.poll_save_as(&ctx);
+        self.poll_import(&ctx);
         self.handle_keys_and_drops(&ctx);
         self.autosave(&ctx);
         self.handle_close_request(&ctx);
@@ -505,6 +519,7 @@ impl WarraqApp {
                 .show(ui, |ui| self.annotation_panel(ui));
         }
         self.dialogs(&ctx);
+        self.export_dialog(&ctx);
         egui::CentralPanel::default().show(ui, |ui| {
             if let Some(message) = self.message.clone() {
                 let mut dismissed = false;
@@ -610,6 +625,9 @@ impl WarraqApp {
                 ui.separator();
                 self.command_button(ui, Command::Save);
                 self.command_button(ui, Command::SaveAs);
+                ui.separator();
+                self.command_button(ui, Command::Export);
+                self.command_button(ui, Command::Import);
                 ui.separator();
                 self.command_button(ui, Command::Quit);
             });
