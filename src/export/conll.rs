@@ -3,9 +3,11 @@
 //! Tokenizer (export): a paragraph (a line of the file) is a sentence. Within it, tokens are the runs of word
 //! characters (letters, digits, combining marks, tatweel) and the runs of other visible characters (punctuation,
 //! symbols), split wherever an annotation starts or ends inside one — so a clitic left outside a name (و in ومحمد)
-//! becomes its own token. Each token carries one tag per annotation covering it, outermost first (`B-` on the
-//! annotation's first token, `I-` after), or `O`; the "outermost only" option keeps the first tag. Nested corpora such
-//! as Wojood use exactly these extra columns.
+//! becomes its own token. Each annotation gets a tag column: the outermost ones the first, annotations nested in
+//! them the next, and so on; an annotation that crosses another keeps one column throughout, so each column is valid
+//! IOB2 (`B-` on an annotation's first token, `I-` after, `O` where that column has none; trailing `O`s are left
+//! off). An annotation that runs across a line break is cut in two there, since a CoNLL entity ends with its sentence.
+//! The "outermost only" option keeps the first column. Nested corpora such as Wojood use exactly these columns.
 //!
 //! Import: tokens are joined by single spaces, sentences by line breaks; the n-th tag column of a token belongs to the
 //! n-th nesting level, so several columns become nested annotations.
@@ -78,29 +80,67 @@ pub fn export(docs: &[ExportDoc<'_>], outermost_only: bool) -> String {
         let mut boundaries: Vec<usize> = d.items().iter().flat_map(|a| [a.start, a.end]).collect();
         boundaries.sort_unstable();
         boundaries.dedup();
+        let layer = layers(d);
         for sentence in tokenize(d.doc, &boundaries) {
+            let first = sentence.first().map(|t| t.start);
             for tok in sentence {
-                let mut covering: Vec<_> = d
+                let mut tags: Vec<String> = Vec::new();
+                for a in d
                     .annotations
                     .overlapping(tok)
                     .filter(|a| a.start <= tok.start.0 && tok.end.0 <= a.end)
-                    .collect();
-                covering.sort_by_key(|a| (a.start, std::cmp::Reverse(a.end), a.id));
-                if outermost_only {
-                    covering.truncate(1);
+                {
+                    let l = layer[&a.id];
+                    if outermost_only && l > 0 {
+                        continue;
+                    }
+                    if tags.len() <= l {
+                        tags.resize(l + 1, "O".to_owned());
+                    }
+                    // An annotation that runs on into the next sentence starts again there: CoNLL entities end
+                    // with their sentence.
+                    let prefix = if a.start == tok.start.0 || first == Some(tok.start) {
+                        "B"
+                    } else {
+                        "I"
+                    };
+                    tags[l] = format!("{prefix}-{}", a.tag);
                 }
                 out.push_str(&d.doc.slice(tok));
-                if covering.is_empty() {
+                if tags.is_empty() {
                     out.push_str(" O");
                 }
-                for a in covering {
-                    let prefix = if a.start == tok.start.0 { "B" } else { "I" };
-                    let _ = write!(out, " {prefix}-{}", a.tag);
+                for t in tags {
+                    out.push(' ');
+                    out.push_str(&t);
                 }
                 out.push('\n');
             }
             out.push('\n');
         }
+    }
+    out
+}
+
+/// The tag column of each annotation: the first column where it overlaps no annotation already placed, taking
+/// annotations by start and longest first. Nested annotations go one column deeper than what contains them; an
+/// annotation that crosses another keeps one column for all its tokens, so every column is valid IOB2.
+fn layers(d: &ExportDoc<'_>) -> std::collections::HashMap<u64, usize> {
+    let mut order: Vec<&crate::model::Annotation> = d.items().iter().collect();
+    order.sort_by_key(|a| (a.start, std::cmp::Reverse(a.end), a.id));
+    let mut ends: Vec<usize> = Vec::new(); // per column: where its last annotation ends
+    let mut out = std::collections::HashMap::new();
+    for a in order {
+        let l = ends
+            .iter()
+            .position(|&e| e <= a.start)
+            .unwrap_or(ends.len());
+        if l == ends.len() {
+            ends.push(a.end);
+        } else {
+            ends[l] = a.end;
+        }
+        out.insert(a.id, l);
     }
     out
 }
