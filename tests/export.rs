@@ -412,3 +412,41 @@ fn cli_export_and_import_round_trip_through_files() {
     assert!(!o.status.success());
     assert!(String::from_utf8_lossy(&o.stderr).contains("unknown format xml"));
 }
+
+#[test]
+fn importing_brat_files_in_different_encodings_names_the_file_and_line_of_each_problem() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = "قال محمد في القاهرة\r\nثم عاد إلى الرياض";
+    // The .txt in UTF-8 with CR LF, the .ann in windows-1256 (as older tools wrote it).
+    std::fs::write(dir.path().join("news.txt"), text).unwrap();
+    let ann = "T1\tPER 4 8\tمحمد\nT2\tLOC 12 19\tالقاهرة\nT3\tLOC 31 37\tالرياض\nT4\tLOC 12 19\tدمشق\nT5\tPER x y\tخطأ\n#1\tAnnotatorNotes T1\tاسم\n";
+    std::fs::write(
+        dir.path().join("news.ann"),
+        encoding_rs::WINDOWS_1256.encode(ann).0,
+    )
+    .unwrap();
+    let out = dir.path().join("imported");
+    let r =
+        warraq::export::io::import_file(&dir.path().join("news.ann"), "brat", Some(&out)).unwrap();
+    assert_eq!(r.annotations, 3);
+    let lines: Vec<&String> = r.problems.iter().collect();
+    assert_eq!(lines.len(), 2, "{lines:?}");
+    assert!(
+        lines[0].contains("news.ann:4:") && lines[0].contains("دمشق"),
+        "{}",
+        lines[0]
+    );
+    assert!(lines[1].contains("news.ann:5:"), "{}", lines[1]);
+    // The imported document is the .txt as it was (CR LF kept); offsets point at the same words in it.
+    let imported = std::fs::read_to_string(out.join("news.txt")).unwrap();
+    assert_eq!(imported, text);
+    let loaded = warraq::export::io::load(&out.join("news.txt")).unwrap();
+    let texts: Vec<&str> = loaded
+        .annotations
+        .items()
+        .iter()
+        .map(|a| a.text.as_str())
+        .collect();
+    assert_eq!(texts, vec!["محمد", "القاهرة", "الرياض"]);
+    assert_eq!(loaded.annotations.items()[0].note, "اسم");
+}
