@@ -3,66 +3,16 @@
 use egui::{Event, Key, Modifiers, PointerButton, Pos2, Vec2};
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
-use warraq::app::{SAMPLE_TEXT, Settings, WarraqApp};
+use warraq::app::{SAMPLE_TEXT, WarraqApp};
 use warraq::model::{CharOffset, Span};
 use warraq::store::sidecar;
 
-fn harness(app: WarraqApp) -> Harness<'static, WarraqApp> {
-    Harness::builder()
-        .with_size(Vec2::new(1300.0, 850.0))
-        .with_step_dt(1.0 / 60.0)
-        .build_ui_state(|ui, app: &mut WarraqApp| app.ui(ui), app)
-}
+mod common;
+
+use common::{click, press, span_of, tag};
 
 fn open(path: &std::path::Path) -> Harness<'static, WarraqApp> {
-    let mut h = harness(WarraqApp::new(Settings::default()));
-    let ctx = h.ctx.clone();
-    h.state_mut().open_path(&ctx, path.to_owned(), None);
-    for _ in 0..500 {
-        h.step();
-        if !h.state().is_loading() {
-            break;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(5));
-    }
-    h.run_steps(3);
-    h
-}
-
-fn span_of(word: &str) -> Span {
-    let byte = SAMPLE_TEXT.find(word).unwrap();
-    let start = SAMPLE_TEXT[..byte].chars().count();
-    Span::new(CharOffset(start), CharOffset(start + word.chars().count()))
-}
-
-fn press(h: &mut Harness<'_, WarraqApp>, key: Key, modifiers: Modifiers) {
-    h.event(Event::Key {
-        key,
-        physical_key: None,
-        pressed: true,
-        repeat: false,
-        modifiers,
-    });
-    h.step();
-}
-
-fn click(h: &mut Harness<'_, WarraqApp>, p: Pos2) {
-    h.event(Event::PointerMoved(p));
-    h.step();
-    h.event(Event::PointerButton {
-        pos: p,
-        button: PointerButton::Primary,
-        pressed: true,
-        modifiers: Modifiers::NONE,
-    });
-    h.step();
-    h.event(Event::PointerButton {
-        pos: p,
-        button: PointerButton::Primary,
-        pressed: false,
-        modifiers: Modifiers::NONE,
-    });
-    h.step();
+    common::open(path, Vec2::new(1300.0, 850.0))
 }
 
 fn drag_over(h: &mut Harness<'_, WarraqApp>, span: Span) {
@@ -209,13 +159,7 @@ fn delete_from_the_panel_and_autosave() {
     std::fs::write(&path, SAMPLE_TEXT).unwrap();
     let mut h = open(&path);
     for (word, key) in [("روسيا", Key::Num2), ("أناتولي أنتونوف", Key::Num1)] {
-        let s = span_of(word);
-        h.state_mut()
-            .document_mut()
-            .unwrap()
-            .view
-            .set_selection(warraq::model::TextSelection::new(s.start, s.end));
-        press(&mut h, key, Modifiers::NONE);
+        tag(&mut h, span_of(word), key);
     }
     assert_eq!(h.state().document().unwrap().annotations.items().len(), 2);
     // The panel lists both with counts per tag; clicking a row selects it, Delete removes it.
@@ -259,12 +203,7 @@ fn an_unreadable_sidecar_is_left_alone_until_the_user_chooses() {
     assert!(h.state().document().unwrap().read_only);
     // Tagging is refused and nothing is written over the broken file.
     let s = span_of("روسيا");
-    h.state_mut()
-        .document_mut()
-        .unwrap()
-        .view
-        .set_selection(warraq::model::TextSelection::new(s.start, s.end));
-    press(&mut h, Key::Num1, Modifiers::NONE);
+    tag(&mut h, s, Key::Num1);
     press(&mut h, Key::S, Modifiers::COMMAND);
     assert_eq!(
         std::fs::read_to_string(&side).unwrap(),
@@ -293,12 +232,7 @@ fn a_folder_that_cannot_be_written_keeps_annotations_in_memory() {
     h.state_mut().document_mut().unwrap().sidecar =
         Some(dir.path().join("missing-folder").join("x.warraq.ron"));
     let s = span_of("روسيا");
-    h.state_mut()
-        .document_mut()
-        .unwrap()
-        .view
-        .set_selection(warraq::model::TextSelection::new(s.start, s.end));
-    press(&mut h, Key::Num2, Modifiers::NONE);
+    tag(&mut h, s, Key::Num2);
     press(&mut h, Key::S, Modifiers::COMMAND);
     let msg = h.state().message().unwrap_or_default().to_owned();
     assert!(
@@ -323,12 +257,7 @@ fn closing_with_annotations_that_cannot_be_saved_asks_first() {
     h.state_mut().document_mut().unwrap().sidecar =
         Some(dir.path().join("gone").join("x.warraq.ron"));
     let s = span_of("روسيا");
-    h.state_mut()
-        .document_mut()
-        .unwrap()
-        .view
-        .set_selection(warraq::model::TextSelection::new(s.start, s.end));
-    press(&mut h, Key::Num2, Modifiers::NONE);
+    tag(&mut h, s, Key::Num2);
     // The window manager asks the window to close.
     h.input_mut()
         .viewports
@@ -374,12 +303,7 @@ fn snap_to_word_can_be_turned_off_to_leave_clitics_outside() {
     // "للطرف": select only "الطرف"'s part "لطرف" — with snapping it becomes the whole word.
     let word = span_of("للطرف");
     let inner = Span::new(CharOffset(word.start.0 + 1), word.end);
-    h.state_mut()
-        .document_mut()
-        .unwrap()
-        .view
-        .set_selection(warraq::model::TextSelection::new(inner.start, inner.end));
-    press(&mut h, Key::Num1, Modifiers::NONE);
+    tag(&mut h, inner, Key::Num1);
     assert_eq!(
         h.state().document().unwrap().annotations.items()[0].span(),
         word
@@ -390,12 +314,7 @@ fn snap_to_word_can_be_turned_off_to_leave_clitics_outside() {
     h.get_by_label("Snap Selection to Words").click();
     h.run_steps(2);
     assert!(!h.state().settings.snap_to_word);
-    h.state_mut()
-        .document_mut()
-        .unwrap()
-        .view
-        .set_selection(warraq::model::TextSelection::new(inner.start, inner.end));
-    press(&mut h, Key::Num2, Modifiers::NONE);
+    tag(&mut h, inner, Key::Num2);
     let spans: Vec<Span> = h
         .state()
         .document()
@@ -415,12 +334,7 @@ fn renaming_a_tag_in_the_tags_dialog_renames_its_annotations() {
     std::fs::write(&path, SAMPLE_TEXT).unwrap();
     let mut h = open(&path);
     let s = span_of("أناتولي أنتونوف");
-    h.state_mut()
-        .document_mut()
-        .unwrap()
-        .view
-        .set_selection(warraq::model::TextSelection::new(s.start, s.end));
-    press(&mut h, Key::Num1, Modifiers::NONE);
+    tag(&mut h, s, Key::Num1);
     h.get_by_label("Edit").click();
     h.run_steps(2);
     h.get_by_label("Tags…").click();
@@ -458,12 +372,7 @@ fn export_from_the_dialog_and_import_a_conll_file() {
     std::fs::write(&path, SAMPLE_TEXT).unwrap();
     let mut h = open(&path);
     let s = span_of("أناتولي أنتونوف");
-    h.state_mut()
-        .document_mut()
-        .unwrap()
-        .view
-        .set_selection(warraq::model::TextSelection::new(s.start, s.end));
-    press(&mut h, Key::Num1, Modifiers::NONE);
+    tag(&mut h, s, Key::Num1);
     // Ctrl+E, CSV, a destination, Export: the unsaved annotation is in the file.
     press(&mut h, Key::E, Modifiers::COMMAND);
     h.run_steps(2);

@@ -6,13 +6,14 @@ use egui::{Event, Key, Modifiers, OutputCommand, PointerButton, Pos2, Rect, Vec2
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use warraq::app::{SAMPLE_TEXT, Settings, WarraqApp};
-use warraq::model::{CharOffset, Span};
+use warraq::model::Span;
+
+mod common;
+
+use common::wait_loaded;
 
 fn harness(app: WarraqApp) -> Harness<'static, WarraqApp> {
-    Harness::builder()
-        .with_size(Vec2::new(1100.0, 800.0))
-        .with_step_dt(1.0 / 60.0)
-        .build_ui_state(|ui, app: &mut WarraqApp| app.ui(ui), app)
+    common::harness(app, Vec2::new(1100.0, 800.0))
 }
 
 fn sample_harness() -> Harness<'static, WarraqApp> {
@@ -23,49 +24,9 @@ fn sample_harness() -> Harness<'static, WarraqApp> {
     h
 }
 
-/// Steps the harness until the file opened on the worker thread has arrived.
-fn wait_loaded(h: &mut Harness<'_, WarraqApp>) {
-    for _ in 0..500 {
-        h.step();
-        if !h.state().is_loading() {
-            break;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(5));
-    }
-    assert!(!h.state().is_loading(), "the file was opened");
-    h.run_steps(3);
-}
+use common::span_of;
 
-/// The code-point span of the first occurrence of `word` in the sample.
-fn span_of(word: &str) -> Span {
-    let byte = SAMPLE_TEXT.find(word).unwrap();
-    let start = SAMPLE_TEXT[..byte].chars().count();
-    Span::new(CharOffset(start), CharOffset(start + word.chars().count()))
-}
-
-fn drag(h: &mut Harness<'_, WarraqApp>, from: Pos2, to: Pos2) {
-    h.event(Event::PointerMoved(from));
-    h.step();
-    h.event(Event::PointerButton {
-        pos: from,
-        button: PointerButton::Primary,
-        pressed: true,
-        modifiers: Modifiers::NONE,
-    });
-    h.step();
-    for k in 1..=6 {
-        let p = from + (to - from) * (k as f32 / 6.0);
-        h.event(Event::PointerMoved(p));
-        h.step();
-    }
-    h.event(Event::PointerButton {
-        pos: to,
-        button: PointerButton::Primary,
-        pressed: false,
-        modifiers: Modifiers::NONE,
-    });
-    h.step();
-}
+use common::drag;
 
 fn word_rect(h: &mut Harness<'_, WarraqApp>, span: Span) -> Rect {
     let rects = h

@@ -70,16 +70,7 @@ impl fmt::Display for DecodeError {
 pub fn decode_owned(bytes: Vec<u8>) -> Result<Decoded, DecodeError> {
     if Encoding::for_bom(&bytes).is_none() && !bytes.contains(&0) {
         match String::from_utf8(bytes) {
-            Ok(text) => {
-                check_not_binary(&text)?;
-                return Ok(Decoded {
-                    text,
-                    encoding: encoding_rs::UTF_8,
-                    bom: false,
-                    guessed: false,
-                    replaced: 0,
-                });
-            }
+            Ok(text) => return utf8(text, 0),
             Err(e) => return decode(e.as_bytes()),
         }
     }
@@ -111,26 +102,11 @@ pub fn decode(bytes: &[u8]) -> Result<Decoded, DecodeError> {
         });
     }
     if let Ok(text) = std::str::from_utf8(bytes) {
-        check_not_binary(text)?;
-        return Ok(Decoded {
-            text: text.to_owned(),
-            encoding: encoding_rs::UTF_8,
-            bom: false,
-            guessed: false,
-            replaced: 0,
-        });
+        return utf8(text.to_owned(), 0);
     }
     let (valid_multibyte, errors) = utf8_stats(bytes);
     if valid_multibyte > 0 && errors * 20 <= valid_multibyte {
-        let text = String::from_utf8_lossy(bytes).into_owned();
-        check_not_binary(&text)?;
-        return Ok(Decoded {
-            text,
-            encoding: encoding_rs::UTF_8,
-            bom: false,
-            guessed: false,
-            replaced: errors,
-        });
+        return utf8(String::from_utf8_lossy(bytes).into_owned(), errors);
     }
     let mut detector = chardetng::EncodingDetector::new();
     detector.feed(bytes, true);
@@ -177,6 +153,18 @@ pub fn decode_as(bytes: &[u8], enc: &'static Encoding) -> Result<Decoded, Decode
         text,
         encoding: enc,
         bom,
+        guessed: false,
+        replaced,
+    })
+}
+
+/// UTF-8 text, after the binary check.
+fn utf8(text: String, replaced: usize) -> Result<Decoded, DecodeError> {
+    check_not_binary(&text)?;
+    Ok(Decoded {
+        text,
+        encoding: encoding_rs::UTF_8,
+        bom: false,
         guessed: false,
         replaced,
     })

@@ -69,11 +69,23 @@ pub fn load_text(
     forced: Option<&'static encoding_rs::Encoding>,
 ) -> Result<Decoded, OpenError> {
     let bytes = read_bytes(path)?;
-    let decoded = match forced {
-        Some(enc) => decode::decode_as(&bytes, enc),
-        None => decode::decode_owned(bytes),
-    };
-    decoded.map_err(|e| OpenError::NotText(path.to_owned(), e))
+    match forced {
+        Some(_) => decode_bytes(path, &bytes, forced),
+        None => decode::decode_owned(bytes).map_err(|e| OpenError::NotText(path.to_owned(), e)),
+    }
+}
+
+/// Decodes a file's bytes with the chosen encoding, or detects it.
+fn decode_bytes(
+    path: &Path,
+    bytes: &[u8],
+    forced: Option<&'static encoding_rs::Encoding>,
+) -> Result<Decoded, OpenError> {
+    match forced {
+        Some(enc) => decode::decode_as(bytes, enc),
+        None => decode::decode(bytes),
+    }
+    .map_err(|e| OpenError::NotText(path.to_owned(), e))
 }
 
 /// A document as the window opens it: text, how it was decoded, its fingerprint, and its annotations (or why
@@ -92,12 +104,7 @@ pub fn open(
     forced: Option<&'static encoding_rs::Encoding>,
 ) -> Result<Opened, OpenError> {
     let bytes = read_bytes(path)?;
-    let decoded = match forced {
-        Some(enc) => decode::decode_as(&bytes, enc),
-        None => decode::decode(&bytes),
-    }
-    .map_err(|e| OpenError::NotText(path.to_owned(), e))?;
-    let mut decoded = decoded;
+    let mut decoded = decode_bytes(path, &bytes, forced)?;
     let fingerprint = sidecar::Fingerprint::of(&bytes, decoded.encoding.name());
     let doc = crate::model::Document::new(std::mem::take(&mut decoded.text));
     let annotations = sidecar::load(path, &bytes, decoded.encoding.name(), &doc);

@@ -551,33 +551,33 @@ impl DocumentView {
             .retain(|i, c| c.used >= cutoff || keep_sel(*i, &doc));
     }
 
-    /// The code-point offset nearest to a point in content coordinates.
-    fn offset_at(&mut self, ctx: &egui::Context, pos: Pos2) -> CharOffset {
-        let Some(i) = self.paragraph_at_y(pos.y) else {
-            return CharOffset(0);
-        };
-        if pos.y < MARGIN && i == 0 {
-            return CharOffset(0);
-        }
+    /// The paragraph under content point `pos`, laid out, and the point in that paragraph's own coordinates.
+    fn locate(&mut self, ctx: &egui::Context, pos: Pos2) -> Option<(usize, f32, f32)> {
+        let i = self.paragraph_at_y(pos.y)?;
         self.ensure_layout(ctx, i);
         self.update_prefix();
-        let c = &self.cache[&i];
-        let local_y =
-            (pos.y - MARGIN - self.prefix[i] as f32).clamp(0.0, (c.layout.height() - 1.0).max(0.0));
-        let byte = c.layout.hit_test(pos.x - self.geometry.text_left, local_y);
+        let height = self.cache[&i].layout.height();
+        let local_y = (pos.y - MARGIN - self.prefix[i] as f32).clamp(0.0, (height - 1.0).max(0.0));
+        Some((i, pos.x - self.geometry.text_left, local_y))
+    }
+
+    /// The code-point offset nearest to a point in content coordinates.
+    fn offset_at(&mut self, ctx: &egui::Context, pos: Pos2) -> CharOffset {
+        if pos.y < MARGIN {
+            return CharOffset(0);
+        }
+        let Some((i, x, y)) = self.locate(ctx, pos) else {
+            return CharOffset(0);
+        };
+        let byte = self.cache[&i].layout.hit_test(x, y);
         self.doc.global_char(i, crate::model::ByteOffset(byte))
     }
 
     fn word_at(&mut self, ctx: &egui::Context, pos: Pos2) -> Span {
-        let Some(i) = self.paragraph_at_y(pos.y) else {
+        let Some((i, x, y)) = self.locate(ctx, pos) else {
             return Span::default();
         };
-        self.ensure_layout(ctx, i);
-        self.update_prefix();
-        let c = &self.cache[&i];
-        let local_y =
-            (pos.y - MARGIN - self.prefix[i] as f32).clamp(0.0, (c.layout.height() - 1.0).max(0.0));
-        let r = c.layout.word_at(pos.x - self.geometry.text_left, local_y);
+        let r = self.cache[&i].layout.word_at(x, y);
         Span::new(
             self.doc.global_char(i, crate::model::ByteOffset(r.start)),
             self.doc.global_char(i, crate::model::ByteOffset(r.end)),

@@ -1,0 +1,98 @@
+//! Helpers shared by the window tests: a harness on the real application, opening files, keys, clicks, spans.
+
+#![allow(dead_code)]
+
+use egui::{Event, Key, Modifiers, PointerButton, Pos2, Vec2};
+use egui_kittest::Harness;
+use warraq::app::{SAMPLE_TEXT, Settings, WarraqApp};
+use warraq::model::{CharOffset, Span, TextSelection};
+
+/// The application in a headless window of the given size, stepping at 60 frames a second.
+pub fn harness(app: WarraqApp, size: Vec2) -> Harness<'static, WarraqApp> {
+    Harness::builder()
+        .with_size(size)
+        .with_step_dt(1.0 / 60.0)
+        .build_ui_state(|ui, app: &mut WarraqApp| app.ui(ui), app)
+}
+
+/// Steps the harness until the file opened on the worker thread has arrived.
+pub fn wait_loaded(h: &mut Harness<'_, WarraqApp>) {
+    for _ in 0..500 {
+        h.step();
+        if !h.state().is_loading() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    assert!(!h.state().is_loading(), "the file was opened");
+    h.run_steps(3);
+}
+
+/// A window with `path` open.
+pub fn open(path: &std::path::Path, size: Vec2) -> Harness<'static, WarraqApp> {
+    let mut h = harness(WarraqApp::new(Settings::default()), size);
+    let ctx = h.ctx.clone();
+    h.state_mut().open_path(&ctx, path.to_owned(), None);
+    wait_loaded(&mut h);
+    h
+}
+
+/// The code-point span of the first occurrence of `word` in the sample.
+pub fn span_of(word: &str) -> Span {
+    let byte = SAMPLE_TEXT.find(word).unwrap();
+    let start = SAMPLE_TEXT[..byte].chars().count();
+    Span::new(CharOffset(start), CharOffset(start + word.chars().count()))
+}
+
+/// A key press with modifiers, in one frame.
+pub fn press(h: &mut Harness<'_, WarraqApp>, key: Key, modifiers: Modifiers) {
+    h.event(Event::Key {
+        key,
+        physical_key: None,
+        pressed: true,
+        repeat: false,
+        modifiers,
+    });
+    h.step();
+}
+
+/// A primary click at `p` (move, press, release).
+pub fn click(h: &mut Harness<'_, WarraqApp>, p: Pos2) {
+    h.event(Event::PointerMoved(p));
+    h.step();
+    button(h, p, true, Modifiers::NONE);
+    button(h, p, false, Modifiers::NONE);
+}
+
+/// The primary button going down or up at `p`, one frame.
+pub fn button(h: &mut Harness<'_, WarraqApp>, p: Pos2, pressed: bool, modifiers: Modifiers) {
+    h.event(Event::PointerButton {
+        pos: p,
+        button: PointerButton::Primary,
+        pressed,
+        modifiers,
+    });
+    h.step();
+}
+
+/// A drag from `from` to `to` in six moves.
+pub fn drag(h: &mut Harness<'_, WarraqApp>, from: Pos2, to: Pos2) {
+    h.event(Event::PointerMoved(from));
+    h.step();
+    button(h, from, true, Modifiers::NONE);
+    for k in 1..=6 {
+        h.event(Event::PointerMoved(from + (to - from) * (k as f32 / 6.0)));
+        h.step();
+    }
+    button(h, to, false, Modifiers::NONE);
+}
+
+/// Selects a span in the document view and presses a tag key.
+pub fn tag(h: &mut Harness<'_, WarraqApp>, span: Span, key: Key) {
+    h.state_mut()
+        .document_mut()
+        .unwrap()
+        .view
+        .set_selection(TextSelection::new(span.start, span.end));
+    press(h, key, Modifiers::NONE);
+}
