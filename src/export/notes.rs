@@ -150,7 +150,7 @@ table {{ border-collapse: collapse; }} td, th {{ padding: 0.2em 0.8em; border-bo
                 let (left, right) = d.context(a, 30);
                 let _ = write!(
                     out,
-                    "<li><span class=\"entity\">{}</span> — <span class=\"context\">…{}<mark>{}</mark>{}…</span> <span class=\"pos\">({}–{})</span>",
+                    "<li><span class=\"entity\">{}</span> — <span class=\"context\">…{}<mark>{}</mark>{}…</span> <span class=\"pos\" dir=\"ltr\">({}–{})</span>",
                     esc(&a.text),
                     esc(&left),
                     esc(&a.text),
