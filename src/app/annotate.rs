@@ -698,10 +698,10 @@ impl WarraqApp {
                 Some(name)
             };
         }
-        ui.add(RtlInput::new(
-            &mut self.annotate.filter_text,
-            "Filter annotations",
-        ));
+        ui.add(
+            RtlInput::new(&mut self.annotate.filter_text, "Filter annotations")
+                .hint("Filter by text or note — تصفية"),
+        );
         let needle = self.annotate.filter_text.text();
         ui.separator();
         let d = self.doc.as_ref().expect("open document");
@@ -760,7 +760,13 @@ impl WarraqApp {
                                 selected,
                                 RichText::new(&a.tag).color(color).strong(),
                             ));
-                            let text: String = a.text.chars().take(60).collect();
+                            // One line a row: line breaks inside a span show as spaces here.
+                            let text: String = a
+                                .text
+                                .chars()
+                                .take(60)
+                                .map(|c| if c == '\n' || c == '\r' { ' ' } else { c })
+                                .collect();
                             let label =
                                 ui.add(RtlLabel::new(&text).size(15.0).sense(egui::Sense::click()));
                             if !a.note.is_empty() {

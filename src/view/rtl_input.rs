@@ -7,8 +7,7 @@
 use std::num::NonZeroUsize;
 
 use egui::{
-    Color32, Event, EventFilter, Key, Modifiers, Pos2, Rect, Response, Sense, Ui, Widget,
-    WidgetInfo,
+    Event, EventFilter, Key, Modifiers, Pos2, Rect, Response, Sense, Ui, Widget, WidgetInfo,
 };
 use parley::{BaseDirection, FontFamily, PlainEditor, StyleProperty};
 
@@ -339,12 +338,6 @@ fn key_press(drv: &mut parley::PlainEditorDriver<'_, ()>, key: Key, m: Modifiers
         _ => {}
     }
     let _ = NonZeroUsize::MIN;
-}
-
-/// Colour helper kept with the widget so every input looks the same.
-#[must_use]
-pub fn hint_color(ui: &Ui) -> Color32 {
-    ui.visuals().weak_text_color()
 }
 
 fn focus_flag_id() -> egui::Id {
