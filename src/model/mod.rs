@@ -6,6 +6,7 @@
 pub mod annotations;
 pub mod document;
 pub mod offsets;
+pub mod search;
 pub mod selection;
 pub mod tags;
 pub mod words;
