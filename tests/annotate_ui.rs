@@ -427,3 +427,40 @@ fn export_from_the_dialog_and_import_a_conll_file() {
             .contains("Imported 2 annotations")
     );
 }
+
+#[test]
+fn find_bar_counts_matches_ignoring_harakat_and_enter_moves_to_each() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("article.txt");
+    std::fs::write(&path, SAMPLE_TEXT).unwrap();
+    let mut h = open(&path);
+    press(&mut h, Key::F, Modifiers::COMMAND);
+    h.run_steps(2);
+    // The query without its article's hamza and with a different ta marbuta still finds every الولايات المتحدة.
+    h.event(Event::Text("الولايات المتحده".into()));
+    h.run_steps(2);
+    let expected = SAMPLE_TEXT.matches("الولايات المتحدة").count();
+    let (matches, current) = h.state().find_state().unwrap();
+    assert_eq!((matches.len(), current), (expected, None));
+    h.get_by_label(&format!("{expected} matches"));
+    press(&mut h, Key::Enter, Modifiers::NONE);
+    press(&mut h, Key::Enter, Modifiers::NONE);
+    let (matches, current) = h.state().find_state().unwrap();
+    assert_eq!(current, Some(1));
+    let second = matches[1];
+    assert_eq!(
+        h.state().document().unwrap().view.selection().span(),
+        second
+    );
+    h.run_steps(1);
+    h.get_by_label(&format!("2 of {expected}"));
+    press(&mut h, Key::Enter, Modifiers::SHIFT);
+    assert_eq!(h.state().find_state().unwrap().1, Some(0));
+    // F3 goes on from anywhere; Escape closes the bar; the current match is the selection, so 4 tags it.
+    press(&mut h, Key::F3, Modifiers::NONE);
+    press(&mut h, Key::Escape, Modifiers::NONE);
+    assert!(h.state().find_state().is_none());
+    press(&mut h, Key::Num4, Modifiers::NONE);
+    let a = &h.state().document().unwrap().annotations.items()[0];
+    assert_eq!((a.span(), a.tag.as_str()), (second, "GPE"));
+}

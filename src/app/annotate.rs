@@ -410,10 +410,16 @@ impl WarraqApp {
         }
         let emphasized = flash.map(|(id, _)| id).or(self.annotate.selected);
         let Some(d) = &mut self.doc else { return };
+        let (matches, current_match) = match &self.find {
+            Some(f) => (f.matches.as_slice(), f.current),
+            None => (&[][..], None),
+        };
         let overlay = Overlay {
             annotations: &d.annotations,
             emphasized,
             flash: flash.map_or(0.0, |(_, f)| f),
+            matches,
+            current_match,
         };
         let vr = d.view.show(ui, Some(overlay));
         // Clicking a highlight opens its details; clicking plain text closes them.

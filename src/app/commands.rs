@@ -24,6 +24,9 @@ pub enum Command {
     Copy,
     SelectAll,
     DeleteAnnotation,
+    Find,
+    FindNext,
+    FindPrevious,
     EditTags,
     TogglePanel,
     SnapToWord,
@@ -50,6 +53,9 @@ impl Command {
         Command::Copy,
         Command::SelectAll,
         Command::DeleteAnnotation,
+        Command::Find,
+        Command::FindNext,
+        Command::FindPrevious,
         Command::EditTags,
         Command::TogglePanel,
         Command::SnapToWord,
@@ -74,6 +80,9 @@ impl Command {
             Command::Undo => "Undo",
             Command::Redo => "Redo",
             Command::DeleteAnnotation => "Delete Annotation",
+            Command::Find => "Find…",
+            Command::FindNext => "Find Next",
+            Command::FindPrevious => "Find Previous",
             Command::EditTags => "Tags…",
             Command::TogglePanel => "Annotation Panel",
             Command::SnapToWord => "Snap Selection to Words",
@@ -105,6 +114,9 @@ impl Command {
             Command::Undo => "Undo the last change to the annotations or tags",
             Command::Redo => "Redo what was undone",
             Command::DeleteAnnotation => "Delete the selected annotation",
+            Command::Find => "Search the text, ignoring harakat and letter variants",
+            Command::FindNext => "Go to the next match",
+            Command::FindPrevious => "Go to the previous match",
             Command::EditTags => "Add, rename, recolour, rekey and reorder tags",
             Command::TogglePanel => "Show or hide the list of annotations",
             Command::SnapToWord => "Extend a selection to whole words before tagging it",
@@ -136,6 +148,9 @@ impl Command {
             ],
             Command::DeleteAnnotation => vec![KeyboardShortcut::new(Modifiers::NONE, Key::Delete)],
             Command::TogglePanel => vec![KeyboardShortcut::new(Modifiers::NONE, Key::F9)],
+            Command::Find => vec![KeyboardShortcut::new(CMD, Key::F)],
+            Command::FindNext => vec![KeyboardShortcut::new(Modifiers::NONE, Key::F3)],
+            Command::FindPrevious => vec![KeyboardShortcut::new(Modifiers::SHIFT, Key::F3)],
             Command::Quit => vec![KeyboardShortcut::new(CMD, Key::Q)],
             Command::Copy => vec![KeyboardShortcut::new(CMD, Key::C)],
             Command::SelectAll => vec![KeyboardShortcut::new(CMD, Key::A)],
@@ -169,6 +184,9 @@ impl Command {
             | Command::Copy
             | Command::SelectAll
             | Command::DeleteAnnotation
+            | Command::Find
+            | Command::FindNext
+            | Command::FindPrevious
             | Command::EditTags => Menu::Edit,
             _ => Menu::View,
         }

@@ -6,6 +6,7 @@ mod annotate;
 pub use annotate::AUTOSAVE_DELAY;
 pub mod commands;
 mod exchange;
+mod find;
 pub mod settings;
 
 use std::path::{Path, PathBuf};
@@ -76,6 +77,7 @@ pub struct WarraqApp {
     egui_configured: bool,
     pub(crate) annotate: annotate::AnnotateState,
     export: Option<exchange::ExportDialog>,
+    find: Option<find::FindBar>,
     import_pick: Option<Receiver<Option<PathBuf>>>,
     /// A message to show once the document being opened has arrived (e.g. an import report).
     pending_message: Option<String>,
@@ -95,6 +97,7 @@ impl WarraqApp {
             egui_configured: false,
             annotate: annotate::AnnotateState::default(),
             export: None,
+            find: None,
             import_pick: None,
             pending_message: None,
         }
@@ -335,6 +338,9 @@ impl WarraqApp {
             Command::TogglePanel => self.settings.show_panel = !self.settings.show_panel,
             Command::SnapToWord => self.settings.snap_to_word = !self.settings.snap_to_word,
             Command::Export => self.open_export_dialog(),
+            Command::Find => self.open_find(),
+            Command::FindNext => self.find_step(true),
+            Command::FindPrevious => self.find_step(false),
             Command::Import => self.import_dialog(ctx),
         }
     }
@@ -512,6 +518,9 @@ impl WarraqApp {
 
         egui::Panel::top("menu").show(ui, |ui| self.menu_bar(ui));
         egui::Panel::bottom("status").show(ui, |ui| self.status_bar(ui));
+        if self.find.is_some() && self.doc.is_some() {
+            egui::Panel::top("find").show(ui, |ui| self.find_bar(ui));
+        }
         if self.settings.show_panel && self.doc.is_some() {
             egui::Panel::right("annotations")
                 .resizable(true)

@@ -28,12 +28,18 @@ pub struct SearchOptions {
 
 impl Default for SearchOptions {
     fn default() -> Self {
-        Self { exact: false, whole_word: false, clitics: true }
+        Self {
+            exact: false,
+            whole_word: false,
+            clitics: true,
+        }
     }
 }
 
 /// Clitic prefixes, folded.
-pub const CLITICS: &[&str] = &["و", "ف", "ب", "ك", "ل", "ال", "وال", "بال", "كال", "فال", "لل", "وب", "ول", "فب", "فل", "وك"];
+pub const CLITICS: &[&str] = &[
+    "و", "ف", "ب", "ك", "ل", "ال", "وال", "بال", "كال", "فال", "لل", "وب", "ول", "فب", "فل", "وك",
+];
 
 fn is_dropped(c: char) -> bool {
     matches!(c as u32, 0x064B..=0x065F | 0x0670 | 0x0610..=0x061A | 0x06D6..=0x06ED | 0x0640)
@@ -123,7 +129,12 @@ impl SearchIndex {
                 }
             }
         }
-        Self { folded, chars, original, exact }
+        Self {
+            folded,
+            chars,
+            original,
+            exact,
+        }
     }
 
     #[must_use]
@@ -164,7 +175,10 @@ impl SearchIndex {
                 } else if options.whole_word && !self.word_edges_ok(start, end, options.clitics) {
                     continue;
                 }
-                if kind == 1 && options.whole_word && self.original.get(end).is_some_and(|c| c.is_alphanumeric()) {
+                if kind == 1
+                    && options.whole_word
+                    && self.original.get(end).is_some_and(|c| c.is_alphanumeric())
+                {
                     continue;
                 }
                 out.push(Span::new(CharOffset(start), CharOffset(end)));
@@ -178,8 +192,14 @@ impl SearchIndex {
     fn contracted_article_before(&self, first: usize) -> bool {
         // The folded characters before the match, back to the start of the word: must be ل, ول or فل.
         let start = self.chars[first].1;
-        let word_start = (0..start).rev().find(|&i| !is_word_char(self.original[i])).map_or(0, |i| i + 1);
-        let prefix = fold(&self.original[word_start..start].iter().collect::<String>(), false);
+        let word_start = (0..start)
+            .rev()
+            .find(|&i| !is_word_char(self.original[i]))
+            .map_or(0, |i| i + 1);
+        let prefix = fold(
+            &self.original[word_start..start].iter().collect::<String>(),
+            false,
+        );
         matches!(prefix.as_str(), "ل" | "ول" | "فل")
     }
 
@@ -187,12 +207,18 @@ impl SearchIndex {
         if self.original.get(end).is_some_and(|c| is_word_char(*c)) {
             return false;
         }
-        let word_start = (0..start).rev().find(|&i| !is_word_char(self.original[i])).map_or(0, |i| i + 1);
+        let word_start = (0..start)
+            .rev()
+            .find(|&i| !is_word_char(self.original[i]))
+            .map_or(0, |i| i + 1);
         if word_start == start {
             return true;
         }
         clitics && {
-            let prefix = fold(&self.original[word_start..start].iter().collect::<String>(), false);
+            let prefix = fold(
+                &self.original[word_start..start].iter().collect::<String>(),
+                false,
+            );
             CLITICS.contains(&prefix.as_str())
         }
     }
@@ -247,29 +273,55 @@ mod tests {
         let s = text[..b].chars().count();
         assert_eq!(spans[1], Span::new(CharOffset(s + 1), CharOffset(s + 5)));
         // Whole word: not inside المحمدية; clitics allowed before.
-        let whole = SearchOptions { whole_word: true, ..SearchOptions::default() };
+        let whole = SearchOptions {
+            whole_word: true,
+            ..SearchOptions::default()
+        };
         assert_eq!(texts(text, "محمد", whole), vec!["مُحَمَّدٌ", "محمد", "محمد"]);
-        let strict = SearchOptions { whole_word: true, clitics: false, ..SearchOptions::default() };
+        let strict = SearchOptions {
+            whole_word: true,
+            clitics: false,
+            ..SearchOptions::default()
+        };
         assert_eq!(texts(text, "محمد", strict), vec!["مُحَمَّدٌ"]);
         // Exact: only the bare spelling.
-        let exact = SearchOptions { exact: true, ..SearchOptions::default() };
+        let exact = SearchOptions {
+            exact: true,
+            ..SearchOptions::default()
+        };
         assert_eq!(texts(text, "محمد", exact).len(), 3);
     }
 
     #[test]
     fn the_article_and_its_clitics() {
         let text = "زار القاهرة ثم بالقاهرة والقاهرة وللقاهرة مرة";
-        let found = texts(text, "القاهرة", SearchOptions { whole_word: true, ..SearchOptions::default() });
+        let found = texts(
+            text,
+            "القاهرة",
+            SearchOptions {
+                whole_word: true,
+                ..SearchOptions::default()
+            },
+        );
         assert_eq!(found, vec!["القاهرة", "القاهرة", "القاهرة", "لقاهرة"]);
         // With folded ta marbuta and hamza.
-        assert_eq!(texts("في القاهره وأمس", "القاهرة", SearchOptions::default()), vec!["القاهره"]);
+        assert_eq!(
+            texts("في القاهره وأمس", "القاهرة", SearchOptions::default()),
+            vec!["القاهره"]
+        );
     }
 
     #[test]
     fn latin_is_case_insensitive_and_mixed_queries_work() {
         let text = "وصل John Smith إلى CAIRO في ٢٠٢١";
-        assert_eq!(texts(text, "john smith", SearchOptions::default()), vec!["John Smith"]);
-        assert_eq!(texts(text, "Cairo في 2021", SearchOptions::default()), vec!["CAIRO في ٢٠٢١"]);
+        assert_eq!(
+            texts(text, "john smith", SearchOptions::default()),
+            vec!["John Smith"]
+        );
+        assert_eq!(
+            texts(text, "Cairo في 2021", SearchOptions::default()),
+            vec!["CAIRO في ٢٠٢١"]
+        );
     }
 
     #[test]

@@ -51,6 +51,9 @@ pub struct Overlay<'a> {
     pub emphasized: Option<u64>,
     /// 0..1: how strongly the emphasized annotation flashes.
     pub flash: f32,
+    /// Search matches (sorted), drawn apart from entity highlights, and the current one.
+    pub matches: &'a [Span],
+    pub current_match: Option<usize>,
 }
 
 struct Cached {
@@ -726,6 +729,7 @@ impl DocumentView {
                 let top = self.prefix[i] as f32 + MARGIN;
                 let origin = g.content_origin + Vec2::new(g.text_left, top);
                 if let Some(o) = overlay {
+                    self.paint_matches(&painter, i, origin, o);
                     self.paint_highlights(&painter, i, origin, o, visuals.dark_mode);
                 }
                 if !sel.is_empty()
@@ -749,6 +753,36 @@ impl DocumentView {
 }
 
 impl DocumentView {
+    /// Search matches in paragraph `i`: an amber box behind the text, the current one outlined.
+    fn paint_matches(&self, painter: &egui::Painter, i: usize, origin: Pos2, o: Overlay<'_>) {
+        let para = self.doc.paragraphs()[i].span();
+        let first = o.matches.partition_point(|m| m.end <= para.start);
+        for (k, m) in o.matches.iter().enumerate().skip(first) {
+            if m.start >= CharOffset(para.end.0 + 1) {
+                break;
+            }
+            let Some(rects) = self.paragraph_rects(i, *m) else {
+                continue;
+            };
+            let current = o.current_match == Some(k);
+            for [x0, y0, x1, y1] in rects {
+                let rect =
+                    Rect::from_min_max(origin + Vec2::new(x0, y0), origin + Vec2::new(x1, y1));
+                let fill =
+                    Color32::from_rgba_unmultiplied(255, 196, 0, if current { 150 } else { 80 });
+                painter.rect_filled(rect.expand(1.0), 3.0, fill);
+                if current {
+                    painter.rect_stroke(
+                        rect.expand(2.0),
+                        3.0,
+                        egui::Stroke::new(2.0, Color32::from_rgb(230, 120, 0)),
+                        egui::StrokeKind::Outside,
+                    );
+                }
+            }
+        }
+    }
+
     /// Annotation highlights of paragraph `i`: a translucent fill in the tag's colour behind the text, and an
     /// underline bar per annotation, stacked by nesting depth so that nested and overlapping annotations all show.
     fn paint_highlights(
