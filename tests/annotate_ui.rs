@@ -464,3 +464,69 @@ fn find_bar_counts_matches_ignoring_harakat_and_enter_moves_to_each() {
     let a = &h.state().document().unwrap().annotations.items()[0];
     assert_eq!((a.span(), a.tag.as_str()), (second, "GPE"));
 }
+
+#[test]
+fn tag_all_occurrences_reviews_then_applies_in_one_undo_step() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("article.txt");
+    std::fs::write(&path, SAMPLE_TEXT).unwrap();
+    let mut h = open(&path);
+    let first = span_of("الولايات المتحدة");
+    tag(&mut h, first, Key::Num4);
+    let others = SAMPLE_TEXT.matches("الولايات المتحدة").count() - 1;
+    let id = h.state().document().unwrap().annotations.items()[0].id;
+    h.state_mut().tag_all_occurrences(id);
+    h.run_steps(2);
+    assert_eq!(h.state().review_state().unwrap().len(), others);
+    // Keyboard review: accept the first, skip the second; then apply what was accepted.
+    press(&mut h, Key::A, Modifiers::NONE);
+    press(&mut h, Key::S, Modifiers::NONE);
+    let decisions: Vec<warraq::app::Decision> = h
+        .state()
+        .review_state()
+        .unwrap()
+        .iter()
+        .map(|c| c.1)
+        .collect();
+    assert_eq!(
+        &decisions[..2],
+        &[
+            warraq::app::Decision::Accepted,
+            warraq::app::Decision::Skipped
+        ]
+    );
+    h.get_by_label("Apply Accepted").click();
+    h.run_steps(2);
+    assert_eq!(h.state().document().unwrap().annotations.items().len(), 2);
+    // Again, Accept All: every remaining occurrence, one undo step for the whole batch.
+    h.state_mut().tag_all_occurrences(id);
+    h.run_steps(2);
+    assert_eq!(
+        h.state().review_state().unwrap().len(),
+        others - 1,
+        "already tagged ones are skipped"
+    );
+    h.get_by_label("Accept All").click();
+    h.run_steps(2);
+    assert_eq!(
+        h.state().document().unwrap().annotations.items().len(),
+        others + 1
+    );
+    for a in h.state().document().unwrap().annotations.items() {
+        assert_eq!(
+            (a.tag.as_str(), a.text.as_str()),
+            ("GPE", "الولايات المتحدة")
+        );
+    }
+    press(&mut h, Key::Z, Modifiers::COMMAND);
+    assert_eq!(h.state().document().unwrap().annotations.items().len(), 2);
+    press(&mut h, Key::Y, Modifiers::COMMAND);
+    // Delete all with this text: one step too.
+    h.state_mut().delete_all_with_text(id);
+    assert!(h.state().document().unwrap().annotations.items().is_empty());
+    press(&mut h, Key::Z, Modifiers::COMMAND);
+    assert_eq!(
+        h.state().document().unwrap().annotations.items().len(),
+        others + 1
+    );
+}

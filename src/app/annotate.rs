@@ -582,6 +582,8 @@ impl WarraqApp {
         let mut pick = None;
         let mut delete = false;
         let mut save_note = false;
+        let mut tag_all = false;
+        let mut delete_all = false;
         egui::Window::new("Annotation")
             .id(egui::Id::unique("annotation-popup"))
             .open(&mut open)
@@ -637,6 +639,13 @@ impl WarraqApp {
                     save_note = ui.button("Save Note").clicked();
                     delete = ui.button("Delete").clicked();
                 });
+                ui.horizontal(|ui| {
+                    tag_all = ui
+                        .button("Tag All Occurrences")
+                        .on_hover_text("Find every other mention (ignoring harakat, with clitics) and review them")
+                        .clicked();
+                    delete_all = ui.button("Delete All With This Text").clicked();
+                });
             });
         if let Some(id) = pick {
             self.commit_note();
@@ -655,6 +664,15 @@ impl WarraqApp {
             self.commit_note();
             self.annotate.selected = Some(selected);
             self.delete_selected_annotation();
+        }
+        if tag_all {
+            self.commit_note();
+            self.annotate.popup = None;
+            self.tag_all_occurrences(selected);
+        }
+        if delete_all {
+            self.commit_note();
+            self.delete_all_with_text(selected);
         }
         if !open {
             self.commit_note();

@@ -7,6 +7,8 @@ pub use annotate::AUTOSAVE_DELAY;
 pub mod commands;
 mod exchange;
 mod find;
+mod tagall;
+pub use tagall::Decision;
 pub mod settings;
 
 use std::path::{Path, PathBuf};
@@ -78,6 +80,7 @@ pub struct WarraqApp {
     pub(crate) annotate: annotate::AnnotateState,
     export: Option<exchange::ExportDialog>,
     find: Option<find::FindBar>,
+    review: Option<tagall::Review>,
     import_pick: Option<Receiver<Option<PathBuf>>>,
     /// A message to show once the document being opened has arrived (e.g. an import report).
     pending_message: Option<String>,
@@ -98,6 +101,7 @@ impl WarraqApp {
             annotate: annotate::AnnotateState::default(),
             export: None,
             find: None,
+            review: None,
             import_pick: None,
             pending_message: None,
         }
@@ -529,6 +533,7 @@ impl WarraqApp {
         }
         self.dialogs(&ctx);
         self.export_dialog(&ctx);
+        self.review_window(&ctx);
         egui::CentralPanel::default().show(ui, |ui| {
             if let Some(message) = self.message.clone() {
                 let mut dismissed = false;

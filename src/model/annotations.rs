@@ -235,6 +235,57 @@ impl AnnotationSet {
         Some(id)
     }
 
+    /// Tags several spans in one undoable step (skipping spans that already carry this tag); returns the new ids.
+    pub fn create_batch(&mut self, doc: &Document, spans: &[Span], tag: &str) -> Vec<u64> {
+        self.tags.ensure(tag);
+        let time = now();
+        let mut edits = Vec::new();
+        let mut ids = Vec::new();
+        for &span in spans {
+            let exists = self.items.iter().any(|a| a.span() == span && a.tag == tag)
+                || edits
+                    .iter()
+                    .any(|e| matches!(e, Edit::Add(a) if a.span() == span));
+            if span.is_empty() || span.end.0 > doc.char_count() || exists {
+                continue;
+            }
+            let (text, prefix, suffix) = quote(doc, span);
+            let a = Annotation {
+                id: self.next_id,
+                start: span.start.0,
+                end: span.end.0,
+                tag: tag.to_owned(),
+                text,
+                prefix,
+                suffix,
+                note: String::new(),
+                created: time.clone(),
+                modified: time.clone(),
+            };
+            self.next_id += 1;
+            ids.push(a.id);
+            edits.push(Edit::Add(a));
+        }
+        if !edits.is_empty() {
+            self.record(Edit::Batch(edits));
+        }
+        ids
+    }
+
+    /// Deletes several annotations in one undoable step.
+    pub fn delete_batch(&mut self, ids: &[u64]) -> usize {
+        let edits: Vec<Edit> = ids
+            .iter()
+            .filter_map(|id| self.get(*id).cloned())
+            .map(Edit::Remove)
+            .collect();
+        let n = edits.len();
+        if n > 0 {
+            self.record(Edit::Batch(edits));
+        }
+        n
+    }
+
     pub fn delete(&mut self, id: u64) -> bool {
         let Some(a) = self.get(id).cloned() else {
             return false;
@@ -428,6 +479,23 @@ mod tests {
                 proptest::prop_assert_eq!(fast, slow);
             }
         }
+    }
+
+    #[test]
+    fn a_batch_is_one_undo_step() {
+        let d = doc();
+        let mut set = AnnotationSet::new(Vec::new(), Vec::new(), TagSet::default());
+        let first = set.create(&d, span(4, 8), "PER").unwrap();
+        let ids = set.create_batch(&d, &[span(4, 8), span(12, 19), span(20, 22)], "PER");
+        assert_eq!(ids.len(), 2, "the span already tagged PER is skipped");
+        assert_eq!(set.items().len(), 3);
+        assert!(set.undo());
+        assert_eq!(set.items().len(), 1);
+        assert!(set.redo());
+        assert_eq!(set.delete_batch(&[first, ids[0]]), 2);
+        assert_eq!(set.items().len(), 1);
+        assert!(set.undo());
+        assert_eq!(set.items().len(), 3);
     }
 
     #[test]

@@ -1,0 +1,232 @@
+//! "Tag all occurrences": every other mention of an annotation's text (found with the Arabic-aware search, whole
+//! words, clitic prefixes allowed and left outside) listed for review — accept all, or accept and skip one by one
+//! with the keyboard (A accept, S skip, J jump) — applied as one undoable step. And the reverse: delete every
+//! annotation with the same text, also one step.
+
+use egui::{Key, Modifiers, RichText};
+
+use super::WarraqApp;
+use crate::model::search::{SearchIndex, SearchOptions};
+use crate::model::{Span, TextSelection};
+use crate::view::RtlLabel;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Decision {
+    Pending,
+    Accepted,
+    Skipped,
+}
+
+pub(crate) struct Review {
+    pub tag: String,
+    pub text: String,
+    pub candidates: Vec<(Span, Decision)>,
+    pub cursor: usize,
+}
+
+impl WarraqApp {
+    /// Starts reviewing every other occurrence of annotation `id`'s text.
+    pub fn tag_all_occurrences(&mut self, id: u64) {
+        let Some(d) = &self.doc else { return };
+        let Some(a) = d.annotations.get(id).cloned() else {
+            return;
+        };
+        let index = SearchIndex::new(d.view.document().text(), false);
+        let options = SearchOptions {
+            exact: false,
+            whole_word: true,
+            clitics: true,
+        };
+        let candidates: Vec<(Span, Decision)> = index
+            .find(&a.text, options)
+            .into_iter()
+            .filter(|s| {
+                !d.annotations
+                    .items()
+                    .iter()
+                    .any(|b| b.span() == *s && b.tag == a.tag)
+            })
+            .map(|s| (s, Decision::Pending))
+            .collect();
+        if candidates.is_empty() {
+            self.message = Some(format!(
+                "No other occurrences of {} that are not already tagged {}",
+                a.text, a.tag
+            ));
+            return;
+        }
+        self.review = Some(Review {
+            tag: a.tag,
+            text: a.text,
+            candidates,
+            cursor: 0,
+        });
+    }
+
+    /// The review in progress: its candidates and decisions (for tests).
+    #[must_use]
+    pub fn review_state(&self) -> Option<&[(Span, Decision)]> {
+        self.review.as_ref().map(|r| r.candidates.as_slice())
+    }
+
+    /// Applies the review: accepted candidates, and with `all` the pending ones too, become annotations in one step.
+    pub fn apply_review(&mut self, all: bool) {
+        let Some(r) = self.review.take() else { return };
+        let Some(d) = &mut self.doc else { return };
+        let spans: Vec<Span> = r
+            .candidates
+            .iter()
+            .filter(|(_, dec)| *dec == Decision::Accepted || (all && *dec == Decision::Pending))
+            .map(|(s, _)| *s)
+            .collect();
+        let doc = d.view.document().clone();
+        let ids = d.annotations.create_batch(&doc, &spans, &r.tag);
+        d.last_change = Some(std::time::Instant::now());
+        self.message = Some(format!(
+            "Tagged {} more occurrences of {} as {} (one Undo takes them back)",
+            ids.len(),
+            r.text,
+            r.tag
+        ));
+    }
+
+    /// Deletes every annotation whose text is the same as annotation `id`'s, in one step.
+    pub fn delete_all_with_text(&mut self, id: u64) {
+        let Some(d) = &mut self.doc else { return };
+        let Some(text) = d.annotations.get(id).map(|a| a.text.clone()) else {
+            return;
+        };
+        let ids: Vec<u64> = d
+            .annotations
+            .items()
+            .iter()
+            .filter(|a| a.text == text)
+            .map(|a| a.id)
+            .collect();
+        let n = d.annotations.delete_batch(&ids);
+        d.last_change = Some(std::time::Instant::now());
+        self.annotate.selected = None;
+        self.annotate.popup = None;
+        self.message = Some(format!(
+            "Deleted {n} annotations of {text} (one Undo brings them back)"
+        ));
+    }
+
+    fn jump_to(&mut self, span: Span) {
+        if let Some(d) = &mut self.doc {
+            d.view
+                .set_selection(TextSelection::new(span.start, span.end));
+            d.view.scroll_to_offset(span.start);
+        }
+    }
+
+    pub(super) fn review_window(&mut self, ctx: &egui::Context) {
+        let Some(r) = &mut self.review else { return };
+        let Some(d) = &self.doc else { return };
+        let doc = d.view.document().clone();
+        let mut open = true;
+        let mut apply = None;
+        let mut jump = None;
+        // Keyboard: A accept, S skip, J jump to the current one.
+        let (accept, skip, go) = ctx.input_mut(|i| {
+            (
+                i.consume_key(Modifiers::NONE, Key::A),
+                i.consume_key(Modifiers::NONE, Key::S),
+                i.consume_key(Modifiers::NONE, Key::J),
+            )
+        });
+        if (accept || skip) && r.cursor < r.candidates.len() {
+            r.candidates[r.cursor].1 = if accept {
+                Decision::Accepted
+            } else {
+                Decision::Skipped
+            };
+            r.cursor = (r.cursor + 1).min(r.candidates.len() - 1);
+            jump = Some(r.candidates[r.cursor].0);
+        }
+        if go {
+            jump = Some(r.candidates[r.cursor].0);
+        }
+        egui::Window::new("Tag All Occurrences")
+            .open(&mut open)
+            .default_width(460.0)
+            .show(ctx, |ui| {
+                let accepted = r
+                    .candidates
+                    .iter()
+                    .filter(|c| c.1 == Decision::Accepted)
+                    .count();
+                let pending = r
+                    .candidates
+                    .iter()
+                    .filter(|c| c.1 == Decision::Pending)
+                    .count();
+                ui.horizontal(|ui| {
+                    ui.label(format!(
+                        "{} found as {} — {accepted} accepted, {pending} to review.",
+                        r.candidates.len(),
+                        r.tag
+                    ));
+                });
+                ui.label(RichText::new("A accept · S skip · J jump to it").weak());
+                egui::ScrollArea::vertical()
+                    .max_height(320.0)
+                    .show(ui, |ui| {
+                        for (k, (span, decision)) in r.candidates.iter_mut().enumerate() {
+                            let context = |a: usize, b: usize| {
+                                doc.slice(Span::new(
+                                    crate::model::CharOffset(a),
+                                    crate::model::CharOffset(b),
+                                ))
+                                .replace(['\n', '\r'], " ")
+                            };
+                            let left = context(span.start.0.saturating_sub(25), span.start.0);
+                            let right =
+                                context(span.end.0, (span.end.0 + 25).min(doc.char_count()));
+                            let line = format!("…{left}«{}»{right}…", doc.slice(*span));
+                            ui.horizontal(|ui| {
+                                let mark = match decision {
+                                    Decision::Pending => "[ ]",
+                                    Decision::Accepted => "[+]",
+                                    Decision::Skipped => "[-]",
+                                };
+                                let current = k == r.cursor;
+                                ui.label(RichText::new(mark).strong().color(if current {
+                                    ui.visuals().selection.stroke.color
+                                } else {
+                                    ui.visuals().text_color()
+                                }));
+                                if ui.small_button("Accept").clicked() {
+                                    *decision = Decision::Accepted;
+                                }
+                                if ui.small_button("Skip").clicked() {
+                                    *decision = Decision::Skipped;
+                                }
+                                if ui.small_button("Go").clicked() {
+                                    jump = Some(*span);
+                                    r.cursor = k;
+                                }
+                                ui.add(RtlLabel::new(&line).size(14.0));
+                            });
+                        }
+                    });
+                ui.separator();
+                ui.horizontal(|ui| {
+                    if ui.button("Accept All").clicked() {
+                        apply = Some(true);
+                    }
+                    if ui.button("Apply Accepted").clicked() {
+                        apply = Some(false);
+                    }
+                });
+            });
+        if let Some(span) = jump {
+            self.jump_to(span);
+        }
+        if let Some(all) = apply {
+            self.apply_review(all);
+        } else if !open {
+            self.review = None;
+        }
+    }
+}
