@@ -28,6 +28,9 @@ Usage:
   warraq import FILE --format brat|conll|jsonl [--out DIR]
                                      bring annotations in: writes NAME.txt (when the format carries the text) and
                                      its sidecar
+  warraq preannotate FILE --gazetteer LIST [--accept-all]
+                                     propose (or, with --accept-all, make) an annotation for every match of the
+                                     names in LIST (NAME<TAB>TAG or NAME,TAG a line); writes the sidecar
   warraq --help | --version
 ";
 
@@ -65,6 +68,11 @@ pub enum Invocation {
         file: PathBuf,
         format: String,
         out: Option<PathBuf>,
+    },
+    Preannotate {
+        file: PathBuf,
+        gazetteer: PathBuf,
+        accept_all: bool,
     },
     Help,
     Version,
@@ -129,6 +137,30 @@ pub fn parse(args: &[String]) -> Result<Invocation, String> {
                     out,
                 })
             }
+        }
+        "preannotate" => {
+            let (mut file, mut gazetteer, mut accept_all) = (None, None, false);
+            let mut rest = it.skip(1);
+            while let Some(a) = rest.next() {
+                match a.as_str() {
+                    "--gazetteer" => {
+                        gazetteer = Some(PathBuf::from(
+                            rest.next().ok_or("--gazetteer needs a value")?,
+                        ))
+                    }
+                    "--accept-all" => accept_all = true,
+                    s if s.starts_with("--") => {
+                        return Err(format!("unknown option {s} for preannotate"));
+                    }
+                    s if file.is_none() => file = Some(PathBuf::from(s)),
+                    s => return Err(format!("unexpected argument {s}")),
+                }
+            }
+            Ok(Invocation::Preannotate {
+                file: file.ok_or("preannotate needs a FILE")?,
+                gazetteer: gazetteer.ok_or("preannotate needs --gazetteer LIST")?,
+                accept_all,
+            })
         }
         "annotations" => {
             let mut file = None;
@@ -573,4 +605,54 @@ pub fn annotations_command(file: &Path, json: bool) -> Result<String, String> {
         let _ = writeln!(out, "warning: {w}");
     }
     Ok(out)
+}
+
+/// The `preannotate` command: matches a gazetteer in the document and saves the proposals (or, with `accept_all`,
+/// annotations) to the sidecar, atomically. Returns a one-line summary; lines of the list that could not be used are
+/// returned as "LIST:LINE: message".
+pub fn preannotate_command(
+    file: &Path,
+    gazetteer: &Path,
+    accept_all: bool,
+) -> Result<(String, Vec<String>), String> {
+    let list = store::load_text(gazetteer, None)
+        .map_err(|e| e.to_string())?
+        .text;
+    let (entries, problems) = crate::model::gazetteer::parse(&list);
+    let problems: Vec<String> = problems
+        .iter()
+        .map(|p| format!("{}:{}: {}", gazetteer.display(), p.line, p.message))
+        .collect();
+    if entries.is_empty() {
+        return Err(format!("{}: no NAME<TAB>TAG lines", gazetteer.display()));
+    }
+    let opened = store::open(file, None).map_err(|e| e.to_string())?;
+    let (mut set, report) = opened.annotations.map_err(|e| e.to_string())?;
+    let index = crate::model::search::SearchIndex::new(opened.doc.text(), false);
+    let found = crate::model::gazetteer::suggest(&opened.doc, &index, &set, &entries);
+    let n = found.len();
+    let summary = if accept_all {
+        set.suggestions = found;
+        let made = set.accept_suggestions(&opened.doc, None);
+        format!("{made} annotations made from {} names", entries.len())
+    } else {
+        for s in found {
+            if !set
+                .suggestions
+                .iter()
+                .any(|x| x.start == s.start && x.end == s.end && x.tag == s.tag)
+            {
+                set.suggestions.push(s);
+            }
+        }
+        set.suggestions.sort_by_key(|a| (a.start, a.end));
+        format!(
+            "{n} suggestions from {} names, to review in the window",
+            entries.len()
+        )
+    };
+    let side = crate::store::sidecar::sidecar_path(file);
+    crate::store::sidecar::save(&side, &set, opened.fingerprint, report.folder_tags)
+        .map_err(|e| e.to_string())?;
+    Ok((format!("{summary}; saved {}", side.display()), problems))
 }

@@ -82,6 +82,16 @@ fn main() -> ExitCode {
                 );
             })
         }
+        Invocation::Preannotate {
+            file,
+            gazetteer,
+            accept_all,
+        } => cli::preannotate_command(&file, &gazetteer, accept_all).map(|(summary, problems)| {
+            for p in problems {
+                eprintln!("warraq: {p}");
+            }
+            println!("{summary}");
+        }),
         Invocation::Window { file } => run_window(file),
     };
     match result {

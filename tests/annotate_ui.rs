@@ -530,3 +530,59 @@ fn tag_all_occurrences_reviews_then_applies_in_one_undo_step() {
         others + 1
     );
 }
+
+#[test]
+fn gazetteer_suggestions_are_accepted_or_rejected_from_the_panel() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("article.txt");
+    std::fs::write(&path, SAMPLE_TEXT).unwrap();
+    let list = dir.path().join("names.tsv");
+    std::fs::write(
+        &list,
+        "أناتولي أنتونوف\tPER\nروسيا\tGPE\nواشنطن\tGPE\nسطر بلا وسم\n",
+    )
+    .unwrap();
+    let mut h = open(&path);
+    let ctx = h.ctx.clone();
+    h.state_mut().preannotate_from(&ctx, &list);
+    for _ in 0..400 {
+        h.step();
+        if !h.state().is_preannotating() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    h.run_steps(2);
+    let expected =
+        SAMPLE_TEXT.matches("أناتولي أنتونوف").count() + SAMPLE_TEXT.matches("روسيا").count() + 1;
+    let n = h.state().document().unwrap().annotations.suggestions.len();
+    assert!(
+        n >= expected - 2 && n <= expected,
+        "{n} suggestions, about {expected} expected"
+    );
+    assert!(
+        h.state().message().unwrap().contains("names.tsv:4:"),
+        "the bad line is reported"
+    );
+    // Accept the first, reject the next, then accept all the rest in one step.
+    h.get_all_by_label("Accept").next().unwrap().click();
+    h.run_steps(2);
+    assert_eq!(h.state().document().unwrap().annotations.items().len(), 1);
+    h.get_all_by_label("Reject").next().unwrap().click();
+    h.run_steps(2);
+    assert_eq!(
+        h.state().document().unwrap().annotations.suggestions.len(),
+        n - 2
+    );
+    h.get_by_label("Accept All Suggestions").click();
+    h.run_steps(2);
+    let d = h.state().document().unwrap();
+    assert!(d.annotations.suggestions.is_empty());
+    assert_eq!(d.annotations.items().len(), n - 1);
+    press(&mut h, Key::Z, Modifiers::COMMAND);
+    assert_eq!(
+        h.state().document().unwrap().annotations.items().len(),
+        1,
+        "accept all is one undo step"
+    );
+}

@@ -166,3 +166,43 @@ fn failures_exit_non_zero_with_a_message() {
     assert!(!o.status.success());
     assert!(String::from_utf8_lossy(&o.stderr).contains("line 1"));
 }
+
+#[test]
+fn preannotate_writes_suggestions_or_annotations_to_the_sidecar() {
+    let dir = tempfile::tempdir().unwrap();
+    let src = dir.path().join("a.txt");
+    std::fs::write(&src, SAMPLE).unwrap();
+    let list = dir.path().join("names.csv");
+    std::fs::write(&list, "روسيا,GPE\nأناتولي أنتونوف,PER\n").unwrap();
+    let o = warraq(&[
+        "preannotate",
+        src.to_str().unwrap(),
+        "--gazetteer",
+        list.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("suggestions"));
+    let side = std::fs::read_to_string(sidecar::sidecar_path(&src)).unwrap();
+    assert!(
+        side.contains("suggestions: [") && !side.contains("annotations: [\n    (id"),
+        "{side}"
+    );
+    let o = warraq(&[
+        "preannotate",
+        src.to_str().unwrap(),
+        "--gazetteer",
+        list.to_str().unwrap(),
+        "--accept-all",
+    ]);
+    assert!(o.status.success());
+    let o = warraq(&["annotations", src.to_str().unwrap(), "--json"]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let n = SAMPLE.matches("روسيا").count() + SAMPLE.matches("أناتولي أنتونوف").count();
+    let got = v["annotations"].as_array().unwrap().len();
+    assert!(got + 2 >= n && got <= n, "{got} of {n}");
+    assert_eq!(
+        std::fs::read_to_string(&src).unwrap(),
+        SAMPLE,
+        "the text is never written"
+    );
+}

@@ -722,6 +722,7 @@ impl WarraqApp {
                 Some(name)
             };
         }
+        self.suggestions_panel(ui);
         ui.add(
             RtlInput::new(&mut self.annotate.filter_text, "Filter annotations")
                 .hint("Filter by text or note — تصفية"),

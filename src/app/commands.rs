@@ -7,6 +7,7 @@ use egui::{Key, KeyboardShortcut, Modifiers};
 pub enum Menu {
     File,
     Edit,
+    Tools,
     View,
 }
 
@@ -27,6 +28,7 @@ pub enum Command {
     Find,
     FindNext,
     FindPrevious,
+    Preannotate,
     EditTags,
     TogglePanel,
     SnapToWord,
@@ -56,6 +58,7 @@ impl Command {
         Command::Find,
         Command::FindNext,
         Command::FindPrevious,
+        Command::Preannotate,
         Command::EditTags,
         Command::TogglePanel,
         Command::SnapToWord,
@@ -83,6 +86,7 @@ impl Command {
             Command::Find => "Find…",
             Command::FindNext => "Find Next",
             Command::FindPrevious => "Find Previous",
+            Command::Preannotate => "Pre-annotate from List…",
             Command::EditTags => "Tags…",
             Command::TogglePanel => "Annotation Panel",
             Command::SnapToWord => "Snap Selection to Words",
@@ -117,6 +121,9 @@ impl Command {
             Command::Find => "Search the text, ignoring harakat and letter variants",
             Command::FindNext => "Go to the next match",
             Command::FindPrevious => "Go to the previous match",
+            Command::Preannotate => {
+                "Propose annotations for every name in a list (NAME<TAB>TAG a line)"
+            }
             Command::EditTags => "Add, rename, recolour, rekey and reorder tags",
             Command::TogglePanel => "Show or hide the list of annotations",
             Command::SnapToWord => "Extend a selection to whole words before tagging it",
@@ -165,7 +172,8 @@ impl Command {
             Command::OpenSample
             | Command::ToggleTheme
             | Command::EditTags
-            | Command::SnapToWord => Vec::new(),
+            | Command::SnapToWord
+            | Command::Preannotate => Vec::new(),
         }
     }
 
@@ -188,6 +196,7 @@ impl Command {
             | Command::FindNext
             | Command::FindPrevious
             | Command::EditTags => Menu::Edit,
+            Command::Preannotate => Menu::Tools,
             _ => Menu::View,
         }
     }

@@ -7,6 +7,7 @@ pub use annotate::AUTOSAVE_DELAY;
 pub mod commands;
 mod exchange;
 mod find;
+mod preannotate;
 mod tagall;
 pub use tagall::Decision;
 pub mod settings;
@@ -81,6 +82,7 @@ pub struct WarraqApp {
     export: Option<exchange::ExportDialog>,
     find: Option<find::FindBar>,
     review: Option<tagall::Review>,
+    preannotate: Option<preannotate::Pending>,
     import_pick: Option<Receiver<Option<PathBuf>>>,
     /// A message to show once the document being opened has arrived (e.g. an import report).
     pending_message: Option<String>,
@@ -102,6 +104,7 @@ impl WarraqApp {
             export: None,
             find: None,
             review: None,
+            preannotate: None,
             import_pick: None,
             pending_message: None,
         }
@@ -343,6 +346,7 @@ impl WarraqApp {
             Command::SnapToWord => self.settings.snap_to_word = !self.settings.snap_to_word,
             Command::Export => self.open_export_dialog(),
             Command::Find => self.open_find(),
+            Command::Preannotate => self.preannotate_dialog(ctx),
             Command::FindNext => self.find_step(true),
             Command::FindPrevious => self.find_step(false),
             Command::Import => self.import_dialog(ctx),
@@ -515,6 +519,7 @@ impl WarraqApp {
         self.poll_dialog(&ctx);
         self.poll_save_as(&ctx);
         self.poll_import(&ctx);
+        self.poll_preannotate(&ctx);
         self.handle_keys_and_drops(&ctx);
         self.autosave(&ctx);
         self.handle_close_request(&ctx);
@@ -647,6 +652,11 @@ impl WarraqApp {
             });
             ui.menu_button("Edit", |ui| {
                 for &c in Command::ALL.iter().filter(|c| c.menu() == Menu::Edit) {
+                    self.command_button(ui, c);
+                }
+            });
+            ui.menu_button("Tools", |ui| {
+                for &c in Command::ALL.iter().filter(|c| c.menu() == Menu::Tools) {
                     self.command_button(ui, c);
                 }
             });

@@ -114,6 +114,8 @@ pub struct AnnotationSet {
     items: Vec<Annotation>,
     /// Annotations that could not be placed in the current text; kept, never dropped.
     pub unplaced: Vec<Annotation>,
+    /// Proposed annotations (from a gazetteer) waiting to be accepted or rejected, sorted by start.
+    pub suggestions: Vec<Annotation>,
     pub tags: TagSet,
     next_id: u64,
     undo: Vec<Edit>,
@@ -143,6 +145,7 @@ impl AnnotationSet {
         Self {
             items,
             unplaced,
+            suggestions: Vec::new(),
             tags,
             next_id,
             undo: Vec::new(),
@@ -270,6 +273,58 @@ impl AnnotationSet {
             self.record(Edit::Batch(edits));
         }
         ids
+    }
+
+    /// Turns suggestions into annotations in one undoable step (`which`: their indices; all when `None`).
+    pub fn accept_suggestions(&mut self, doc: &Document, which: Option<&[usize]>) -> usize {
+        let chosen: Vec<Annotation> = match which {
+            Some(idx) => idx
+                .iter()
+                .filter_map(|&i| self.suggestions.get(i).cloned())
+                .collect(),
+            None => self.suggestions.clone(),
+        };
+        let mut n = 0;
+        let mut by_tag: Vec<(String, Vec<Span>)> = Vec::new();
+        for s in &chosen {
+            match by_tag.iter_mut().find(|(t, _)| *t == s.tag) {
+                Some((_, v)) => v.push(s.span()),
+                None => by_tag.push((s.tag.clone(), vec![s.span()])),
+            }
+        }
+        // One batch for all tags: gather the adds, then record them together.
+        let before = self.undo.len();
+        for (tag, spans) in by_tag {
+            n += self.create_batch(doc, &spans, &tag).len();
+        }
+        let batches: Vec<Edit> = self.undo.drain(before..).collect();
+        if !batches.is_empty() {
+            let merged = batches
+                .into_iter()
+                .flat_map(|e| match e {
+                    Edit::Batch(v) => v,
+                    other => vec![other],
+                })
+                .collect();
+            self.undo.push(Edit::Batch(merged));
+        }
+        self.suggestions.retain(|s| !chosen.contains(s));
+        n
+    }
+
+    /// Drops suggestions (`which`: their indices; all when `None`).
+    pub fn reject_suggestions(&mut self, which: Option<&[usize]>) {
+        match which {
+            Some(idx) => {
+                let drop: Vec<Annotation> = idx
+                    .iter()
+                    .filter_map(|&i| self.suggestions.get(i).cloned())
+                    .collect();
+                self.suggestions.retain(|s| !drop.contains(s));
+            }
+            None => self.suggestions.clear(),
+        }
+        self.revision += 1;
     }
 
     /// Deletes several annotations in one undoable step.

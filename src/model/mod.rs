@@ -5,6 +5,7 @@
 
 pub mod annotations;
 pub mod document;
+pub mod gazetteer;
 pub mod offsets;
 pub mod search;
 pub mod selection;

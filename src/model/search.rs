@@ -189,6 +189,36 @@ impl SearchIndex {
         out
     }
 
+    /// Every whole-word occurrence (clitic prefixes allowed before) of any of `names`, longest first where they
+    /// overlap, in one pass over the text: `(span, index of the name)`.
+    #[must_use]
+    pub fn find_many(&self, names: &[String]) -> Vec<(Span, usize)> {
+        let folded: Vec<String> = names.iter().map(|n| fold(n.trim(), self.exact)).collect();
+        let keep: Vec<usize> = (0..folded.len())
+            .filter(|&i| !folded[i].is_empty())
+            .collect();
+        let patterns: Vec<&str> = keep.iter().map(|&i| folded[i].as_str()).collect();
+        let Ok(ac) = aho_corasick::AhoCorasick::builder()
+            .match_kind(aho_corasick::MatchKind::LeftmostLongest)
+            .build(&patterns)
+        else {
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        for m in ac.find_iter(&self.folded) {
+            let first = self.char_at_byte(m.start());
+            let last = self.char_at_byte(m.end()) - 1;
+            let (start, end) = (self.chars[first].1, self.chars[last].2);
+            if self.word_edges_ok(start, end, true) {
+                out.push((
+                    Span::new(CharOffset(start), CharOffset(end)),
+                    keep[m.pattern().as_usize()],
+                ));
+            }
+        }
+        out
+    }
+
     fn contracted_article_before(&self, first: usize) -> bool {
         // The folded characters before the match, back to the start of the word: must be ل, ول or فل.
         let start = self.chars[first].1;
@@ -321,6 +351,33 @@ mod tests {
         assert_eq!(
             texts(text, "Cairo في 2021", SearchOptions::default()),
             vec!["CAIRO في ٢٠٢١"]
+        );
+    }
+
+    #[test]
+    fn many_names_in_one_pass_whole_words_longest_first() {
+        let text = "زار محمد علي القاهرة ثم عاد محمد إلى بالقاهرة والمحمدية";
+        let idx = SearchIndex::new(text, false);
+        let names = vec![
+            "محمد".to_owned(),
+            "محمد علي".to_owned(),
+            "القاهرة".to_owned(),
+            "".to_owned(),
+        ];
+        let chars: Vec<char> = text.chars().collect();
+        let found: Vec<(String, usize)> = idx
+            .find_many(&names)
+            .into_iter()
+            .map(|(s, i)| (chars[s.start.0..s.end.0].iter().collect(), i))
+            .collect();
+        assert_eq!(
+            found,
+            vec![
+                ("محمد علي".into(), 1),
+                ("القاهرة".into(), 2),
+                ("محمد".into(), 0),
+                ("القاهرة".into(), 2)
+            ]
         );
     }
 

@@ -57,6 +57,9 @@ pub struct Sidecar {
     pub annotations: Vec<Annotation>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub unplaced: Vec<Annotation>,
+    /// Proposed annotations (from a gazetteer) not yet accepted or rejected.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub suggestions: Vec<Annotation>,
 }
 
 /// Why a sidecar could not be used. Every message names the file.
@@ -154,8 +157,18 @@ pub fn load(
         }
         Err(e) => return Err(SidecarError::Io(path, e)),
     };
-    let sidecar = parse(&path, &text)?;
+    let mut sidecar = parse(&path, &text)?;
     let fingerprint = Fingerprint::of(bytes, encoding);
+    // Suggestions follow their text like annotations; one whose text is gone is only a proposal, and is dropped.
+    let suggestions: Vec<Annotation> = std::mem::take(&mut sidecar.suggestions)
+        .into_iter()
+        .filter_map(|mut a| {
+            let span = reanchor(doc, &a)?;
+            a.start = span.start.0;
+            a.end = span.end.0;
+            Some(a)
+        })
+        .collect();
     let mut tags = folder.or(sidecar.tags).unwrap_or_default();
     let (placed, unplaced) = place(
         doc,
@@ -173,7 +186,9 @@ pub fn load(
             tags.ensure(&a.tag);
         }
     }
-    Ok((AnnotationSet::new(placed, unplaced, tags), report))
+    let mut set = AnnotationSet::new(placed, unplaced, tags);
+    set.suggestions = suggestions;
+    Ok((set, report))
 }
 
 fn load_folder_tags(source: &Path) -> Result<Option<TagSet>, SidecarError> {
@@ -360,6 +375,7 @@ pub fn to_sidecar(set: &AnnotationSet, fingerprint: Fingerprint, folder_tags: bo
         tags: (!folder_tags).then(|| set.tags.clone()),
         annotations: set.items().to_vec(),
         unplaced: set.unplaced.clone(),
+        suggestions: set.suggestions.clone(),
     }
 }
 
@@ -373,6 +389,7 @@ pub fn to_ron(sidecar: &Sidecar) -> String {
         sidecar.tags.as_ref(),
         &sidecar.annotations,
         &sidecar.unplaced,
+        &sidecar.suggestions,
     )
 }
 
@@ -383,6 +400,7 @@ fn write_ron(
     tags: Option<&TagSet>,
     annotations: &[Annotation],
     unplaced: &[Annotation],
+    suggestions: &[Annotation],
 ) -> String {
     use std::fmt::Write as _;
     let config = ron::ser::PrettyConfig::new()
@@ -397,8 +415,12 @@ fn write_ron(
     if let Some(tags) = tags {
         let _ = writeln!(out, "  tags: Some({}),", indent(&header(tags)));
     }
-    for (name, list) in [("annotations", annotations), ("unplaced", unplaced)] {
-        if name == "unplaced" && list.is_empty() {
+    for (name, list) in [
+        ("annotations", annotations),
+        ("unplaced", unplaced),
+        ("suggestions", suggestions),
+    ] {
+        if name != "annotations" && list.is_empty() {
             continue;
         }
         let _ = writeln!(out, "  {name}: [");
@@ -521,6 +543,7 @@ pub fn save(
         tags,
         set.items(),
         &set.unplaced,
+        &set.suggestions,
     );
     atomic_write(path, text.as_bytes()).map_err(|e| SidecarError::Io(path.to_owned(), e))
 }

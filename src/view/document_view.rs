@@ -794,6 +794,33 @@ impl DocumentView {
         dark: bool,
     ) {
         let para = self.doc.paragraphs()[i].span();
+        // Suggestions: faded, with a dashed underline, until accepted.
+        let first = o
+            .annotations
+            .suggestions
+            .partition_point(|a| a.end <= para.start.0);
+        for a in o.annotations.suggestions[first..]
+            .iter()
+            .take_while(|a| a.start <= para.end.0)
+        {
+            let [r, g, b] = o.annotations.tags.color_of(&a.tag);
+            let color = Color32::from_rgb(r, g, b);
+            let Some(rects) = self.paragraph_rects(i, a.span()) else {
+                continue;
+            };
+            for [x0, y0, x1, y1] in rects {
+                let rect =
+                    Rect::from_min_max(origin + Vec2::new(x0, y0), origin + Vec2::new(x1, y1));
+                painter.rect_filled(rect, 2.0, color.gamma_multiply(0.08));
+                let y = rect.max.y - 2.0;
+                painter.add(egui::Shape::dashed_line(
+                    &[Pos2::new(rect.min.x, y), Pos2::new(rect.max.x, y)],
+                    egui::Stroke::new(1.5, color.gamma_multiply(0.8)),
+                    4.0,
+                    3.0,
+                ));
+            }
+        }
         let list: Vec<_> = o
             .annotations
             .overlapping(Span::new(para.start, CharOffset(para.end.0 + 1)))

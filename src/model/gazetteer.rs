@@ -1,0 +1,122 @@
+//! Gazetteers: lists of names with their tags (`name<TAB>TAG` a line, or `name,TAG` as CSV), matched in the text with
+//! the Arabic-aware search (folded, whole words, clitic prefixes allowed and left outside) to propose annotations.
+
+use super::annotations::{Annotation, AnnotationSet, now, quote};
+use super::document::Document;
+use super::search::SearchIndex;
+
+/// A line of the list that could not be used, with its number (from 1).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    pub line: usize,
+    pub message: String,
+}
+
+/// Reads a gazetteer: one `name<TAB>TAG` (or `name,TAG`) a line; blank lines and lines starting with `#` are skipped.
+#[must_use]
+pub fn parse(text: &str) -> (Vec<(String, String)>, Vec<Problem>) {
+    let mut entries = Vec::new();
+    let mut problems = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        let line = line.trim_start_matches('\u{FEFF}').trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let split = line.rsplit_once('\t').or_else(|| line.rsplit_once(','));
+        match split {
+            Some((name, tag))
+                if !name.trim().is_empty()
+                    && !tag.trim().is_empty()
+                    && !tag.trim().contains(' ') =>
+            {
+                entries.push((
+                    name.trim().trim_matches('"').to_owned(),
+                    tag.trim().to_owned(),
+                ));
+            }
+            _ => problems.push(Problem {
+                line: i + 1,
+                message: format!("\"{line}\" is not NAME<TAB>TAG or NAME,TAG"),
+            }),
+        }
+    }
+    (entries, problems)
+}
+
+/// Proposes an annotation for every match of every name that is not already annotated with that tag.
+#[must_use]
+pub fn suggest(
+    doc: &Document,
+    index: &SearchIndex,
+    set: &AnnotationSet,
+    entries: &[(String, String)],
+) -> Vec<Annotation> {
+    let names: Vec<String> = entries.iter().map(|(n, _)| n.clone()).collect();
+    let time = now();
+    let mut out: Vec<Annotation> = index
+        .find_many(&names)
+        .into_iter()
+        .filter(|(span, i)| {
+            !set.items()
+                .iter()
+                .any(|a| a.span() == *span && a.tag == entries[*i].1)
+        })
+        .map(|(span, i)| {
+            let (text, prefix, suffix) = quote(doc, span);
+            Annotation {
+                id: 0,
+                start: span.start.0,
+                end: span.end.0,
+                tag: entries[i].1.clone(),
+                text,
+                prefix,
+                suffix,
+                note: String::new(),
+                created: time.clone(),
+                modified: time.clone(),
+            }
+        })
+        .collect();
+    out.sort_by_key(|a| (a.start, a.end));
+    out.dedup_by(|a, b| a.start == b.start && a.end == b.end && a.tag == b.tag);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::TagSet;
+
+    #[test]
+    fn parses_tab_and_csv_lines_and_reports_bad_ones() {
+        let (entries, problems) =
+            parse("# people\nمحمد علي\tPER\nالقاهرة,LOC\n\nبلا وسم\n\"عمرو\",PER\n");
+        assert_eq!(
+            entries,
+            vec![
+                ("محمد علي".into(), "PER".into()),
+                ("القاهرة".into(), "LOC".into()),
+                ("عمرو".into(), "PER".into())
+            ]
+        );
+        assert_eq!(problems.iter().map(|p| p.line).collect::<Vec<_>>(), vec![5]);
+    }
+
+    #[test]
+    fn suggestions_skip_what_is_already_tagged_and_accepting_is_one_step() {
+        let doc = Document::new("زار محمد علي بالقاهرة ثم القاهرة".to_owned());
+        let index = SearchIndex::new(doc.text(), false);
+        let mut set = AnnotationSet::new(Vec::new(), Vec::new(), TagSet::default());
+        let (entries, _) = parse("محمد علي\tPER\nالقاهرة\tLOC\n");
+        let cairo = index.find("القاهرة", Default::default())[1];
+        set.create(&doc, cairo, "LOC");
+        set.suggestions = suggest(&doc, &index, &set, &entries);
+        let texts: Vec<&str> = set.suggestions.iter().map(|a| a.text.as_str()).collect();
+        assert_eq!(texts, vec!["محمد علي", "القاهرة"]);
+        assert_eq!(set.accept_suggestions(&doc, None), 2);
+        assert_eq!(set.items().len(), 3);
+        assert!(set.suggestions.is_empty());
+        assert!(set.undo());
+        assert_eq!(set.items().len(), 1, "one undo takes back the whole batch");
+    }
+}
