@@ -586,3 +586,73 @@ fn gazetteer_suggestions_are_accepted_or_rejected_from_the_panel() {
         "accept all is one undo step"
     );
 }
+
+#[test]
+fn keys_walk_through_annotations_and_suggestions() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("article.txt");
+    std::fs::write(&path, SAMPLE_TEXT).unwrap();
+    let mut h = open(&path);
+    tag(&mut h, span_of("أناتولي أنتونوف"), Key::Num1);
+    tag(&mut h, span_of("روسيا"), Key::Num4);
+    let ids: Vec<u64> = h
+        .state()
+        .document()
+        .unwrap()
+        .annotations
+        .items()
+        .iter()
+        .map(|a| a.id)
+        .collect();
+    h.state_mut()
+        .document_mut()
+        .unwrap()
+        .view
+        .set_selection(warraq::model::TextSelection::caret(CharOffset(0)));
+    // The last tagged (روسيا, first in the text) is selected: F4 goes to the next one in text order.
+    assert_eq!(h.state().selected_annotation(), Some(ids[0]));
+    press(&mut h, Key::F4, Modifiers::NONE);
+    assert_eq!(
+        h.state().selected_annotation(),
+        Some(ids[1]),
+        "second annotation in text order"
+    );
+    press(&mut h, Key::F4, Modifiers::SHIFT);
+    assert_eq!(h.state().selected_annotation(), Some(ids[0]));
+    press(&mut h, Key::F4, Modifiers::SHIFT);
+    assert_eq!(
+        h.state().selected_annotation(),
+        Some(ids[1]),
+        "wraps around"
+    );
+    // Suggestions: F6 selects the next one's text, and a tag key tags it.
+    let list = dir.path().join("names.tsv");
+    std::fs::write(&list, "الولايات المتحدة\tGPE\n").unwrap();
+    let ctx = h.ctx.clone();
+    h.state_mut().preannotate_from(&ctx, &list);
+    for _ in 0..400 {
+        h.step();
+        if !h.state().is_preannotating() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    h.state_mut()
+        .document_mut()
+        .unwrap()
+        .view
+        .set_selection(warraq::model::TextSelection::caret(CharOffset(0)));
+    press(&mut h, Key::F6, Modifiers::NONE);
+    let first = h.state().document().unwrap().annotations.suggestions[0].span();
+    assert_eq!(h.state().document().unwrap().view.selection().span(), first);
+    press(&mut h, Key::Num4, Modifiers::NONE);
+    assert!(
+        h.state()
+            .document()
+            .unwrap()
+            .annotations
+            .items()
+            .iter()
+            .any(|a| a.span() == first && a.tag == "GPE")
+    );
+}

@@ -28,6 +28,10 @@ pub enum Command {
     Find,
     FindNext,
     FindPrevious,
+    NextAnnotation,
+    PreviousAnnotation,
+    NextSuggestion,
+    PreviousSuggestion,
     Preannotate,
     EditTags,
     TogglePanel,
@@ -58,6 +62,10 @@ impl Command {
         Command::Find,
         Command::FindNext,
         Command::FindPrevious,
+        Command::NextAnnotation,
+        Command::PreviousAnnotation,
+        Command::NextSuggestion,
+        Command::PreviousSuggestion,
         Command::Preannotate,
         Command::EditTags,
         Command::TogglePanel,
@@ -87,6 +95,10 @@ impl Command {
             Command::FindNext => "Find Next",
             Command::FindPrevious => "Find Previous",
             Command::Preannotate => "Pre-annotate from List…",
+            Command::NextAnnotation => "Next Annotation",
+            Command::PreviousAnnotation => "Previous Annotation",
+            Command::NextSuggestion => "Next Suggestion",
+            Command::PreviousSuggestion => "Previous Suggestion",
             Command::EditTags => "Tags…",
             Command::TogglePanel => "Annotation Panel",
             Command::SnapToWord => "Snap Selection to Words",
@@ -124,6 +136,12 @@ impl Command {
             Command::Preannotate => {
                 "Propose annotations for every name in a list (NAME<TAB>TAG a line)"
             }
+            Command::NextAnnotation => "Select the next annotation in the text and scroll to it",
+            Command::PreviousAnnotation => {
+                "Select the previous annotation in the text and scroll to it"
+            }
+            Command::NextSuggestion => "Select the next suggestion's text (a tag key then tags it)",
+            Command::PreviousSuggestion => "Select the previous suggestion's text",
             Command::EditTags => "Add, rename, recolour, rekey and reorder tags",
             Command::TogglePanel => "Show or hide the list of annotations",
             Command::SnapToWord => "Extend a selection to whole words before tagging it",
@@ -158,6 +176,10 @@ impl Command {
             Command::Find => vec![KeyboardShortcut::new(CMD, Key::F)],
             Command::FindNext => vec![KeyboardShortcut::new(Modifiers::NONE, Key::F3)],
             Command::FindPrevious => vec![KeyboardShortcut::new(Modifiers::SHIFT, Key::F3)],
+            Command::NextAnnotation => vec![KeyboardShortcut::new(Modifiers::NONE, Key::F4)],
+            Command::PreviousAnnotation => vec![KeyboardShortcut::new(Modifiers::SHIFT, Key::F4)],
+            Command::NextSuggestion => vec![KeyboardShortcut::new(Modifiers::NONE, Key::F6)],
+            Command::PreviousSuggestion => vec![KeyboardShortcut::new(Modifiers::SHIFT, Key::F6)],
             Command::Quit => vec![KeyboardShortcut::new(CMD, Key::Q)],
             Command::Copy => vec![KeyboardShortcut::new(CMD, Key::C)],
             Command::SelectAll => vec![KeyboardShortcut::new(CMD, Key::A)],
@@ -196,7 +218,11 @@ impl Command {
             | Command::FindNext
             | Command::FindPrevious
             | Command::EditTags => Menu::Edit,
-            Command::Preannotate => Menu::Tools,
+            Command::Preannotate
+            | Command::NextAnnotation
+            | Command::PreviousAnnotation
+            | Command::NextSuggestion
+            | Command::PreviousSuggestion => Menu::Tools,
             _ => Menu::View,
         }
     }

@@ -71,6 +71,43 @@ impl WarraqApp {
         self.preannotate = Some(Pending::Choosing(rx));
     }
 
+    /// Selects the next (or previous) suggestion after the caret and scrolls to it; a tag key then tags it.
+    pub fn step_suggestion(&mut self, forward: bool) {
+        let Some(d) = &mut self.doc else { return };
+        let spans: Vec<crate::model::Span> = d
+            .annotations
+            .suggestions
+            .iter()
+            .map(crate::model::Annotation::span)
+            .collect();
+        if let Some(s) = step_from(&spans, d.view.selection().span(), forward) {
+            d.view
+                .set_selection(crate::model::TextSelection::new(s.start, s.end));
+            d.view.scroll_to_offset(s.start);
+        }
+    }
+
+    /// Picks the next (or previous) annotation after the caret: selected, scrolled to, flashing.
+    pub fn step_annotation(&mut self, forward: bool) {
+        let Some(d) = &mut self.doc else { return };
+        let items = d.annotations.items();
+        let spans: Vec<crate::model::Span> =
+            items.iter().map(crate::model::Annotation::span).collect();
+        let current = self
+            .annotate
+            .selected
+            .and_then(|id| items.iter().find(|a| a.id == id))
+            .map_or_else(|| d.view.selection().span(), crate::model::Annotation::span);
+        if let Some(s) = step_from(&spans, current, forward)
+            && let Some(a) = items.iter().find(|a| a.span() == s)
+        {
+            let id = a.id;
+            d.view
+                .set_selection(crate::model::TextSelection::caret(s.start));
+            self.pick_annotation(id);
+        }
+    }
+
     /// Whether matching is still running.
     #[must_use]
     pub fn is_preannotating(&self) -> bool {
@@ -196,4 +233,22 @@ impl WarraqApp {
             d.last_change = Some(std::time::Instant::now());
         }
     }
+}
+
+/// The span after (or before) `from` in a sorted list, wrapping around.
+fn step_from(
+    spans: &[crate::model::Span],
+    from: crate::model::Span,
+    forward: bool,
+) -> Option<crate::model::Span> {
+    if spans.is_empty() {
+        return None;
+    }
+    let i = if forward {
+        spans.partition_point(|s| (s.start, s.end) <= (from.start, from.end)) % spans.len()
+    } else {
+        (spans.partition_point(|s| (s.start, s.end) < (from.start, from.end)) + spans.len() - 1)
+            % spans.len()
+    };
+    Some(spans[i])
 }
