@@ -1,7 +1,7 @@
 //! Gazetteers: lists of names with their tags (`name<TAB>TAG` a line, or `name,TAG` as CSV), matched in the text with
 //! the Arabic-aware search (folded, whole words, clitic prefixes allowed and left outside) to propose annotations.
 
-use super::annotations::{Annotation, AnnotationSet, now, quote};
+use super::annotations::{Annotation, AnnotationSet, CONTEXT_CHARS, now};
 use super::document::Document;
 use super::search::SearchIndex;
 
@@ -53,33 +53,74 @@ pub fn suggest(
 ) -> Vec<Annotation> {
     let names: Vec<String> = entries.iter().map(|(n, _)| n.clone()).collect();
     let time = now();
-    let mut out: Vec<Annotation> = index
-        .find_many(&names)
-        .into_iter()
-        .filter(|(span, i)| {
-            !set.items()
-                .iter()
-                .any(|a| a.span() == *span && a.tag == entries[*i].1)
-        })
-        .map(|(span, i)| {
-            let (text, prefix, suffix) = quote(doc, span);
-            Annotation {
-                id: 0,
-                start: span.start.0,
-                end: span.end.0,
-                tag: entries[i].1.clone(),
-                text,
-                prefix,
-                suffix,
-                note: String::new(),
-                created: time.clone(),
-                modified: time.clone(),
-            }
-        })
+    let text = doc.text();
+    let total = doc.char_count();
+    // Matches come in text order: one cursor walks the text to turn code points into bytes, instead of counting from
+    // the start of a paragraph for every quote (a gazetteer of common words finds a million matches in a book).
+    let mut cursor = CharCursor {
+        text,
+        chars: 0,
+        bytes: 0,
+    };
+    let mut out: Vec<Annotation> = Vec::new();
+    let tagged: std::collections::HashSet<(usize, usize, &str)> = set
+        .items()
+        .iter()
+        .map(|a| (a.start, a.end, a.tag.as_str()))
         .collect();
+    for (span, i) in index.find_many(&names) {
+        let tag = &entries[i].1;
+        if tagged.contains(&(span.start.0, span.end.0, tag.as_str())) {
+            continue;
+        }
+        let (s, e) = (span.start.0, span.end.0);
+        let pre = cursor.byte_at(s.saturating_sub(CONTEXT_CHARS));
+        let start = cursor.byte_at(s);
+        let end = cursor.byte_at(e);
+        let post = cursor.byte_at((e + CONTEXT_CHARS).min(total));
+        out.push(Annotation {
+            id: 0,
+            start: s,
+            end: e,
+            tag: tag.clone(),
+            text: text[start..end].to_owned(),
+            prefix: text[pre..start].to_owned(),
+            suffix: text[end..post].to_owned(),
+            note: String::new(),
+            created: time.clone(),
+            modified: time.clone(),
+        });
+    }
     out.sort_by_key(|a| (a.start, a.end));
     out.dedup_by(|a, b| a.start == b.start && a.end == b.end && a.tag == b.tag);
     out
+}
+
+/// Converts code-point offsets to byte offsets by walking from the last position, forwards or backwards.
+struct CharCursor<'a> {
+    text: &'a str,
+    chars: usize,
+    bytes: usize,
+}
+
+impl CharCursor<'_> {
+    fn byte_at(&mut self, target: usize) -> usize {
+        while self.chars < target {
+            let Some(c) = self.text[self.bytes..].chars().next() else {
+                break;
+            };
+            self.bytes += c.len_utf8();
+            self.chars += 1;
+        }
+        while self.chars > target {
+            let Some(c) = self.text[..self.bytes].chars().next_back() else {
+                break;
+            };
+            self.bytes -= c.len_utf8();
+            self.chars -= 1;
+        }
+        self.bytes
+    }
 }
 
 #[cfg(test)]
@@ -113,6 +154,11 @@ mod tests {
         set.suggestions = suggest(&doc, &index, &set, &entries);
         let texts: Vec<&str> = set.suggestions.iter().map(|a| a.text.as_str()).collect();
         assert_eq!(texts, vec!["محمد علي", "القاهرة"]);
+        // Quotes and context are what the annotation model itself would record.
+        for a in &set.suggestions {
+            let (text, prefix, suffix) = crate::model::annotations::quote(&doc, a.span());
+            assert_eq!((&a.text, &a.prefix, &a.suffix), (&text, &prefix, &suffix));
+        }
         assert_eq!(set.accept_suggestions(&doc, None), 2);
         assert_eq!(set.items().len(), 3);
         assert!(set.suggestions.is_empty());
