@@ -475,7 +475,8 @@ fn tag_all_occurrences_reviews_then_applies_in_one_undo_step() {
     tag(&mut h, first, Key::Num4);
     let others = SAMPLE_TEXT.matches("الولايات المتحدة").count() - 1;
     let id = h.state().document().unwrap().annotations.items()[0].id;
-    h.state_mut().tag_all_occurrences(id);
+    // Right after tagging, Ctrl+T reviews the other occurrences of what was just tagged.
+    press(&mut h, Key::T, Modifiers::COMMAND);
     h.run_steps(2);
     assert_eq!(h.state().review_state().unwrap().len(), others);
     // Keyboard review: accept the first, skip the second; then apply what was accepted.

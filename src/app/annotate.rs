@@ -127,7 +127,7 @@ impl WarraqApp {
             Command::SaveAs => !d.read_only,
             Command::Undo => d.annotations.can_undo(),
             Command::Redo => d.annotations.can_redo(),
-            Command::DeleteAnnotation => self.annotate.selected.is_some(),
+            Command::DeleteAnnotation | Command::TagAll => self.annotate.selected.is_some(),
             Command::EditTags => !d.read_only,
             Command::Export => !d.annotations.items().is_empty() || d.path.is_some(),
             _ => true,

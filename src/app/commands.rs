@@ -25,6 +25,7 @@ pub enum Command {
     Copy,
     SelectAll,
     DeleteAnnotation,
+    TagAll,
     Find,
     FindNext,
     FindPrevious,
@@ -59,6 +60,7 @@ impl Command {
         Command::Copy,
         Command::SelectAll,
         Command::DeleteAnnotation,
+        Command::TagAll,
         Command::Find,
         Command::FindNext,
         Command::FindPrevious,
@@ -91,6 +93,7 @@ impl Command {
             Command::Undo => "Undo",
             Command::Redo => "Redo",
             Command::DeleteAnnotation => "Delete Annotation",
+            Command::TagAll => "Tag All Occurrences",
             Command::Find => "Find…",
             Command::FindNext => "Find Next",
             Command::FindPrevious => "Find Previous",
@@ -130,6 +133,9 @@ impl Command {
             Command::Undo => "Undo the last change to the annotations or tags",
             Command::Redo => "Redo what was undone",
             Command::DeleteAnnotation => "Delete the selected annotation",
+            Command::TagAll => {
+                "Review every other mention of the selected (or just made) annotation's text to tag it too"
+            }
             Command::Find => "Search the text, ignoring harakat and letter variants",
             Command::FindNext => "Go to the next match",
             Command::FindPrevious => "Go to the previous match",
@@ -172,6 +178,7 @@ impl Command {
                 KeyboardShortcut::new(CMD, Key::Y),
             ],
             Command::DeleteAnnotation => vec![KeyboardShortcut::new(Modifiers::NONE, Key::Delete)],
+            Command::TagAll => vec![KeyboardShortcut::new(CMD, Key::T)],
             Command::TogglePanel => vec![KeyboardShortcut::new(Modifiers::NONE, Key::F9)],
             Command::Find => vec![KeyboardShortcut::new(CMD, Key::F)],
             Command::FindNext => vec![KeyboardShortcut::new(Modifiers::NONE, Key::F3)],
@@ -214,6 +221,7 @@ impl Command {
             | Command::Copy
             | Command::SelectAll
             | Command::DeleteAnnotation
+            | Command::TagAll
             | Command::Find
             | Command::FindNext
             | Command::FindPrevious

@@ -346,6 +346,11 @@ impl WarraqApp {
             Command::SnapToWord => self.settings.snap_to_word = !self.settings.snap_to_word,
             Command::Export => self.open_export_dialog(),
             Command::Find => self.open_find(),
+            Command::TagAll => {
+                if let Some(id) = self.annotate.selected {
+                    self.tag_all_occurrences(id);
+                }
+            }
             Command::Preannotate => self.preannotate_dialog(ctx),
             Command::NextAnnotation => self.step_annotation(true),
             Command::PreviousAnnotation => self.step_annotation(false),
