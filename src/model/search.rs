@@ -382,6 +382,41 @@ mod tests {
     }
 
     #[test]
+    fn every_folded_character_maps_back_and_every_kept_character_is_reached() {
+        let text = "قالَ مُحَمَّدٌ: ﻻ، ســـلام! ٢٠٢١ John";
+        let idx = SearchIndex::new(text, false);
+        let original: Vec<char> = text.chars().collect();
+        // Folded → original: each folded character comes from inside the text, in order, and folding its original
+        // stretch gives it back.
+        let mut last = 0;
+        for (k, folded) in idx.folded.chars().enumerate() {
+            let (_, start, end) = idx.chars[k];
+            assert!(start >= last && start < end && end <= original.len());
+            let stretch: String = original[start..end].iter().collect();
+            assert!(
+                fold(&stretch, false).contains(folded),
+                "{stretch:?} does not fold to contain {folded:?}"
+            );
+            last = start;
+        }
+        // Original → folded: every character that is not dropped is the start of some folded character, and every
+        // dropped mark lies inside the stretch of the character before it.
+        for (i, c) in original.iter().enumerate() {
+            if is_dropped(*c) {
+                assert!(
+                    idx.chars.iter().any(|&(_, s, e)| s < i && i < e),
+                    "mark {i} belongs to its letter"
+                );
+            } else {
+                assert!(
+                    idx.chars.iter().any(|&(_, s, _)| s == i),
+                    "character {i} {c:?} is reachable"
+                );
+            }
+        }
+    }
+
+    #[test]
     fn presentation_forms_map_back_to_their_characters() {
         let text = "من ﺍﻟﻘﺎﻫﺮﺓ إلى";
         let found = texts(text, "القاهرة", SearchOptions::default());
