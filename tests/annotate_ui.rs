@@ -11,6 +11,19 @@ mod common;
 
 use common::{click, press, span_of, tag};
 
+/// A window on a copy of the sample in a fresh folder (kept alive by the returned guard).
+fn open_copy() -> (
+    tempfile::TempDir,
+    std::path::PathBuf,
+    Harness<'static, WarraqApp>,
+) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("article.txt");
+    std::fs::write(&path, SAMPLE_TEXT).unwrap();
+    let h = open(&path);
+    (dir, path, h)
+}
+
 fn open(path: &std::path::Path) -> Harness<'static, WarraqApp> {
     common::open(path, Vec2::new(1300.0, 850.0))
 }
@@ -52,10 +65,7 @@ fn drag_over(h: &mut Harness<'_, WarraqApp>, span: Span) {
 
 #[test]
 fn tag_a_word_edit_it_undo_save_and_reopen() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("article.txt");
-    std::fs::write(&path, SAMPLE_TEXT).unwrap();
-    let mut h = open(&path);
+    let (_dir, path, mut h) = open_copy();
 
     // Drag over a word and press 1: one PER annotation with exactly that word's range.
     let word = span_of("الولايات");
@@ -154,10 +164,7 @@ fn tag_a_word_edit_it_undo_save_and_reopen() {
 
 #[test]
 fn delete_from_the_panel_and_autosave() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("article.txt");
-    std::fs::write(&path, SAMPLE_TEXT).unwrap();
-    let mut h = open(&path);
+    let (_dir, path, mut h) = open_copy();
     for (word, key) in [("روسيا", Key::Num2), ("أناتولي أنتونوف", Key::Num1)] {
         tag(&mut h, span_of(word), key);
     }
@@ -224,10 +231,7 @@ fn an_unreadable_sidecar_is_left_alone_until_the_user_chooses() {
 
 #[test]
 fn a_folder_that_cannot_be_written_keeps_annotations_in_memory() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("article.txt");
-    std::fs::write(&path, SAMPLE_TEXT).unwrap();
-    let mut h = open(&path);
+    let (dir, _path, mut h) = open_copy();
     // Point the sidecar into a folder that does not exist (as a read-only or full disk would fail).
     h.state_mut().document_mut().unwrap().sidecar =
         Some(dir.path().join("missing-folder").join("x.warraq.ron"));
@@ -250,10 +254,7 @@ fn a_folder_that_cannot_be_written_keeps_annotations_in_memory() {
 
 #[test]
 fn closing_with_annotations_that_cannot_be_saved_asks_first() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("article.txt");
-    std::fs::write(&path, SAMPLE_TEXT).unwrap();
-    let mut h = open(&path);
+    let (dir, _path, mut h) = open_copy();
     h.state_mut().document_mut().unwrap().sidecar =
         Some(dir.path().join("gone").join("x.warraq.ron"));
     let s = span_of("روسيا");
@@ -296,10 +297,7 @@ fn closing_with_annotations_that_cannot_be_saved_asks_first() {
 
 #[test]
 fn snap_to_word_can_be_turned_off_to_leave_clitics_outside() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("article.txt");
-    std::fs::write(&path, SAMPLE_TEXT).unwrap();
-    let mut h = open(&path);
+    let (_dir, _path, mut h) = open_copy();
     // "للطرف": select only "الطرف"'s part "لطرف" — with snapping it becomes the whole word.
     let word = span_of("للطرف");
     let inner = Span::new(CharOffset(word.start.0 + 1), word.end);
@@ -329,10 +327,7 @@ fn snap_to_word_can_be_turned_off_to_leave_clitics_outside() {
 
 #[test]
 fn renaming_a_tag_in_the_tags_dialog_renames_its_annotations() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("article.txt");
-    std::fs::write(&path, SAMPLE_TEXT).unwrap();
-    let mut h = open(&path);
+    let (_dir, _path, mut h) = open_copy();
     let s = span_of("أناتولي أنتونوف");
     tag(&mut h, s, Key::Num1);
     h.get_by_label("Edit").click();
@@ -367,10 +362,7 @@ fn renaming_a_tag_in_the_tags_dialog_renames_its_annotations() {
 
 #[test]
 fn export_from_the_dialog_and_import_a_conll_file() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("article.txt");
-    std::fs::write(&path, SAMPLE_TEXT).unwrap();
-    let mut h = open(&path);
+    let (dir, _path, mut h) = open_copy();
     let s = span_of("أناتولي أنتونوف");
     tag(&mut h, s, Key::Num1);
     // Ctrl+E, CSV, a destination, Export: the unsaved annotation is in the file.
@@ -430,10 +422,7 @@ fn export_from_the_dialog_and_import_a_conll_file() {
 
 #[test]
 fn find_bar_counts_matches_ignoring_harakat_and_enter_moves_to_each() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("article.txt");
-    std::fs::write(&path, SAMPLE_TEXT).unwrap();
-    let mut h = open(&path);
+    let (_dir, _path, mut h) = open_copy();
     press(&mut h, Key::F, Modifiers::COMMAND);
     h.run_steps(2);
     // The query without its article's hamza and with a different ta marbuta still finds every الولايات المتحدة.
@@ -467,10 +456,7 @@ fn find_bar_counts_matches_ignoring_harakat_and_enter_moves_to_each() {
 
 #[test]
 fn tag_all_occurrences_reviews_then_applies_in_one_undo_step() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("article.txt");
-    std::fs::write(&path, SAMPLE_TEXT).unwrap();
-    let mut h = open(&path);
+    let (_dir, _path, mut h) = open_copy();
     let first = span_of("الولايات المتحدة");
     tag(&mut h, first, Key::Num4);
     let others = SAMPLE_TEXT.matches("الولايات المتحدة").count() - 1;
@@ -590,10 +576,7 @@ fn gazetteer_suggestions_are_accepted_or_rejected_from_the_panel() {
 
 #[test]
 fn keys_walk_through_annotations_and_suggestions() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("article.txt");
-    std::fs::write(&path, SAMPLE_TEXT).unwrap();
-    let mut h = open(&path);
+    let (dir, _path, mut h) = open_copy();
     tag(&mut h, span_of("أناتولي أنتونوف"), Key::Num1);
     tag(&mut h, span_of("روسيا"), Key::Num4);
     let ids: Vec<u64> = h

@@ -218,10 +218,19 @@ impl AnnotationSet {
             return Some(a.id);
         }
         self.tags.ensure(tag);
+        let a = self.new_annotation(doc, span, tag, &now());
+        let id = a.id;
+        self.record(Edit::Add(a));
+        Some(id)
+    }
+
+    /// A new annotation with the next id, its quote and context.
+    fn new_annotation(&mut self, doc: &Document, span: Span, tag: &str, time: &str) -> Annotation {
         let (text, prefix, suffix) = quote(doc, span);
-        let time = now();
-        let a = Annotation {
-            id: self.next_id,
+        let id = self.next_id;
+        self.next_id += 1;
+        Annotation {
+            id,
             start: span.start.0,
             end: span.end.0,
             tag: tag.to_owned(),
@@ -229,13 +238,9 @@ impl AnnotationSet {
             prefix,
             suffix,
             note: String::new(),
-            created: time.clone(),
-            modified: time,
-        };
-        self.next_id += 1;
-        let id = a.id;
-        self.record(Edit::Add(a));
-        Some(id)
+            created: time.to_owned(),
+            modified: time.to_owned(),
+        }
     }
 
     /// Tags several spans in one undoable step (skipping spans that already carry this tag); returns the new ids.
@@ -244,28 +249,20 @@ impl AnnotationSet {
         let time = now();
         let mut edits = Vec::new();
         let mut ids = Vec::new();
+        let mut taken: std::collections::HashSet<(usize, usize)> = self
+            .items
+            .iter()
+            .filter(|a| a.tag == tag)
+            .map(|a| (a.start, a.end))
+            .collect();
         for &span in spans {
-            let exists = self.items.iter().any(|a| a.span() == span && a.tag == tag)
-                || edits
-                    .iter()
-                    .any(|e| matches!(e, Edit::Add(a) if a.span() == span));
-            if span.is_empty() || span.end.0 > doc.char_count() || exists {
+            if span.is_empty()
+                || span.end.0 > doc.char_count()
+                || !taken.insert((span.start.0, span.end.0))
+            {
                 continue;
             }
-            let (text, prefix, suffix) = quote(doc, span);
-            let a = Annotation {
-                id: self.next_id,
-                start: span.start.0,
-                end: span.end.0,
-                tag: tag.to_owned(),
-                text,
-                prefix,
-                suffix,
-                note: String::new(),
-                created: time.clone(),
-                modified: time.clone(),
-            };
-            self.next_id += 1;
+            let a = self.new_annotation(doc, span, tag, &time);
             ids.push(a.id);
             edits.push(Edit::Add(a));
         }
