@@ -619,10 +619,7 @@ pub fn preannotate_command(
         .map_err(|e| e.to_string())?
         .text;
     let (entries, problems) = crate::model::gazetteer::parse(&list);
-    let problems: Vec<String> = problems
-        .iter()
-        .map(|p| format!("{}:{}: {}", gazetteer.display(), p.line, p.message))
-        .collect();
+    let problems = crate::model::LineProblem::located(gazetteer, &problems);
     if entries.is_empty() {
         return Err(format!("{}: no NAME<TAB>TAG lines", gazetteer.display()));
     }

@@ -252,14 +252,8 @@ fn a_folder_that_cannot_be_written_keeps_annotations_in_memory() {
     assert!(!h.state().document().unwrap().is_dirty());
 }
 
-#[test]
-fn closing_with_annotations_that_cannot_be_saved_asks_first() {
-    let (dir, _path, mut h) = open_copy();
-    h.state_mut().document_mut().unwrap().sidecar =
-        Some(dir.path().join("gone").join("x.warraq.ron"));
-    let s = span_of("روسيا");
-    tag(&mut h, s, Key::Num2);
-    // The window manager asks the window to close.
+/// The window manager asks the window to close; true if the application held the close back.
+fn request_close(h: &mut Harness<'_, WarraqApp>) -> bool {
     h.input_mut()
         .viewports
         .entry(egui::ViewportId::ROOT)
@@ -267,11 +261,21 @@ fn closing_with_annotations_that_cannot_be_saved_asks_first() {
         .events
         .push(egui::ViewportEvent::Close);
     h.step();
-    let cancelled = h.output().viewport_output.values().any(|v| {
+    h.output().viewport_output.values().any(|v| {
         v.commands
             .iter()
             .any(|c| matches!(c, egui::ViewportCommand::CancelClose))
-    });
+    })
+}
+
+#[test]
+fn closing_with_annotations_that_cannot_be_saved_asks_first() {
+    let (dir, _path, mut h) = open_copy();
+    h.state_mut().document_mut().unwrap().sidecar =
+        Some(dir.path().join("gone").join("x.warraq.ron"));
+    let s = span_of("روسيا");
+    tag(&mut h, s, Key::Num2);
+    let cancelled = request_close(&mut h);
     assert!(cancelled, "the close was held back");
     h.run_steps(2);
     h.get_by_label("Unsaved annotations");
@@ -280,18 +284,7 @@ fn closing_with_annotations_that_cannot_be_saved_asks_first() {
     h.state_mut().save_annotations_to(elsewhere.clone());
     assert!(elsewhere.exists());
     // Now closing goes through: nothing unsaved.
-    h.input_mut()
-        .viewports
-        .entry(egui::ViewportId::ROOT)
-        .or_default()
-        .events
-        .push(egui::ViewportEvent::Close);
-    h.step();
-    let cancelled = h.output().viewport_output.values().any(|v| {
-        v.commands
-            .iter()
-            .any(|c| matches!(c, egui::ViewportCommand::CancelClose))
-    });
+    let cancelled = request_close(&mut h);
     assert!(!cancelled);
 }
 

@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 
-use egui::{Event, Key, Modifiers, OutputCommand, PointerButton, Pos2, Rect, Vec2};
+use egui::{Event, Key, Modifiers, OutputCommand, Pos2, Rect, Vec2};
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use warraq::app::{SAMPLE_TEXT, Settings, WarraqApp};
@@ -118,36 +118,12 @@ fn double_click_selects_a_word_and_triple_click_a_paragraph() {
     let p = r.center();
     for _ in 0..2 {
         h.event(Event::PointerMoved(p));
-        h.event(Event::PointerButton {
-            pos: p,
-            button: PointerButton::Primary,
-            pressed: true,
-            modifiers: Modifiers::NONE,
-        });
-        h.step();
-        h.event(Event::PointerButton {
-            pos: p,
-            button: PointerButton::Primary,
-            pressed: false,
-            modifiers: Modifiers::NONE,
-        });
-        h.step();
+        common::button(&mut h, p, true, Modifiers::NONE);
+        common::button(&mut h, p, false, Modifiers::NONE);
     }
     assert_eq!(h.state().document().unwrap().view.selection().span(), span);
-    h.event(Event::PointerButton {
-        pos: p,
-        button: PointerButton::Primary,
-        pressed: true,
-        modifiers: Modifiers::NONE,
-    });
-    h.step();
-    h.event(Event::PointerButton {
-        pos: p,
-        button: PointerButton::Primary,
-        pressed: false,
-        modifiers: Modifiers::NONE,
-    });
-    h.step();
+    common::button(&mut h, p, true, Modifiers::NONE);
+    common::button(&mut h, p, false, Modifiers::NONE);
     let doc = h.state().document().unwrap().view.document().clone();
     assert_eq!(
         h.state().document().unwrap().view.selection().span(),
@@ -168,37 +144,13 @@ fn shift_click_extends_the_selection_across_paragraphs() {
         .screen_rects(b_span)[0];
     let pa = Pos2::new(a.max.x - 0.5, a.center().y);
     h.event(Event::PointerMoved(pa));
-    h.event(Event::PointerButton {
-        pos: pa,
-        button: PointerButton::Primary,
-        pressed: true,
-        modifiers: Modifiers::NONE,
-    });
-    h.step();
-    h.event(Event::PointerButton {
-        pos: pa,
-        button: PointerButton::Primary,
-        pressed: false,
-        modifiers: Modifiers::NONE,
-    });
-    h.step();
+    common::button(&mut h, pa, true, Modifiers::NONE);
+    common::button(&mut h, pa, false, Modifiers::NONE);
     let pb = Pos2::new(b.min.x + 0.5, b.center().y);
     h.event(Event::ModifiersChanged(Modifiers::SHIFT));
     h.event(Event::PointerMoved(pb));
-    h.event(Event::PointerButton {
-        pos: pb,
-        button: PointerButton::Primary,
-        pressed: true,
-        modifiers: Modifiers::SHIFT,
-    });
-    h.step();
-    h.event(Event::PointerButton {
-        pos: pb,
-        button: PointerButton::Primary,
-        pressed: false,
-        modifiers: Modifiers::SHIFT,
-    });
-    h.step();
+    common::button(&mut h, pb, true, Modifiers::SHIFT);
+    common::button(&mut h, pb, false, Modifiers::SHIFT);
     h.event(Event::ModifiersChanged(Modifiers::NONE));
     let sel = h.state().document().unwrap().view.selection().span();
     assert_eq!(sel, Span::new(span_of("عرضت").start, b_span.end));

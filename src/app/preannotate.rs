@@ -41,10 +41,7 @@ impl WarraqApp {
                         }
                         let index = SearchIndex::new(doc.text(), false);
                         let found = gazetteer::suggest(&doc, &index, &existing, &entries);
-                        let problems = problems
-                            .iter()
-                            .map(|p| format!("{}:{}: {}", path.display(), p.line, p.message))
-                            .collect();
+                        let problems = crate::model::LineProblem::located(&path, &problems);
                         Ok((found, problems))
                     });
                 let _ = tx.send(result);

@@ -78,12 +78,7 @@ pub fn export(d: &ExportDoc<'_>) -> (String, String) {
     (text, ann)
 }
 
-/// A line of a `.ann` file that could not be used, with its number (from 1).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Problem {
-    pub line: usize,
-    pub message: String,
-}
+pub use crate::model::LineProblem as Problem;
 
 /// Reads a `.ann` against the decoded text of its `.txt`. Returns the annotations and the lines that were skipped.
 #[must_use]

@@ -145,12 +145,7 @@ fn layers(d: &ExportDoc<'_>) -> std::collections::HashMap<u64, usize> {
     out
 }
 
-/// A line that could not be read as IOB2, with its number (from 1).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Problem {
-    pub line: usize,
-    pub message: String,
-}
+pub use crate::model::LineProblem as Problem;
 
 /// Rebuilds the text from the tokens and the annotations from the tag columns.
 #[must_use]

@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use super::{ExportDoc, Format, Options, Report};
-use crate::model::{AnnotationSet, Document, TagSet};
+use crate::model::{AnnotationSet, Document, LineProblem, TagSet};
 use crate::store::{self, sidecar};
 
 /// A document opened for export.
@@ -155,10 +155,7 @@ pub fn import_file(file: &Path, format: &str, out: Option<&Path>) -> Result<Impo
             let ann = read(&ann_path)?;
             let doc = Document::new(text);
             let (set, problems) = super::brat::import(&doc, &ann, TagSet::default());
-            result.problems = problems
-                .iter()
-                .map(|p| format!("{}:{}: {}", ann_path.display(), p.line, p.message))
-                .collect();
+            result.problems = LineProblem::located(&ann_path, &problems);
             result.annotations = set.items().len();
             let name = txt_path
                 .file_name()
@@ -173,10 +170,7 @@ pub fn import_file(file: &Path, format: &str, out: Option<&Path>) -> Result<Impo
         "conll" => {
             let text = read(file)?;
             let (doc, set, problems) = super::conll::import(&text, TagSet::default());
-            result.problems = problems
-                .iter()
-                .map(|p| format!("{}:{}: {}", file.display(), p.line, p.message))
-                .collect();
+            result.problems = LineProblem::located(file, &problems);
             result.annotations = set.items().len();
             let stem = file
                 .file_stem()

@@ -5,12 +5,7 @@ use super::annotations::{Annotation, AnnotationSet, CONTEXT_CHARS, now};
 use super::document::Document;
 use super::search::SearchIndex;
 
-/// A line of the list that could not be used, with its number (from 1).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Problem {
-    pub line: usize,
-    pub message: String,
-}
+pub use crate::model::LineProblem as Problem;
 
 /// Reads a gazetteer: one `name<TAB>TAG` (or `name,TAG`) a line; blank lines and lines starting with `#` are skipped.
 #[must_use]

@@ -17,3 +17,21 @@ pub use document::{Document, LineEnding, Paragraph};
 pub use offsets::{ByteOffset, CharOffset, Span};
 pub use selection::TextSelection;
 pub use tags::{Tag, TagSet};
+
+/// A line of an input file (a gazetteer, a brat `.ann`, a CoNLL file) that could not be used, with its number from 1.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LineProblem {
+    pub line: usize,
+    pub message: String,
+}
+
+impl LineProblem {
+    /// "FILE:LINE: message" for each problem, as the window and the command line report them.
+    #[must_use]
+    pub fn located(file: &std::path::Path, problems: &[LineProblem]) -> Vec<String> {
+        problems
+            .iter()
+            .map(|p| format!("{}:{}: {}", file.display(), p.line, p.message))
+            .collect()
+    }
+}
