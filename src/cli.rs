@@ -8,8 +8,9 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
-use crate::model::{Annotation, AnnotationSet, ByteOffset, Document, offsets::byte_to_char};
+use crate::model::{Annotation, AnnotationSet, Document};
 use crate::store;
+use crate::store::write::OutputGuard;
 use crate::text::{GlyphAtlas, GlyphQuad, TextEngine, TextStyle};
 
 pub const USAGE: &str = "\
@@ -19,12 +20,12 @@ Usage:
   warraq [FILE]                      open FILE (or the bundled sample article) in a window
   warraq layout FILE --width W --font-size S [--json]
                                      print every visual line as the view lays it out
-  warraq render FILE --width W [--font-size S] [--from-line N] [--height H] --out PAGE.png
+  warraq render FILE --width W [--font-size S] [--from-line N] [--height H] --out PAGE.png [--force]
                                      draw what the view shows into a PNG, without a window
   warraq annotations FILE [--json]   list FILE's annotations after loading and re-anchoring (writes nothing)
-  warraq export FILE... --format FORMAT [--out FILE_OR_DIR] [--outermost-only]
+  warraq export FILE... --format FORMAT [--out FILE_OR_DIR] [--outermost-only] [--force]
                                      export annotations: notes-md, notes-html, csv, jsonl, jsonl-doccano, brat,
-                                     conll, w3c
+                                     conll, w3c; an existing output is replaced only with --force, an input never
   warraq import FILE --format brat|conll|jsonl [--out DIR]
                                      bring annotations in: writes NAME.txt (when the format carries the text) and
                                      its sidecar
@@ -32,7 +33,17 @@ Usage:
                                      propose (or, with --accept-all, make) an annotation for every match of the
                                      names in LIST (NAME<TAB>TAG or NAME,TAG a line); writes the sidecar
   warraq --help | --version
+
+Limits: --width 16–20000, --font-size 4–400, --height 1–20000 (and width × height ≤ 40 million pixels).
+Exit status: 0 done, 1 failed (the message says why; nothing was overwritten), 2 bad arguments.
 ";
+
+/// Bounds of the numbers the command line accepts: wide enough for any screen or page, small enough that no
+/// layout or image blows up.
+pub const WIDTH_RANGE: std::ops::RangeInclusive<f32> = 16.0..=20_000.0;
+pub const FONT_SIZE_RANGE: std::ops::RangeInclusive<f32> = 4.0..=400.0;
+pub const HEIGHT_RANGE: std::ops::RangeInclusive<u32> = 1..=20_000;
+pub const MAX_PIXELS: u64 = 40_000_000;
 
 /// What the command line asks for.
 #[derive(Debug, Clone, PartialEq)]
@@ -53,6 +64,7 @@ pub enum Invocation {
         from_line: usize,
         height: u32,
         out: PathBuf,
+        force: bool,
     },
     Annotations {
         file: PathBuf,
@@ -63,6 +75,7 @@ pub enum Invocation {
         format: crate::export::Format,
         out: Option<PathBuf>,
         outermost_only: bool,
+        force: bool,
     },
     Import {
         file: PathBuf,
@@ -89,8 +102,8 @@ pub fn parse(args: &[String]) -> Result<Invocation, String> {
         "-V" | "--version" => Ok(Invocation::Version),
         "export" | "import" => {
             let cmd = it.next().cloned().unwrap_or_default();
-            let (mut files, mut format, mut out, mut outermost_only) =
-                (Vec::new(), None, None, false);
+            let (mut files, mut format, mut out, mut outermost_only, mut force) =
+                (Vec::new(), None, None, false, false);
             while let Some(a) = it.next() {
                 match a.as_str() {
                     "--format" => {
@@ -98,6 +111,7 @@ pub fn parse(args: &[String]) -> Result<Invocation, String> {
                     }
                     "--out" => out = Some(PathBuf::from(it.next().ok_or("--out needs a value")?)),
                     "--outermost-only" if cmd == "export" => outermost_only = true,
+                    "--force" if cmd == "export" => force = true,
                     s if s.starts_with("--") => {
                         return Err(format!("unknown option {s} for {cmd}"));
                     }
@@ -121,6 +135,7 @@ pub fn parse(args: &[String]) -> Result<Invocation, String> {
                     format,
                     out,
                     outermost_only,
+                    force,
                 })
             } else {
                 if !["brat", "conll", "jsonl"].contains(&format.as_str()) {
@@ -183,6 +198,7 @@ pub fn parse(args: &[String]) -> Result<Invocation, String> {
             let mut file = None;
             let (mut width, mut font_size, mut json, mut from_line, mut height, mut out) =
                 (None, 20.0f32, false, 0usize, 900u32, None);
+            let mut force = false;
             while let Some(a) = it.next() {
                 let mut value = |name: &str| {
                     it.next()
@@ -198,6 +214,7 @@ pub fn parse(args: &[String]) -> Result<Invocation, String> {
                     }
                     "--height" if cmd == "render" => height = num(&value("--height")?, "--height")?,
                     "--out" if cmd == "render" => out = Some(PathBuf::from(value("--out")?)),
+                    "--force" if cmd == "render" => force = true,
                     s if s.starts_with("--") => {
                         return Err(format!("unknown option {s} for {cmd}"));
                     }
@@ -207,8 +224,16 @@ pub fn parse(args: &[String]) -> Result<Invocation, String> {
             }
             let file = file.ok_or_else(|| format!("{cmd} needs a FILE"))?;
             let width = width.ok_or_else(|| format!("{cmd} needs --width"))?;
-            if !(width > 0.0 && font_size > 0.0) {
-                return Err("--width and --font-size must be positive".into());
+            in_range("--width", width, &WIDTH_RANGE)?;
+            in_range("--font-size", font_size, &FONT_SIZE_RANGE)?;
+            if cmd == "render" {
+                in_range("--height", height, &HEIGHT_RANGE)?;
+                let pixels = (width + 2.0 * MARGIN).ceil() as u64 * u64::from(height);
+                if pixels > MAX_PIXELS {
+                    return Err(format!(
+                        "--width {width} × --height {height} is {pixels} pixels; at most {MAX_PIXELS}"
+                    ));
+                }
             }
             if cmd == "layout" {
                 Ok(Invocation::Layout {
@@ -226,6 +251,7 @@ pub fn parse(args: &[String]) -> Result<Invocation, String> {
                     from_line,
                     height,
                     out,
+                    force,
                 })
             }
         }
@@ -237,6 +263,23 @@ pub fn parse(args: &[String]) -> Result<Invocation, String> {
             }
             Ok(Invocation::Window { file })
         }
+    }
+}
+
+/// Checks a number from the command line against its allowed range (NaN and infinities fail too).
+fn in_range<T: PartialOrd + std::fmt::Display>(
+    name: &str,
+    value: T,
+    range: &std::ops::RangeInclusive<T>,
+) -> Result<(), String> {
+    if range.contains(&value) {
+        Ok(())
+    } else {
+        Err(format!(
+            "{name} {value} is out of range; it must be between {} and {}",
+            range.start(),
+            range.end()
+        ))
     }
 }
 
@@ -294,7 +337,9 @@ pub fn layout_document(doc: &Document, width: f32, font_size: f32) -> JsonLayout
     for p in 0..doc.paragraphs().len() {
         let text = doc.paragraph_text(p);
         let layout = engine.layout(text, &style, Some(width));
-        let cp = |b: usize| byte_to_char(text, ByteOffset(b)).0;
+        // Byte → code point by binary search over the paragraph's character starts (linear in the paragraph).
+        let starts: Vec<usize> = text.char_indices().map(|(i, _)| i).collect();
+        let cp = |b: usize| starts.partition_point(|&s| s < b);
         for line in layout.lines() {
             let line_text = text[line.bytes.clone()]
                 .trim_end_matches(['\n', '\r'])
@@ -466,6 +511,7 @@ pub fn render_command(
     from_line: usize,
     height: u32,
     out: &Path,
+    force: bool,
 ) -> Result<(), String> {
     let opened = store::open(file, None).map_err(|e| e.to_string())?;
     // A sidecar that cannot be read does not stop the page from being drawn, only its highlights.
@@ -484,18 +530,21 @@ pub fn render_command(
         from_line,
         height,
     );
-    let f = std::fs::File::create(out)
-        .map_err(|e| format!("{}: cannot be written ({e})", out.display()))?;
-    let mut enc = png::Encoder::new(std::io::BufWriter::new(f), w, h);
-    enc.set_color(png::ColorType::Rgb);
-    enc.set_depth(png::BitDepth::Eight);
-    let mut writer = enc
-        .write_header()
-        .map_err(|e| format!("{}: {e}", out.display()))?;
-    writer
-        .write_image_data(&rgb)
-        .map_err(|e| format!("{}: {e}", out.display()))?;
-    Ok(())
+    let mut png_bytes = Vec::new();
+    {
+        let mut enc = png::Encoder::new(&mut png_bytes, w, h);
+        enc.set_color(png::ColorType::Rgb);
+        enc.set_depth(png::BitDepth::Eight);
+        let mut writer = enc
+            .write_header()
+            .map_err(|e| format!("{}: {e}", out.display()))?;
+        writer
+            .write_image_data(&rgb)
+            .map_err(|e| format!("{}: {e}", out.display()))?;
+    }
+    OutputGuard::new([file.to_owned()], force)
+        .write(out, &png_bytes)
+        .map_err(|e| e.to_string())
 }
 
 #[cfg(test)]
@@ -534,7 +583,7 @@ mod tests {
                 .contains("--width")
         );
         assert!(
-            parse(&args("render a.txt --width 10"))
+            parse(&args("render a.txt --width 100"))
                 .unwrap_err()
                 .contains("--out")
         );
@@ -623,33 +672,49 @@ pub fn preannotate_command(
     if entries.is_empty() {
         return Err(format!("{}: no NAME<TAB>TAG lines", gazetteer.display()));
     }
-    let opened = store::open(file, None).map_err(|e| e.to_string())?;
-    let (mut set, report) = opened.annotations.map_err(|e| e.to_string())?;
-    let index = crate::model::search::SearchIndex::new(opened.doc.text(), false);
-    let found = crate::model::gazetteer::suggest(&opened.doc, &index, &set, &entries);
+    // The same open-document code as the window: lock, re-anchoring, and a save that merges with changes made
+    // elsewhere (a window with this document open) instead of overwriting them.
+    let mut d = crate::workspace::OpenDocument::open(file, None).map_err(|e| e.to_string())?;
+    if let Some(broken) = &d.broken_sidecar {
+        return Err(format!(
+            "{}: cannot be read, so nothing was changed ({})",
+            broken.display(),
+            d.notices.join("; ")
+        ));
+    }
+    let mut notices = std::mem::take(&mut d.notices);
+    let index = d.search_index_now();
+    let found = crate::model::gazetteer::suggest(&d.doc, &index, &d.annotations, &entries);
     let n = found.len();
     let summary = if accept_all {
-        set.suggestions = found;
-        let made = set.accept_suggestions(&opened.doc, None);
+        // Only this list's matches are accepted; suggestions already waiting for review stay as they are.
+        let keys: std::collections::HashSet<(usize, usize, String)> = found
+            .iter()
+            .map(|a| (a.start, a.end, a.tag.clone()))
+            .collect();
+        d.annotations.add_suggestions(found);
+        let mine: Vec<usize> = d
+            .annotations
+            .suggestions
+            .iter()
+            .enumerate()
+            .filter(|(_, a)| keys.contains(&(a.start, a.end, a.tag.clone())))
+            .map(|(i, _)| i)
+            .collect();
+        let doc = d.doc.clone();
+        let made = d.annotations.accept_suggestions(&doc, Some(&mine));
         format!("{made} annotations made from {} names", entries.len())
     } else {
-        for s in found {
-            if !set
-                .suggestions
-                .iter()
-                .any(|x| x.start == s.start && x.end == s.end && x.tag == s.tag)
-            {
-                set.suggestions.push(s);
-            }
-        }
-        set.suggestions.sort_by_key(|a| (a.start, a.end));
+        d.annotations.add_suggestions(found);
         format!(
             "{n} suggestions from {} names, to review in the window",
             entries.len()
         )
     };
-    let side = crate::store::sidecar::sidecar_path(file);
-    crate::store::sidecar::save(&side, &set, opened.fingerprint, report.folder_tags)
-        .map_err(|e| e.to_string())?;
+    let saved = d.save_now().map_err(|e| e.to_string())?;
+    let side = d.sidecar.clone().unwrap_or_default();
+    notices.extend(saved.message(&side));
+    let mut problems = problems;
+    problems.extend(notices);
     Ok((format!("{summary}; saved {}", side.display()), problems))
 }

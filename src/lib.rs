@@ -7,6 +7,7 @@
 //! - [`text`]: the text engine on parley and swash — bundled fonts, paragraph layout (bidi, shaping, line
 //!   breaking), hit testing, glyph rasterization into an atlas. No application state, no egui.
 //! - [`view`]: egui widgets on the text engine: the document view, the RTL label, the RTL text input.
+//! - [`workspace`]: the open documents — each owns its annotations, undo, save policy, search index and jobs. No egui.
 //! - [`app`]: the egui application: panels, menus, dialogs, and the command table that drives them.
 //! - [`cli`]: the headless commands (`layout`, `render`) that use the same engine as the window.
 //!
@@ -20,3 +21,4 @@ pub mod model;
 pub mod store;
 pub mod text;
 pub mod view;
+pub mod workspace;

@@ -1,9 +1,24 @@
 //! Start-up: read the command line, then open the window or run a headless command.
 
+use std::io::Write as _;
 use std::process::ExitCode;
 
 use warraq::app::WarraqApp;
 use warraq::cli::{self, Invocation};
+
+/// Writes to standard output; a reader that went away (`warraq layout … | head`) ends the output quietly.
+fn emit(s: &str) {
+    let mut out = std::io::stdout().lock();
+    if let Err(e) = out.write_all(s.as_bytes()).and_then(|()| out.flush())
+        && e.kind() != std::io::ErrorKind::BrokenPipe
+    {
+        eprintln!("warraq: standard output: {e}");
+    }
+}
+
+macro_rules! outln {
+    ($($t:tt)*) => { emit(&format!("{}\n", format_args!($($t)*))) };
+}
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -16,11 +31,11 @@ fn main() -> ExitCode {
     };
     let result = match invocation {
         Invocation::Help => {
-            print!("{}", cli::USAGE);
+            emit(cli::USAGE);
             Ok(())
         }
         Invocation::Version => {
-            println!("warraq {}", env!("CARGO_PKG_VERSION"));
+            emit(&format!("warraq {}\n", env!("CARGO_PKG_VERSION")));
             Ok(())
         }
         Invocation::Layout {
@@ -28,7 +43,7 @@ fn main() -> ExitCode {
             width,
             font_size,
             json,
-        } => cli::layout_command(&file, width, font_size, json).map(|out| print!("{out}")),
+        } => cli::layout_command(&file, width, font_size, json).map(|out| emit(&out)),
         Invocation::Render {
             file,
             width,
@@ -36,37 +51,46 @@ fn main() -> ExitCode {
             from_line,
             height,
             out,
-        } => cli::render_command(&file, width, font_size, from_line, height, &out),
+            force,
+        } => cli::render_command(&file, width, font_size, from_line, height, &out, force),
         Invocation::Annotations { file, json } => {
-            cli::annotations_command(&file, json).map(|out| print!("{out}"))
+            cli::annotations_command(&file, json).map(|out| emit(&out))
         }
         Invocation::Export {
             files,
             format,
             out,
             outermost_only,
+            force,
         } => {
             let options = warraq::export::Options { outermost_only };
-            warraq::export::io::export_files(&files, format, out.as_deref(), options, |_, _| {})
-                .map(|r| {
-                    println!(
-                        "exported {} annotations from {} documents to {}",
-                        r.annotations,
-                        r.documents,
-                        r.files
-                            .iter()
-                            .map(|f| f.display().to_string())
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    );
-                })
+            warraq::export::io::export_files(
+                &files,
+                format,
+                out.as_deref(),
+                options,
+                force,
+                |_, _| {},
+            )
+            .map(|r| {
+                outln!(
+                    "exported {} annotations from {} documents to {}",
+                    r.annotations,
+                    r.documents,
+                    r.files
+                        .iter()
+                        .map(|f| f.display().to_string())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                );
+            })
         }
         Invocation::Import { file, format, out } => {
             warraq::export::io::import_file(&file, &format, out.as_deref()).map(|r| {
                 for p in &r.problems {
                     eprintln!("warraq: {p}");
                 }
-                println!(
+                outln!(
                     "imported {} annotations into {}{}",
                     r.annotations,
                     r.documents
@@ -90,7 +114,7 @@ fn main() -> ExitCode {
             for p in problems {
                 eprintln!("warraq: {p}");
             }
-            println!("{summary}");
+            outln!("{summary}");
         }),
         Invocation::Window { file } => run_window(file),
     };

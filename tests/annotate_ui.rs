@@ -29,12 +29,7 @@ fn open(path: &std::path::Path) -> Harness<'static, WarraqApp> {
 }
 
 fn drag_over(h: &mut Harness<'_, WarraqApp>, span: Span) {
-    let r = h
-        .state_mut()
-        .document_mut()
-        .unwrap()
-        .view
-        .screen_rects(span)[0];
+    let r = h.state_mut().view_mut().unwrap().screen_rects(span)[0];
     let (from, to) = (
         Pos2::new(r.max.x - 1.0, r.center().y),
         Pos2::new(r.min.x + 1.0, r.center().y),
@@ -85,12 +80,7 @@ fn tag_a_word_edit_it_undo_save_and_reopen() {
     );
 
     // Click the highlight: the popup opens; change the tag to LOC and write an Arabic note.
-    let r = h
-        .state_mut()
-        .document_mut()
-        .unwrap()
-        .view
-        .screen_rects(word)[0];
+    let r = h.state_mut().view_mut().unwrap().screen_rects(word)[0];
     click(&mut h, r.center());
     h.run_steps(2);
     assert!(
@@ -136,9 +126,8 @@ fn tag_a_word_edit_it_undo_save_and_reopen() {
     // A second, nested annotation from the palette.
     let nested = span_of("الولايات المتحدة");
     h.state_mut()
-        .document_mut()
+        .view_mut()
         .unwrap()
-        .view
         .set_selection(warraq::model::TextSelection::new(nested.start, nested.end));
     h.run_steps(2);
     h.get_by_label("4  GPE").click();
@@ -397,7 +386,7 @@ fn export_from_the_dialog_and_import_a_conll_file() {
     h.run_steps(2);
     let d = h.state().document().unwrap();
     assert_eq!(d.name, "news.txt");
-    assert_eq!(d.view.document().text(), "زار محمد علي القاهرة\nثم عاد");
+    assert_eq!(d.doc.text(), "زار محمد علي القاهرة\nثم عاد");
     let tags: Vec<(&str, &str)> = d
         .annotations
         .items()
@@ -430,10 +419,7 @@ fn find_bar_counts_matches_ignoring_harakat_and_enter_moves_to_each() {
     let (matches, current) = h.state().find_state().unwrap();
     assert_eq!(current, Some(1));
     let second = matches[1];
-    assert_eq!(
-        h.state().document().unwrap().view.selection().span(),
-        second
-    );
+    assert_eq!(h.state().view().unwrap().selection().span(), second);
     h.run_steps(1);
     h.get_by_label(&format!("2 of {expected}"));
     press(&mut h, Key::Enter, Modifiers::SHIFT);
@@ -582,9 +568,8 @@ fn keys_walk_through_annotations_and_suggestions() {
         .map(|a| a.id)
         .collect();
     h.state_mut()
-        .document_mut()
+        .view_mut()
         .unwrap()
-        .view
         .set_selection(warraq::model::TextSelection::caret(CharOffset(0)));
     // The last tagged (روسيا, first in the text) is selected: F4 goes to the next one in text order.
     assert_eq!(h.state().selected_annotation(), Some(ids[0]));
@@ -615,13 +600,12 @@ fn keys_walk_through_annotations_and_suggestions() {
         std::thread::sleep(std::time::Duration::from_millis(5));
     }
     h.state_mut()
-        .document_mut()
+        .view_mut()
         .unwrap()
-        .view
         .set_selection(warraq::model::TextSelection::caret(CharOffset(0)));
     press(&mut h, Key::F6, Modifiers::NONE);
     let first = h.state().document().unwrap().annotations.suggestions[0].span();
-    assert_eq!(h.state().document().unwrap().view.selection().span(), first);
+    assert_eq!(h.state().view().unwrap().selection().span(), first);
     press(&mut h, Key::Num4, Modifiers::NONE);
     assert!(
         h.state()
@@ -631,5 +615,111 @@ fn keys_walk_through_annotations_and_suggestions() {
             .items()
             .iter()
             .any(|a| a.span() == first && a.tag == "GPE")
+    );
+}
+
+// ----- nothing is lost when leaving a document -----
+
+/// Opens `path` in the running window and waits until it has arrived (or a question is asked).
+fn open_in(h: &mut Harness<'_, WarraqApp>, path: &std::path::Path) {
+    let ctx = h.ctx.clone();
+    h.state_mut().open_path(&ctx, path.to_owned(), None);
+    common::wait_loaded(h);
+}
+
+#[test]
+fn a_failed_save_then_opening_another_file_asks_and_keeps_the_annotations() {
+    let (dir, _path, mut h) = open_copy();
+    h.state_mut().document_mut().unwrap().sidecar =
+        Some(dir.path().join("full-disk").join("x.warraq.ron"));
+    tag(&mut h, span_of("روسيا"), Key::Num3);
+    press(&mut h, Key::S, Modifiers::COMMAND);
+    assert!(h.state().message().unwrap().contains("still in memory"));
+    let other = dir.path().join("other.txt");
+    std::fs::write(&other, "نص آخر").unwrap();
+    open_in(&mut h, &other);
+    // The question is shown, the document and its annotation are still there, the error is still said.
+    h.get_by_label("Unsaved annotations");
+    h.get_by_label("Discard and Continue");
+    let d = h.state().document().unwrap();
+    assert_eq!(d.name, "article.txt");
+    assert_eq!(d.annotations.items().len(), 1);
+    assert!(h.state().workspace().leaving().is_some());
+    // Cancel keeps everything as it was.
+    h.get_by_label("Cancel").click();
+    h.run_steps(2);
+    assert!(h.state().workspace().leaving().is_none());
+    assert_eq!(h.state().document().unwrap().annotations.items().len(), 1);
+    // Opening again and choosing Save As puts them somewhere safe, then the other file opens.
+    open_in(&mut h, &other);
+    h.get_by_label("Unsaved annotations");
+    let safe = dir.path().join("safe.warraq.ron");
+    h.state_mut().save_annotations_to(safe.clone());
+    h.run_steps(2);
+    assert!(std::fs::read_to_string(&safe).unwrap().contains("روسيا"));
+    assert_eq!(h.state().document().unwrap().name, "other.txt");
+}
+
+#[test]
+fn annotations_on_the_sample_are_not_dropped_when_a_file_is_opened() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = common::harness(
+        WarraqApp::new(warraq::app::Settings::default()),
+        Vec2::new(1300.0, 850.0),
+    );
+    h.state_mut().open_sample();
+    h.run_steps(2);
+    tag(&mut h, span_of("روسيا"), Key::Num3);
+    let other = dir.path().join("other.txt");
+    std::fs::write(&other, "نص آخر").unwrap();
+    open_in(&mut h, &other);
+    h.get_by_label("Unsaved annotations");
+    assert_eq!(h.state().document().unwrap().name, warraq::app::SAMPLE_NAME);
+    // Discard is a choice the user makes; then the file opens.
+    h.get_by_label("Discard and Continue").click();
+    h.run_steps(2);
+    assert_eq!(h.state().document().unwrap().name, "other.txt");
+}
+
+#[test]
+fn reopening_the_same_file_keeps_pending_edits() {
+    let (_dir, path, mut h) = open_copy();
+    tag(&mut h, span_of("روسيا"), Key::Num3);
+    assert!(h.state().document().unwrap().is_dirty());
+    // View ▸ Encoding ▸ UTF-8 reopens the file at once, before autosave ran.
+    let ctx = h.ctx.clone();
+    h.state_mut()
+        .open_path(&ctx, path.clone(), Some(encoding_rs::UTF_8));
+    common::wait_loaded(&mut h);
+    let d = h.state().document().unwrap();
+    assert_eq!(
+        d.annotations.items().len(),
+        1,
+        "the edit is there after reopening"
+    );
+    assert_eq!(d.annotations.items()[0].text, "روسيا");
+    assert!(!d.is_dirty());
+}
+
+#[test]
+fn a_job_started_for_one_document_never_lands_in_the_next() {
+    let (dir, _path, mut h) = open_copy();
+    let list = dir.path().join("names.tsv");
+    std::fs::write(&list, "روسيا\tGPE\nالولايات المتحدة\tGPE\n").unwrap();
+    let ctx = h.ctx.clone();
+    h.state_mut().preannotate_from(&ctx, &list);
+    // At once, before the matching has reported back, another file is opened.
+    let other = dir.path().join("other.txt");
+    std::fs::write(&other, "روسيا والولايات المتحدة").unwrap();
+    open_in(&mut h, &other);
+    for _ in 0..100 {
+        h.step();
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    let d = h.state().document().unwrap();
+    assert_eq!(d.name, "other.txt");
+    assert!(
+        d.annotations.suggestions.is_empty(),
+        "the sample's suggestions did not land in other.txt"
     );
 }

@@ -29,12 +29,7 @@ use common::span_of;
 use common::drag;
 
 fn word_rect(h: &mut Harness<'_, WarraqApp>, span: Span) -> Rect {
-    let rects = h
-        .state_mut()
-        .document_mut()
-        .unwrap()
-        .view
-        .screen_rects(span);
+    let rects = h.state_mut().view_mut().unwrap().screen_rects(span);
     assert_eq!(rects.len(), 1, "the word is on one line: {rects:?}");
     rects[0]
 }
@@ -69,7 +64,7 @@ fn opens_the_sample_right_to_left() {
     let app = h.state();
     let doc = app.document().expect("the sample is open");
     assert_eq!(doc.name, "sample-article-ar.txt");
-    assert_eq!(doc.view.document().text(), SAMPLE_TEXT);
+    assert_eq!(doc.doc.text(), SAMPLE_TEXT);
     h.get_by_label("UTF-8");
     h.get_by_label("sample-article-ar.txt");
     // The first word of the first paragraph is drawn at the right of the text column.
@@ -92,7 +87,7 @@ fn dragging_across_a_word_selects_exactly_it_and_ctrl_c_copies_it() {
         Pos2::new(r.max.x - 1.0, r.center().y),
         Pos2::new(r.min.x + 1.0, r.center().y),
     );
-    assert_eq!(h.state().document().unwrap().view.selection().span(), span);
+    assert_eq!(h.state().view().unwrap().selection().span(), span);
     press_ctrl(&mut h, Key::C);
     assert_eq!(copied(&h).as_deref(), Some("الولايات"));
 }
@@ -107,7 +102,7 @@ fn dragging_left_to_right_selects_the_same_word() {
         Pos2::new(r.min.x + 1.0, r.center().y),
         Pos2::new(r.max.x - 1.0, r.center().y),
     );
-    assert_eq!(h.state().document().unwrap().view.selection().span(), span);
+    assert_eq!(h.state().view().unwrap().selection().span(), span);
 }
 
 #[test]
@@ -121,12 +116,12 @@ fn double_click_selects_a_word_and_triple_click_a_paragraph() {
         common::button(&mut h, p, true, Modifiers::NONE);
         common::button(&mut h, p, false, Modifiers::NONE);
     }
-    assert_eq!(h.state().document().unwrap().view.selection().span(), span);
+    assert_eq!(h.state().view().unwrap().selection().span(), span);
     common::button(&mut h, p, true, Modifiers::NONE);
     common::button(&mut h, p, false, Modifiers::NONE);
-    let doc = h.state().document().unwrap().view.document().clone();
+    let doc = h.state().document().unwrap().doc.clone();
     assert_eq!(
-        h.state().document().unwrap().view.selection().span(),
+        h.state().view().unwrap().selection().span(),
         doc.paragraphs()[0].span()
     );
 }
@@ -136,12 +131,7 @@ fn shift_click_extends_the_selection_across_paragraphs() {
     let mut h = sample_harness();
     let a = word_rect(&mut h, span_of("عرضت"));
     let b_span = span_of("أناتولي");
-    let b = h
-        .state_mut()
-        .document_mut()
-        .unwrap()
-        .view
-        .screen_rects(b_span)[0];
+    let b = h.state_mut().view_mut().unwrap().screen_rects(b_span)[0];
     let pa = Pos2::new(a.max.x - 0.5, a.center().y);
     h.event(Event::PointerMoved(pa));
     common::button(&mut h, pa, true, Modifiers::NONE);
@@ -152,7 +142,7 @@ fn shift_click_extends_the_selection_across_paragraphs() {
     common::button(&mut h, pb, true, Modifiers::SHIFT);
     common::button(&mut h, pb, false, Modifiers::SHIFT);
     h.event(Event::ModifiersChanged(Modifiers::NONE));
-    let sel = h.state().document().unwrap().view.selection().span();
+    let sel = h.state().view().unwrap().selection().span();
     assert_eq!(sel, Span::new(span_of("عرضت").start, b_span.end));
     // Copy gives the logical text, paragraph breaks included.
     press_ctrl(&mut h, Key::C);
@@ -226,10 +216,7 @@ fn open_recent_survives_a_restart() {
         .click();
     wait_loaded(&mut h);
     assert_eq!(h.state().document().unwrap().name, "أول.txt");
-    assert_eq!(
-        h.state().document().unwrap().view.document().text(),
-        "نص أول"
-    );
+    assert_eq!(h.state().document().unwrap().doc.text(), "نص أول");
 }
 
 #[test]
@@ -284,7 +271,7 @@ fn reopening_with_another_encoding() {
         h.state().document().unwrap().encoding,
         encoding_rs::WINDOWS_1256
     );
-    assert_eq!(h.state().document().unwrap().view.document().text(), text);
+    assert_eq!(h.state().document().unwrap().doc.text(), text);
     // View ▸ Encoding ▸ windows-1252 reopens the same bytes as Latin text.
     h.get_by_label("View").click();
     h.run_steps(2);
@@ -294,7 +281,7 @@ fn reopening_with_another_encoding() {
     wait_loaded(&mut h);
     let doc = h.state().document().unwrap();
     assert_eq!(doc.encoding, encoding_rs::WINDOWS_1252);
-    assert!(!doc.view.document().text().contains('ق'));
+    assert!(!doc.doc.text().contains('ق'));
 }
 
 #[test]
@@ -325,10 +312,7 @@ fn zoom_and_text_size_shortcuts() {
     h.key_press_modifiers(Modifiers::COMMAND | Modifiers::SHIFT, Key::Period);
     h.step();
     assert_eq!(h.state().settings.font_size, size + 2.0);
-    assert_eq!(
-        h.state().document().unwrap().view.style().font_size,
-        size + 2.0
-    );
+    assert_eq!(h.state().view().unwrap().style().font_size, size + 2.0);
 }
 
 #[derive(Debug)]
@@ -356,8 +340,8 @@ fn dropping_a_file_opens_it_and_the_title_names_it() {
     wait_loaded(&mut h);
     let doc = h.state().document().unwrap();
     assert_eq!(doc.name, "مقال.txt");
-    assert_eq!(doc.view.document().paragraphs().len(), 2);
-    assert_eq!(doc.view.document().paragraph_text(1), "سطر ثان");
+    assert_eq!(doc.doc.paragraphs().len(), 2);
+    assert_eq!(doc.doc.paragraph_text(1), "سطر ثان");
     h.get_by_label("CRLF");
     assert_eq!(h.state().window_title(), "مقال.txt — Warraq");
 }

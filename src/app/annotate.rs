@@ -1,20 +1,27 @@
 //! Annotating in the window: tagging the selection (keys, palette, context menu), the details popup, the annotation
 //! panel, the tag-set dialog, saving (Ctrl+S, autosave, Save As, on close) and undo.
 
-use std::path::PathBuf;
-use std::sync::mpsc::{Receiver, TryRecvError};
-use std::time::{Duration, Instant};
+use std::path::{Path, PathBuf};
+use std::time::Instant;
 
 use egui::{Color32, Key, Pos2, RichText, Ui, ViewportCommand};
 
-use super::{Command, SAMPLE_TEXT, WarraqApp};
+use super::{Command, WarraqApp};
 use crate::model::words::snap_to_words;
 use crate::model::{Annotation, CharOffset, Tag, TagSet, TextSelection};
-use crate::store::sidecar::{self, Fingerprint};
 use crate::view::{Overlay, RtlInput, RtlInputState, RtlLabel};
+pub use crate::workspace::AUTOSAVE_DELAY;
+use crate::workspace::{Due, LeaveChoice, Next, OpenDocument};
 
-/// Changes are written this long after the last edit.
-pub const AUTOSAVE_DELAY: Duration = Duration::from_secs(2);
+/// Saves `d` to `path` (Save As) and says what happened.
+fn save_as_message(d: &mut OpenDocument, path: PathBuf) -> String {
+    match d.save_as(path.clone()) {
+        Ok(saved) => saved
+            .message(&path)
+            .unwrap_or_else(|| format!("The annotations were saved to {}", path.display())),
+        Err(e) => e.to_string(),
+    }
+}
 
 /// One row of the tag-set dialog.
 pub(crate) struct TagRow {
@@ -37,20 +44,12 @@ pub(crate) struct AnnotateState {
     filter_text: RtlInputState,
     tags_draft: Option<Vec<TagRow>>,
     tags_error: Option<String>,
-    save_as: Option<Receiver<Option<PathBuf>>>,
-    confirm_close: bool,
+    /// A Save As dialog is open.
+    pub(super) save_as_open: bool,
+    /// The user chose Discard and Quit: the window may close.
     allow_close: bool,
-    pub broken_sidecar: Option<PathBuf>,
-}
-
-impl AnnotateState {
-    /// A fresh state for a newly opened document, keeping only the broken-sidecar choice.
-    pub(crate) fn for_new_document(broken_sidecar: Option<PathBuf>) -> Self {
-        Self {
-            broken_sidecar,
-            ..Self::default()
-        }
-    }
+    /// The user chose to keep reading with annotations off over an unreadable sidecar.
+    keep_read_only: bool,
 }
 
 impl Default for AnnotateState {
@@ -65,10 +64,9 @@ impl Default for AnnotateState {
             filter_text: RtlInputState::new(false),
             tags_draft: None,
             tags_error: None,
-            save_as: None,
-            confirm_close: false,
+            save_as_open: false,
             allow_close: false,
-            broken_sidecar: None,
+            keep_read_only: false,
         }
     }
 }
@@ -105,15 +103,15 @@ impl WarraqApp {
         self.commit_note();
         self.annotate.selected = Some(id);
         self.annotate.flash = Some((id, Instant::now()));
-        if let Some(d) = &mut self.doc
+        if let (Some(d), Some((_, view))) = (self.workspace.current(), self.view.as_mut())
             && let Some(a) = d.annotations.get(id)
         {
-            d.view.scroll_to_offset(CharOffset(a.start));
+            view.scroll_to_offset(CharOffset(a.start));
         }
     }
 
     pub(super) fn command_enabled(&self, command: Command) -> bool {
-        let Some(d) = &self.doc else {
+        let Some(d) = self.workspace.current() else {
             return matches!(
                 command,
                 Command::Open | Command::OpenSample | Command::Import | Command::Quit
@@ -135,26 +133,29 @@ impl WarraqApp {
     }
 
     fn changed(&mut self) {
-        if let Some(d) = &mut self.doc {
-            d.last_change = Some(Instant::now());
+        // The save policy notices the new revision by itself; this only marks the moment for the title and autosave.
+        if let Some(d) = self.workspace.current_mut() {
+            d.save.observe(d.annotations.revision(), Instant::now());
         }
     }
 
     /// Tags the selection with `tag` (snapped to whole words when that is on); returns the new annotation's id.
     pub fn tag_selection(&mut self, tag: &str) -> Option<u64> {
         let snap = self.settings.snap_to_word;
-        let d = self.doc.as_mut()?;
+        let (Some(d), Some((_, view))) = (self.workspace.current_mut(), self.view.as_mut()) else {
+            return None;
+        };
         if d.read_only {
             self.message = Some("Annotations are off for this document until its annotations file is dealt with (see above).".into());
             return None;
         }
-        let doc = d.view.document().clone();
-        let mut span = d.view.selection().span();
+        let doc = d.doc.clone();
+        let mut span = view.selection().span();
         if snap {
             span = snap_to_words(&doc, span);
         }
         let id = d.annotations.create(&doc, span, tag)?;
-        d.view.set_selection(TextSelection::caret(span.end));
+        view.set_selection(TextSelection::caret(span.end));
         self.annotate.selected = Some(id);
         self.annotate.flash = Some((id, Instant::now()));
         self.changed();
@@ -162,8 +163,10 @@ impl WarraqApp {
     }
 
     pub(super) fn handle_tag_keys(&mut self, ctx: &egui::Context) {
-        let Some(d) = &self.doc else { return };
-        if d.view.selection().is_empty() {
+        let (Some(d), Some((_, view))) = (self.workspace.current(), self.view.as_ref()) else {
+            return;
+        };
+        if view.selection().is_empty() {
             return;
         }
         let keys: Vec<(Key, String)> = d
@@ -186,7 +189,7 @@ impl WarraqApp {
 
     pub(super) fn undo_redo(&mut self, undo: bool) {
         self.commit_note();
-        if let Some(d) = &mut self.doc {
+        if let Some(d) = self.workspace.current_mut() {
             let done = if undo {
                 d.annotations.undo()
             } else {
@@ -211,7 +214,7 @@ impl WarraqApp {
         let Some(id) = self.annotate.selected.take() else {
             return;
         };
-        if let Some(d) = &mut self.doc
+        if let Some(d) = self.workspace.current_mut()
             && d.annotations.delete(id)
         {
             self.annotate.popup = None;
@@ -226,176 +229,170 @@ impl WarraqApp {
             return;
         };
         let note = self.annotate.note.text();
-        if let Some(d) = &mut self.doc
+        if let Some(d) = self.workspace.current_mut()
             && d.annotations.get(id).is_some_and(|a| a.note != note)
         {
             d.annotations.set_note(id, &note);
-            d.last_change = Some(Instant::now());
         }
     }
 
     // ----- saving -----
 
-    /// Writes the annotations to their sidecar now. On failure the message says what happened and that the
-    /// annotations are still in memory.
-    fn write_sidecar(&mut self) -> Result<(), String> {
-        self.commit_note();
-        let Some(d) = &mut self.doc else {
-            return Ok(());
-        };
-        if d.read_only {
-            return Err(
-                "Annotations are not saved while the annotations file is unreadable (see above)."
-                    .into(),
-            );
-        }
-        let Some(path) = d.sidecar.clone() else {
-            return Err(
-                "The sample's annotations have no file yet: use File > Save Annotations As…".into(),
-            );
-        };
-        let fingerprint = d
-            .fingerprint
-            .clone()
-            .unwrap_or_else(|| Fingerprint::of(SAMPLE_TEXT.as_bytes(), "UTF-8"));
-        // A folder-wide tag set is saved to the folder's file, for every document there.
-        if d.folder_tags
-            && let Some(source) = &d.path
-            && let Err(e) = sidecar::save_folder_tags(source, &d.annotations.tags)
-        {
-            let msg = format!(
-                "Could not save the folder's tag set: {e}. The annotations were not saved either; they are still in memory."
-            );
-            d.save_error = Some(msg.clone());
-            return Err(msg);
-        }
-        match sidecar::save(&path, &d.annotations, fingerprint, d.folder_tags) {
-            Ok(()) => {
-                d.saved_revision = d.annotations.revision();
-                d.save_error = None;
-                Ok(())
-            }
-            Err(e) => {
-                let msg = format!(
-                    "Could not save the annotations: {e}. They are still in memory; use File > Save Annotations As… to put them elsewhere."
-                );
-                d.save_error = Some(msg.clone());
-                Err(msg)
-            }
-        }
-    }
-
+    /// Saves now (Ctrl+S); with no place yet (the sample), asks for one.
     pub(super) fn save_annotations(&mut self, ctx: &egui::Context) {
-        let no_place = self.doc.as_ref().is_some_and(|d| d.sidecar.is_none());
-        if no_place {
+        self.commit_note();
+        let Some(d) = self.workspace.current_mut() else {
+            return;
+        };
+        if d.sidecar.is_none() {
             self.save_as_dialog(ctx);
             return;
         }
-        if let Err(e) = self.write_sidecar() {
-            self.message = Some(e);
-        }
-    }
-
-    /// Saves what is unsaved before another document replaces this one; a failure is reported, and the choice to
-    /// save elsewhere stays possible through the message.
-    pub(super) fn save_before_leaving(&mut self) {
-        let dirty = self
-            .doc
-            .as_ref()
-            .is_some_and(|d| d.is_dirty() && d.sidecar.is_some() && !d.read_only);
-        if dirty && let Err(e) = self.write_sidecar() {
-            self.message = Some(e);
-        }
-    }
-
-    pub(super) fn autosave(&mut self, ctx: &egui::Context) {
-        let Some(d) = &self.doc else { return };
-        if !d.is_dirty() || d.read_only || d.sidecar.is_none() || d.save_error.is_some() {
-            return;
-        }
-        let since = d.last_change.map_or(AUTOSAVE_DELAY, |t| t.elapsed());
-        if since >= AUTOSAVE_DELAY {
-            if let Err(e) = self.write_sidecar() {
-                self.message = Some(e);
+        match d.save_now() {
+            Ok(saved) => {
+                let m = saved.message(d.sidecar.as_deref().unwrap_or(Path::new("")));
+                self.add_message(m);
             }
-        } else {
-            ctx.request_repaint_after(AUTOSAVE_DELAY - since);
+            Err(e) => self.message = Some(e.to_string()),
         }
     }
 
+    /// Writes changes two seconds after the last edit; after a failure, tries again with backoff.
+    pub(super) fn autosave(&mut self, ctx: &egui::Context) {
+        let now = Instant::now();
+        let Some(d) = self.workspace.current_mut() else {
+            return;
+        };
+        let had_error = d.save.error().is_some();
+        match d.autosave(now) {
+            Some(Ok(saved)) => {
+                let mut m = saved.message(d.sidecar.as_deref().unwrap_or(Path::new("")));
+                if had_error {
+                    m = Some(m.unwrap_or_else(|| "The annotations were saved.".into()));
+                }
+                self.add_message(m);
+            }
+            Some(Err(e)) => self.message = Some(e.to_string()),
+            None => {}
+        }
+        if let Some(d) = self.workspace.current_mut()
+            && let Due::After(wait) = d.autosave_due(now)
+        {
+            ctx.request_repaint_after(wait);
+        }
+    }
+
+    /// File ▸ Save Annotations As…: the chooser runs as a job of this document, so its answer is applied to this
+    /// document only.
     pub(super) fn save_as_dialog(&mut self, ctx: &egui::Context) {
-        if self.annotate.save_as.is_some() {
+        if self.annotate.save_as_open {
             return;
         }
-        let Some(d) = &self.doc else { return };
+        let waker = self.waker(ctx);
+        let Some(d) = self.workspace.current_mut() else {
+            return;
+        };
         let default = d
             .sidecar
             .clone()
             .unwrap_or_else(|| PathBuf::from(format!("{}.warraq.ron", d.name)));
-        let (tx, rx) = std::sync::mpsc::channel();
-        let ctx2 = ctx.clone();
-        std::thread::Builder::new()
-            .name("warraq-save-dialog".into())
-            .spawn(move || {
-                let mut dialog = rfd::FileDialog::new()
-                    .set_title("Save annotations as")
-                    .add_filter("Warraq annotations", &["ron"]);
-                if let Some(dir) = default.parent().filter(|p| !p.as_os_str().is_empty()) {
-                    dialog = dialog.set_directory(dir);
-                }
-                if let Some(name) = default.file_name() {
-                    dialog = dialog.set_file_name(name.to_string_lossy());
-                }
-                let _ = tx.send(dialog.save_file());
-                ctx2.request_repaint();
-            })
-            .expect("spawn the save dialog thread");
-        self.annotate.save_as = Some(rx);
-    }
-
-    pub(super) fn poll_save_as(&mut self, _ctx: &egui::Context) {
-        let Some(rx) = &self.annotate.save_as else {
-            return;
-        };
-        match rx.try_recv() {
-            Ok(choice) => {
-                self.annotate.save_as = None;
-                if let Some(path) = choice {
-                    self.save_annotations_to(path);
-                }
+        self.annotate.save_as_open = true;
+        d.spawn("the Save As dialog", &waker, move || {
+            let mut dialog = rfd::FileDialog::new()
+                .set_title("Save annotations as")
+                .add_filter("Warraq annotations", &["ron"]);
+            if let Some(dir) = default.parent().filter(|p| !p.as_os_str().is_empty()) {
+                dialog = dialog.set_directory(dir);
             }
-            Err(TryRecvError::Empty) => {}
-            Err(TryRecvError::Disconnected) => self.annotate.save_as = None,
-        }
+            if let Some(name) = default.file_name() {
+                dialog = dialog.set_file_name(name.to_string_lossy());
+            }
+            let choice = dialog.save_file();
+            Box::new(move |d: &mut OpenDocument| {
+                let path = choice?;
+                Some(save_as_message(d, path))
+            })
+        });
     }
 
     /// Saves to `path` and keeps saving there (File ▸ Save Annotations As…).
     pub fn save_annotations_to(&mut self, path: PathBuf) {
-        if let Some(d) = &mut self.doc {
-            d.sidecar = Some(path);
-            d.save_error = None;
-            d.read_only = false;
-        }
-        match self.write_sidecar() {
-            Ok(()) => self.message = None,
-            Err(e) => self.message = Some(e),
+        self.commit_note();
+        if let Some(d) = self.workspace.current_mut() {
+            let m = save_as_message(d, path);
+            self.message = Some(m);
+            self.after_save_as();
         }
     }
 
-    /// Closing with unsaved annotations: save; if that is impossible, ask before discarding.
+    /// After a Save As: a leave that waited for the document to be saved goes ahead.
+    pub(super) fn after_save_as(&mut self) {
+        self.annotate.save_as_open = false;
+        if self.workspace.leaving().is_some() && self.workspace.retry_leave() {
+            self.sync_document();
+            if self.workspace.is_closed() {
+                self.annotate.allow_close = true;
+            }
+        }
+    }
+
+    /// Closing the window settles the document first: saved, or the user chooses in the leave dialog.
     pub(super) fn handle_close_request(&mut self, ctx: &egui::Context) {
         if !ctx.input(|i| i.viewport().close_requested()) || self.annotate.allow_close {
             return;
         }
-        let dirty = self.doc.as_ref().is_some_and(|d| d.is_dirty());
-        if !dirty {
+        self.commit_note();
+        if self.workspace.leaving().is_some() {
+            ctx.send_viewport_cmd(ViewportCommand::CancelClose);
             return;
         }
-        if self.write_sidecar().is_ok() {
-            return;
+        let m = self.workspace.go(Next::Close);
+        self.add_message(m);
+        if self.workspace.is_closed() {
+            self.annotate.allow_close = true;
+        } else {
+            ctx.send_viewport_cmd(ViewportCommand::CancelClose);
         }
-        ctx.send_viewport_cmd(ViewportCommand::CancelClose);
-        self.annotate.confirm_close = true;
+    }
+
+    /// The dialog shown while leaving a document waits for the user: why, and Save As… / Discard / Cancel.
+    pub(super) fn leave_dialog(&mut self, ctx: &egui::Context) {
+        let Some(leaving) = self.workspace.leaving() else {
+            return;
+        };
+        let (heading, discard) = match leaving.next {
+            Next::Close => ("Unsaved annotations", "Discard and Quit"),
+            _ => ("Unsaved annotations", "Discard and Continue"),
+        };
+        let why = leaving.reason.to_string();
+        let closing = matches!(leaving.next, Next::Close);
+        let mut choice = None;
+        let mut save_as = false;
+        egui::Modal::new(egui::Id::unique("leave-document")).show(ctx, |ui| {
+            ui.heading(heading);
+            ui.add(RtlLabel::new(&why).wrap());
+            ui.label("Save them somewhere else, discard them, or stay here.");
+            ui.horizontal(|ui| {
+                save_as = ui.button("Save As…").clicked();
+                if ui.button(discard).clicked() {
+                    choice = Some(LeaveChoice::Discard);
+                }
+                if ui.button("Cancel").clicked() {
+                    choice = Some(LeaveChoice::Cancel);
+                }
+            });
+        });
+        if save_as {
+            self.save_as_dialog(ctx);
+        }
+        if let Some(c) = choice {
+            self.workspace.choose(c);
+            self.sync_document();
+            if closing && self.workspace.is_closed() {
+                self.annotate.allow_close = true;
+                ctx.send_viewport_cmd(ViewportCommand::Close);
+            }
+        }
     }
 
     // ----- the document area -----
@@ -409,7 +406,9 @@ impl WarraqApp {
             ui.ctx().request_repaint();
         }
         let emphasized = flash.map(|(id, _)| id).or(self.annotate.selected);
-        let Some(d) = &mut self.doc else { return };
+        let (Some(d), Some((_, view))) = (self.workspace.current(), self.view.as_mut()) else {
+            return;
+        };
         let (matches, current_match) = match &self.find {
             Some(f) => (f.matches.as_slice(), f.current),
             None => (&[][..], None),
@@ -421,7 +420,7 @@ impl WarraqApp {
             matches,
             current_match,
         };
-        let vr = d.view.show(ui, Some(overlay));
+        let vr = view.show(ui, Some(overlay));
         // Clicking a highlight opens its details; clicking plain text closes them.
         if let Some(at) = vr.clicked {
             let hit = d.annotations.at(at).first().map(|a| a.id);
@@ -440,7 +439,7 @@ impl WarraqApp {
         if let Some(at) = vr.hovered
             && self.annotate.popup.is_none()
         {
-            let d = self.doc.as_ref().expect("open document");
+            let d = self.workspace.current().expect("open document");
             let here: Vec<Annotation> = d.annotations.at(at).into_iter().cloned().collect();
             if !here.is_empty() {
                 vr.response.clone().on_hover_ui_at_pointer(|ui| {
@@ -466,9 +465,11 @@ impl WarraqApp {
     }
 
     fn context_menu(&mut self, response: &egui::Response) {
-        let Some(d) = &self.doc else { return };
+        let (Some(d), Some(view)) = (self.workspace.current(), self.view()) else {
+            return;
+        };
         let tags = d.annotations.tags.clone();
-        let has_selection = !d.view.selection().is_empty();
+        let has_selection = !view.selection().is_empty();
         let pointer_annotation = response
             .hover_pos()
             .and(self.annotate.selected)
@@ -514,12 +515,14 @@ impl WarraqApp {
 
     /// The tag palette beside a fresh selection.
     fn palette(&mut self, ctx: &egui::Context) {
-        let Some(d) = &mut self.doc else { return };
-        let sel = d.view.selection().span();
-        if sel.is_empty() || d.read_only || d.view.is_dragging() {
+        let (Some(d), Some((_, view))) = (self.workspace.current(), self.view.as_mut()) else {
+            return;
+        };
+        let sel = view.selection().span();
+        if sel.is_empty() || d.read_only || view.is_dragging() {
             return;
         }
-        let rects = d.view.screen_rects(sel);
+        let rects = view.screen_rects(sel);
         let Some(last) = rects.iter().max_by(|a, b| a.max.y.total_cmp(&b.max.y)) else {
             return;
         };
@@ -554,7 +557,9 @@ impl WarraqApp {
         let Some((at, pos)) = self.annotate.popup else {
             return;
         };
-        let Some(d) = &self.doc else { return };
+        let Some(d) = self.workspace.current() else {
+            return;
+        };
         let here: Vec<Annotation> = d.annotations.at(at).into_iter().cloned().collect();
         let tags = d.annotations.tags.clone();
         if here.is_empty() {
@@ -652,7 +657,7 @@ impl WarraqApp {
             self.annotate.selected = Some(id);
         }
         if let Some(tag) = retag
-            && let Some(d) = &mut self.doc
+            && let Some(d) = self.workspace.current_mut()
         {
             d.annotations.retag(selected, &tag);
             self.changed();
@@ -684,7 +689,9 @@ impl WarraqApp {
     // ----- the annotation panel -----
 
     pub(super) fn annotation_panel(&mut self, ui: &mut Ui) {
-        let Some(d) = &self.doc else { return };
+        let Some(d) = self.workspace.current() else {
+            return;
+        };
         let tags = d.annotations.tags.clone();
         let mut counts: Vec<(Tag, usize)> = tags.tags.iter().map(|t| (t.clone(), 0)).collect();
         for a in d.annotations.items() {
@@ -729,7 +736,7 @@ impl WarraqApp {
         );
         let needle = self.annotate.filter_text.text();
         ui.separator();
-        let d = self.doc.as_ref().expect("open document");
+        let d = self.workspace.current().expect("open document");
         // Indices of the rows that pass the filters; only the rows in view are drawn (the list may be long).
         let filter_tag = self.annotate.filter_tag.clone();
         let rows: Vec<usize> = d
@@ -769,8 +776,8 @@ impl WarraqApp {
             .id_salt("annotation-list")
             .show_rows(ui, row_height, rows.len(), |ui, range| {
                 let items = self
-                    .doc
-                    .as_ref()
+                    .workspace
+                    .current()
                     .expect("open document")
                     .annotations
                     .items();
@@ -815,7 +822,9 @@ impl WarraqApp {
     // ----- dialogs -----
 
     pub(super) fn open_tags_dialog(&mut self) {
-        let Some(d) = &self.doc else { return };
+        let Some(d) = self.workspace.current() else {
+            return;
+        };
         let rows = d
             .annotations
             .tags
@@ -842,7 +851,7 @@ impl WarraqApp {
         let Some(rows) = &self.annotate.tags_draft else {
             return Ok(());
         };
-        let Some(d) = &mut self.doc else {
+        let Some(d) = self.workspace.current_mut() else {
             return Ok(());
         };
         let mut names = std::collections::HashSet::new();
@@ -894,7 +903,6 @@ impl WarraqApp {
             })
             .collect();
         d.annotations.set_tags(tags, renames);
-        d.last_change = Some(Instant::now());
         Ok(())
     }
 
@@ -999,64 +1007,34 @@ impl WarraqApp {
                 self.annotate.tags_draft = None;
             }
         }
-        if self.annotate.confirm_close {
-            let error = self
-                .doc
-                .as_ref()
-                .and_then(|d| d.save_error.clone())
-                .unwrap_or_else(|| "The annotations have not been saved anywhere yet.".to_owned());
-            egui::Modal::new(egui::Id::unique("confirm-close")).show(ctx, |ui| {
-                ui.heading("Unsaved annotations");
-                ui.add(RtlLabel::new(&error).wrap());
-                ui.horizontal(|ui| {
-                    if ui.button("Save As…").clicked() {
-                        self.annotate.confirm_close = false;
-                        self.save_as_dialog(ctx);
-                    }
-                    if ui.button("Discard and Quit").clicked() {
-                        self.annotate.allow_close = true;
-                        ctx.send_viewport_cmd(ViewportCommand::Close);
-                    }
-                    if ui.button("Cancel").clicked() {
-                        self.annotate.confirm_close = false;
-                    }
-                });
-            });
-        }
     }
 
     /// The choices offered when the sidecar could not be read.
     pub(super) fn broken_sidecar_choices(&mut self, ui: &mut Ui) {
-        let Some(path) = self.annotate.broken_sidecar.clone() else {
+        let broken = self
+            .workspace
+            .current()
+            .is_some_and(|d| d.broken_sidecar.is_some());
+        if !broken || self.annotate.keep_read_only {
             return;
-        };
+        }
         ui.horizontal(|ui| {
             if ui.button("Read Only (annotations off)").clicked() {
-                self.annotate.broken_sidecar = None;
+                self.annotate.keep_read_only = true;
             }
             if ui
                 .button("Start New Annotations")
                 .on_hover_text("Moves the unreadable file aside with a timestamped name")
                 .clicked()
+                && let Some(d) = self.workspace.current_mut()
             {
-                match sidecar::move_aside(&path) {
-                    Ok(aside) => {
-                        if let Some(d) = &mut self.doc {
-                            d.read_only = false;
-                        }
-                        self.annotate.broken_sidecar = None;
-                        self.message = Some(format!(
-                            "The unreadable annotations file was moved to {}",
-                            aside.display()
-                        ));
-                    }
-                    Err(e) => {
-                        self.message = Some(format!(
-                            "{}: could not be moved aside ({e})",
-                            path.display()
-                        ))
-                    }
-                }
+                self.message = Some(match d.start_new_annotations() {
+                    Ok(aside) => format!(
+                        "The unreadable annotations file was moved to {}",
+                        aside.display()
+                    ),
+                    Err(e) => e,
+                });
             }
         });
     }

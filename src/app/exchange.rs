@@ -3,16 +3,17 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::mpsc::{Receiver, TryRecvError};
 
 use egui::{RichText, Ui};
 
 use super::WarraqApp;
 use crate::export::{self, ExportDoc, Format, Options, Report};
+use crate::store::write::OutputGuard;
 use crate::view::RtlLabel;
+use crate::workspace::job::{self, Job, Poll};
 
 struct Running {
-    rx: Receiver<Result<Report, String>>,
+    job: Job<Result<Report, String>>,
     done: Arc<AtomicUsize>,
     total: usize,
 }
@@ -22,8 +23,12 @@ pub(crate) struct ExportDialog {
     pub whole_folder: bool,
     pub outermost_only: bool,
     pub destination: Option<PathBuf>,
-    chooser: Option<Receiver<Option<PathBuf>>>,
+    chooser: Option<Job<Option<PathBuf>>>,
     running: Option<Running>,
+    /// Outputs that already exist, waiting for the user to confirm replacing them.
+    confirm: Option<Vec<PathBuf>>,
+    /// The user confirmed replacing existing outputs.
+    replace: bool,
 }
 
 impl Default for ExportDialog {
@@ -35,6 +40,8 @@ impl Default for ExportDialog {
             destination: None,
             chooser: None,
             running: None,
+            confirm: None,
+            replace: false,
         }
     }
 }
@@ -84,7 +91,7 @@ impl WarraqApp {
     }
 
     fn default_destination(&self, e: &ExportDialog) -> Option<PathBuf> {
-        let d = self.doc.as_ref()?;
+        let d = self.workspace.current()?;
         let first = d.path.clone().unwrap_or_else(|| PathBuf::from(&d.name));
         Some(export::io::default_output(&first, e.format, e.whole_folder))
     }
@@ -104,14 +111,52 @@ impl WarraqApp {
             self.export = Some(e);
             return;
         };
+        // Existing outputs are replaced only after the user confirms (inputs never: the guard refuses them).
+        if !e.replace {
+            let names: Vec<String> = if e.whole_folder {
+                self.workspace
+                    .current()
+                    .and_then(|d| d.path.as_ref())
+                    .and_then(|p| p.parent())
+                    .and_then(|dir| export::io::annotated_in_folder(dir).ok())
+                    .unwrap_or_default()
+                    .iter()
+                    .map(|p| {
+                        p.file_name()
+                            .unwrap_or_default()
+                            .to_string_lossy()
+                            .into_owned()
+                    })
+                    .collect()
+            } else {
+                self.workspace
+                    .current()
+                    .iter()
+                    .map(|d| d.name.clone())
+                    .collect()
+            };
+            let existing: Vec<PathBuf> = export::planned_outputs(e.format, &names, &out)
+                .unwrap_or_default()
+                .into_iter()
+                .filter(|p| p.exists())
+                .collect();
+            if !existing.is_empty() {
+                self.export = Some(ExportDialog {
+                    confirm: Some(existing),
+                    ..e
+                });
+                return;
+            }
+        }
         if !e.whole_folder {
-            let d = self.doc.as_ref().expect("export needs a document");
+            let d = self.workspace.current().expect("export needs a document");
+            let guard = OutputGuard::new(d.path.clone(), e.replace);
             let docs = [ExportDoc {
                 name: d.name.clone(),
-                doc: d.view.document(),
+                doc: &d.doc,
                 annotations: &d.annotations,
             }];
-            match export::write(e.format, &docs, &out, options) {
+            match export::write(e.format, &docs, &out, options, &guard) {
                 Ok(r) => self.message = Some(report_text(&r)),
                 Err(err) => {
                     self.message = Some(format!("Export failed: {err}. Nothing else was changed."))
@@ -119,10 +164,18 @@ impl WarraqApp {
             }
             return;
         }
-        self.save_before_leaving();
+        // The open document is saved first, so the folder's export has its latest annotations.
+        if let Some(d) = self.workspace.current_mut()
+            && d.is_dirty()
+            && d.can_save()
+            && let Err(err) = d.save_now()
+        {
+            self.message = Some(format!("Export stopped: {err}"));
+            return;
+        }
         let Some(dir) = self
-            .doc
-            .as_ref()
+            .workspace
+            .current()
             .and_then(|d| d.path.as_ref())
             .and_then(|p| p.parent().map(PathBuf::from))
         else {
@@ -140,25 +193,21 @@ impl WarraqApp {
                 return;
             }
         };
-        let (tx, rx) = std::sync::mpsc::channel();
         let done = Arc::new(AtomicUsize::new(0));
         let done2 = done.clone();
         let total = files.len();
-        let ctx2 = ctx.clone();
         let format = e.format;
-        std::thread::Builder::new()
-            .name("warraq-export".into())
-            .spawn(move || {
-                let r = export::io::export_files(&files, format, Some(&out), options, |n, _| {
-                    done2.store(n, Ordering::Relaxed);
-                    ctx2.request_repaint();
-                });
-                let _ = tx.send(r);
-                ctx2.request_repaint();
+        let replace = e.replace;
+        let waker = self.waker(ctx);
+        let progress = waker.clone();
+        let job = Job::spawn("exporting a folder", &waker, move || {
+            export::io::export_files(&files, format, Some(&out), options, replace, |n, _| {
+                done2.store(n, Ordering::Relaxed);
+                progress();
             })
-            .expect("spawn the export thread");
+        });
         self.export = Some(ExportDialog {
-            running: Some(Running { rx, done, total }),
+            running: Some(Running { job, done, total }),
             ..e
         });
     }
@@ -168,33 +217,28 @@ impl WarraqApp {
             return;
         };
         // A finished folder export.
-        if let Some(run) = &e.running {
-            match run.rx.try_recv() {
-                Ok(Ok(r)) => {
+        if let Some(run) = &mut e.running {
+            match run.job.poll() {
+                Poll::Ready(Ok(r)) => {
                     self.message = Some(report_text(&r));
                     return;
                 }
-                Ok(Err(err)) => {
+                Poll::Ready(Err(err)) => {
                     self.message = Some(format!("Export failed: {err}"));
                     return;
                 }
-                Err(TryRecvError::Empty) => {}
-                Err(TryRecvError::Disconnected) => return,
-            }
-        }
-        if let Some(rx) = &e.chooser {
-            match rx.try_recv() {
-                Ok(choice) => {
-                    e.chooser = None;
-                    if choice.is_some() {
-                        e.destination = choice;
-                    }
+                Poll::Pending => {}
+                Poll::Lost => {
+                    self.message = Some("The export stopped unexpectedly".into());
+                    return;
                 }
-                Err(TryRecvError::Empty) => {}
-                Err(TryRecvError::Disconnected) => e.chooser = None,
             }
         }
-        let has_path = self.doc.as_ref().is_some_and(|d| d.path.is_some());
+        if let Some(Poll::Ready(Some(choice))) = job::take_ready(&mut e.chooser) {
+            e.destination = Some(choice);
+            e.replace = false;
+        }
+        let has_path = self.workspace.current().is_some_and(|d| d.path.is_some());
         let default = self.default_destination(&e);
         let mut open = true;
         let mut go = false;
@@ -215,6 +259,7 @@ impl WarraqApp {
                 for &f in Format::ALL {
                     if ui.radio(e.format == f, f.label()).clicked() {
                         e.format = f;
+                        e.replace = false;
                     }
                 }
                 if e.format == Format::Conll {
@@ -249,37 +294,61 @@ impl WarraqApp {
                     .map(|p| p.display().to_string())
                     .unwrap_or_default();
                 ui.add(RtlLabel::new(&dest).size(14.0).wrap());
+                if let Some(existing) = &e.confirm {
+                    ui.separator();
+                    let list: Vec<String> = existing
+                        .iter()
+                        .take(5)
+                        .map(|p| p.display().to_string())
+                        .collect();
+                    let more = existing.len().saturating_sub(5);
+                    let text = format!(
+                        "Already there: {}{}. Replace?",
+                        list.join(", "),
+                        if more > 0 {
+                            format!(" and {more} more")
+                        } else {
+                            String::new()
+                        }
+                    );
+                    ui.add(RtlLabel::new(&text).size(14.0).wrap());
+                    ui.horizontal(|ui| {
+                        if ui.button("Replace").clicked() {
+                            e.replace = true;
+                            e.confirm = None;
+                            go = true;
+                        }
+                        if ui.button("Keep Them").clicked() {
+                            e.confirm = None;
+                        }
+                    });
+                    return;
+                }
                 ui.horizontal(|ui| {
                     choose = ui.button("Choose…").clicked();
                     go = ui.button("Export").clicked();
                 });
             });
         if choose && e.chooser.is_none() {
-            let (tx, rx) = std::sync::mpsc::channel();
-            let ctx2 = ctx.clone();
             let brat = e.format == Format::Brat;
             let start = e.destination.clone().or(default);
-            std::thread::Builder::new()
-                .name("warraq-export-dialog".into())
-                .spawn(move || {
-                    let mut dialog = rfd::FileDialog::new().set_title("Export to");
-                    if let Some(p) = &start {
-                        if let Some(dir) = p.parent() {
-                            dialog = dialog.set_directory(dir);
-                        }
-                        if let Some(name) = p.file_name() {
-                            dialog = dialog.set_file_name(name.to_string_lossy());
-                        }
+            let waker = self.waker(ctx);
+            e.chooser = Some(Job::spawn("the Export dialog", &waker, move || {
+                let mut dialog = rfd::FileDialog::new().set_title("Export to");
+                if let Some(p) = &start {
+                    if let Some(dir) = p.parent() {
+                        dialog = dialog.set_directory(dir);
                     }
-                    let _ = tx.send(if brat {
-                        dialog.pick_folder()
-                    } else {
-                        dialog.save_file()
-                    });
-                    ctx2.request_repaint();
-                })
-                .expect("spawn the export dialog thread");
-            e.chooser = Some(rx);
+                    if let Some(name) = p.file_name() {
+                        dialog = dialog.set_file_name(name.to_string_lossy());
+                    }
+                }
+                if brat {
+                    dialog.pick_folder()
+                } else {
+                    dialog.save_file()
+                }
+            }));
         }
         if !open {
             return;
@@ -295,36 +364,21 @@ impl WarraqApp {
         if self.import_pick.is_some() {
             return;
         }
-        let (tx, rx) = std::sync::mpsc::channel();
-        let ctx2 = ctx.clone();
-        std::thread::Builder::new()
-            .name("warraq-import-dialog".into())
-            .spawn(move || {
-                let choice = rfd::FileDialog::new()
-                    .set_title("Import annotations")
-                    .add_filter(
-                        "brat, CoNLL, JSONL",
-                        &["ann", "conll", "iob", "bio", "txt", "jsonl"],
-                    )
-                    .pick_file();
-                let _ = tx.send(choice);
-                ctx2.request_repaint();
-            })
-            .expect("spawn the import dialog thread");
-        self.import_pick = Some(rx);
+        let waker = self.waker(ctx);
+        self.import_pick = Some(Job::spawn("the Import dialog", &waker, || {
+            rfd::FileDialog::new()
+                .set_title("Import annotations")
+                .add_filter(
+                    "brat, CoNLL, JSONL",
+                    &["ann", "conll", "iob", "bio", "txt", "jsonl"],
+                )
+                .pick_file()
+        }));
     }
 
     pub(super) fn poll_import(&mut self, ctx: &egui::Context) {
-        let Some(rx) = &self.import_pick else { return };
-        match rx.try_recv() {
-            Ok(choice) => {
-                self.import_pick = None;
-                if let Some(path) = choice {
-                    self.import_file(ctx, &path);
-                }
-            }
-            Err(TryRecvError::Empty) => {}
-            Err(TryRecvError::Disconnected) => self.import_pick = None,
+        if let Some(Poll::Ready(Some(path))) = job::take_ready(&mut self.import_pick) {
+            self.import_file(ctx, &path);
         }
     }
 

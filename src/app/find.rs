@@ -3,7 +3,6 @@
 //! so a tag key tags it.
 
 use std::sync::Arc;
-use std::sync::mpsc::Receiver;
 
 use egui::{Key, Modifiers, RichText, Ui};
 
@@ -11,8 +10,9 @@ use super::WarraqApp;
 use crate::model::search::{SearchIndex, SearchOptions};
 use crate::model::{Span, TextSelection};
 use crate::view::{RtlInput, RtlInputState};
+use crate::workspace::job::{self, Job, Poll};
 
-/// Documents up to this size are indexed at once; larger ones on a worker thread.
+/// Documents up to this size get an exact index at once; larger ones on a worker thread.
 const SYNC_INDEX_BYTES: usize = 1024 * 1024;
 
 pub(crate) struct FindBar {
@@ -20,9 +20,14 @@ pub(crate) struct FindBar {
     pub options: SearchOptions,
     pub matches: Vec<Span>,
     pub current: Option<usize>,
-    index: Option<Arc<SearchIndex>>,
-    building: Option<Receiver<SearchIndex>>,
+    /// The document generation the matches were found in.
+    generation: Option<u64>,
+    /// The index for Exact searches (the folded one belongs to the document).
+    exact_index: Option<Arc<SearchIndex>>,
+    building_exact: Option<Job<SearchIndex>>,
     searched: Option<(String, SearchOptions)>,
+    /// The index is still being built.
+    waiting: bool,
     focus: bool,
 }
 
@@ -33,10 +38,22 @@ impl FindBar {
             options: SearchOptions::default(),
             matches: Vec::new(),
             current: None,
-            index: None,
-            building: None,
+            generation: None,
+            exact_index: None,
+            building_exact: None,
             searched: None,
+            waiting: false,
             focus: true,
+        }
+    }
+
+    /// The bar kept open over another document: same query and options, nothing found yet.
+    pub(crate) fn for_new_document(self) -> Self {
+        Self {
+            query: self.query,
+            options: self.options,
+            focus: self.focus,
+            ..Self::new()
         }
     }
 }
@@ -60,7 +77,7 @@ impl WarraqApp {
 
     /// Goes to the next (or previous) match after the caret, selects it and scrolls to it.
     pub fn find_step(&mut self, forward: bool) {
-        let (Some(f), Some(d)) = (&mut self.find, &mut self.doc) else {
+        let (Some(f), Some((_, view))) = (&mut self.find, self.view.as_mut()) else {
             return;
         };
         if f.matches.is_empty() {
@@ -71,54 +88,51 @@ impl WarraqApp {
             Some(c) if forward => (c + 1) % n,
             Some(c) => (c + n - 1) % n,
             None => {
-                let caret = d.view.selection().span().start;
+                let caret = view.selection().span().start;
                 let i = f.matches.partition_point(|m| m.start < caret);
                 if forward { i % n } else { (i + n - 1) % n }
             }
         };
         f.current = Some(next);
         let m = f.matches[next];
-        d.view.set_selection(TextSelection::new(m.start, m.end));
-        d.view.scroll_to_offset(m.start);
+        view.set_selection(TextSelection::new(m.start, m.end));
+        view.scroll_to_offset(m.start);
     }
 
     fn refresh_matches(&mut self, ctx: &egui::Context) {
-        let (Some(f), Some(d)) = (&mut self.find, &self.doc) else {
+        let waker = self.waker(ctx);
+        let (Some(f), Some(d)) = (&mut self.find, self.workspace.current_mut()) else {
             return;
         };
-        let exact = f.options.exact;
-        if f.index.as_ref().is_some_and(|i| i.is_exact() != exact) {
-            f.index = None;
+        if f.generation != Some(d.generation) {
+            // Matches, index and position belong to one document.
+            let old = std::mem::replace(f, FindBar::new());
+            *f = old.for_new_document();
+            f.generation = Some(d.generation);
         }
-        if let Some(rx) = &f.building
-            && let Ok(index) = rx.try_recv()
-        {
-            f.building = None;
-            if index.is_exact() == exact {
-                f.index = Some(Arc::new(index));
+        let index = if f.options.exact {
+            if let Some(Poll::Ready(index)) = job::take_ready(&mut f.building_exact) {
+                f.exact_index = Some(Arc::new(index));
             }
-        }
-        if f.index.is_none() && f.building.is_none() {
-            let text = d.view.document().text();
-            if text.len() <= SYNC_INDEX_BYTES {
-                f.index = Some(Arc::new(SearchIndex::new(text, exact)));
-            } else {
-                let doc = d.view.document().clone();
-                let (tx, rx) = std::sync::mpsc::channel();
-                let ctx2 = ctx.clone();
-                std::thread::Builder::new()
-                    .name("warraq-search-index".into())
-                    .spawn(move || {
-                        let _ = tx.send(SearchIndex::new(doc.text(), exact));
-                        ctx2.request_repaint();
-                    })
-                    .expect("spawn the indexing thread");
-                f.building = Some(rx);
+            if f.exact_index.is_none() && f.building_exact.is_none() {
+                let doc = d.doc.clone();
+                if doc.text().len() <= SYNC_INDEX_BYTES {
+                    f.exact_index = Some(Arc::new(SearchIndex::new(doc.text(), true)));
+                } else {
+                    f.building_exact =
+                        Some(Job::spawn("indexing for exact search", &waker, move || {
+                            SearchIndex::new(doc.text(), true)
+                        }));
+                }
             }
-        }
+            f.exact_index.clone()
+        } else {
+            d.search_index(&waker)
+        };
         let query = f.query.text();
         let key = (query.clone(), f.options);
-        let Some(index) = &f.index else { return };
+        f.waiting = index.is_none();
+        let Some(index) = index else { return };
         if f.searched.as_ref() == Some(&key) {
             return;
         }
@@ -151,7 +165,7 @@ impl WarraqApp {
                     step = Some(true);
                 }
             }
-            let status = if f.building.is_some() {
+            let status = if f.waiting {
                 "indexing…".to_owned()
             } else if f.query.text().trim().is_empty() {
                 String::new()

@@ -13,77 +13,36 @@ pub use tagall::Decision;
 pub mod settings;
 
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
-use std::sync::mpsc::{Receiver, TryRecvError};
 
 use egui::{Color32, RichText, Ui, ViewportCommand};
 
 pub use commands::{Command, Menu};
 pub use settings::Settings;
 
-use crate::model::{AnnotationSet, Document, TagSet};
-use crate::store::sidecar::{self, Fingerprint, LoadReport, SidecarError};
-use crate::store::{self, Decoded};
+use crate::store;
 use crate::text::TextStyle;
 use crate::view::{DocumentView, RtlLabel};
-
-/// The bundled sample article, shown when no file is given.
-pub const SAMPLE_TEXT: &str = include_str!("../../assets/sample-article-ar.txt");
-pub const SAMPLE_NAME: &str = "sample-article-ar.txt";
-
-/// The open document: its text, where it came from, how it was decoded, and its view.
-pub struct OpenDocument {
-    pub path: Option<PathBuf>,
-    pub name: String,
-    pub encoding: &'static encoding_rs::Encoding,
-    pub bom: bool,
-    pub guessed: bool,
-    pub replaced: usize,
-    pub view: DocumentView,
-    /// The annotations, tag set and undo history.
-    pub annotations: AnnotationSet,
-    /// What the annotations were made on (none for the bundled sample).
-    pub fingerprint: Option<Fingerprint>,
-    /// Where the annotations are saved; `None` until a place is chosen (the sample).
-    pub sidecar: Option<PathBuf>,
-    /// The tag set lives in the folder's `warraq-tags.ron`.
-    pub folder_tags: bool,
-    /// The sidecar could not be read: nothing is saved until the user decides.
-    pub read_only: bool,
-    /// `annotations.revision()` when last saved.
-    pub saved_revision: u64,
-    pub last_change: Option<std::time::Instant>,
-    /// The last save failed with this message (cleared by a successful save).
-    pub save_error: Option<String>,
-}
-
-impl OpenDocument {
-    /// Changes that are not yet on disk.
-    #[must_use]
-    pub fn is_dirty(&self) -> bool {
-        self.annotations.revision() != self.saved_revision
-    }
-}
-
-struct Loading {
-    path: PathBuf,
-    rx: Receiver<Result<(PathBuf, store::Opened), String>>,
-}
+use crate::workspace::job::{self, Job, Poll};
+use crate::workspace::{Next, OpenDocument, Waker, Workspace};
+pub use crate::workspace::{SAMPLE_NAME, SAMPLE_TEXT};
 
 pub struct WarraqApp {
     pub settings: Settings,
-    doc: Option<OpenDocument>,
-    loading: Option<Loading>,
-    dialog: Option<Receiver<Option<Option<PathBuf>>>>,
+    /// The open document (and the one being opened); owns annotations, saving and background work.
+    workspace: Workspace,
+    /// The view of the current document, and the generation it was made for.
+    view: Option<(u64, DocumentView)>,
+    /// The Open dialog: `None` when no chooser could be shown.
+    dialog: Option<Job<Option<Option<PathBuf>>>>,
     message: Option<String>,
     title: String,
     egui_configured: bool,
+    waker: Option<Waker>,
     pub(crate) annotate: annotate::AnnotateState,
     export: Option<exchange::ExportDialog>,
     find: Option<find::FindBar>,
     review: Option<tagall::Review>,
-    preannotate: Option<preannotate::Pending>,
-    import_pick: Option<Receiver<Option<PathBuf>>>,
+    import_pick: Option<Job<Option<PathBuf>>>,
     /// A message to show once the document being opened has arrived (e.g. an import report).
     pending_message: Option<String>,
 }
@@ -94,17 +53,17 @@ impl WarraqApp {
     pub fn new(settings: Settings) -> Self {
         Self {
             settings,
-            doc: None,
-            loading: None,
+            workspace: Workspace::new(),
+            view: None,
             dialog: None,
             message: None,
             title: String::new(),
             egui_configured: false,
+            waker: None,
             annotate: annotate::AnnotateState::default(),
             export: None,
             find: None,
             review: None,
-            preannotate: None,
             import_pick: None,
             pending_message: None,
         }
@@ -121,13 +80,30 @@ impl WarraqApp {
         self.settings.save(storage);
     }
 
+    /// The open document.
     #[must_use]
     pub fn document(&self) -> Option<&OpenDocument> {
-        self.doc.as_ref()
+        self.workspace.current()
     }
 
     pub fn document_mut(&mut self) -> Option<&mut OpenDocument> {
-        self.doc.as_mut()
+        self.workspace.current_mut()
+    }
+
+    /// The open documents, and the one on its way in.
+    #[must_use]
+    pub fn workspace(&self) -> &Workspace {
+        &self.workspace
+    }
+
+    /// The view of the open document.
+    #[must_use]
+    pub fn view(&self) -> Option<&DocumentView> {
+        self.view.as_ref().map(|(_, v)| v)
+    }
+
+    pub fn view_mut(&mut self) -> Option<&mut DocumentView> {
+        self.view.as_mut().map(|(_, v)| v)
     }
 
     /// An error or notice shown in the window, if any.
@@ -144,7 +120,7 @@ impl WarraqApp {
 
     #[must_use]
     pub fn is_loading(&self) -> bool {
-        self.loading.is_some()
+        self.workspace.opening().is_some()
     }
 
     fn style(&self) -> TextStyle {
@@ -155,160 +131,96 @@ impl WarraqApp {
         }
     }
 
-    /// Shows the bundled sample article. Its annotations stay in memory until saved with Save Annotations As….
+    /// Wakes the window when background work is done.
+    fn waker(&mut self, ctx: &egui::Context) -> Waker {
+        self.waker
+            .get_or_insert_with(|| {
+                let ctx = ctx.clone();
+                std::sync::Arc::new(move || ctx.request_repaint())
+            })
+            .clone()
+    }
+
+    /// Shows the bundled sample article, once the open document is settled.
     pub fn open_sample(&mut self) {
-        self.save_before_leaving();
-        let doc = Document::new(SAMPLE_TEXT.to_owned());
-        let decoded = Decoded {
-            text: String::new(),
-            encoding: encoding_rs::UTF_8,
-            bom: false,
-            guessed: false,
-            replaced: 0,
-        };
-        let annotations = AnnotationSet::new(Vec::new(), Vec::new(), TagSet::default());
-        self.set_document(
-            None,
-            SAMPLE_NAME.to_owned(),
-            decoded,
-            doc,
-            Ok((annotations, LoadReport::default())),
-            None,
-        );
+        let m = self.workspace.go(Next::Sample);
+        self.sync_document();
+        self.add_message(m);
     }
 
     /// Starts opening a file on a worker thread (the window keeps repainting); with `encoding`, decodes with it
-    /// instead of detecting.
+    /// instead of detecting. The open document is settled before the new one replaces it.
     pub fn open_path(
         &mut self,
         ctx: &egui::Context,
         path: PathBuf,
         encoding: Option<&'static encoding_rs::Encoding>,
     ) {
-        let (tx, rx) = std::sync::mpsc::channel();
-        let p = path.clone();
-        let ctx2 = ctx.clone();
-        std::thread::Builder::new()
-            .name("warraq-open".into())
-            .spawn(move || {
-                let result = store::open(&p, encoding).map(|opened| (p, opened));
-                let _ = tx.send(result.map_err(|e| e.to_string()));
-                ctx2.request_repaint();
-            })
-            .expect("spawn the file-opening thread");
-        self.loading = Some(Loading { path, rx });
-    }
-
-    fn poll_loading(&mut self) {
-        let Some(loading) = &self.loading else { return };
-        match loading.rx.try_recv() {
-            Ok(Ok((path, opened))) => {
-                self.loading = None;
-                // Whatever was open is saved first, so switching documents never loses annotations.
-                self.save_before_leaving();
-                let name = path.file_name().map_or_else(
-                    || path.display().to_string(),
-                    |n| n.to_string_lossy().into_owned(),
-                );
-                self.settings.remember(&path);
-                let store::Opened {
-                    decoded,
-                    doc,
-                    fingerprint,
-                    annotations,
-                } = opened;
-                self.set_document(
-                    Some(path),
-                    name,
-                    decoded,
-                    doc,
-                    annotations,
-                    Some(fingerprint),
-                );
-            }
-            Ok(Err(message)) => {
-                self.loading = None;
-                self.message = Some(message);
-            }
-            Err(TryRecvError::Empty) => {}
-            Err(TryRecvError::Disconnected) => {
-                let path = loading.path.display().to_string();
-                self.loading = None;
-                self.message = Some(format!(
-                    "{path}: opening failed unexpectedly; nothing was changed"
-                ));
-            }
+        let waker = self.waker(ctx);
+        if let Err(e) = self.workspace.open(path, encoding, &waker) {
+            self.message = Some(e);
         }
     }
 
-    fn set_document(
-        &mut self,
-        path: Option<PathBuf>,
-        name: String,
-        decoded: Decoded,
-        doc: Document,
-        annotations: Result<(AnnotationSet, LoadReport), SidecarError>,
-        fingerprint: Option<Fingerprint>,
-    ) {
-        let mut view = DocumentView::new(Arc::new(doc), self.style());
-        view.set_max_line_width(self.settings.max_line_width);
-        let mut notes = Vec::new();
-        if decoded.replaced > 0 {
-            notes.push(format!(
-                "{name}: {} invalid byte sequences were shown as \u{FFFD}; try View > Encoding if the text looks wrong",
-                decoded.replaced
-            ));
+    fn add_message(&mut self, m: Option<String>) {
+        if let Some(m) = m {
+            self.message = Some(match self.message.take() {
+                Some(old) if !old.is_empty() => format!("{old}\n{m}"),
+                _ => m,
+            });
         }
-        let (annotations, folder_tags, read_only) = match annotations {
-            Ok((set, report)) => {
-                if report.moved > 0 || report.unplaced > 0 {
-                    notes.push(format!(
-                        "{name} changed since it was annotated: {} annotations moved with their text, {} could not be placed (listed under Unplaced in the panel, kept in the sidecar)",
-                        report.moved, report.unplaced
-                    ));
-                }
-                for w in &report.warnings {
-                    notes.push(format!("{name}: annotations file: {w}"));
-                }
-                (set, report.folder_tags, false)
-            }
-            Err(e) => {
-                self.annotate.broken_sidecar = path.as_deref().map(sidecar::sidecar_path);
-                notes.push(format!(
-                    "The annotations could not be read: {e}. The file was left untouched and nothing will be saved over it. Choose below how to go on."
-                ));
-                (
-                    AnnotationSet::new(Vec::new(), Vec::new(), TagSet::default()),
-                    false,
-                    true,
-                )
-            }
+    }
+
+    /// After the workspace changed document: a new view, fresh per-document state, the document's notices.
+    fn sync_document(&mut self) {
+        let Some(d) = self.workspace.current_mut() else {
+            self.view = None;
+            return;
         };
+        if self.view.as_ref().is_some_and(|(g, _)| *g == d.generation) {
+            return;
+        }
+        let generation = d.generation;
+        let mut notes: Vec<String> = std::mem::take(&mut d.notices);
+        if let Some(path) = &d.path {
+            self.settings.remember(path);
+        }
+        let mut view = DocumentView::new(d.doc.clone(), self.style());
+        view.set_max_line_width(self.settings.max_line_width);
+        self.view = Some((generation, view));
+        // Everything that belonged to the previous document goes with it.
+        self.annotate = annotate::AnnotateState::default();
+        self.find = self.find.take().map(|f| f.for_new_document());
+        self.review = None;
+        self.export = None;
         if let Some(m) = self.pending_message.take() {
             notes.insert(0, m);
         }
         self.message = (!notes.is_empty()).then(|| notes.join("\n"));
-        let saved_revision = annotations.revision();
-        self.annotate = annotate::AnnotateState::for_new_document(
-            self.annotate.broken_sidecar.take().filter(|_| read_only),
-        );
-        self.doc = Some(OpenDocument {
-            sidecar: path.as_deref().map(sidecar::sidecar_path),
-            path,
-            name,
-            encoding: decoded.encoding,
-            bom: decoded.bom,
-            guessed: decoded.guessed,
-            replaced: decoded.replaced,
-            view,
-            annotations,
-            fingerprint,
-            folder_tags,
-            read_only,
-            saved_revision,
-            last_change: None,
-            save_error: None,
-        });
+    }
+
+    /// Polls the workspace and the current document's jobs.
+    fn poll_work(&mut self) {
+        let m = self.workspace.poll();
+        if self.workspace.leaving().is_none() {
+            self.sync_document();
+        }
+        self.add_message(m);
+        let done = self
+            .workspace
+            .current_mut()
+            .map(OpenDocument::poll_jobs)
+            .unwrap_or_default();
+        for m in done {
+            self.add_message(Some(m));
+        }
+        let save_as_running = self
+            .workspace
+            .current()
+            .is_some_and(|d| d.running_jobs().contains(&"the Save As dialog"));
+        if self.annotate.save_as_open && !save_as_running {
+            self.after_save_as();
+        }
     }
 
     /// Runs a command from the table.
@@ -318,13 +230,13 @@ impl WarraqApp {
             Command::OpenSample => self.open_sample(),
             Command::Quit => ctx.send_viewport_cmd(ViewportCommand::Close),
             Command::Copy => {
-                if let Some(text) = self.doc.as_ref().and_then(|d| d.view.selected_text()) {
+                if let Some(text) = self.view().and_then(DocumentView::selected_text) {
                     ctx.copy_text(text);
                 }
             }
             Command::SelectAll => {
-                if let Some(d) = &mut self.doc {
-                    d.view.select_all();
+                if let Some(view) = self.view_mut() {
+                    view.select_all();
                 }
             }
             Command::ZoomIn => self.set_zoom(ctx, self.settings.zoom * 1.1),
@@ -375,9 +287,9 @@ impl WarraqApp {
     fn apply_reading_settings(&mut self) {
         let style = self.style();
         let width = self.settings.max_line_width;
-        if let Some(d) = &mut self.doc {
-            d.view.set_style(style);
-            d.view.set_max_line_width(width);
+        if let Some(view) = self.view_mut() {
+            view.set_style(style);
+            view.set_max_line_width(width);
         }
     }
 
@@ -394,47 +306,33 @@ impl WarraqApp {
         if self.dialog.is_some() {
             return;
         }
-        let (tx, rx) = std::sync::mpsc::channel();
-        let ctx2 = ctx.clone();
         let start_dir = self
-            .doc
-            .as_ref()
+            .document()
             .and_then(|d| d.path.as_ref())
             .and_then(|p| p.parent().map(Path::to_path_buf));
-        std::thread::Builder::new()
-            .name("warraq-dialog".into())
-            .spawn(move || {
-                let mut dialog = rfd::FileDialog::new()
-                    .set_title("Open a text file")
-                    .add_filter("Text", &["txt", "text", "md", "csv", "tsv", "srt"])
-                    .add_filter("All files", &["*"]);
-                if let Some(dir) = start_dir {
-                    dialog = dialog.set_directory(dir);
-                }
-                let started = std::time::Instant::now();
-                let choice = dialog.pick_file();
-                // Nobody answers a file chooser in a blink: a quick "no file" means none could be shown.
-                let shown =
-                    choice.is_some() || started.elapsed() > std::time::Duration::from_millis(300);
-                let _ = tx.send(shown.then_some(choice));
-                ctx2.request_repaint();
-            })
-            .expect("spawn the dialog thread");
-        self.dialog = Some(rx);
+        let waker = self.waker(ctx);
+        self.dialog = Some(Job::spawn("the Open dialog", &waker, move || {
+            let mut dialog = rfd::FileDialog::new()
+                .set_title("Open a text file")
+                .add_filter("Text", &["txt", "text", "md", "csv", "tsv", "srt"])
+                .add_filter("All files", &["*"]);
+            if let Some(dir) = start_dir {
+                dialog = dialog.set_directory(dir);
+            }
+            let started = std::time::Instant::now();
+            let choice = dialog.pick_file();
+            // Nobody answers a file chooser in a blink: a quick "no file" means none could be shown.
+            let shown =
+                choice.is_some() || started.elapsed() > std::time::Duration::from_millis(300);
+            shown.then_some(choice)
+        }));
     }
 
     fn poll_dialog(&mut self, ctx: &egui::Context) {
-        let Some(rx) = &self.dialog else { return };
-        match rx.try_recv() {
-            Ok(Some(choice)) => {
-                self.dialog = None;
-                if let Some(path) = choice {
-                    self.open_path(ctx, path, None);
-                }
-            }
-            Err(TryRecvError::Empty) => {}
-            Ok(None) | Err(TryRecvError::Disconnected) => {
-                self.dialog = None;
+        match job::take_ready(&mut self.dialog) {
+            Some(Poll::Ready(Some(Some(path)))) => self.open_path(ctx, path, None),
+            Some(Poll::Ready(Some(None)) | Poll::Pending) | None => {}
+            Some(Poll::Ready(None) | Poll::Lost) => {
                 self.message = Some("The file dialog could not be shown (no desktop portal or zenity found). Open a file by dropping it on the window or by giving its path on the command line.".into());
             }
         }
@@ -504,7 +402,7 @@ impl WarraqApp {
     }
 
     fn update_title(&mut self, ctx: &egui::Context) {
-        let title = match &self.doc {
+        let title = match self.workspace.current() {
             Some(d) if d.is_dirty() => format!("• {} — Warraq", d.name),
             Some(d) => format!("{} — Warraq", d.name),
             None => "Warraq".to_owned(),
@@ -524,11 +422,9 @@ impl WarraqApp {
             ctx.set_zoom_factor(self.settings.zoom);
             self.apply_theme(&ctx);
         }
-        self.poll_loading();
+        self.poll_work();
         self.poll_dialog(&ctx);
-        self.poll_save_as(&ctx);
         self.poll_import(&ctx);
-        self.poll_preannotate(&ctx);
         self.handle_keys_and_drops(&ctx);
         self.autosave(&ctx);
         self.handle_close_request(&ctx);
@@ -536,16 +432,18 @@ impl WarraqApp {
 
         egui::Panel::top("menu").show(ui, |ui| self.menu_bar(ui));
         egui::Panel::bottom("status").show(ui, |ui| self.status_bar(ui));
-        if self.find.is_some() && self.doc.is_some() {
+        let has_doc = self.view.is_some();
+        if self.find.is_some() && has_doc {
             egui::Panel::top("find").show(ui, |ui| self.find_bar(ui));
         }
-        if self.settings.show_panel && self.doc.is_some() {
+        if self.settings.show_panel && has_doc {
             egui::Panel::right("annotations")
                 .resizable(true)
                 .default_size(330.0)
                 .show(ui, |ui| self.annotation_panel(ui));
         }
         self.dialogs(&ctx);
+        self.leave_dialog(&ctx);
         self.export_dialog(&ctx);
         self.review_window(&ctx);
         egui::CentralPanel::default().show(ui, |ui| {
@@ -567,17 +465,15 @@ impl WarraqApp {
                 }
             }
             self.broken_sidecar_choices(ui);
-            if let Some(loading) = &self.loading {
+            if let Some(path) = self.workspace.opening() {
+                let text = format!("Opening {}…", path.display());
                 ui.horizontal(|ui| {
                     ui.spinner();
-                    ui.add(RtlLabel::new(&format!(
-                        "Opening {}…",
-                        loading.path.display()
-                    )));
+                    ui.add(RtlLabel::new(&text));
                 });
             }
-            match &mut self.doc {
-                Some(d) if d.view.document().is_empty() => {
+            match self.workspace.current() {
+                Some(d) if d.doc.is_empty() => {
                     ui.add_space(40.0);
                     ui.vertical_centered(|ui| {
                         ui.label(
@@ -703,8 +599,8 @@ impl WarraqApp {
     }
 
     fn encoding_menu(&mut self, ui: &mut Ui) {
-        let current = self.doc.as_ref().map(|d| d.encoding);
-        let path = self.doc.as_ref().and_then(|d| d.path.clone());
+        let current = self.document().map(|d| d.encoding);
+        let path = self.document().and_then(|d| d.path.clone());
         ui.menu_button("Encoding", |ui| {
             if path.is_none() {
                 ui.label("The sample is UTF-8; open a file to choose its encoding.");
@@ -728,11 +624,11 @@ impl WarraqApp {
 
     fn status_bar(&mut self, ui: &mut Ui) {
         ui.horizontal(|ui| {
-            let Some(d) = &mut self.doc else {
+            let (Some(d), Some((_, view))) = (self.workspace.current(), self.view.as_ref()) else {
                 ui.label("No document");
                 return;
             };
-            let doc = d.view.document().clone();
+            let doc = d.doc.clone();
             ui.add(RtlLabel::new(&d.name).size(13.0));
             ui.separator();
             let enc = format!(
@@ -751,7 +647,7 @@ impl WarraqApp {
             ui.separator();
             ui.label(doc.line_ending().label())
                 .on_hover_text("Line endings");
-            let sel = d.view.selection().span();
+            let sel = view.selection().span();
             if !sel.is_empty() {
                 ui.separator();
                 ui.label(format!(
@@ -761,7 +657,7 @@ impl WarraqApp {
                     sel.len()
                 ));
             }
-            if let Some(p) = d.view.measuring_progress() {
+            if let Some(p) = view.measuring_progress() {
                 ui.separator();
                 ui.add(
                     egui::ProgressBar::new(p)
@@ -789,6 +685,12 @@ impl eframe::App for WarraqApp {
     }
 
     fn on_exit(&mut self, _gl: Option<&eframe::glow::Context>) {
-        self.save_before_leaving();
+        // The close guard has already settled the document or the user chose to discard; one last try costs nothing.
+        if let Some(d) = self.workspace.current_mut()
+            && d.is_dirty()
+            && d.can_save()
+        {
+            let _ = d.save_now();
+        }
     }
 }

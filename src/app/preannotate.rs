@@ -1,92 +1,116 @@
 //! Tools ▸ Pre-annotate from List…: a gazetteer's names matched in the document become suggestions, drawn faded
 //! with a dashed underline, listed in the panel to accept or reject one by one or all at once.
 
-use std::path::{Path, PathBuf};
-use std::sync::mpsc::{Receiver, TryRecvError};
+use std::path::Path;
 
 use egui::{RichText, Ui};
 
 use super::WarraqApp;
 use crate::model::gazetteer;
-use crate::model::search::SearchIndex;
 use crate::view::RtlLabel;
+use crate::workspace::{Apply, OpenDocument};
 
-/// Suggestions found, and the lines of the list that could not be used.
-type Matched = Result<(Vec<crate::model::Annotation>, Vec<String>), String>;
+/// Matches the names of the list at `path` in `doc` (runs on a worker): the suggestions, and the list's lines that
+/// could not be used.
+fn match_list(
+    doc: &crate::model::Document,
+    existing: &crate::model::AnnotationSet,
+    path: &Path,
+) -> Result<(Vec<crate::model::Annotation>, Vec<String>), String> {
+    let list = crate::store::load_text(path, None).map_err(|e| e.to_string())?;
+    let (entries, problems) = gazetteer::parse(&list.text);
+    if entries.is_empty() {
+        return Err(format!("{}: no NAME<TAB>TAG lines", path.display()));
+    }
+    let index = crate::model::search::SearchIndex::new(doc.text(), false);
+    let found = gazetteer::suggest(doc, &index, existing, &entries);
+    Ok((found, crate::model::LineProblem::located(path, &problems)))
+}
 
-pub(crate) enum Pending {
-    Choosing(Receiver<Option<PathBuf>>),
-    Matching(Receiver<Matched>),
+/// What matching found, applied to the document it was started for.
+fn apply_matches(result: Result<(Vec<crate::model::Annotation>, Vec<String>), String>) -> Apply {
+    Box::new(move |d: &mut OpenDocument| {
+        Some(match result {
+            Ok((found, problems)) => {
+                let n = d.annotations.add_suggestions(found);
+                let mut msg = format!(
+                    "{n} suggestions from the list: review them under Suggestions in the panel"
+                );
+                for p in problems.iter().take(10) {
+                    msg.push('\n');
+                    msg.push_str(p);
+                }
+                msg
+            }
+            Err(e) => format!("Pre-annotation failed: {e}"),
+        })
+    })
 }
 
 impl WarraqApp {
-    /// Matches the names of the list at `path` in the open document on a worker thread; the suggestions appear when
-    /// it is done.
+    /// Matches the names of the list at `path` in the open document on a worker thread; the suggestions appear in
+    /// that document (and only there) when it is done.
     pub fn preannotate_from(&mut self, ctx: &egui::Context, path: &Path) {
-        let Some(d) = &self.doc else { return };
-        let doc = d.view.document().clone();
+        let waker = self.waker(ctx);
+        let Some(d) = self.workspace.current_mut() else {
+            return;
+        };
+        let doc = d.doc.clone();
         let existing = d.annotations.clone();
         let path = path.to_owned();
-        let (tx, rx) = std::sync::mpsc::channel();
-        let ctx2 = ctx.clone();
-        std::thread::Builder::new()
-            .name("warraq-preannotate".into())
-            .spawn(move || {
-                let result = crate::store::load_text(&path, None)
-                    .map_err(|e| e.to_string())
-                    .and_then(|list| {
-                        let (entries, problems) = gazetteer::parse(&list.text);
-                        if entries.is_empty() {
-                            return Err(format!("{}: no NAME<TAB>TAG lines", path.display()));
-                        }
-                        let index = SearchIndex::new(doc.text(), false);
-                        let found = gazetteer::suggest(&doc, &index, &existing, &entries);
-                        let problems = crate::model::LineProblem::located(&path, &problems);
-                        Ok((found, problems))
-                    });
-                let _ = tx.send(result);
-                ctx2.request_repaint();
-            })
-            .expect("spawn the pre-annotation thread");
-        self.preannotate = Some(Pending::Matching(rx));
+        d.spawn("matching names", &waker, move || {
+            apply_matches(match_list(&doc, &existing, &path))
+        });
+        self.settings.show_panel = true;
     }
 
+    /// Tools ▸ Pre-annotate from List…: the chooser is a job of the open document, so the list is matched in the
+    /// document it was chosen for.
     pub(super) fn preannotate_dialog(&mut self, ctx: &egui::Context) {
-        let (tx, rx) = std::sync::mpsc::channel();
-        let ctx2 = ctx.clone();
-        std::thread::Builder::new()
-            .name("warraq-gazetteer-dialog".into())
-            .spawn(move || {
-                let choice = rfd::FileDialog::new()
-                    .set_title("Pre-annotate from a list of names")
-                    .add_filter("Names and tags", &["txt", "tsv", "csv"])
-                    .pick_file();
-                let _ = tx.send(choice);
-                ctx2.request_repaint();
+        let waker = self.waker(ctx);
+        let Some(d) = self.workspace.current_mut() else {
+            return;
+        };
+        let doc = d.doc.clone();
+        let existing = d.annotations.clone();
+        let waker2 = waker.clone();
+        d.spawn("choosing a list of names", &waker, move || {
+            let choice = rfd::FileDialog::new()
+                .set_title("Pre-annotate from a list of names")
+                .add_filter("Names and tags", &["txt", "tsv", "csv"])
+                .pick_file();
+            Box::new(move |d: &mut OpenDocument| {
+                let path = choice?;
+                d.spawn("matching names", &waker2, move || {
+                    apply_matches(match_list(&doc, &existing, &path))
+                });
+                None
             })
-            .expect("spawn the list dialog thread");
-        self.preannotate = Some(Pending::Choosing(rx));
+        });
     }
 
     /// Selects the next (or previous) suggestion after the caret and scrolls to it; a tag key then tags it.
     pub fn step_suggestion(&mut self, forward: bool) {
-        let Some(d) = &mut self.doc else { return };
+        let (Some(d), Some((_, view))) = (self.workspace.current(), self.view.as_mut()) else {
+            return;
+        };
         let spans: Vec<crate::model::Span> = d
             .annotations
             .suggestions
             .iter()
             .map(crate::model::Annotation::span)
             .collect();
-        if let Some(s) = step_from(&spans, d.view.selection().span(), forward) {
-            d.view
-                .set_selection(crate::model::TextSelection::new(s.start, s.end));
-            d.view.scroll_to_offset(s.start);
+        if let Some(s) = step_from(&spans, view.selection().span(), forward) {
+            view.set_selection(crate::model::TextSelection::new(s.start, s.end));
+            view.scroll_to_offset(s.start);
         }
     }
 
     /// Picks the next (or previous) annotation after the caret: selected, scrolled to, flashing.
     pub fn step_annotation(&mut self, forward: bool) {
-        let Some(d) = &mut self.doc else { return };
+        let (Some(d), Some((_, view))) = (self.workspace.current(), self.view.as_mut()) else {
+            return;
+        };
         let items = d.annotations.items();
         let spans: Vec<crate::model::Span> =
             items.iter().map(crate::model::Annotation::span).collect();
@@ -94,13 +118,12 @@ impl WarraqApp {
             .annotate
             .selected
             .and_then(|id| items.iter().find(|a| a.id == id))
-            .map_or_else(|| d.view.selection().span(), crate::model::Annotation::span);
+            .map_or_else(|| view.selection().span(), crate::model::Annotation::span);
         if let Some(s) = step_from(&spans, current, forward)
             && let Some(a) = items.iter().find(|a| a.span() == s)
         {
             let id = a.id;
-            d.view
-                .set_selection(crate::model::TextSelection::caret(s.start));
+            view.set_selection(crate::model::TextSelection::caret(s.start));
             self.pick_annotation(id);
         }
     }
@@ -108,55 +131,16 @@ impl WarraqApp {
     /// Whether matching is still running.
     #[must_use]
     pub fn is_preannotating(&self) -> bool {
-        self.preannotate.is_some()
-    }
-
-    pub(super) fn poll_preannotate(&mut self, ctx: &egui::Context) {
-        match self.preannotate.take() {
-            Some(Pending::Choosing(rx)) => match rx.try_recv() {
-                Ok(Some(path)) => self.preannotate_from(ctx, &path),
-                Ok(None) | Err(TryRecvError::Disconnected) => {}
-                Err(TryRecvError::Empty) => self.preannotate = Some(Pending::Choosing(rx)),
-            },
-            Some(Pending::Matching(rx)) => match rx.try_recv() {
-                Ok(Ok((found, problems))) => {
-                    let n = found.len();
-                    if let Some(d) = &mut self.doc {
-                        for s in found {
-                            if !d
-                                .annotations
-                                .suggestions
-                                .iter()
-                                .any(|x| x.start == s.start && x.end == s.end && x.tag == s.tag)
-                            {
-                                d.annotations.suggestions.push(s);
-                            }
-                        }
-                        d.annotations.suggestions.sort_by_key(|a| (a.start, a.end));
-                        d.last_change = Some(std::time::Instant::now());
-                        d.saved_revision = d.saved_revision.wrapping_sub(1);
-                    }
-                    let mut msg = format!(
-                        "{n} suggestions from the list: review them under Suggestions in the panel"
-                    );
-                    for p in problems.iter().take(10) {
-                        msg.push('\n');
-                        msg.push_str(p);
-                    }
-                    self.message = Some(msg);
-                    self.settings.show_panel = true;
-                }
-                Ok(Err(e)) => self.message = Some(format!("Pre-annotation failed: {e}")),
-                Err(TryRecvError::Empty) => self.preannotate = Some(Pending::Matching(rx)),
-                Err(TryRecvError::Disconnected) => {}
-            },
-            None => {}
-        }
+        self.workspace
+            .current()
+            .is_some_and(|d| d.running_jobs().contains(&"matching names"))
     }
 
     /// The suggestions section of the panel.
     pub(super) fn suggestions_panel(&mut self, ui: &mut Ui) {
-        let Some(d) = &self.doc else { return };
+        let Some(d) = self.workspace.current() else {
+            return;
+        };
         if d.annotations.suggestions.is_empty() {
             return;
         }
@@ -203,31 +187,28 @@ impl WarraqApp {
                     });
             });
         ui.separator();
-        let Some(d) = &mut self.doc else { return };
-        let doc = d.view.document().clone();
+        let (Some(d), Some((_, view))) = (self.workspace.current_mut(), self.view.as_mut()) else {
+            return;
+        };
+        let doc = d.doc.clone();
         if let Some(i) = go {
             let s = &list[i];
-            d.view.set_selection(crate::model::TextSelection::new(
+            view.set_selection(crate::model::TextSelection::new(
                 s.span().start,
                 s.span().end,
             ));
-            d.view.scroll_to_offset(s.span().start);
+            view.scroll_to_offset(s.span().start);
         }
-        let changed = match (accept, reject, all) {
-            (Some(i), _, _) => d.annotations.accept_suggestions(&doc, Some(&[i])) > 0,
-            (_, Some(i), _) => {
-                d.annotations.reject_suggestions(Some(&[i]));
-                true
+        match (accept, reject, all) {
+            (Some(i), _, _) => {
+                d.annotations.accept_suggestions(&doc, Some(&[i]));
             }
-            (_, _, Some(true)) => d.annotations.accept_suggestions(&doc, None) > 0,
-            (_, _, Some(false)) => {
-                d.annotations.reject_suggestions(None);
-                true
+            (_, Some(i), _) => d.annotations.reject_suggestions(Some(&[i])),
+            (_, _, Some(true)) => {
+                d.annotations.accept_suggestions(&doc, None);
             }
-            _ => false,
-        };
-        if changed {
-            d.last_change = Some(std::time::Instant::now());
+            (_, _, Some(false)) => d.annotations.reject_suggestions(None),
+            _ => {}
         }
     }
 }

@@ -6,7 +6,7 @@
 use egui::{Key, Modifiers, RichText};
 
 use super::WarraqApp;
-use crate::model::search::{SearchIndex, SearchOptions};
+use crate::model::search::SearchOptions;
 use crate::model::{Span, TextSelection};
 use crate::view::RtlLabel;
 
@@ -18,6 +18,8 @@ pub enum Decision {
 }
 
 pub(crate) struct Review {
+    /// The document generation the candidates were found in; the review applies only there.
+    pub generation: u64,
     pub tag: String,
     pub text: String,
     pub candidates: Vec<(Span, Decision)>,
@@ -27,11 +29,13 @@ pub(crate) struct Review {
 impl WarraqApp {
     /// Starts reviewing every other occurrence of annotation `id`'s text.
     pub fn tag_all_occurrences(&mut self, id: u64) {
-        let Some(d) = &self.doc else { return };
+        let Some(d) = self.workspace.current_mut() else {
+            return;
+        };
         let Some(a) = d.annotations.get(id).cloned() else {
             return;
         };
-        let index = SearchIndex::new(d.view.document().text(), false);
+        let index = d.search_index_now();
         let options = SearchOptions {
             exact: false,
             whole_word: true,
@@ -56,6 +60,7 @@ impl WarraqApp {
             return;
         }
         self.review = Some(Review {
+            generation: d.generation,
             tag: a.tag,
             text: a.text,
             candidates,
@@ -72,16 +77,20 @@ impl WarraqApp {
     /// Applies the review: accepted candidates, and with `all` the pending ones too, become annotations in one step.
     pub fn apply_review(&mut self, all: bool) {
         let Some(r) = self.review.take() else { return };
-        let Some(d) = &mut self.doc else { return };
+        let Some(d) = self.workspace.current_mut() else {
+            return;
+        };
+        if d.generation != r.generation {
+            return;
+        }
         let spans: Vec<Span> = r
             .candidates
             .iter()
             .filter(|(_, dec)| *dec == Decision::Accepted || (all && *dec == Decision::Pending))
             .map(|(s, _)| *s)
             .collect();
-        let doc = d.view.document().clone();
+        let doc = d.doc.clone();
         let ids = d.annotations.create_batch(&doc, &spans, &r.tag);
-        d.last_change = Some(std::time::Instant::now());
         self.message = Some(format!(
             "Tagged {} more occurrences of {} as {} (one Undo takes them back)",
             ids.len(),
@@ -92,7 +101,9 @@ impl WarraqApp {
 
     /// Deletes every annotation whose text is the same as annotation `id`'s, in one step.
     pub fn delete_all_with_text(&mut self, id: u64) {
-        let Some(d) = &mut self.doc else { return };
+        let Some(d) = self.workspace.current_mut() else {
+            return;
+        };
         let Some(text) = d.annotations.get(id).map(|a| a.text.clone()) else {
             return;
         };
@@ -104,7 +115,6 @@ impl WarraqApp {
             .map(|a| a.id)
             .collect();
         let n = d.annotations.delete_batch(&ids);
-        d.last_change = Some(std::time::Instant::now());
         self.annotate.selected = None;
         self.annotate.popup = None;
         self.message = Some(format!(
@@ -113,17 +123,22 @@ impl WarraqApp {
     }
 
     fn jump_to(&mut self, span: Span) {
-        if let Some(d) = &mut self.doc {
-            d.view
-                .set_selection(TextSelection::new(span.start, span.end));
-            d.view.scroll_to_offset(span.start);
+        if let Some(view) = self.view_mut() {
+            view.set_selection(TextSelection::new(span.start, span.end));
+            view.scroll_to_offset(span.start);
         }
     }
 
     pub(super) fn review_window(&mut self, ctx: &egui::Context) {
         let Some(r) = &mut self.review else { return };
-        let Some(d) = &self.doc else { return };
-        let doc = d.view.document().clone();
+        let Some(d) = self.workspace.current() else {
+            return;
+        };
+        if d.generation != r.generation {
+            self.review = None;
+            return;
+        }
+        let doc = d.doc.clone();
         let mut open = true;
         let mut apply = None;
         let mut jump = None;

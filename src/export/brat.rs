@@ -125,6 +125,16 @@ pub fn import(doc: &Document, ann: &str, tags: TagSet) -> (AnnotationSet, Vec<Pr
                     })
                     .collect();
                 let ranges = match ranges {
+                    Ok(r) if r.windows(2).any(|w| w[1].0 < w[0].1) => {
+                        problems.push(Problem {
+                            line: n,
+                            message: format!(
+                                "the fragments of \"{}\" are out of order or overlap",
+                                fields[1]
+                            ),
+                        });
+                        continue;
+                    }
                     Ok(r) if !r.is_empty() => r,
                     Ok(_) => {
                         problems.push(Problem {

@@ -147,6 +147,9 @@ fn layers(d: &ExportDoc<'_>) -> std::collections::HashMap<u64, usize> {
 
 pub use crate::model::LineProblem as Problem;
 
+/// The most tag columns (nesting levels) read from one line; nested corpora use a handful.
+pub const MAX_COLUMNS: usize = 32;
+
 /// Rebuilds the text from the tokens and the annotations from the tag columns.
 #[must_use]
 pub fn import(conll: &str, tags: TagSet) -> (Document, AnnotationSet, Vec<Problem>) {
@@ -199,7 +202,17 @@ pub fn import(conll: &str, tags: TagSet) -> (Document, AnnotationSet, Vec<Proble
         let start = pos;
         text.push_str(token);
         pos += token.chars().count();
-        let tags: Vec<&str> = if tags == ["O"] { Vec::new() } else { tags };
+        let mut tags: Vec<&str> = if tags == ["O"] { Vec::new() } else { tags };
+        if tags.len() > MAX_COLUMNS {
+            problems.push(Problem {
+                line: n,
+                message: format!(
+                    "{} tag columns; only the first {MAX_COLUMNS} are read",
+                    tags.len()
+                ),
+            });
+            tags.truncate(MAX_COLUMNS);
+        }
         if open.len() < tags.len() {
             open.resize_with(tags.len(), || None);
         }

@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 
 use super::{ExportDoc, Format, Options, Report};
 use crate::model::{AnnotationSet, Document, LineProblem, TagSet};
+use crate::store::write::{OutputGuard, plain_file_name};
 use crate::store::{self, sidecar};
 
 /// A document opened for export.
@@ -69,6 +70,7 @@ pub fn export_files(
     format: Format,
     out: Option<&Path>,
     options: Options,
+    replace: bool,
     mut progress: impl FnMut(usize, usize),
 ) -> Result<Report, String> {
     let mut loaded = Vec::new();
@@ -88,7 +90,8 @@ pub fn export_files(
         || default_output(&files[0], format, files.len() > 1),
         Path::to_path_buf,
     );
-    super::write(format, &docs, &out, options)
+    let guard = OutputGuard::new(files.iter().cloned(), replace);
+    super::write(format, &docs, &out, options, &guard)
 }
 
 /// What an import produced.
@@ -101,25 +104,17 @@ pub struct Imported {
     pub problems: Vec<String>,
 }
 
+/// Writes an imported document's text (unless it is already there, byte for byte) and a new sidecar beside it.
+/// Never replaces a different text, an input or existing annotations.
 fn write_document(
     dir: &Path,
     name: &str,
     doc: &Document,
     set: &AnnotationSet,
     copy_text: bool,
+    guard: &OutputGuard,
 ) -> Result<PathBuf, String> {
-    std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
     let path = dir.join(name);
-    if copy_text {
-        if path.exists() && std::fs::read(&path).ok().as_deref() != Some(doc.text().as_bytes()) {
-            return Err(format!(
-                "{}: a different file with this name is already there; choose another --out",
-                path.display()
-            ));
-        }
-        std::fs::write(&path, doc.text()).map_err(|e| format!("{}: {e}", path.display()))?;
-    }
-    let fp = sidecar::Fingerprint::of(doc.text().as_bytes(), "UTF-8");
     let side = sidecar::sidecar_path(&path);
     if side.exists() {
         return Err(format!(
@@ -127,6 +122,23 @@ fn write_document(
             side.display()
         ));
     }
+    if copy_text {
+        let same = path.is_file()
+            && std::fs::metadata(&path).is_ok_and(|m| m.len() == doc.text().len() as u64)
+            && std::fs::read(&path).ok().as_deref() == Some(doc.text().as_bytes());
+        if !same {
+            if path.exists() {
+                return Err(format!(
+                    "{}: a different file with this name is already there; choose another --out",
+                    path.display()
+                ));
+            }
+            guard
+                .write(&path, doc.text().as_bytes())
+                .map_err(|e| e.to_string())?;
+        }
+    }
+    let fp = sidecar::Fingerprint::of(doc.text().as_bytes(), "UTF-8");
     sidecar::save(&side, set, fp, false).map_err(|e| e.to_string())?;
     Ok(path)
 }
@@ -138,6 +150,7 @@ pub fn import_file(file: &Path, format: &str, out: Option<&Path>) -> Result<Impo
         Path::to_path_buf,
     );
     let mut result = Imported::default();
+    let mut guard = OutputGuard::new([file.to_owned()], false);
     let read = |p: &Path| {
         store::load_text(p, None)
             .map(|d| d.text)
@@ -151,6 +164,8 @@ pub fn import_file(file: &Path, format: &str, out: Option<&Path>) -> Result<Impo
                 file.with_extension("ann")
             };
             let txt_path = ann_path.with_extension("txt");
+            guard.protect(&ann_path);
+            guard.protect(&txt_path);
             let text = read(&txt_path)?;
             let ann = read(&ann_path)?;
             let doc = Document::new(text);
@@ -163,9 +178,14 @@ pub fn import_file(file: &Path, format: &str, out: Option<&Path>) -> Result<Impo
                 .to_string_lossy()
                 .into_owned();
             let same_place = out.is_none();
-            result
-                .documents
-                .push(write_document(&dir, &name, &doc, &set, !same_place)?);
+            result.documents.push(write_document(
+                &dir,
+                &name,
+                &doc,
+                &set,
+                !same_place,
+                &guard,
+            )?);
         }
         "conll" => {
             let text = read(file)?;
@@ -183,6 +203,7 @@ pub fn import_file(file: &Path, format: &str, out: Option<&Path>) -> Result<Impo
                 &doc,
                 &set,
                 true,
+                &guard,
             )?);
         }
         "jsonl" => {
@@ -239,16 +260,17 @@ pub fn import_file(file: &Path, format: &str, out: Option<&Path>) -> Result<Impo
                         set.set_note(id, &e.note);
                     }
                 }
-                let name = if parsed.document.is_empty() {
-                    format!("{stem}-{n}.txt")
-                } else {
-                    parsed.document.clone()
-                };
-                result.annotations += set.items().len();
+                // A name from inside the file is only ever a plain file name in the chosen folder.
+                let name =
+                    plain_file_name(&parsed.document).unwrap_or_else(|| format!("{stem}-{n}.txt"));
                 let set = AnnotationSet::new(set.items().to_vec(), Vec::new(), set.tags.clone());
-                result
-                    .documents
-                    .push(write_document(&dir, &name, &doc, &set, true)?);
+                match write_document(&dir, &name, &doc, &set, true, &guard) {
+                    Ok(path) => {
+                        result.annotations += set.items().len();
+                        result.documents.push(path);
+                    }
+                    Err(e) => result.problems.push(format!("{}:{n}: {e}", file.display())),
+                }
             }
         }
         other => return Err(format!("unknown import format {other}")),

@@ -16,6 +16,7 @@ pub mod w3c;
 use std::path::{Path, PathBuf};
 
 use crate::model::{Annotation, AnnotationSet, CharOffset, Document, Span};
+use crate::store::write::OutputGuard;
 
 /// One document to export: its name (the file name), text and annotations.
 pub struct ExportDoc<'a> {
@@ -135,46 +136,77 @@ pub struct Report {
     pub annotations: usize,
 }
 
-/// Exports `docs` to `out`: a file for the single-file formats, a folder for brat (created if needed).
+/// Exports `docs` to `out`: a file for the single-file formats, a folder for brat (created if needed). Every file
+/// goes through `guard`: nothing is written over an input or an annotations file, and an existing output is
+/// replaced only when the guard allows it. Every output is checked before the first is written.
 pub fn write(
     format: Format,
     docs: &[ExportDoc<'_>],
     out: &Path,
     options: Options,
+    guard: &OutputGuard,
 ) -> Result<Report, String> {
     let annotations = docs.iter().map(|d| d.items().len()).sum();
-    let io = |p: &Path, e: std::io::Error| format!("{}: {e}", p.display());
-    let files = match format {
-        Format::Brat => {
-            std::fs::create_dir_all(out).map_err(|e| io(out, e))?;
-            let mut files = Vec::new();
-            for d in docs {
-                let stem = Path::new(&d.name)
-                    .file_stem()
-                    .map_or_else(|| d.name.clone(), |s| s.to_string_lossy().into_owned());
+    let names: Vec<String> = docs.iter().map(|d| d.name.clone()).collect();
+    let paths = planned_outputs(format, &names, out)?;
+    let texts: Vec<String> = match format {
+        Format::Brat => docs
+            .iter()
+            .flat_map(|d| {
                 let (txt, ann) = brat::export(d);
-                let t = out.join(format!("{stem}.txt"));
-                let a = out.join(format!("{stem}.ann"));
-                std::fs::write(&t, txt).map_err(|e| io(&t, e))?;
-                std::fs::write(&a, ann).map_err(|e| io(&a, e))?;
-                files.extend([t, a]);
-            }
-            files
-        }
-        _ => {
-            let text = render(format, docs, options);
-            if let Some(dir) = out.parent().filter(|p| !p.as_os_str().is_empty()) {
-                std::fs::create_dir_all(dir).map_err(|e| io(dir, e))?;
-            }
-            std::fs::write(out, text).map_err(|e| io(out, e))?;
-            vec![out.to_owned()]
-        }
+                [txt, ann]
+            })
+            .collect(),
+        _ => vec![render(format, docs, options)],
     };
+    let outputs: Vec<(PathBuf, String)> = paths.into_iter().zip(texts).collect();
+    for (path, _) in &outputs {
+        guard.check(path).map_err(|e| e.to_string())?;
+    }
+    for (path, text) in &outputs {
+        guard
+            .write(path, text.as_bytes())
+            .map_err(|e| e.to_string())?;
+    }
     Ok(Report {
-        files,
+        files: outputs.into_iter().map(|(p, _)| p).collect(),
         documents: docs.len(),
         annotations,
     })
+}
+
+/// The files an export of documents named `names` to `out` writes: `out` itself, or for brat a `.txt` and an
+/// `.ann` per document in the folder `out`.
+pub fn planned_outputs(
+    format: Format,
+    names: &[String],
+    out: &Path,
+) -> Result<Vec<PathBuf>, String> {
+    if format != Format::Brat {
+        return Ok(vec![out.to_owned()]);
+    }
+    if out.is_file() {
+        return Err(format!(
+            "{}: brat writes a folder, and this is a file",
+            out.display()
+        ));
+    }
+    let mut files = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    for name in names {
+        let stem = Path::new(name)
+            .file_stem()
+            .map_or_else(|| name.clone(), |s| s.to_string_lossy().into_owned());
+        if !seen.insert(stem.clone()) {
+            return Err(format!(
+                "two documents would both be written as {stem}.txt in {}",
+                out.display()
+            ));
+        }
+        files.push(out.join(format!("{stem}.txt")));
+        files.push(out.join(format!("{stem}.ann")));
+    }
+    Ok(files)
 }
 
 /// The text of a single-file export.

@@ -10,6 +10,10 @@ use super::document::Document;
 use super::offsets::{CharOffset, Span};
 use super::tags::TagSet;
 
+/// The largest annotation id: ids stay exact in JSON (53-bit integers) and can never wrap. A sidecar with larger
+/// ids is renumbered when it is loaded.
+pub const MAX_ID: u64 = 1 << 53;
+
 /// Characters of context kept on each side of an annotation for re-anchoring.
 pub const CONTEXT_CHARS: usize = 24;
 
@@ -79,6 +83,11 @@ pub enum Edit {
         after: TagSet,
         renames: Vec<(String, String)>,
     },
+    /// The list of suggestions replaced (accepted, rejected or added): undo brings the earlier list back.
+    Suggestions {
+        before: Vec<Annotation>,
+        after: Vec<Annotation>,
+    },
     Batch(Vec<Edit>),
 }
 
@@ -102,6 +111,10 @@ impl Edit {
                     .iter()
                     .map(|(a, b)| (b.clone(), a.clone()))
                     .collect(),
+            },
+            Edit::Suggestions { before, after } => Edit::Suggestions {
+                before: after.clone(),
+                after: before.clone(),
             },
             Edit::Batch(edits) => Edit::Batch(edits.iter().rev().map(Edit::inverse).collect()),
         }
@@ -134,7 +147,7 @@ impl AnnotationSet {
         let next_id = items
             .iter()
             .chain(&unplaced)
-            .map(|a| a.id + 1)
+            .map(|a| a.id.saturating_add(1))
             .max()
             .unwrap_or(1);
         let max_len = items
@@ -228,7 +241,7 @@ impl AnnotationSet {
     fn new_annotation(&mut self, doc: &Document, span: Span, tag: &str, time: &str) -> Annotation {
         let (text, prefix, suffix) = quote(doc, span);
         let id = self.next_id;
-        self.next_id += 1;
+        self.next_id = self.next_id.saturating_add(1);
         Annotation {
             id,
             start: span.start.0,
@@ -294,34 +307,91 @@ impl AnnotationSet {
         for (tag, spans) in by_tag {
             n += self.create_batch(doc, &spans, &tag).len();
         }
-        let batches: Vec<Edit> = self.undo.drain(before..).collect();
-        if !batches.is_empty() {
-            let merged = batches
-                .into_iter()
-                .flat_map(|e| match e {
-                    Edit::Batch(v) => v,
-                    other => vec![other],
-                })
-                .collect();
-            self.undo.push(Edit::Batch(merged));
+        let mut edits: Vec<Edit> = self
+            .undo
+            .drain(before..)
+            .flat_map(|e| match e {
+                Edit::Batch(v) => v,
+                other => vec![other],
+            })
+            .collect();
+        // The accepted suggestions leave the list in the same step, so undo brings them back as suggestions.
+        let remaining: Vec<Annotation> = match which {
+            None => Vec::new(),
+            Some(idx) => {
+                let taken: std::collections::HashSet<usize> = idx.iter().copied().collect();
+                self.suggestions
+                    .iter()
+                    .enumerate()
+                    .filter(|(i, _)| !taken.contains(i))
+                    .map(|(_, s)| s.clone())
+                    .collect()
+            }
+        };
+        if remaining.len() != self.suggestions.len() {
+            let change = Edit::Suggestions {
+                before: self.suggestions.clone(),
+                after: remaining,
+            };
+            self.apply(&change);
+            edits.push(change);
         }
-        self.suggestions.retain(|s| !chosen.contains(s));
+        if !edits.is_empty() {
+            self.undo.push(Edit::Batch(edits));
+            self.redo.clear();
+            self.revision += 1;
+        }
         n
     }
 
-    /// Drops suggestions (`which`: their indices; all when `None`).
+    /// Drops suggestions (`which`: their indices; all when `None`) in one undoable step.
     pub fn reject_suggestions(&mut self, which: Option<&[usize]>) {
-        match which {
+        let after: Vec<Annotation> = match which {
             Some(idx) => {
-                let drop: Vec<Annotation> = idx
+                let drop: std::collections::HashSet<usize> = idx.iter().copied().collect();
+                self.suggestions
                     .iter()
-                    .filter_map(|&i| self.suggestions.get(i).cloned())
-                    .collect();
-                self.suggestions.retain(|s| !drop.contains(s));
+                    .enumerate()
+                    .filter(|(i, _)| !drop.contains(i))
+                    .map(|(_, s)| s.clone())
+                    .collect()
             }
-            None => self.suggestions.clear(),
+            None => Vec::new(),
+        };
+        self.set_suggestions(after);
+    }
+
+    /// Adds suggestions (from a gazetteer or a model) not already proposed, in one undoable step; returns how many
+    /// were new.
+    pub fn add_suggestions(&mut self, found: Vec<Annotation>) -> usize {
+        let mut seen: std::collections::HashSet<(usize, usize, String)> = self
+            .suggestions
+            .iter()
+            .map(|s| (s.start, s.end, s.tag.clone()))
+            .collect();
+        let mut after = self.suggestions.clone();
+        let before_len = after.len();
+        for s in found {
+            if seen.insert((s.start, s.end, s.tag.clone())) {
+                after.push(s);
+            }
         }
-        self.revision += 1;
+        let added = after.len() - before_len;
+        after.sort_by_key(|a| (a.start, a.end));
+        if added > 0 {
+            self.set_suggestions(after);
+        }
+        added
+    }
+
+    fn set_suggestions(&mut self, after: Vec<Annotation>) {
+        if after == self.suggestions {
+            return;
+        }
+        self.record(Edit::Suggestions {
+            before: self.suggestions.clone(),
+            after,
+        });
     }
 
     /// Deletes several annotations in one undoable step.
@@ -438,8 +508,35 @@ impl AnnotationSet {
                     }
                 }
             }
+            Edit::Suggestions { after, .. } => self.suggestions.clone_from(after),
             Edit::Batch(edits) => edits.iter().for_each(|e| self.apply(e)),
         }
+    }
+
+    /// Replaces the whole content with a version merged with changes made elsewhere (another window, the command
+    /// line). The undo history stays; the revision moves on so the merged version is saved.
+    pub fn replace_all(
+        &mut self,
+        items: Vec<Annotation>,
+        unplaced: Vec<Annotation>,
+        suggestions: Vec<Annotation>,
+        tags: TagSet,
+    ) {
+        let mut fresh = AnnotationSet::new(items, unplaced, tags);
+        fresh.suggestions = suggestions;
+        self.next_id = self.next_id.max(fresh.next_id);
+        self.max_len = fresh.max_len;
+        self.items = fresh.items;
+        self.unplaced = fresh.unplaced;
+        self.suggestions = fresh.suggestions;
+        self.tags = fresh.tags;
+        self.revision += 1;
+    }
+
+    /// The next id a new annotation gets.
+    #[must_use]
+    pub fn next_id(&self) -> u64 {
+        self.next_id
     }
 }
 

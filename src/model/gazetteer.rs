@@ -7,6 +7,9 @@ use super::search::SearchIndex;
 
 pub use crate::model::LineProblem as Problem;
 
+/// Longer names are reported and skipped: a name is a few words, and matching cost grows with name length.
+pub const MAX_NAME_CHARS: usize = 200;
+
 /// Reads a gazetteer: one `name<TAB>TAG` (or `name,TAG`) a line; blank lines and lines starting with `#` are skipped.
 #[must_use]
 pub fn parse(text: &str) -> (Vec<(String, String)>, Vec<Problem>) {
@@ -19,6 +22,13 @@ pub fn parse(text: &str) -> (Vec<(String, String)>, Vec<Problem>) {
         }
         let split = line.rsplit_once('\t').or_else(|| line.rsplit_once(','));
         match split {
+            Some((name, _)) if name.chars().count() > MAX_NAME_CHARS => problems.push(Problem {
+                line: i + 1,
+                message: format!(
+                    "a name of {} characters is longer than {MAX_NAME_CHARS}; skipped",
+                    name.chars().count()
+                ),
+            }),
             Some((name, tag))
                 if !name.trim().is_empty()
                     && !tag.trim().is_empty()
@@ -31,7 +41,10 @@ pub fn parse(text: &str) -> (Vec<(String, String)>, Vec<Problem>) {
             }
             _ => problems.push(Problem {
                 line: i + 1,
-                message: format!("\"{line}\" is not NAME<TAB>TAG or NAME,TAG"),
+                message: format!(
+                    "\"{}\" is not NAME<TAB>TAG or NAME,TAG",
+                    crate::model::LineProblem::shorten(line, 80)
+                ),
             }),
         }
     }

@@ -34,4 +34,13 @@ impl LineProblem {
             .map(|p| format!("{}:{}: {}", file.display(), p.line, p.message))
             .collect()
     }
+
+    /// A piece of input quoted in a message: at most `max` characters, with "…" when cut.
+    #[must_use]
+    pub fn shorten(text: &str, max: usize) -> String {
+        match text.char_indices().nth(max) {
+            Some((i, _)) => format!("{}…", &text[..i]),
+            None => text.to_owned(),
+        }
+    }
 }

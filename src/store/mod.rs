@@ -4,7 +4,9 @@
 //! can show them as they are.
 
 pub mod decode;
+pub mod lock;
 pub mod sidecar;
+pub mod write;
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -19,8 +21,13 @@ pub const MAX_FILE_BYTES: u64 = 256 * 1024 * 1024;
 pub enum OpenError {
     NotFound(PathBuf),
     IsDirectory(PathBuf),
+    /// A device, pipe or socket: only regular files are read.
+    NotRegular(PathBuf),
     Unreadable(PathBuf, std::io::Error),
-    TooLarge { path: PathBuf, size: u64 },
+    TooLarge {
+        path: PathBuf,
+        size: u64,
+    },
     NotText(PathBuf, DecodeError),
 }
 
@@ -29,10 +36,15 @@ impl fmt::Display for OpenError {
         match self {
             OpenError::NotFound(p) => write!(f, "{}: no such file", p.display()),
             OpenError::IsDirectory(p) => write!(f, "{}: is a folder, not a text file", p.display()),
+            OpenError::NotRegular(p) => write!(
+                f,
+                "{}: not a regular file (a device, pipe or socket); only files are read",
+                p.display()
+            ),
             OpenError::Unreadable(p, e) => write!(f, "{}: cannot be read ({e})", p.display()),
             OpenError::TooLarge { path, size } => write!(
                 f,
-                "{}: {:.1} MB is larger than the {} MB the reader opens",
+                "{}: {:.1} MB is larger than the {} MB Warraq reads",
                 path.display(),
                 *size as f64 / 1e6,
                 MAX_FILE_BYTES / (1024 * 1024)
@@ -44,8 +56,15 @@ impl fmt::Display for OpenError {
 
 impl std::error::Error for OpenError {}
 
-/// Reads a file's bytes after checking that it is a regular file within [`MAX_FILE_BYTES`].
+/// Reads a file's bytes after checking that it is a regular file within [`MAX_FILE_BYTES`]. The read itself is
+/// bounded too, so a file that grows while it is read cannot exhaust memory.
 pub fn read_bytes(path: &Path) -> Result<Vec<u8>, OpenError> {
+    read_bytes_limited(path, MAX_FILE_BYTES)
+}
+
+/// [`read_bytes`] with another size limit.
+pub fn read_bytes_limited(path: &Path, limit: u64) -> Result<Vec<u8>, OpenError> {
+    use std::io::Read;
     let meta = std::fs::metadata(path).map_err(|e| match e.kind() {
         std::io::ErrorKind::NotFound => OpenError::NotFound(path.to_owned()),
         _ => OpenError::Unreadable(path.to_owned(), e),
@@ -53,13 +72,25 @@ pub fn read_bytes(path: &Path) -> Result<Vec<u8>, OpenError> {
     if meta.is_dir() {
         return Err(OpenError::IsDirectory(path.to_owned()));
     }
-    if meta.len() > MAX_FILE_BYTES {
-        return Err(OpenError::TooLarge {
-            path: path.to_owned(),
-            size: meta.len(),
-        });
+    if !meta.is_file() {
+        return Err(OpenError::NotRegular(path.to_owned()));
     }
-    std::fs::read(path).map_err(|e| OpenError::Unreadable(path.to_owned(), e))
+    let too_large = |size| OpenError::TooLarge {
+        path: path.to_owned(),
+        size,
+    };
+    if meta.len() > limit {
+        return Err(too_large(meta.len()));
+    }
+    let file = std::fs::File::open(path).map_err(|e| OpenError::Unreadable(path.to_owned(), e))?;
+    let mut bytes = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0));
+    file.take(limit + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| OpenError::Unreadable(path.to_owned(), e))?;
+    if bytes.len() as u64 > limit {
+        return Err(too_large(bytes.len() as u64));
+    }
+    Ok(bytes)
 }
 
 /// Reads and decodes a file, detecting its encoding (BOM, then strict UTF-8, then a statistical guess), or with

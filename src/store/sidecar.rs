@@ -9,13 +9,13 @@
 //! Format: docs/sidecar.md.
 
 use std::fmt;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::model::annotations::{CONTEXT_CHARS, quote};
+use super::write::atomic_write;
+use crate::model::annotations::{CONTEXT_CHARS, MAX_ID, quote};
 use crate::model::{Annotation, AnnotationSet, CharOffset, Document, Span, TagSet};
 
 /// The format version this build writes and the newest it reads.
@@ -123,6 +123,9 @@ pub fn folder_tags_path(source: &Path) -> PathBuf {
 /// What loading found, and what it had to do.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct LoadReport {
+    /// The sidecar as it was read (`None`: there was none), so a later save can tell whether someone else wrote
+    /// it meanwhile.
+    pub stamp: Option<super::lock::DiskStamp>,
     /// Annotations placed at new offsets because the text changed.
     pub moved: usize,
     /// Annotations that could not be placed (kept in the unplaced list).
@@ -142,23 +145,50 @@ pub fn load(
     doc: &Document,
 ) -> Result<(AnnotationSet, LoadReport), SidecarError> {
     let path = sidecar_path(source);
-    let folder = load_folder_tags(source)?;
+    // A broken folder tag set does not make a good sidecar unusable: the document's own tags are used instead.
+    let (folder, folder_warning) = match load_folder_tags(source) {
+        Ok(f) => (f, None),
+        Err(e) => (
+            None,
+            Some(format!(
+                "{e}; the folder's tag set is left untouched and this document's own tags are used"
+            )),
+        ),
+    };
+    let fingerprint = Fingerprint::of(bytes, encoding);
+    let (set, mut report) = match read_annotations_file(&path)? {
+        Some(text) => {
+            let stamp = super::lock::DiskStamp::of(&path, text.as_bytes());
+            let (set, mut report) = from_text(&path, &text, &fingerprint, doc, folder)?;
+            report.stamp = Some(stamp);
+            (set, report)
+        }
+        None => (
+            AnnotationSet::new(Vec::new(), Vec::new(), folder.clone().unwrap_or_default()),
+            LoadReport {
+                folder_tags: folder.is_some(),
+                ..LoadReport::default()
+            },
+        ),
+    };
+    report.warnings.extend(folder_warning);
+    Ok((set, report))
+}
+
+/// The annotations of sidecar `text` (read from `path`) placed in `doc`, whose source has `fingerprint`; with the
+/// folder's tag set when there is one.
+pub fn from_text(
+    path: &Path,
+    text: &str,
+    fingerprint: &Fingerprint,
+    doc: &Document,
+    folder: Option<TagSet>,
+) -> Result<(AnnotationSet, LoadReport), SidecarError> {
     let mut report = LoadReport {
         folder_tags: folder.is_some(),
         ..LoadReport::default()
     };
-    let text = match std::fs::read_to_string(&path) {
-        Ok(t) => t,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            return Ok((
-                AnnotationSet::new(Vec::new(), Vec::new(), folder.unwrap_or_default()),
-                report,
-            ));
-        }
-        Err(e) => return Err(SidecarError::Io(path, e)),
-    };
-    let mut sidecar = parse(&path, &text)?;
-    let fingerprint = Fingerprint::of(bytes, encoding);
+    let mut sidecar = parse(path, text)?;
     // Suggestions follow their text like annotations; one whose text is gone is only a proposal, and is dropped.
     let suggestions: Vec<Annotation> = std::mem::take(&mut sidecar.suggestions)
         .into_iter()
@@ -174,7 +204,7 @@ pub fn load(
         doc,
         sidecar.annotations,
         sidecar.unplaced,
-        fingerprint == sidecar.source,
+        *fingerprint == sidecar.source,
         &mut report,
     );
     for a in placed.iter().chain(&unplaced) {
@@ -191,14 +221,47 @@ pub fn load(
     Ok((set, report))
 }
 
+/// The folder's shared tag set beside `source`, if there is a readable one.
+pub fn folder_tags(source: &Path) -> Result<Option<TagSet>, SidecarError> {
+    load_folder_tags(source)
+}
+
+/// Reads an annotations file (sidecar or folder tag set) as UTF-8 text: `None` when there is none. Only regular
+/// files within the reader's size limit are read.
+pub fn read_annotations_file(path: &Path) -> Result<Option<String>, SidecarError> {
+    let bytes = match super::read_bytes(path) {
+        Ok(b) => b,
+        Err(super::OpenError::NotFound(_)) => return Ok(None),
+        Err(e) => {
+            let message = e.to_string();
+            let prefix = format!("{}: ", path.display());
+            let message = message.strip_prefix(&prefix).unwrap_or(&message).to_owned();
+            return Err(SidecarError::Io(
+                path.to_owned(),
+                std::io::Error::other(message),
+            ));
+        }
+    };
+    String::from_utf8(bytes).map(Some).map_err(|e| {
+        let before = &e.as_bytes()[..e.utf8_error().valid_up_to()];
+        let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
+        let column = before.iter().rev().take_while(|&&b| b != b'\n').count() + 1;
+        SidecarError::Syntax {
+            path: path.to_owned(),
+            line,
+            column,
+            message: "not UTF-8 text".into(),
+        }
+    })
+}
+
 fn load_folder_tags(source: &Path) -> Result<Option<TagSet>, SidecarError> {
     let path = folder_tags_path(source);
-    match std::fs::read_to_string(&path) {
-        Ok(text) => ron::from_str(&text)
+    match read_annotations_file(&path)? {
+        Some(text) => ron::from_str(&text)
             .map(Some)
             .map_err(|e| syntax(&path, &e)),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-        Err(e) => Err(SidecarError::Io(path, e)),
+        None => Ok(None),
     }
 }
 
@@ -251,20 +314,31 @@ fn place(
     let mut next_id = annotations
         .iter()
         .chain(&unplaced)
-        .map(|a| a.id + 1)
+        .map(|a| a.id)
+        .filter(|&id| id < MAX_ID)
         .max()
-        .unwrap_or(1);
+        .unwrap_or(0)
+        + 1;
     let mut placed = Vec::with_capacity(annotations.len());
-    for mut a in annotations {
-        if !seen.insert(a.id) {
+    // Annotations that could not be placed last time are tried again: the text may have come back.
+    let earlier_unplaced = std::mem::take(&mut unplaced);
+    let count = annotations.len();
+    for (i, mut a) in annotations.into_iter().chain(earlier_unplaced).enumerate() {
+        if a.id >= MAX_ID || !seen.insert(a.id) {
             report.warnings.push(format!(
-                "annotation id {} appeared twice; the second one is now id {next_id}",
-                a.id
+                "annotation id {} {}; it is now id {next_id}",
+                a.id,
+                if a.id >= MAX_ID {
+                    "was too large"
+                } else {
+                    "appeared twice"
+                }
             ));
             a.id = next_id;
             seen.insert(a.id);
             next_id += 1;
         }
+        let was_unplaced = i >= count;
         if a.start > a.end {
             report.warnings.push(format!(
                 "annotation {} had start {} after end {}; it was reanchored by its text",
@@ -272,13 +346,13 @@ fn place(
             ));
         }
         let in_text = a.start < a.end && a.end <= doc.char_count();
-        if same_source && in_text && doc.slice(a.span()) == a.text {
+        if same_source && in_text && !was_unplaced && doc.slice(a.span()) == a.text {
             placed.push(a);
             continue;
         }
         match reanchor(doc, &a) {
             Some(span) => {
-                if span != a.span() {
+                if span != a.span() || was_unplaced {
                     report.moved += 1;
                 }
                 a.start = span.start.0;
@@ -490,43 +564,18 @@ mod erased {
     }
 }
 
-/// Writes `bytes` to `path` atomically, keeping the previous file as `PATH.bak`.
-pub fn atomic_write(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let name = path.file_name().unwrap_or_default().to_string_lossy();
-    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
-    let result = (|| {
-        let mut f = std::fs::File::create(&tmp)?;
-        f.write_all(bytes)?;
-        f.flush()?;
-        f.sync_all()?;
-        drop(f);
-        if path.exists() {
-            let mut bak = path.as_os_str().to_owned();
-            bak.push(".bak");
-            let bak = PathBuf::from(bak);
-            let bak_tmp = dir.join(format!(".{name}.bak.{}.tmp", std::process::id()));
-            let _ = std::fs::remove_file(&bak_tmp);
-            // A hard link keeps the previous version without copying it; where links are not possible, copy.
-            if std::fs::hard_link(path, &bak_tmp).is_err() {
-                std::fs::copy(path, &bak_tmp)?;
-                std::fs::File::open(&bak_tmp)?.sync_all()?;
-            }
-            std::fs::rename(&bak_tmp, &bak)?;
-        }
-        std::fs::rename(&tmp, path)?;
-        if let Ok(d) = std::fs::File::open(dir) {
-            let _ = d.sync_all();
-        }
-        Ok(())
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    result
+/// The sidecar text for a set (the tag set left out when the folder has one).
+#[must_use]
+pub fn text_of(set: &AnnotationSet, fingerprint: &Fingerprint, folder_tags: bool) -> String {
+    let tags = (!folder_tags).then_some(&set.tags);
+    write_ron(
+        FORMAT_VERSION,
+        fingerprint,
+        tags,
+        set.items(),
+        &set.unplaced,
+        &set.suggestions,
+    )
 }
 
 /// Saves a set to `path` (normally [`sidecar_path`]).
@@ -536,16 +585,15 @@ pub fn save(
     fingerprint: Fingerprint,
     folder_tags: bool,
 ) -> Result<(), SidecarError> {
-    let tags = (!folder_tags).then_some(&set.tags);
-    let text = write_ron(
-        FORMAT_VERSION,
-        &fingerprint,
-        tags,
-        set.items(),
-        &set.unplaced,
-        &set.suggestions,
-    );
-    atomic_write(path, text.as_bytes()).map_err(|e| SidecarError::Io(path.to_owned(), e))
+    let text = text_of(set, &fingerprint, folder_tags);
+    atomic_write(path, text.as_bytes(), true).map_err(|e| SidecarError::Io(path.to_owned(), e))
+}
+
+/// The text of a folder tag set file.
+#[must_use]
+pub fn folder_tags_text(tags: &TagSet) -> String {
+    let config = ron::ser::PrettyConfig::new().new_line("\n").indentor("  ");
+    ron::ser::to_string_pretty(tags, config).expect("a tag set always serializes") + "\n"
 }
 
 /// Writes the folder's shared tag set (`warraq-tags.ron` beside `source`) atomically, if it differs from what is
@@ -555,10 +603,8 @@ pub fn save_folder_tags(source: &Path, tags: &TagSet) -> Result<(), SidecarError
     if load_folder_tags(source).ok().flatten().as_ref() == Some(tags) {
         return Ok(());
     }
-    let config = ron::ser::PrettyConfig::new().new_line("\n").indentor("  ");
-    let text =
-        ron::ser::to_string_pretty(tags, config).expect("a tag set always serializes") + "\n";
-    atomic_write(&path, text.as_bytes()).map_err(|e| SidecarError::Io(path.clone(), e))
+    let text = folder_tags_text(tags);
+    atomic_write(&path, text.as_bytes(), true).map_err(|e| SidecarError::Io(path.clone(), e))
 }
 
 /// Moves a broken sidecar aside as `NAME.broken-YYYYMMDDTHHMMSS` so a new one can be started; returns the new name.

@@ -90,9 +90,8 @@ pub fn drag(h: &mut Harness<'_, WarraqApp>, from: Pos2, to: Pos2) {
 /// Selects a span in the document view and presses a tag key.
 pub fn tag(h: &mut Harness<'_, WarraqApp>, span: Span, key: Key) {
     h.state_mut()
-        .document_mut()
+        .view_mut()
         .unwrap()
-        .view
         .set_selection(TextSelection::new(span.start, span.end));
     press(h, key, Modifiers::NONE);
 }

@@ -1,0 +1,153 @@
+//! Knowing who else has a document's annotations: the sidecar's stamp (what this process last read or wrote) and
+//! a lock file that tells a second window or a command-line run that the document is open elsewhere.
+//!
+//! The lock is advice, not a barrier: a second writer is told, and the save path merges instead of overwriting
+//! (see `workspace::merge`). `NAME.EXT.warraq.lock` holds `pid host time`; a lock whose process is gone (same host,
+//! no such pid) is stale and taken over.
+
+use std::path::{Path, PathBuf};
+use std::time::SystemTime;
+
+use sha2::{Digest, Sha256};
+
+/// What a sidecar on disk was when this process last read or wrote it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DiskStamp {
+    pub size: u64,
+    pub modified: Option<SystemTime>,
+    pub sha256: [u8; 32],
+}
+
+impl DiskStamp {
+    /// The stamp of bytes just read from or written to `path`.
+    #[must_use]
+    pub fn of(path: &Path, bytes: &[u8]) -> Self {
+        Self {
+            size: bytes.len() as u64,
+            modified: std::fs::metadata(path).and_then(|m| m.modified()).ok(),
+            sha256: Sha256::digest(bytes).into(),
+        }
+    }
+}
+
+/// Whether the file at `path` is still what `stamp` says (`None`: there was no file). Size and time are compared
+/// first; the content's hash decides when they differ, so touching a file is not a change.
+#[must_use]
+pub fn unchanged(path: &Path, stamp: Option<&DiskStamp>) -> bool {
+    let meta = std::fs::metadata(path).ok();
+    match (stamp, meta) {
+        (None, None) => true,
+        (None, Some(_)) | (Some(_), None) => false,
+        (Some(s), Some(m)) => {
+            if m.len() == s.size && m.modified().ok() == s.modified {
+                return true;
+            }
+            m.len() == s.size
+                && super::read_bytes(path)
+                    .is_ok_and(|b| <[u8; 32]>::from(Sha256::digest(&b)) == s.sha256)
+        }
+    }
+}
+
+/// The lock file beside a document.
+#[must_use]
+pub fn lock_path(source: &Path) -> PathBuf {
+    let mut name = source.file_name().unwrap_or_default().to_os_string();
+    name.push(".warraq.lock");
+    source.with_file_name(name)
+}
+
+/// Who holds a lock.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Holder {
+    pub pid: u32,
+    pub host: String,
+    pub since: String,
+}
+
+impl std::fmt::Display for Holder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "process {} on {} since {}",
+            self.pid, self.host, self.since
+        )
+    }
+}
+
+pub fn this_host() -> String {
+    std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .or_else(|_| std::fs::read_to_string("/etc/hostname"))
+        .map(|h| h.trim().to_owned())
+        .ok()
+        .filter(|h| !h.is_empty())
+        .or_else(|| std::env::var("HOSTNAME").ok())
+        .unwrap_or_else(|| "this computer".into())
+}
+
+fn alive(pid: u32) -> bool {
+    if cfg!(target_os = "linux") {
+        Path::new(&format!("/proc/{pid}")).exists()
+    } else {
+        true
+    }
+}
+
+/// Reads a lock file: the holder if it is a live process other than this one.
+#[must_use]
+pub fn holder(source: &Path) -> Option<Holder> {
+    let text = super::read_bytes_limited(&lock_path(source), 4096).ok()?;
+    let text = String::from_utf8_lossy(&text);
+    let mut parts = text.split_whitespace();
+    let pid: u32 = parts.next()?.parse().ok()?;
+    let h = parts.next()?.to_owned();
+    let since = parts.next().unwrap_or_default().to_owned();
+    let me = pid == std::process::id() && h == this_host();
+    let stale = h == this_host() && !alive(pid);
+    (!me && !stale).then_some(Holder {
+        pid,
+        host: h,
+        since,
+    })
+}
+
+/// A lock this process holds on a document; removed when dropped (if it is still ours).
+#[derive(Debug)]
+pub struct Lock {
+    path: PathBuf,
+    content: String,
+}
+
+impl Lock {
+    /// Takes the lock for `source`, returning it and whoever else held it. A folder where nothing can be written
+    /// gives no lock (and nothing can be saved there either; the save reports that).
+    pub fn acquire(source: &Path) -> (Option<Lock>, Option<Holder>) {
+        let other = holder(source);
+        let path = lock_path(source);
+        static TAKEN: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+        let content = format!(
+            "{} {} {} {}\n",
+            std::process::id(),
+            this_host(),
+            humantime::format_rfc3339_seconds(SystemTime::now()),
+            TAKEN.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+        );
+        if other.is_some() {
+            // Someone else's lock stays in place; this process saves by merging.
+            return (None, other);
+        }
+        match super::write::atomic_write(&path, content.as_bytes(), false) {
+            Ok(()) => (Some(Lock { path, content }), None),
+            Err(_) => (None, None),
+        }
+    }
+}
+
+impl Drop for Lock {
+    fn drop(&mut self) {
+        let ours = std::fs::read_to_string(&self.path).is_ok_and(|t| t == self.content);
+        if ours {
+            let _ = std::fs::remove_file(&self.path);
+        }
+    }
+}

@@ -1,0 +1,281 @@
+//! The one place where Warraq writes files, and the rules every write keeps.
+//!
+//! - [`atomic_write`]: the new content goes to a temporary file in the same folder, is flushed and fsynced, then
+//!   renamed over the target; the folder is fsynced. At every moment the target is a complete old or new version.
+//! - [`OutputGuard`]: what an export, an import or `render` may write. It never writes over one of its inputs (the
+//!   text files read and their sidecars), never over any sidecar or folder tag set, and replaces an existing file
+//!   only when the user said so (`--force` on the command line, a confirmation in the window).
+//! - [`plain_file_name`]: a name that came from inside a file (a JSONL `"document"`) reduced to a plain file name,
+//!   so it can never choose a path outside the folder the user chose.
+
+use std::fmt;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use super::sidecar::FOLDER_TAGS_FILE;
+
+/// Writes `bytes` to `path` atomically; with `keep_backup`, the previous file is kept as `PATH.bak`.
+pub fn atomic_write(path: &Path, bytes: &[u8], keep_backup: bool) -> std::io::Result<()> {
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let name = path.file_name().unwrap_or_default().to_string_lossy();
+    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+    let result = (|| {
+        let mut f = std::fs::File::create(&tmp)?;
+        f.write_all(bytes)?;
+        f.flush()?;
+        f.sync_all()?;
+        drop(f);
+        if keep_backup && path.exists() {
+            let mut bak = path.as_os_str().to_owned();
+            bak.push(".bak");
+            let bak = PathBuf::from(bak);
+            let bak_tmp = dir.join(format!(".{name}.bak.{}.tmp", std::process::id()));
+            let _ = std::fs::remove_file(&bak_tmp);
+            // A hard link keeps the previous version without copying it; where links are not possible, copy.
+            if std::fs::hard_link(path, &bak_tmp).is_err() {
+                std::fs::copy(path, &bak_tmp)?;
+                std::fs::File::open(&bak_tmp)?.sync_all()?;
+            }
+            std::fs::rename(&bak_tmp, &bak)?;
+        }
+        std::fs::rename(&tmp, path)?;
+        if let Ok(d) = std::fs::File::open(dir) {
+            let _ = d.sync_all();
+        }
+        Ok(())
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result
+}
+
+/// Why an output was not written. Every message names the paths involved.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum WriteError {
+    /// The output is one of the inputs (or an input's sidecar).
+    IsInput {
+        output: PathBuf,
+        input: PathBuf,
+    },
+    /// The output would be an annotations file (a sidecar or a folder tag set).
+    IsAnnotations(PathBuf),
+    /// The output exists and replacing it was not allowed.
+    Exists(PathBuf),
+    /// The output is a folder.
+    IsFolder(PathBuf),
+    Io(PathBuf, String),
+}
+
+impl fmt::Display for WriteError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            WriteError::IsInput { output, input } if output == input => write!(
+                f,
+                "{}: this is an input; choose another output (inputs are never written over)",
+                output.display()
+            ),
+            WriteError::IsInput { output, input } => write!(
+                f,
+                "{}: this is the input {}; choose another output (inputs are never written over)",
+                output.display(),
+                input.display()
+            ),
+            WriteError::IsAnnotations(p) => write!(
+                f,
+                "{}: this is an annotations file; choose another output",
+                p.display()
+            ),
+            WriteError::Exists(p) => write!(
+                f,
+                "{}: already exists; nothing was written (use --force to replace it)",
+                p.display()
+            ),
+            WriteError::IsFolder(p) => write!(f, "{}: is a folder", p.display()),
+            WriteError::Io(p, e) => write!(f, "{}: cannot be written ({e})", p.display()),
+        }
+    }
+}
+
+impl std::error::Error for WriteError {}
+
+/// A path made absolute and, as far as it exists, free of symbolic links and `..`, so two names of one file compare
+/// equal.
+fn resolved(path: &Path) -> PathBuf {
+    if let Ok(p) = path.canonicalize() {
+        return p;
+    }
+    let abs = if path.is_absolute() {
+        path.to_owned()
+    } else {
+        std::env::current_dir().unwrap_or_default().join(path)
+    };
+    match (abs.parent(), abs.file_name()) {
+        (Some(dir), Some(name)) => resolved(dir).join(name),
+        _ => abs,
+    }
+}
+
+#[cfg(unix)]
+fn same_file(a: &Path, b: &Path) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    match (std::fs::metadata(a), std::fs::metadata(b)) {
+        (Ok(x), Ok(y)) => x.dev() == y.dev() && x.ino() == y.ino(),
+        _ => resolved(a) == resolved(b),
+    }
+}
+
+#[cfg(not(unix))]
+fn same_file(a: &Path, b: &Path) -> bool {
+    resolved(a) == resolved(b)
+}
+
+/// Whether two paths name the same file (or would, once created).
+#[must_use]
+pub fn same_path(a: &Path, b: &Path) -> bool {
+    same_file(a, b)
+}
+
+/// What one export, import or render may write: never an input, never an annotations file, an existing file only
+/// when replacing was allowed.
+#[derive(Debug, Clone, Default)]
+pub struct OutputGuard {
+    inputs: Vec<PathBuf>,
+    replace: bool,
+}
+
+impl OutputGuard {
+    /// A guard for outputs made from these input files (their sidecars are protected too).
+    #[must_use]
+    pub fn new(inputs: impl IntoIterator<Item = PathBuf>, replace: bool) -> Self {
+        let mut all = Vec::new();
+        for p in inputs {
+            all.push(super::sidecar::sidecar_path(&p));
+            all.push(p);
+        }
+        Self {
+            inputs: all,
+            replace,
+        }
+    }
+
+    /// Adds another protected input (e.g. a file read during an import).
+    pub fn protect(&mut self, path: &Path) {
+        self.inputs.push(path.to_owned());
+    }
+
+    /// Whether existing outputs may be replaced.
+    #[must_use]
+    pub fn replaces(&self) -> bool {
+        self.replace
+    }
+
+    /// Checks that `out` may be written, without writing it.
+    pub fn check(&self, out: &Path) -> Result<(), WriteError> {
+        for input in &self.inputs {
+            if same_file(out, input) {
+                return Err(WriteError::IsInput {
+                    output: out.to_owned(),
+                    input: input.clone(),
+                });
+            }
+        }
+        let name = out.file_name().unwrap_or_default().to_string_lossy();
+        if name.ends_with(".warraq.ron")
+            || name.ends_with(".warraq.ron.bak")
+            || name == FOLDER_TAGS_FILE
+        {
+            return Err(WriteError::IsAnnotations(out.to_owned()));
+        }
+        match std::fs::symlink_metadata(out) {
+            Ok(m) if m.is_dir() => Err(WriteError::IsFolder(out.to_owned())),
+            Ok(_) if !self.replace => Err(WriteError::Exists(out.to_owned())),
+            _ => Ok(()),
+        }
+    }
+
+    /// Writes `bytes` to `out` atomically after [`check`](Self::check); creates the folder if needed.
+    pub fn write(&self, out: &Path, bytes: &[u8]) -> Result<(), WriteError> {
+        self.check(out)?;
+        if let Some(dir) = out.parent().filter(|p| !p.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir)
+                .map_err(|e| WriteError::Io(dir.to_owned(), e.to_string()))?;
+        }
+        atomic_write(out, bytes, false).map_err(|e| WriteError::Io(out.to_owned(), e.to_string()))
+    }
+}
+
+/// A name from inside a file reduced to a plain file name: the last path component, without control characters,
+/// never empty, `.` or `..`. `None` when nothing usable is left.
+#[must_use]
+pub fn plain_file_name(name: &str) -> Option<String> {
+    let last = name.rsplit(['/', '\\']).next().unwrap_or_default();
+    let clean: String = last
+        .chars()
+        .filter(|c| !c.is_control())
+        .collect::<String>()
+        .trim()
+        .to_owned();
+    if clean.is_empty() || clean == "." || clean == ".." || clean.chars().count() > 200 {
+        return None;
+    }
+    Some(clean)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_from_files_stay_in_the_folder() {
+        assert_eq!(plain_file_name("doc.txt").as_deref(), Some("doc.txt"));
+        assert_eq!(plain_file_name("/etc/passwd").as_deref(), Some("passwd"));
+        assert_eq!(plain_file_name("../../x.txt").as_deref(), Some("x.txt"));
+        assert_eq!(plain_file_name("a\\..\\b.txt").as_deref(), Some("b.txt"));
+        assert_eq!(plain_file_name(".."), None);
+        assert_eq!(plain_file_name("dir/"), None);
+        assert_eq!(plain_file_name(""), None);
+        assert_eq!(plain_file_name("a\u{0}b").as_deref(), Some("ab"));
+        assert_eq!(plain_file_name("مقالة.txt").as_deref(), Some("مقالة.txt"));
+    }
+
+    #[test]
+    fn the_guard_refuses_inputs_sidecars_and_existing_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let input = dir.path().join("data.csv");
+        std::fs::write(&input, "x").unwrap();
+        let guard = OutputGuard::new([input.clone()], false);
+        assert!(matches!(
+            guard.check(&input),
+            Err(WriteError::IsInput { .. })
+        ));
+        // Another name for the same file.
+        let other = dir.path().join(".").join("data.csv");
+        assert!(matches!(
+            guard.check(&other),
+            Err(WriteError::IsInput { .. })
+        ));
+        let side = dir.path().join("data.csv.warraq.ron");
+        assert!(guard.check(&side).is_err());
+        assert!(guard.check(&dir.path().join("other.warraq.ron")).is_err());
+        assert!(guard.check(&dir.path().join(FOLDER_TAGS_FILE)).is_err());
+        let out = dir.path().join("out.csv");
+        guard.write(&out, b"1").unwrap();
+        assert_eq!(
+            guard.write(&out, b"2"),
+            Err(WriteError::Exists(out.clone()))
+        );
+        assert_eq!(std::fs::read(&out).unwrap(), b"1");
+        let force = OutputGuard::new([input.clone()], true);
+        force.write(&out, b"2").unwrap();
+        assert_eq!(std::fs::read(&out).unwrap(), b"2");
+        assert!(matches!(
+            force.check(&input),
+            Err(WriteError::IsInput { .. })
+        ));
+        assert_eq!(std::fs::read(&input).unwrap(), b"x");
+    }
+}

@@ -1,0 +1,314 @@
+//! Merging annotations changed in two places: this window's changes since it last read or wrote the sidecar
+//! ("ours"), and what someone else wrote there meanwhile ("theirs": another window, `warraq preannotate`, a git pull).
+//!
+//! Annotations are matched by id. Our changes since the common version ("base") are applied to theirs, so both
+//! sides' work is kept. A real conflict — both changed the same annotation differently, or one changed what the
+//! other deleted — keeps a version (ours when we changed it; theirs when we deleted what they changed, so nothing is
+//! lost) and is listed. Two new annotations that happen to share an id both stay: ours gets a new id.
+
+use std::collections::{BTreeMap, HashSet};
+
+use crate::model::{Annotation, TagSet};
+
+/// Everything a sidecar holds that can change.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Content {
+    pub annotations: Vec<Annotation>,
+    pub unplaced: Vec<Annotation>,
+    pub suggestions: Vec<Annotation>,
+    pub tags: TagSet,
+}
+
+/// The merged content and what needs the user's eye.
+#[derive(Debug, Clone, Default)]
+pub struct Merged {
+    pub content: Content,
+    /// One line per real conflict.
+    pub conflicts: Vec<String>,
+    /// How many of their changes were taken in.
+    pub taken: usize,
+}
+
+fn by_id(list: &[Annotation]) -> BTreeMap<u64, &Annotation> {
+    list.iter().map(|a| (a.id, a)).collect()
+}
+
+fn describe(a: &Annotation) -> String {
+    let text: String = a.text.chars().take(40).collect();
+    format!("{} {} \"{}\"", a.id, a.tag, text.replace(['\n', '\r'], " "))
+}
+
+/// Applies our changes since `base` to `theirs` for one list of annotations.
+fn merge_list(
+    base: &[Annotation],
+    ours: &[Annotation],
+    theirs: &[Annotation],
+    next_id: &mut u64,
+    conflicts: &mut Vec<String>,
+) -> Vec<Annotation> {
+    let (b, o) = (by_id(base), by_id(ours));
+    let mut out: BTreeMap<u64, Annotation> = theirs.iter().map(|a| (a.id, a.clone())).collect();
+    let ids: std::collections::BTreeSet<u64> = b.keys().chain(o.keys()).copied().collect();
+    for id in ids {
+        let (bv, ov) = (b.get(&id).copied(), o.get(&id).copied());
+        if bv == ov {
+            continue; // not changed here: theirs stands
+        }
+        let tv = out.get(&id).cloned();
+        match (bv, ov) {
+            (None, Some(o)) => match tv {
+                Some(t) if t != *o => {
+                    // Both sides made a new annotation with this id: keep both.
+                    let mut mine = o.clone();
+                    mine.id = *next_id;
+                    *next_id += 1;
+                    out.insert(mine.id, mine);
+                }
+                _ => {
+                    out.insert(id, o.clone());
+                }
+            },
+            (Some(b), None) => match tv {
+                Some(t) if t == *b => {
+                    out.remove(&id);
+                }
+                Some(t) => conflicts.push(format!(
+                    "annotation {}: deleted here but changed elsewhere; the changed one was kept",
+                    describe(&t)
+                )),
+                None => {}
+            },
+            (Some(b), Some(o)) => match tv {
+                Some(t) if t == *b || t == *o => {
+                    out.insert(id, o.clone());
+                }
+                Some(t) => {
+                    conflicts.push(format!(
+                        "annotation {}: changed here and elsewhere (there: {}); this version was kept",
+                        describe(o),
+                        describe(&t)
+                    ));
+                    out.insert(id, o.clone());
+                }
+                None => {
+                    conflicts.push(format!(
+                        "annotation {}: changed here but deleted elsewhere; it was kept",
+                        describe(o)
+                    ));
+                    out.insert(id, o.clone());
+                }
+            },
+            (None, None) => {}
+        }
+    }
+    out.into_values().collect()
+}
+
+/// Suggestions are proposals keyed by span and tag: our additions and removals are applied to theirs.
+fn merge_suggestions(
+    base: &[Annotation],
+    ours: &[Annotation],
+    theirs: &[Annotation],
+) -> Vec<Annotation> {
+    let key = |a: &Annotation| (a.start, a.end, a.tag.clone());
+    let b: HashSet<_> = base.iter().map(key).collect();
+    let o: HashSet<_> = ours.iter().map(key).collect();
+    let mut out: Vec<Annotation> = theirs
+        .iter()
+        // Dropped here (in base, not in ours) means dropped.
+        .filter(|a| !b.contains(&key(a)) || o.contains(&key(a)))
+        .cloned()
+        .collect();
+    let mut have: HashSet<_> = out.iter().map(key).collect();
+    for a in ours {
+        if !b.contains(&key(a)) && have.insert(key(a)) {
+            out.push(a.clone());
+        }
+    }
+    out.sort_by_key(|a| (a.start, a.end));
+    out
+}
+
+/// Merges our content with theirs, given the version both started from.
+#[must_use]
+pub fn merge(base: &Content, ours: &Content, theirs: &Content) -> Merged {
+    let mut next_id = [
+        &ours.annotations,
+        &ours.unplaced,
+        &theirs.annotations,
+        &theirs.unplaced,
+    ]
+    .iter()
+    .flat_map(|l| l.iter().map(|a| a.id))
+    .max()
+    .unwrap_or(0)
+        + 1;
+    let mut conflicts = Vec::new();
+    let annotations = merge_list(
+        &base.annotations,
+        &ours.annotations,
+        &theirs.annotations,
+        &mut next_id,
+        &mut conflicts,
+    );
+    let mut unplaced = merge_list(
+        &base.unplaced,
+        &ours.unplaced,
+        &theirs.unplaced,
+        &mut next_id,
+        &mut conflicts,
+    );
+    // An annotation placed on one side and unplaced on the other is kept once, placed.
+    let placed: HashSet<u64> = annotations.iter().map(|a| a.id).collect();
+    unplaced.retain(|a| !placed.contains(&a.id));
+    let suggestions = merge_suggestions(&base.suggestions, &ours.suggestions, &theirs.suggestions);
+    let tags = if ours.tags == base.tags {
+        theirs.tags.clone()
+    } else {
+        if theirs.tags != base.tags && theirs.tags != ours.tags {
+            conflicts
+                .push("the tag set was changed here and elsewhere; this version was kept".into());
+        }
+        ours.tags.clone()
+    };
+    let mut tags = tags;
+    for a in annotations.iter().chain(&unplaced) {
+        tags.ensure(&a.tag);
+    }
+    let taken = changes(base, theirs);
+    Merged {
+        content: Content {
+            annotations,
+            unplaced,
+            suggestions,
+            tags,
+        },
+        conflicts,
+        taken,
+    }
+}
+
+/// How many annotations differ between two versions (added, removed or changed), suggestions and tags counted once.
+#[must_use]
+pub fn changes(a: &Content, b: &Content) -> usize {
+    let count = |x: &[Annotation], y: &[Annotation]| {
+        let (mx, my) = (by_id(x), by_id(y));
+        mx.keys()
+            .chain(my.keys())
+            .collect::<HashSet<_>>()
+            .into_iter()
+            .filter(|id| mx.get(id) != my.get(id))
+            .count()
+    };
+    count(&a.annotations, &b.annotations)
+        + count(&a.unplaced, &b.unplaced)
+        + usize::from(a.suggestions != b.suggestions)
+        + usize::from(a.tags != b.tags)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ann(id: u64, start: usize, tag: &str) -> Annotation {
+        Annotation {
+            id,
+            start,
+            end: start + 3,
+            tag: tag.into(),
+            text: format!("t{start}"),
+            prefix: String::new(),
+            suffix: String::new(),
+            note: String::new(),
+            created: String::new(),
+            modified: String::new(),
+        }
+    }
+
+    fn content(list: Vec<Annotation>) -> Content {
+        Content {
+            annotations: list,
+            ..Content::default()
+        }
+    }
+
+    #[test]
+    fn both_sides_work_is_kept() {
+        let base = content(vec![ann(1, 0, "PER"), ann(2, 10, "LOC"), ann(3, 20, "ORG")]);
+        // Here: retag 1, delete 2, add 4.
+        let ours = content(vec![ann(1, 0, "GPE"), ann(3, 20, "ORG"), ann(4, 30, "PER")]);
+        // Elsewhere: note on 3, add 4 (another annotation with the same id), add 5.
+        let mut noted = ann(3, 20, "ORG");
+        noted.note = "ملاحظة".into();
+        let theirs = content(vec![
+            ann(1, 0, "PER"),
+            ann(2, 10, "LOC"),
+            noted.clone(),
+            ann(4, 40, "LOC"),
+            ann(5, 50, "DATE"),
+        ]);
+        let m = merge(&base, &ours, &theirs);
+        assert!(m.conflicts.is_empty(), "{:?}", m.conflicts);
+        let got: Vec<(u64, usize, &str)> = m
+            .content
+            .annotations
+            .iter()
+            .map(|a| (a.id, a.start, a.tag.as_str()))
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                (1, 0, "GPE"),
+                (3, 20, "ORG"),
+                (4, 40, "LOC"),
+                (5, 50, "DATE"),
+                (6, 30, "PER")
+            ]
+        );
+        assert_eq!(m.content.annotations[1].note, "ملاحظة");
+    }
+
+    #[test]
+    fn real_conflicts_keep_a_version_and_are_listed() {
+        let base = content(vec![ann(1, 0, "PER"), ann(2, 10, "LOC")]);
+        let ours = content(vec![ann(1, 0, "GPE")]); // retag 1, delete 2
+        let theirs = content(vec![ann(1, 0, "ORG"), ann(2, 10, "GPE")]); // retag both
+        let m = merge(&base, &ours, &theirs);
+        assert_eq!(m.conflicts.len(), 2, "{:?}", m.conflicts);
+        let tags: Vec<&str> = m
+            .content
+            .annotations
+            .iter()
+            .map(|a| a.tag.as_str())
+            .collect();
+        assert_eq!(
+            tags,
+            vec!["GPE", "GPE"],
+            "ours for 1, theirs (changed) for 2"
+        );
+    }
+
+    proptest::proptest! {
+        /// Nothing either side added is lost, and nothing is duplicated by id.
+        #[test]
+        fn additions_from_both_sides_survive(
+            base_n in 0usize..8,
+            ours_add in proptest::collection::vec(0usize..100, 0..6),
+            theirs_add in proptest::collection::vec(0usize..100, 0..6),
+        ) {
+            let base: Vec<Annotation> = (0..base_n).map(|i| ann(i as u64 + 1, i * 3, "PER")).collect();
+            let mut ours = base.clone();
+            let mut theirs = base.clone();
+            let next = base_n as u64 + 1;
+            for (k, s) in ours_add.iter().enumerate() { ours.push(ann(next + k as u64, *s, "LOC")); }
+            for (k, s) in theirs_add.iter().enumerate() { theirs.push(ann(next + k as u64, *s, "ORG")); }
+            let m = merge(&content(base.clone()), &content(ours.clone()), &content(theirs.clone()));
+            let ids: HashSet<u64> = m.content.annotations.iter().map(|a| a.id).collect();
+            proptest::prop_assert_eq!(ids.len(), m.content.annotations.len());
+            for a in ours.iter().chain(&theirs) {
+                let kept = m.content.annotations.iter().any(|b| b.start == a.start && b.tag == a.tag && b.text == a.text);
+                proptest::prop_assert!(kept, "lost {:?}", a);
+            }
+        }
+    }
+}

@@ -1,0 +1,759 @@
+//! The open documents. Each [`OpenDocument`] owns its text, its annotations and undo history, its save state, its
+//! search index and its background jobs; the [`Workspace`] holds the one that is shown, opens the next one, and never
+//! lets one go before it is settled (saved, or the user chose to discard it).
+//!
+//! Nothing here knows about egui: the window draws these and turns input into calls on them, and the command line's
+//! writing commands (`preannotate`, `import`) use the same save path, so both keep the same promises:
+//!
+//! - the text file is never written;
+//! - a save never overwrites a sidecar someone else changed: their changes and ours are merged ([`merge`]);
+//! - an acknowledged edit is lost only when the user chose Discard;
+//! - a job's result lands only in the document (and generation) it was started for.
+//!
+//! Offsets are code points, as everywhere in the model.
+
+pub mod job;
+pub mod merge;
+pub mod save;
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Instant;
+
+pub use job::{Job, Poll, Waker, no_waker};
+pub use save::{AUTOSAVE_DELAY, Due, SavePolicy};
+
+use crate::model::search::SearchIndex;
+use crate::model::{AnnotationSet, Document, TagSet};
+use crate::store::lock::{self, DiskStamp, Holder, Lock};
+use crate::store::sidecar::{self, Fingerprint};
+use crate::store::{self, OpenError};
+
+/// The bundled sample article, shown when no file is given.
+pub const SAMPLE_TEXT: &str = include_str!("../../assets/sample-article-ar.txt");
+pub const SAMPLE_NAME: &str = "sample-article-ar.txt";
+
+/// Every opening of a document gets a new generation, unique in this process.
+static GENERATIONS: AtomicU64 = AtomicU64::new(1);
+
+fn next_generation() -> u64 {
+    GENERATIONS.fetch_add(1, Ordering::Relaxed)
+}
+
+/// How files are written: the real atomic writer, or a test's writer that fails on purpose.
+pub type Writer = Arc<dyn Fn(&Path, &[u8]) -> std::io::Result<()> + Send + Sync>;
+
+fn atomic_writer() -> Writer {
+    Arc::new(|path, bytes| store::write::atomic_write(path, bytes, true))
+}
+
+/// A result of background work, applied to the document it was started for; may return a message for the user.
+pub type Apply = Box<dyn FnOnce(&mut OpenDocument) -> Option<String> + Send>;
+
+/// Why a save did not happen. Each message says what was kept safe.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SaveError {
+    /// The sidecar could not be read when the document was opened; nothing is written over it.
+    Blocked,
+    /// No place to save yet (the bundled sample): Save Annotations As… is needed.
+    NoPlace,
+    /// Writing failed (disk full, read-only folder…): the annotations are still in memory.
+    Failed(String),
+}
+
+impl std::fmt::Display for SaveError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            SaveError::Blocked => write!(
+                f,
+                "Annotations are not saved while the annotations file is unreadable (see above)."
+            ),
+            SaveError::NoPlace => write!(
+                f,
+                "These annotations have no file yet: use File > Save Annotations As…"
+            ),
+            SaveError::Failed(e) => write!(
+                f,
+                "Could not save the annotations: {e}. They are still in memory and saving is retried; File > Save Annotations As… puts them elsewhere."
+            ),
+        }
+    }
+}
+
+/// What a successful save did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Saved {
+    /// Changes made elsewhere (another window, the command line) that were merged in.
+    pub merged: usize,
+    /// Real conflicts, one line each (a version of each was kept).
+    pub conflicts: Vec<String>,
+}
+
+impl Saved {
+    /// A message for the user when the save merged anything.
+    #[must_use]
+    pub fn message(&self, sidecar: &Path) -> Option<String> {
+        if self.merged == 0 && self.conflicts.is_empty() {
+            return None;
+        }
+        let mut msg = format!(
+            "{} was changed elsewhere: {} of those changes were merged with yours.",
+            sidecar.display(),
+            self.merged
+        );
+        for c in self.conflicts.iter().take(10) {
+            msg.push_str("\nConflict: ");
+            msg.push_str(c);
+        }
+        if self.conflicts.len() > 10 {
+            msg.push_str(&format!(
+                "\n… and {} more conflicts",
+                self.conflicts.len() - 10
+            ));
+        }
+        Some(msg)
+    }
+}
+
+/// An open document: its text, where it came from, its annotations, and how they are kept.
+pub struct OpenDocument {
+    /// Unique to this opening: a job stamped with another generation never lands here.
+    pub generation: u64,
+    pub path: Option<PathBuf>,
+    pub name: String,
+    pub encoding: &'static encoding_rs::Encoding,
+    pub bom: bool,
+    pub guessed: bool,
+    pub replaced: usize,
+    pub doc: Arc<Document>,
+    /// The annotations, tag set and undo history.
+    pub annotations: AnnotationSet,
+    /// What the annotations were made on.
+    pub fingerprint: Fingerprint,
+    /// Where the annotations are saved; `None` until a place is chosen (the sample).
+    pub sidecar: Option<PathBuf>,
+    /// The tag set lives in the folder's `warraq-tags.ron`.
+    pub folder_tags: bool,
+    /// The sidecar could not be read: nothing is saved until the user decides.
+    pub read_only: bool,
+    /// The unreadable sidecar, while the user has not chosen what to do with it.
+    pub broken_sidecar: Option<PathBuf>,
+    /// Messages from opening (decoding, re-anchoring, repairs, another holder), shown once.
+    pub notices: Vec<String>,
+    /// Another process that had this document open when it was opened here.
+    pub held_by: Option<Holder>,
+    pub save: SavePolicy,
+    /// The sidecar as last read or written here, and its content then (the base of a merge).
+    on_disk: Option<DiskStamp>,
+    base: merge::Content,
+    /// Held while the document is open; dropping it removes the lock file.
+    _lock: Option<Lock>,
+    writer: Writer,
+    jobs: Vec<Job<Apply>>,
+    index: Option<Arc<SearchIndex>>,
+    indexing: Option<Job<SearchIndex>>,
+}
+
+impl std::fmt::Debug for OpenDocument {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OpenDocument")
+            .field("generation", &self.generation)
+            .field("path", &self.path)
+            .field("annotations", &self.annotations.items().len())
+            .finish_non_exhaustive()
+    }
+}
+
+fn content_of(set: &AnnotationSet) -> merge::Content {
+    merge::Content {
+        annotations: set.items().to_vec(),
+        unplaced: set.unplaced.clone(),
+        suggestions: set.suggestions.clone(),
+        tags: set.tags.clone(),
+    }
+}
+
+impl OpenDocument {
+    /// Opens a text file and its annotations (re-anchored if the file changed), and takes its lock. A sidecar that
+    /// cannot be read leaves the document open with annotations off (`read_only`) and the file untouched.
+    pub fn open(
+        path: &Path,
+        forced: Option<&'static encoding_rs::Encoding>,
+    ) -> Result<Self, OpenError> {
+        let opened = store::open(path, forced)?;
+        Ok(Self::from_opened(path, opened))
+    }
+
+    /// A document from what [`store::open`] read.
+    #[must_use]
+    pub fn from_opened(path: &Path, opened: store::Opened) -> Self {
+        let store::Opened {
+            decoded,
+            doc,
+            fingerprint,
+            annotations,
+        } = opened;
+        let name = path.file_name().map_or_else(
+            || path.display().to_string(),
+            |n| n.to_string_lossy().into_owned(),
+        );
+        let mut notices = Vec::new();
+        if decoded.replaced > 0 {
+            notices.push(format!(
+                "{name}: {} invalid byte sequences were shown as \u{FFFD}; try View > Encoding if the text looks wrong",
+                decoded.replaced
+            ));
+        }
+        let side = sidecar::sidecar_path(path);
+        let (set, folder_tags, read_only, broken, on_disk) = match annotations {
+            Ok((set, report)) => {
+                if report.moved > 0 || report.unplaced > 0 {
+                    notices.push(format!(
+                        "{name} changed since it was annotated: {} annotations moved with their text, {} could not be placed (listed under Unplaced in the panel, kept in the sidecar)",
+                        report.moved, report.unplaced
+                    ));
+                }
+                for w in &report.warnings {
+                    notices.push(format!("{name}: annotations file: {w}"));
+                }
+                (set, report.folder_tags, false, None, report.stamp)
+            }
+            Err(e) => {
+                notices.push(format!(
+                    "The annotations could not be read: {e}. The file was left untouched and nothing will be saved over it. Choose below how to go on."
+                ));
+                let folder = sidecar::folder_tags(path).ok().flatten();
+                let folder_tags = folder.is_some();
+                let set = AnnotationSet::new(Vec::new(), Vec::new(), folder.unwrap_or_default());
+                (set, folder_tags, true, Some(side.clone()), None)
+            }
+        };
+        let (lock, held_by) = Lock::acquire(path);
+        if let Some(h) = &held_by {
+            notices.push(format!(
+                "{name} is also open in another Warraq ({h}). Saving here merges both sides' changes; nothing is overwritten."
+            ));
+        }
+        let base = content_of(&set);
+        let save = SavePolicy::new(set.revision());
+        Self {
+            generation: next_generation(),
+            path: Some(path.to_owned()),
+            name,
+            encoding: decoded.encoding,
+            bom: decoded.bom,
+            guessed: decoded.guessed,
+            replaced: decoded.replaced,
+            doc: Arc::new(doc),
+            annotations: set,
+            fingerprint,
+            sidecar: Some(side),
+            folder_tags,
+            read_only,
+            broken_sidecar: broken,
+            notices,
+            held_by,
+            save,
+            on_disk,
+            base,
+            _lock: lock,
+            writer: atomic_writer(),
+            jobs: Vec::new(),
+            index: None,
+            indexing: None,
+        }
+    }
+
+    /// The bundled sample article: its annotations stay in memory until saved with Save Annotations As….
+    #[must_use]
+    pub fn sample() -> Self {
+        let set = AnnotationSet::new(Vec::new(), Vec::new(), TagSet::default());
+        Self {
+            generation: next_generation(),
+            path: None,
+            name: SAMPLE_NAME.to_owned(),
+            encoding: encoding_rs::UTF_8,
+            bom: false,
+            guessed: false,
+            replaced: 0,
+            doc: Arc::new(Document::new(SAMPLE_TEXT.to_owned())),
+            save: SavePolicy::new(set.revision()),
+            base: content_of(&set),
+            annotations: set,
+            fingerprint: Fingerprint::of(SAMPLE_TEXT.as_bytes(), "UTF-8"),
+            sidecar: None,
+            folder_tags: false,
+            read_only: false,
+            broken_sidecar: None,
+            notices: Vec::new(),
+            held_by: None,
+            on_disk: None,
+            _lock: None,
+            writer: atomic_writer(),
+            jobs: Vec::new(),
+            index: None,
+            indexing: None,
+        }
+    }
+
+    /// Replaces how files are written (tests inject failures: a full disk, a read-only folder).
+    pub fn set_writer(&mut self, writer: Writer) {
+        self.writer = writer;
+    }
+
+    /// Changes that are not yet on disk.
+    #[must_use]
+    pub fn is_dirty(&self) -> bool {
+        self.save.is_dirty(self.annotations.revision())
+    }
+
+    /// Whether leaving needs the user: unsaved changes that cannot be written where they belong.
+    #[must_use]
+    pub fn can_save(&self) -> bool {
+        !self.read_only && self.sidecar.is_some()
+    }
+
+    /// Writes the annotations to their sidecar now. If the sidecar on disk is no longer what this document last
+    /// read or wrote, the other side's changes are merged in first: nothing is overwritten blindly.
+    pub fn save_now(&mut self) -> Result<Saved, SaveError> {
+        self.save_at(Instant::now())
+    }
+
+    fn save_at(&mut self, now: Instant) -> Result<Saved, SaveError> {
+        if self.read_only {
+            return Err(SaveError::Blocked);
+        }
+        let Some(path) = self.sidecar.clone() else {
+            return Err(SaveError::NoPlace);
+        };
+        let result = self.write_merged(&path);
+        match &result {
+            Ok(_) => self.save.saved(self.annotations.revision()),
+            Err(SaveError::Failed(e)) => self.save.failed(e.clone(), now),
+            Err(_) => {}
+        }
+        self.save.observe(self.annotations.revision(), now);
+        result
+    }
+
+    fn write_merged(&mut self, path: &Path) -> Result<Saved, SaveError> {
+        let mut saved = Saved::default();
+        if !lock::unchanged(path, self.on_disk.as_ref()) {
+            saved = self.merge_from_disk(path)?;
+        }
+        if self.folder_tags
+            && let Some(source) = &self.path
+        {
+            let tags_path = sidecar::folder_tags_path(source);
+            let current = sidecar::folder_tags(source).ok().flatten();
+            if current.as_ref() != Some(&self.annotations.tags) {
+                (self.writer)(
+                    &tags_path,
+                    sidecar::folder_tags_text(&self.annotations.tags).as_bytes(),
+                )
+                .map_err(|e| {
+                    SaveError::Failed(format!(
+                        "{}: {e} (the folder's tag set; the annotations were not saved either)",
+                        tags_path.display()
+                    ))
+                })?;
+            }
+        }
+        let text = sidecar::text_of(&self.annotations, &self.fingerprint, self.folder_tags);
+        (self.writer)(path, text.as_bytes())
+            .map_err(|e| SaveError::Failed(format!("{}: {e}", path.display())))?;
+        self.on_disk = Some(DiskStamp::of(path, text.as_bytes()));
+        self.base = content_of(&self.annotations);
+        Ok(saved)
+    }
+
+    /// Reads the sidecar someone else wrote and merges this document's changes into it.
+    fn merge_from_disk(&mut self, path: &Path) -> Result<Saved, SaveError> {
+        let text = sidecar::read_annotations_file(path).map_err(|e| {
+            SaveError::Failed(format!(
+                "{e} (it was changed elsewhere and could not be read back to merge; it was left as it is)"
+            ))
+        })?;
+        let theirs = match &text {
+            None => merge::Content::default(),
+            Some(t) => {
+                let folder = self
+                    .path
+                    .as_deref()
+                    .and_then(|p| sidecar::folder_tags(p).ok().flatten());
+                let (set, _) = sidecar::from_text(path, t, &self.fingerprint, &self.doc, folder)
+                    .map_err(|e| {
+                        SaveError::Failed(format!(
+                            "{e} (it was changed elsewhere and cannot be read; it was left as it is — save elsewhere with Save Annotations As…)"
+                        ))
+                    })?;
+                content_of(&set)
+            }
+        };
+        let ours = content_of(&self.annotations);
+        let merged = merge::merge(&self.base, &ours, &theirs);
+        let c = merged.content;
+        self.annotations
+            .replace_all(c.annotations, c.unplaced, c.suggestions, c.tags);
+        // What is on disk now is the merge's other side: it becomes the base.
+        self.base = theirs;
+        Ok(Saved {
+            merged: merged.taken,
+            conflicts: merged.conflicts,
+        })
+    }
+
+    /// Saves to `path` from now on (File ▸ Save Annotations As…). A file there that this document did not write
+    /// is merged with, never overwritten.
+    pub fn save_as(&mut self, path: PathBuf) -> Result<Saved, SaveError> {
+        if self
+            .path
+            .as_deref()
+            .is_some_and(|p| store::write::same_path(p, &path))
+        {
+            return Err(SaveError::Failed(format!(
+                "{}: this is the text file itself; annotations are never written over it",
+                path.display()
+            )));
+        }
+        if self.sidecar.as_deref() != Some(path.as_path()) {
+            // A new place: whatever is already there is someone else's, to merge with (from nothing in common).
+            self.on_disk = None;
+            self.base = merge::Content::default();
+        }
+        self.sidecar = Some(path);
+        self.read_only = false;
+        self.broken_sidecar = None;
+        self.save_now()
+    }
+
+    /// Whether an automatic save is due (the window asks every frame).
+    #[must_use]
+    pub fn autosave_due(&mut self, now: Instant) -> Due {
+        self.save.observe(self.annotations.revision(), now);
+        if !self.can_save() {
+            return Due::Clean;
+        }
+        self.save.due(self.annotations.revision(), now)
+    }
+
+    /// Saves if the policy says so; `Some` with what happened when a save was tried.
+    pub fn autosave(&mut self, now: Instant) -> Option<Result<Saved, SaveError>> {
+        match self.autosave_due(now) {
+            Due::Now => Some(self.save_at(now)),
+            _ => None,
+        }
+    }
+
+    /// Before the document is left: saved if it can be. `Err` says why the user has to choose.
+    pub fn settle(&mut self) -> Result<Option<Saved>, SaveError> {
+        if !self.is_dirty() {
+            return Ok(None);
+        }
+        self.save_now().map(Some)
+    }
+
+    /// The user chose to drop the unsaved changes.
+    pub fn discard_changes(&mut self) {
+        self.save.discarded(self.annotations.revision());
+    }
+
+    /// The user chose to start new annotations over an unreadable sidecar: it is moved aside, never deleted.
+    pub fn start_new_annotations(&mut self) -> Result<PathBuf, String> {
+        let path = self
+            .broken_sidecar
+            .clone()
+            .ok_or_else(|| "the annotations file is readable".to_owned())?;
+        let aside = sidecar::move_aside(&path)
+            .map_err(|e| format!("{}: could not be moved aside ({e})", path.display()))?;
+        self.broken_sidecar = None;
+        self.read_only = false;
+        self.on_disk = None;
+        self.base = content_of(&self.annotations);
+        Ok(aside)
+    }
+
+    // ----- background work -----
+
+    /// Starts work for this document; its result is applied here (and only here) by [`poll_jobs`](Self::poll_jobs).
+    pub fn spawn(
+        &mut self,
+        what: &str,
+        waker: &Waker,
+        work: impl FnOnce() -> Apply + Send + 'static,
+    ) {
+        let generation = self.generation;
+        self.jobs.push(Job::spawn(what, waker, move || {
+            let apply = work();
+            Box::new(move |d: &mut OpenDocument| {
+                // A result stamped for another generation never lands (defence in depth: jobs live in their
+                // document, so this only fails if one was moved by mistake).
+                if d.generation == generation {
+                    apply(d)
+                } else {
+                    None
+                }
+            }) as Apply
+        }));
+    }
+
+    /// Applies the results of finished jobs; returns their messages.
+    pub fn poll_jobs(&mut self) -> Vec<String> {
+        let mut messages = Vec::new();
+        let mut i = 0;
+        while i < self.jobs.len() {
+            match self.jobs[i].poll() {
+                Poll::Pending => i += 1,
+                Poll::Ready(apply) => {
+                    self.jobs.remove(i);
+                    messages.extend(apply(self));
+                }
+                Poll::Lost => {
+                    let job = self.jobs.remove(i);
+                    messages.push(format!(
+                        "{} stopped unexpectedly; nothing was changed",
+                        job.what
+                    ));
+                }
+            }
+        }
+        if let Some(Poll::Ready(index)) = job::take_ready(&mut self.indexing) {
+            self.index = Some(Arc::new(index));
+        }
+        messages
+    }
+
+    /// Names of the jobs still running.
+    #[must_use]
+    pub fn running_jobs(&self) -> Vec<&str> {
+        let mut v: Vec<&str> = self.jobs.iter().map(|j| j.what.as_str()).collect();
+        if self.indexing.is_some() {
+            v.push("indexing for search");
+        }
+        v
+    }
+
+    /// The search index of this document's text, built once (on a worker for large texts). `None` while it is
+    /// being built.
+    pub fn search_index(&mut self, waker: &Waker) -> Option<Arc<SearchIndex>> {
+        /// Texts up to this size are indexed at once.
+        const SYNC_INDEX_BYTES: usize = 1024 * 1024;
+        if let Some(i) = &self.index {
+            return Some(i.clone());
+        }
+        if self.indexing.is_none() {
+            let doc = self.doc.clone();
+            if doc.text().len() <= SYNC_INDEX_BYTES {
+                let index = Arc::new(SearchIndex::new(doc.text(), false));
+                self.index = Some(index.clone());
+                return Some(index);
+            }
+            self.indexing = Some(Job::spawn("indexing for search", waker, move || {
+                SearchIndex::new(doc.text(), false)
+            }));
+        }
+        None
+    }
+    /// The search index, built here and now if it is not ready (Tag All needs it at once).
+    pub fn search_index_now(&mut self) -> Arc<SearchIndex> {
+        if let Some(i) = &self.index {
+            return i.clone();
+        }
+        let index = Arc::new(SearchIndex::new(self.doc.text(), false));
+        self.index = Some(index.clone());
+        index
+    }
+}
+
+/// Where the workspace goes after settling the current document.
+pub enum Next {
+    Document(Box<OpenDocument>),
+    Sample,
+    /// Quit (the window closes).
+    Close,
+}
+
+/// Leaving the current document is waiting for the user's choice.
+pub struct Leaving {
+    pub next: Next,
+    /// Why the document could not be settled by itself.
+    pub reason: SaveError,
+}
+
+/// The user's answer when a document cannot be settled by itself.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LeaveChoice {
+    /// Drop the unsaved changes and go on.
+    Discard,
+    /// Stay on the document; the next document is dropped.
+    Cancel,
+}
+
+/// The shown document and the documents on their way in.
+#[derive(Default)]
+pub struct Workspace {
+    current: Option<OpenDocument>,
+    opening: Option<(PathBuf, Job<Result<OpenDocument, String>>)>,
+    leaving: Option<Leaving>,
+    /// Set when the workspace is done and the window may close.
+    closed: bool,
+}
+
+impl Workspace {
+    #[must_use]
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    #[must_use]
+    pub fn current(&self) -> Option<&OpenDocument> {
+        self.current.as_ref()
+    }
+
+    pub fn current_mut(&mut self) -> Option<&mut OpenDocument> {
+        self.current.as_mut()
+    }
+
+    /// The file being opened, if any.
+    #[must_use]
+    pub fn opening(&self) -> Option<&Path> {
+        self.opening.as_ref().map(|(p, _)| p.as_path())
+    }
+
+    /// The pending leave, while the user has to choose.
+    #[must_use]
+    pub fn leaving(&self) -> Option<&Leaving> {
+        self.leaving.as_ref()
+    }
+
+    /// Whether the window may close now.
+    #[must_use]
+    pub fn is_closed(&self) -> bool {
+        self.closed
+    }
+
+    /// Reopening the shown file (another encoding, Open Recent, a drop): its pending edits are written first, so
+    /// the copy read from disk has them. `Err` when they could not be written: the file is not reopened.
+    fn write_before_reopening(&mut self, path: &Path) -> Result<(), String> {
+        match &mut self.current {
+            Some(d) if d.path.as_deref() == Some(path) && d.is_dirty() && d.can_save() => {
+                d.save_now().map(|_| ()).map_err(|e| {
+                    format!("{e}\nThe file was not reopened, so these changes stay in this window.")
+                })
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// Starts opening a file on a worker; it replaces the current document once the current one is settled.
+    pub fn open(
+        &mut self,
+        path: PathBuf,
+        forced: Option<&'static encoding_rs::Encoding>,
+        waker: &Waker,
+    ) -> Result<(), String> {
+        self.write_before_reopening(&path)?;
+        let p = path.clone();
+        let job = Job::spawn("opening a file", waker, move || {
+            OpenDocument::open(&p, forced).map_err(|e| e.to_string())
+        });
+        self.opening = Some((path, job));
+        Ok(())
+    }
+
+    /// Opens a file and waits for it (command line, tests).
+    pub fn open_now(
+        &mut self,
+        path: &Path,
+        forced: Option<&'static encoding_rs::Encoding>,
+    ) -> Result<Option<String>, String> {
+        self.write_before_reopening(path)?;
+        let doc = OpenDocument::open(path, forced).map_err(|e| e.to_string())?;
+        Ok(self.go(Next::Document(Box::new(doc))))
+    }
+
+    /// Polls the opening job; `Some(message)` when something happened the user should read.
+    pub fn poll(&mut self) -> Option<String> {
+        let (path, job) = self.opening.as_mut()?;
+        match job.poll() {
+            Poll::Pending => None,
+            Poll::Ready(Ok(doc)) => {
+                self.opening = None;
+                self.go(Next::Document(Box::new(doc)))
+            }
+            Poll::Ready(Err(e)) => {
+                self.opening = None;
+                Some(e)
+            }
+            Poll::Lost => {
+                let msg = format!(
+                    "{}: opening failed unexpectedly; nothing was changed",
+                    path.display()
+                );
+                self.opening = None;
+                Some(msg)
+            }
+        }
+    }
+
+    /// Leaves the current document for `next` once it is settled: saved, or clean. When it cannot be saved, the
+    /// leave waits in [`leaving`](Self::leaving) for the user's choice. Returns a message for the user, if any.
+    pub fn go(&mut self, next: Next) -> Option<String> {
+        let mut message = None;
+        if let Some(d) = &mut self.current {
+            match d.settle() {
+                Ok(saved) => {
+                    message = saved
+                        .and_then(|s| s.message(d.sidecar.as_deref().unwrap_or(Path::new(""))));
+                }
+                Err(reason) => {
+                    self.leaving = Some(Leaving { next, reason });
+                    return None;
+                }
+            }
+        }
+        self.arrive(next);
+        message
+    }
+
+    fn arrive(&mut self, next: Next) {
+        self.leaving = None;
+        match next {
+            Next::Document(d) => self.current = Some(*d),
+            Next::Sample => self.current = Some(OpenDocument::sample()),
+            Next::Close => self.closed = true,
+        }
+    }
+
+    /// Tries the pending leave again (after Save As… succeeded, say); returns whether it went ahead.
+    pub fn retry_leave(&mut self) -> bool {
+        let Some(leaving) = self.leaving.take() else {
+            return false;
+        };
+        let clean = self.current.as_ref().is_none_or(|d| !d.is_dirty());
+        if clean {
+            self.arrive(leaving.next);
+            true
+        } else {
+            self.leaving = Some(leaving);
+            false
+        }
+    }
+
+    /// The user's answer to a pending leave.
+    pub fn choose(&mut self, choice: LeaveChoice) {
+        let Some(leaving) = self.leaving.take() else {
+            return;
+        };
+        match choice {
+            LeaveChoice::Discard => {
+                if let Some(d) = &mut self.current {
+                    d.discard_changes();
+                }
+                self.arrive(leaving.next);
+            }
+            LeaveChoice::Cancel => {}
+        }
+    }
+}

@@ -1,0 +1,469 @@
+//! The open-document code without a window: saving, failures, leaving a document, reopening, two writers, jobs.
+//! Every promise of `docs/RELIABILITY.md` about annotations in memory is checked here.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use warraq::model::{CharOffset, Span};
+use warraq::store::sidecar;
+use warraq::workspace::{LeaveChoice, Next, OpenDocument, SaveError, Workspace, Writer, no_waker};
+
+const TEXT: &str = "زار أناتولي أنتونوف موسكو ثم عاد إلى واشنطن\nوقالت روسيا إن الاجتماع انتهى\n";
+
+fn file(dir: &Path, name: &str) -> PathBuf {
+    let p = dir.join(name);
+    std::fs::write(&p, TEXT).unwrap();
+    p
+}
+
+fn span_of(word: &str) -> Span {
+    let byte = TEXT.find(word).unwrap();
+    let start = TEXT[..byte].chars().count();
+    Span::new(CharOffset(start), CharOffset(start + word.chars().count()))
+}
+
+fn tag(d: &mut OpenDocument, word: &str, tag: &str) -> u64 {
+    let doc = d.doc.clone();
+    d.annotations.create(&doc, span_of(word), tag).unwrap()
+}
+
+/// A writer that fails while `fail` is set (a full disk), and writes atomically otherwise.
+fn failing_writer(fail: Arc<AtomicBool>) -> Writer {
+    Arc::new(move |path: &Path, bytes: &[u8]| {
+        if fail.load(Ordering::SeqCst) {
+            Err(std::io::Error::other("No space left on device"))
+        } else {
+            warraq::store::write::atomic_write(path, bytes, true)
+        }
+    })
+}
+
+/// The annotations on disk for `path`, as (text, tag).
+fn on_disk(path: &Path) -> Vec<(String, String)> {
+    let d = OpenDocument::open(path, None).unwrap();
+    let mut v: Vec<(String, String)> = d
+        .annotations
+        .items()
+        .iter()
+        .map(|a| (a.text.clone(), a.tag.clone()))
+        .collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn a_failed_save_then_opening_another_file_asks_and_keeps_the_annotations() {
+    let dir = tempfile::tempdir().unwrap();
+    let (a, b) = (file(dir.path(), "a.txt"), file(dir.path(), "b.txt"));
+    let mut ws = Workspace::new();
+    ws.open_now(&a, None).unwrap();
+    let fail = Arc::new(AtomicBool::new(true));
+    let d = ws.current_mut().unwrap();
+    d.set_writer(failing_writer(fail.clone()));
+    tag(d, "موسكو", "LOC");
+    assert!(matches!(d.save_now(), Err(SaveError::Failed(_))));
+    // Opening another document waits for the user: the save failed again.
+    ws.open_now(&b, None).unwrap();
+    let leaving = ws.leaving().expect("the user is asked");
+    assert!(matches!(leaving.reason, SaveError::Failed(_)));
+    assert!(leaving.reason.to_string().contains("still in memory"));
+    assert_eq!(ws.current().unwrap().path.as_deref(), Some(a.as_path()));
+    assert_eq!(ws.current().unwrap().annotations.items().len(), 1);
+    // Cancel: still on a.txt with its annotation.
+    ws.choose(LeaveChoice::Cancel);
+    assert!(ws.leaving().is_none());
+    assert_eq!(ws.current().unwrap().annotations.items().len(), 1);
+    // The disk has room again: leaving saves, and the annotation is on disk.
+    fail.store(false, Ordering::SeqCst);
+    ws.open_now(&b, None).unwrap();
+    assert_eq!(ws.current().unwrap().path.as_deref(), Some(b.as_path()));
+    assert_eq!(on_disk(&a), vec![("موسكو".into(), "LOC".into())]);
+}
+
+#[test]
+fn discard_is_the_only_way_to_drop_edits() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = file(dir.path(), "a.txt");
+    let mut ws = Workspace::new();
+    ws.go(Next::Sample);
+    let d = ws.current_mut().unwrap();
+    tag(d, "موسكو", "LOC");
+    // The sample has no file: opening a file asks first.
+    ws.open_now(&a, None).unwrap();
+    assert_eq!(ws.leaving().unwrap().reason, SaveError::NoPlace);
+    assert_eq!(ws.current().unwrap().path, None);
+    ws.choose(LeaveChoice::Discard);
+    assert_eq!(ws.current().unwrap().path.as_deref(), Some(a.as_path()));
+    assert!(ws.current().unwrap().annotations.items().is_empty());
+}
+
+#[test]
+fn save_as_lets_a_waiting_leave_go_ahead() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = file(dir.path(), "a.txt");
+    let mut ws = Workspace::new();
+    ws.go(Next::Sample);
+    let d = ws.current_mut().unwrap();
+    let id = tag(d, "موسكو", "LOC");
+    let text = d.annotations.get(id).unwrap().text.clone();
+    ws.go(Next::Close);
+    assert!(!ws.is_closed());
+    let place = dir.path().join("sample.warraq.ron");
+    ws.current_mut().unwrap().save_as(place.clone()).unwrap();
+    assert!(ws.retry_leave());
+    assert!(ws.is_closed());
+    assert!(std::fs::read_to_string(&place).unwrap().contains(&text));
+    let _ = a;
+}
+
+#[test]
+fn autosave_retries_after_a_failure_and_never_stops() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = file(dir.path(), "a.txt");
+    let mut d = OpenDocument::open(&a, None).unwrap();
+    let fail = Arc::new(AtomicBool::new(true));
+    d.set_writer(failing_writer(fail.clone()));
+    tag(&mut d, "موسكو", "LOC");
+    let t0 = std::time::Instant::now();
+    assert!(d.autosave(t0).is_none(), "waits for the edits to settle");
+    let t1 = t0 + warraq::workspace::AUTOSAVE_DELAY;
+    assert!(matches!(d.autosave(t1), Some(Err(SaveError::Failed(_)))));
+    assert!(d.autosave(t1).is_none(), "backs off");
+    fail.store(false, Ordering::SeqCst);
+    let t2 = t1 + std::time::Duration::from_secs(3);
+    assert!(matches!(d.autosave(t2), Some(Ok(_))), "tries again");
+    assert!(!d.is_dirty());
+    assert_eq!(on_disk(&a), vec![("موسكو".into(), "LOC".into())]);
+}
+
+#[test]
+fn reopening_with_pending_edits_keeps_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = file(dir.path(), "a.txt");
+    let mut ws = Workspace::new();
+    ws.open_now(&a, None).unwrap();
+    tag(ws.current_mut().unwrap(), "موسكو", "LOC");
+    // View ▸ Encoding / Open Recent / a drop of the same file: the edits are written before the file is read again.
+    ws.open_now(&a, Some(encoding_rs::UTF_8)).unwrap();
+    let d = ws.current().unwrap();
+    assert_eq!(d.annotations.items().len(), 1);
+    assert!(!d.is_dirty());
+}
+
+#[test]
+fn a_reopen_that_read_the_sidecar_before_the_last_edits_were_saved_merges_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = file(dir.path(), "a.txt");
+    let mut ws = Workspace::new();
+    ws.open_now(&a, None).unwrap();
+    tag(ws.current_mut().unwrap(), "موسكو", "LOC");
+    // The new copy is read (on a worker) while the edit is still only in memory…
+    let stale = OpenDocument::open(&a, None).unwrap();
+    assert!(stale.annotations.items().is_empty());
+    // …then arrives: leaving the old copy saves it, and the stale copy's next save merges instead of erasing.
+    ws.go(Next::Document(Box::new(stale)));
+    let d = ws.current_mut().unwrap();
+    tag(d, "روسيا", "GPE");
+    d.save_now().unwrap();
+    assert_eq!(
+        on_disk(&a),
+        vec![
+            ("روسيا".into(), "GPE".into()),
+            ("موسكو".into(), "LOC".into())
+        ]
+    );
+}
+
+#[test]
+fn two_writers_merge_instead_of_overwriting() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = file(dir.path(), "a.txt");
+    let mut window = OpenDocument::open(&a, None).unwrap();
+    let mut cli = OpenDocument::open(&a, None).unwrap();
+    tag(&mut window, "موسكو", "LOC");
+    window.save_now().unwrap();
+    let first = tag(&mut cli, "روسيا", "GPE");
+    let saved = cli.save_now().unwrap();
+    assert!(saved.merged > 0, "the window's annotation was merged in");
+    // The window retags its annotation and deletes nothing of the other writer's.
+    let id = window.annotations.items()[0].id;
+    window.annotations.retag(id, "GPE");
+    let saved = window.save_now().unwrap();
+    assert!(saved.conflicts.is_empty(), "{:?}", saved.conflicts);
+    let got = on_disk(&a);
+    assert_eq!(
+        got,
+        vec![
+            ("روسيا".into(), "GPE".into()),
+            ("موسكو".into(), "GPE".into())
+        ]
+    );
+    let _ = first;
+}
+
+#[test]
+fn a_second_process_is_told_through_the_lock() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = file(dir.path(), "a.txt");
+    // A lock left by a live process on another host.
+    std::fs::write(
+        warraq::store::lock::lock_path(&a),
+        "4242 another-host 2026-11-30T10:00:00Z 0\n",
+    )
+    .unwrap();
+    let d = OpenDocument::open(&a, None).unwrap();
+    let h = d.held_by.as_ref().expect("the other holder is known");
+    assert_eq!((h.pid, h.host.as_str()), (4242, "another-host"));
+    assert!(
+        d.notices
+            .iter()
+            .any(|n| n.contains("also open in another Warraq"))
+    );
+    // A stale lock of this host (no such process) is taken over.
+    std::fs::write(
+        warraq::store::lock::lock_path(&a),
+        format!(
+            "{} {} 2026-11-30T10:00:00Z 0\n",
+            u32::MAX - 1,
+            warraq::store::lock::this_host()
+        ),
+    )
+    .unwrap();
+    let d2 = OpenDocument::open(&a, None).unwrap();
+    assert!(d2.held_by.is_none());
+    drop(d2);
+    assert!(
+        !warraq::store::lock::lock_path(&a).exists(),
+        "our lock is removed when the document closes"
+    );
+    drop(d);
+}
+
+#[test]
+fn a_job_for_one_document_never_lands_in_another() {
+    let dir = tempfile::tempdir().unwrap();
+    let (a, b) = (file(dir.path(), "a.txt"), file(dir.path(), "b.txt"));
+    let mut ws = Workspace::new();
+    ws.open_now(&a, None).unwrap();
+    let gate = Arc::new(std::sync::Barrier::new(2));
+    let g = gate.clone();
+    let doc = ws.current().unwrap().doc.clone();
+    ws.current_mut()
+        .unwrap()
+        .spawn("matching names", &no_waker(), move || {
+            g.wait();
+            let found = vec![{
+                let mut s = warraq::model::AnnotationSet::default();
+                let id = s.create(&doc, span_of("موسكو"), "LOC").unwrap();
+                s.get(id).unwrap().clone()
+            }];
+            Box::new(move |d: &mut OpenDocument| {
+                d.annotations.add_suggestions(found);
+                None
+            })
+        });
+    // The user opens b.txt while a.txt's job is still running.
+    ws.open_now(&b, None).unwrap();
+    gate.wait();
+    std::thread::sleep(std::time::Duration::from_millis(50));
+    let d = ws.current_mut().unwrap();
+    assert_eq!(d.path.as_deref(), Some(b.as_path()));
+    assert!(d.poll_jobs().is_empty());
+    assert!(
+        d.annotations.suggestions.is_empty(),
+        "a.txt's result did not land in b.txt"
+    );
+}
+
+#[test]
+fn a_broken_folder_tag_set_does_not_make_a_good_sidecar_unusable() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = file(dir.path(), "a.txt");
+    let mut d = OpenDocument::open(&a, None).unwrap();
+    tag(&mut d, "موسكو", "LOC");
+    d.save_now().unwrap();
+    let side = sidecar::sidecar_path(&a);
+    let before = std::fs::read(&side).unwrap();
+    drop(d);
+    let tags = dir.path().join(sidecar::FOLDER_TAGS_FILE);
+    std::fs::write(&tags, "(tags: [oops").unwrap();
+    let d = OpenDocument::open(&a, None).unwrap();
+    assert!(!d.read_only, "the document's own sidecar is fine");
+    assert!(d.broken_sidecar.is_none());
+    assert_eq!(d.annotations.items().len(), 1);
+    assert!(
+        d.notices.iter().any(|n| n.contains("warraq-tags.ron")),
+        "{:?}",
+        d.notices
+    );
+    assert_eq!(std::fs::read(&side).unwrap(), before);
+    assert_eq!(std::fs::read_to_string(&tags).unwrap(), "(tags: [oops");
+}
+
+#[test]
+fn unplaced_annotations_are_tried_again_when_their_text_comes_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = file(dir.path(), "a.txt");
+    let mut d = OpenDocument::open(&a, None).unwrap();
+    tag(&mut d, "موسكو", "LOC");
+    d.save_now().unwrap();
+    drop(d);
+    std::fs::write(&a, "نص آخر تماما بلا أي اسم\n").unwrap();
+    let mut d = OpenDocument::open(&a, None).unwrap();
+    assert_eq!(d.annotations.unplaced.len(), 1);
+    tag_other(&mut d);
+    d.save_now().unwrap();
+    drop(d);
+    std::fs::write(&a, TEXT).unwrap();
+    let d = OpenDocument::open(&a, None).unwrap();
+    assert!(d.annotations.items().iter().any(|x| x.text == "موسكو"));
+    assert!(!d.annotations.unplaced.iter().any(|x| x.text == "موسكو"));
+}
+
+fn tag_other(d: &mut OpenDocument) {
+    let doc = d.doc.clone();
+    d.annotations
+        .create(&doc, Span::new(CharOffset(0), CharOffset(2)), "MISC")
+        .unwrap();
+}
+
+#[test]
+fn rejecting_and_accepting_suggestions_can_be_undone() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = file(dir.path(), "a.txt");
+    let mut d = OpenDocument::open(&a, None).unwrap();
+    let doc = d.doc.clone();
+    let mut scratch = warraq::model::AnnotationSet::default();
+    let found: Vec<_> = ["موسكو", "روسيا", "واشنطن"]
+        .iter()
+        .map(|w| {
+            let id = scratch.create(&doc, span_of(w), "GPE").unwrap();
+            scratch.get(id).unwrap().clone()
+        })
+        .collect();
+    d.annotations.add_suggestions(found);
+    d.annotations.reject_suggestions(Some(&[0]));
+    assert_eq!(d.annotations.suggestions.len(), 2);
+    assert!(d.annotations.undo());
+    assert_eq!(
+        d.annotations.suggestions.len(),
+        3,
+        "the rejected one is back"
+    );
+    assert_eq!(d.annotations.accept_suggestions(&doc, None), 3);
+    assert!(d.annotations.suggestions.is_empty());
+    assert!(d.annotations.undo());
+    assert!(d.annotations.items().is_empty());
+    assert_eq!(
+        d.annotations.suggestions.len(),
+        3,
+        "undoing Accept All brings them back"
+    );
+}
+
+mod random_sessions {
+    //! Random sessions of edits, saves, failing disks, outside writers, reopenings and document switches: no
+    //! acknowledged edit is ever lost (nobody here chooses Discard).
+    use super::*;
+    use proptest::prelude::*;
+
+    #[derive(Debug, Clone)]
+    enum Step {
+        Tag(usize),
+        Save,
+        Autosave,
+        DiskFull(bool),
+        OutsideWriter(usize),
+        Reopen,
+        Switch,
+    }
+
+    const WORDS: [&str; 6] = ["أناتولي", "أنتونوف", "موسكو", "واشنطن", "روسيا", "الاجتماع"];
+
+    fn step() -> impl Strategy<Value = Step> {
+        prop_oneof![
+            4 => (0..WORDS.len()).prop_map(Step::Tag),
+            2 => Just(Step::Save),
+            1 => Just(Step::Autosave),
+            2 => any::<bool>().prop_map(Step::DiskFull),
+            1 => (0..WORDS.len()).prop_map(Step::OutsideWriter),
+            1 => Just(Step::Reopen),
+            1 => Just(Step::Switch),
+        ]
+    }
+
+    proptest! {
+        // 64 sessions by default; PROPTEST_CASES asks for more (CI runs 2000).
+        #![proptest_config({
+            let base = ProptestConfig::default();
+            let asked = std::env::var("PROPTEST_CASES").is_ok();
+            ProptestConfig { cases: if asked { base.cases } else { 64 }, ..base }
+        })]
+        #[test]
+        fn no_edit_is_lost(steps in proptest::collection::vec(step(), 1..40)) {
+            let dir = tempfile::tempdir().unwrap();
+            let files = [file(dir.path(), "a.txt"), file(dir.path(), "b.txt")];
+            let fail = Arc::new(AtomicBool::new(false));
+            let mut ws = Workspace::new();
+            ws.open_now(&files[0], None).unwrap();
+            ws.current_mut().unwrap().set_writer(failing_writer(fail.clone()));
+            // Every (file, word, tag) made by anyone: all must be on disk at the end.
+            let mut expected: std::collections::BTreeSet<(usize, String, String)> = Default::default();
+            let mut now = std::time::Instant::now();
+            let which = |ws: &Workspace| usize::from(ws.current().unwrap().path.as_deref() == Some(files[1].as_path()));
+            for s in steps {
+                now += std::time::Duration::from_millis(700);
+                match s {
+                    Step::Tag(w) => {
+                        let f = which(&ws);
+                        let d = ws.current_mut().unwrap();
+                        tag(d, WORDS[w], "PER");
+                        expected.insert((f, WORDS[w].into(), "PER".into()));
+                    }
+                    Step::Save => { let _ = ws.current_mut().unwrap().save_now(); }
+                    Step::Autosave => { let _ = ws.current_mut().unwrap().autosave(now); }
+                    Step::DiskFull(on) => fail.store(on, Ordering::SeqCst),
+                    Step::OutsideWriter(w) => {
+                        // Another process (the command line) tags a word in the current file and saves.
+                        let f = which(&ws);
+                        let mut other = OpenDocument::open(&files[f], None).unwrap();
+                        if !other.read_only {
+                            tag(&mut other, WORDS[w], "LOC");
+                            if other.save_now().is_ok() {
+                                expected.insert((f, WORDS[w].into(), "LOC".into()));
+                            }
+                        }
+                    }
+                    Step::Reopen | Step::Switch => {
+                        let f = which(&ws);
+                        let target = if matches!(s, Step::Reopen) { f } else { 1 - f };
+                        if let Err(e) = ws.open_now(&files[target], None) {
+                            // Reopening with edits that cannot be written is refused; they stay in memory.
+                            prop_assert!(e.contains("not reopened"), "{e}");
+                        } else if ws.leaving().is_some() {
+                            ws.choose(LeaveChoice::Cancel);
+                        } else {
+                            ws.current_mut().unwrap().set_writer(failing_writer(fail.clone()));
+                        }
+                    }
+                }
+            }
+            // The disk recovers and the session ends: leaving settles the document.
+            fail.store(false, Ordering::SeqCst);
+            ws.go(Next::Close);
+            prop_assert!(ws.is_closed());
+            for (f, path) in files.iter().enumerate() {
+                let got = on_disk(path);
+                for (ef, word, tag) in &expected {
+                    if *ef == f {
+                        prop_assert!(
+                            got.iter().any(|(t, g)| t == word && g == tag),
+                            "{word} {tag} lost from {}: {got:?}", path.display()
+                        );
+                    }
+                }
+            }
+        }
+    }
+}
