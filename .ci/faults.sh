@@ -86,9 +86,9 @@ for i in $(seq 1 "$kills"); do
   printf '%s\t%s\n' "$w" "$t" >"$kd/list.tsv"
   "$bin" preannotate "$kd/doc.txt" --gazetteer "$kd/list.tsv" --accept-all >/dev/null 2>&1 &
   pid=$!
-  sleep "0.0$(printf '%02d' $((RANDOM % 40)))"
+  sleep "0.0$(printf '%02d' $((RANDOM % 30)))"
   if kill -9 "$pid" 2>/dev/null; then killed=$((killed + 1)); fi
-  set +e; wait "$pid"; rc=$?; set -e
+  set +e; wait "$pid" 2>/dev/null; rc=$?; set -e
   [ "$rc" -eq 0 ] && completed=$((completed + 1))
   [ "$rc" -eq 137 ] && mid=$((mid + 1))
   n=$(count "$kd/doc.txt") || fail "run $i: the sidecar does not load after kill -9"

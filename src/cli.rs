@@ -711,7 +711,12 @@ pub fn preannotate_command(
             entries.len()
         )
     };
-    let saved = d.save_now().map_err(|e| e.to_string())?;
+    let saved = d.save_now().map_err(|e| match e {
+        crate::workspace::SaveError::Failed(e) => {
+            format!("could not save the annotations: {e}; the sidecar on disk was left as it was")
+        }
+        other => other.to_string(),
+    })?;
     let side = d.sidecar.clone().unwrap_or_default();
     notices.extend(saved.message(&side));
     let mut problems = problems;

@@ -723,3 +723,40 @@ fn a_job_started_for_one_document_never_lands_in_the_next() {
         "the sample's suggestions did not land in other.txt"
     );
 }
+
+#[test]
+fn exporting_over_an_existing_file_asks_and_over_the_text_refuses() {
+    let (dir, path, mut h) = open_copy();
+    tag(&mut h, span_of("روسيا"), Key::Num3);
+    let out = dir.path().join("out.csv");
+    std::fs::write(&out, "kept by hand\n").unwrap();
+    press(&mut h, Key::E, Modifiers::COMMAND);
+    h.run_steps(2);
+    h.get_by_label("CSV (one row per annotation)").click();
+    h.run_steps(2);
+    *h.state_mut().export_settings().unwrap().3 = Some(out.clone());
+    h.get_by_label("Export").click();
+    h.run_steps(2);
+    // Asked first; keeping it leaves the file as it was.
+    h.get_by_label("Keep Them").click();
+    h.run_steps(2);
+    assert_eq!(std::fs::read_to_string(&out).unwrap(), "kept by hand\n");
+    h.get_by_label("Export").click();
+    h.run_steps(2);
+    h.get_by_label("Replace").click();
+    h.run_steps(2);
+    assert!(std::fs::read_to_string(&out).unwrap().contains("روسيا"));
+    // The text file itself is never an export's destination, even after a confirmation.
+    press(&mut h, Key::E, Modifiers::COMMAND);
+    h.run_steps(2);
+    h.get_by_label("CSV (one row per annotation)").click();
+    h.run_steps(2);
+    *h.state_mut().export_settings().unwrap().3 = Some(path.clone());
+    h.get_by_label("Export").click();
+    h.run_steps(2);
+    h.get_by_label("Replace").click();
+    h.run_steps(2);
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), SAMPLE_TEXT);
+    let msg = h.state().message().unwrap_or_default().to_owned();
+    assert!(msg.contains("this is an input"), "{msg}");
+}

@@ -436,3 +436,92 @@ fn huge_ids_in_a_sidecar_are_renumbered_not_wrapped() {
     let unique: std::collections::HashSet<u64> = ids.iter().copied().collect();
     assert_eq!(unique.len(), ids.len());
 }
+
+#[test]
+fn command_line_runs_at_the_same_moment_keep_each_others_work() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("doc.txt");
+    std::fs::write(&p, SAMPLE).unwrap();
+    let words = [
+        "روسيا",
+        "المتحدة",
+        "السيبراني",
+        "موسكو",
+        "واشنطن",
+        "أنتونوف",
+        "الأمن",
+        "الرئيس",
+    ];
+    let children: Vec<_> = words
+        .iter()
+        .enumerate()
+        .map(|(i, w)| {
+            let list = dir.path().join(format!("n{i}.tsv"));
+            std::fs::write(&list, format!("{w}\tT{i}\n")).unwrap();
+            Command::new(env!("CARGO_BIN_EXE_warraq"))
+                .args([
+                    "preannotate",
+                    p.to_str().unwrap(),
+                    "--gazetteer",
+                    list.to_str().unwrap(),
+                    "--accept-all",
+                ])
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    for c in children {
+        let out = c.wait_with_output().unwrap();
+        no_panic(&out);
+        assert!(out.status.success(), "{}", text(&out));
+    }
+    let out = warraq(&["annotations", p.to_str().unwrap(), "--json"]);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let tags: std::collections::BTreeSet<String> = v["annotations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["tag"].as_str().unwrap().to_owned())
+        .collect();
+    for (i, w) in words.iter().enumerate() {
+        if SAMPLE.contains(w) {
+            assert!(
+                tags.contains(&format!("T{i}")),
+                "run {i}'s annotations survived: {tags:?}"
+            );
+        }
+    }
+    // No temporary files are left behind.
+    let litter: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".tmp"))
+        .collect();
+    assert!(litter.is_empty(), "{litter:?}");
+}
+
+#[test]
+fn export_never_replaces_another_annotated_documents_text() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = annotated(dir.path(), "article.txt");
+    std::fs::create_dir(dir.path().join("other")).unwrap();
+    let other = annotated(&dir.path().join("other"), "o.txt");
+    let out = warraq(&[
+        "export",
+        p.to_str().unwrap(),
+        "--format",
+        "csv",
+        "--out",
+        other.to_str().unwrap(),
+        "--force",
+    ]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(
+        text(&out).contains("annotated document's text"),
+        "{}",
+        text(&out)
+    );
+    assert_eq!(std::fs::read_to_string(&other).unwrap(), SAMPLE);
+}

@@ -467,3 +467,37 @@ mod random_sessions {
         }
     }
 }
+
+#[test]
+fn writers_saving_at_the_same_moment_take_turns_and_keep_everything() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = file(dir.path(), "a.txt");
+    let words = ["أناتولي", "أنتونوف", "موسكو", "واشنطن", "روسيا", "الاجتماع"];
+    let start = Arc::new(std::sync::Barrier::new(words.len()));
+    let handles: Vec<_> = words
+        .iter()
+        .enumerate()
+        .map(|(i, w)| {
+            let (a, start, w) = (a.clone(), start.clone(), (*w).to_owned());
+            std::thread::spawn(move || {
+                let mut d = OpenDocument::open(&a, None).unwrap();
+                tag(&mut d, &w, &format!("T{i}"));
+                start.wait();
+                d.save_now().unwrap()
+            })
+        })
+        .collect();
+    for h in handles {
+        let saved = h.join().unwrap();
+        assert!(saved.conflicts.is_empty(), "{:?}", saved.conflicts);
+    }
+    let got = on_disk(&a);
+    assert_eq!(got.len(), words.len(), "{got:?}");
+    let d = OpenDocument::open(&a, None).unwrap();
+    for i in 0..words.len() {
+        assert!(
+            d.annotations.tags.get(&format!("T{i}")).is_some(),
+            "tag T{i} kept"
+        );
+    }
+}

@@ -171,6 +171,10 @@ pub fn import_file(file: &Path, format: &str, out: Option<&Path>) -> Result<Impo
             let doc = Document::new(text);
             let (set, problems) = super::brat::import(&doc, &ann, TagSet::default());
             result.problems = LineProblem::located(&ann_path, &problems);
+            if set.items().is_empty() && !problems.is_empty() {
+                // Nothing usable: write nothing, so a corrected file can be imported into the same place.
+                return Err(nothing_imported(&ann_path, &result.problems));
+            }
             result.annotations = set.items().len();
             let name = txt_path
                 .file_name()
@@ -276,12 +280,22 @@ pub fn import_file(file: &Path, format: &str, out: Option<&Path>) -> Result<Impo
         other => return Err(format!("unknown import format {other}")),
     }
     if result.documents.is_empty() {
-        let mut msg = format!("{}: nothing could be imported", file.display());
-        for p in &result.problems {
-            msg.push_str("\n  ");
-            msg.push_str(p);
-        }
-        return Err(msg);
+        return Err(nothing_imported(file, &result.problems));
     }
     Ok(result)
+}
+
+fn nothing_imported(file: &Path, problems: &[String]) -> String {
+    let mut msg = format!(
+        "{}: nothing could be imported; nothing was written",
+        file.display()
+    );
+    for p in problems.iter().take(20) {
+        msg.push_str("\n  ");
+        msg.push_str(p);
+    }
+    if problems.len() > 20 {
+        msg.push_str(&format!("\n  … and {} more", problems.len() - 20));
+    }
+    msg
 }

@@ -54,11 +54,17 @@ impl Paragraph {
     }
 }
 
+/// Code points between two entries of the offset index.
+const CHECKPOINT: usize = 128;
+
 /// The decoded text of a file and its paragraphs.
 #[derive(Debug, Clone)]
 pub struct Document {
     text: String,
     paragraphs: Vec<Paragraph>,
+    /// Byte offset of every [`CHECKPOINT`]th code point, so converting an offset costs at most that many steps
+    /// whatever the length of the line (a one-line book stays linear to annotate, export and import).
+    checkpoints: Vec<usize>,
     char_count: usize,
     line_ending: LineEnding,
 }
@@ -128,12 +134,50 @@ impl Document {
             (false, false, true) => LineEnding::Cr,
             _ => LineEnding::Mixed,
         };
+        let checkpoints = text
+            .char_indices()
+            .step_by(CHECKPOINT)
+            .map(|(b, _)| b)
+            .collect();
         Self {
             text,
             paragraphs,
+            checkpoints,
             char_count: char_pos,
             line_ending,
         }
+    }
+
+    /// Byte offset in the whole text of a code-point offset (clamped to the end).
+    #[must_use]
+    pub fn byte_at(&self, offset: CharOffset) -> usize {
+        let Some(&from) = self.checkpoints.get(offset.0 / CHECKPOINT) else {
+            return self.text.len();
+        };
+        let rest = offset.0 % CHECKPOINT;
+        self.text[from..]
+            .char_indices()
+            .nth(rest)
+            .map_or(self.text.len(), |(b, _)| from + b)
+    }
+
+    /// Code-point offset of a byte offset in the whole text (a byte inside a character counts as that character's
+    /// end, as [`super::offsets::byte_to_char`] does).
+    #[must_use]
+    pub fn char_at_byte(&self, byte: usize) -> CharOffset {
+        let byte = byte.min(self.text.len());
+        let k = self
+            .checkpoints
+            .partition_point(|&b| b < byte)
+            .saturating_sub(1);
+        let Some(&from) = self.checkpoints.get(k) else {
+            return CharOffset(0);
+        };
+        let n = self.text[from..]
+            .char_indices()
+            .take_while(|(i, _)| from + i < byte)
+            .count();
+        CharOffset(k * CHECKPOINT + n)
     }
 
     #[must_use]
@@ -185,8 +229,7 @@ impl Document {
     #[must_use]
     pub fn global_char(&self, index: usize, local: ByteOffset) -> CharOffset {
         let p = &self.paragraphs[index];
-        let local_chars = super::offsets::byte_to_char(self.paragraph_text(index), local);
-        CharOffset(p.char_start + local_chars.0)
+        self.char_at_byte(p.byte_start + local.0.min(p.byte_end - p.byte_start))
     }
 
     /// Converts a code-point offset in the whole text to a byte offset within paragraph `index`, clamped to the
@@ -195,36 +238,15 @@ impl Document {
     pub fn local_byte(&self, index: usize, offset: CharOffset) -> ByteOffset {
         let p = &self.paragraphs[index];
         let local = offset.0.saturating_sub(p.char_start).min(p.char_len);
-        super::offsets::char_to_byte(self.paragraph_text(index), CharOffset(local))
+        ByteOffset(self.byte_at(CharOffset(p.char_start + local)) - p.byte_start)
     }
 
     /// The exact decoded text of a span (line terminators included as they are in the file).
     #[must_use]
     pub fn slice(&self, span: Span) -> String {
-        let Some(first) = self.paragraph_at(span.start) else {
-            return String::new();
-        };
-        let start = self.byte_of(first, span.start);
-        let last = self.paragraph_at(span.end).unwrap_or(first);
-        let end = self.byte_of(last, span.end);
+        let start = self.byte_at(span.start);
+        let end = self.byte_at(span.end);
         self.text[start..end.max(start)].to_owned()
-    }
-
-    /// Byte offset in the whole text of a code-point offset that lies in paragraph `index` or its terminator.
-    fn byte_of(&self, index: usize, offset: CharOffset) -> usize {
-        let p = &self.paragraphs[index];
-        let local = offset.0.saturating_sub(p.char_start);
-        if local <= p.char_len {
-            p.byte_start
-                + super::offsets::char_to_byte(self.paragraph_text(index), CharOffset(local)).0
-        } else {
-            // Inside or after the terminator, which is ASCII (\r, \n): one byte per code point.
-            let next = self
-                .paragraphs
-                .get(index + 1)
-                .map_or(self.text.len(), |n| n.byte_start);
-            (p.byte_end + (local - p.char_len)).min(next)
-        }
     }
 }
 
@@ -246,6 +268,27 @@ mod tests {
         assert_eq!(d.slice(Span::new(CharOffset(2), CharOffset(8))), "ام\r\nعل");
         assert_eq!(d.paragraph_at(CharOffset(5)), Some(0));
         assert_eq!(d.paragraph_at(CharOffset(6)), Some(1));
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn the_offset_index_agrees_with_a_plain_scan(
+            pieces in proptest::collection::vec(
+                proptest::prop_oneof![
+                    proptest::strategy::Just("م"), proptest::strategy::Just("a"), proptest::strategy::Just("\r\n"),
+                    proptest::strategy::Just("\n"), proptest::strategy::Just("😀"), proptest::strategy::Just("\r")
+                ], 0..600),
+            probes in proptest::collection::vec(0usize..700, 1..20),
+        ) {
+            let text: String = pieces.concat();
+            let d = Document::new(text.clone());
+            for c in probes {
+                let c = c.min(d.char_count());
+                let b = super::super::offsets::char_to_byte(&text, CharOffset(c)).0;
+                proptest::prop_assert_eq!(d.byte_at(CharOffset(c)), b);
+                proptest::prop_assert_eq!(d.char_at_byte(b), CharOffset(c));
+            }
+        }
     }
 
     #[test]

@@ -49,6 +49,23 @@ pub fn unchanged(path: &Path, stamp: Option<&DiskStamp>) -> bool {
     }
 }
 
+/// An exclusive hold on a folder while a sidecar in it is checked and written, so two writers (two windows, a window
+/// and `warraq preannotate`) take turns: the second one sees the first one's file and merges with it. Released
+/// when dropped. `None` where the folder cannot be opened (writing there fails anyway, and says why).
+pub struct FolderTurn(#[allow(dead_code)] std::fs::File);
+
+/// Waits for this process's turn to write in the folder of `path`.
+#[must_use]
+pub fn take_turn(path: &Path) -> Option<FolderTurn> {
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let f = std::fs::File::open(dir).ok()?;
+    f.lock().ok()?;
+    Some(FolderTurn(f))
+}
+
 /// The lock file beside a document.
 #[must_use]
 pub fn lock_path(source: &Path) -> PathBuf {

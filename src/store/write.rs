@@ -49,8 +49,54 @@ pub fn atomic_write(path: &Path, bytes: &[u8], keep_backup: bool) -> std::io::Re
     })();
     if result.is_err() {
         let _ = std::fs::remove_file(&tmp);
+        let _ = std::fs::remove_file(dir.join(format!(".{name}.bak.{}.tmp", std::process::id())));
     }
     result
+}
+
+/// Whether a file name is one of Warraq's own files: a sidecar, its backup, a lock, or a folder tag set.
+#[must_use]
+pub fn is_annotations_file(name: &str) -> bool {
+    name.ends_with(".warraq.ron")
+        || name.ends_with(".warraq.ron.bak")
+        || name.ends_with(".warraq.lock")
+        || name == FOLDER_TAGS_FILE
+}
+
+/// Removes temporary files that a killed save left beside `path` (`.NAME.PID.tmp`, `.NAME.bak.PID.tmp`) when
+/// their process is gone.
+pub fn remove_stale_temps(path: &Path) {
+    let (Some(dir), Some(name)) = (path.parent(), path.file_name()) else {
+        return;
+    };
+    let dir = if dir.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        dir
+    };
+    let prefix = format!(".{}.", name.to_string_lossy());
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for e in entries.flatten() {
+        let file = e.file_name().to_string_lossy().into_owned();
+        let Some(rest) = file
+            .strip_prefix(&prefix)
+            .and_then(|r| r.strip_suffix(".tmp"))
+        else {
+            continue;
+        };
+        let pid = rest.strip_prefix("bak.").unwrap_or(rest);
+        let Ok(pid) = pid.parse::<u32>() else {
+            continue;
+        };
+        let gone = pid != std::process::id()
+            && cfg!(target_os = "linux")
+            && !Path::new(&format!("/proc/{pid}")).exists();
+        if gone {
+            let _ = std::fs::remove_file(e.path());
+        }
+    }
 }
 
 /// Why an output was not written. Every message names the paths involved.
@@ -63,6 +109,8 @@ pub enum WriteError {
     },
     /// The output would be an annotations file (a sidecar or a folder tag set).
     IsAnnotations(PathBuf),
+    /// The output is the text of an annotated document (it has a sidecar beside it).
+    IsAnnotatedText(PathBuf),
     /// The output exists and replacing it was not allowed.
     Exists(PathBuf),
     /// The output is a folder.
@@ -87,6 +135,11 @@ impl fmt::Display for WriteError {
             WriteError::IsAnnotations(p) => write!(
                 f,
                 "{}: this is an annotations file; choose another output",
+                p.display()
+            ),
+            WriteError::IsAnnotatedText(p) => write!(
+                f,
+                "{}: this is an annotated document's text (it has annotations beside it); choose another output",
                 p.display()
             ),
             WriteError::Exists(p) => write!(
@@ -184,11 +237,11 @@ impl OutputGuard {
             }
         }
         let name = out.file_name().unwrap_or_default().to_string_lossy();
-        if name.ends_with(".warraq.ron")
-            || name.ends_with(".warraq.ron.bak")
-            || name == FOLDER_TAGS_FILE
-        {
+        if is_annotations_file(&name) {
             return Err(WriteError::IsAnnotations(out.to_owned()));
+        }
+        if out.is_file() && super::sidecar::sidecar_path(out).exists() {
+            return Err(WriteError::IsAnnotatedText(out.to_owned()));
         }
         match std::fs::symlink_metadata(out) {
             Ok(m) if m.is_dir() => Err(WriteError::IsFolder(out.to_owned())),
@@ -208,18 +261,24 @@ impl OutputGuard {
     }
 }
 
-/// A name from inside a file reduced to a plain file name: the last path component, without control characters,
-/// never empty, `.` or `..`. `None` when nothing usable is left.
+/// A name from inside a file reduced to a plain file name: the last path component, without control characters
+/// or bidi controls (which could make a name read as another), never empty, `.`, `..`, hidden, or one of Warraq's
+/// own files. `None` when nothing usable is left.
 #[must_use]
 pub fn plain_file_name(name: &str) -> Option<String> {
     let last = name.rsplit(['/', '\\']).next().unwrap_or_default();
+    let bidi = |c: char| matches!(c, '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}');
     let clean: String = last
         .chars()
-        .filter(|c| !c.is_control())
+        .filter(|&c| !c.is_control() && !bidi(c))
         .collect::<String>()
         .trim()
         .to_owned();
-    if clean.is_empty() || clean == "." || clean == ".." || clean.chars().count() > 200 {
+    if clean.is_empty()
+        || clean.starts_with('.')
+        || clean.chars().count() > 200
+        || is_annotations_file(&clean)
+    {
         return None;
     }
     Some(clean)
@@ -240,6 +299,13 @@ mod tests {
         assert_eq!(plain_file_name(""), None);
         assert_eq!(plain_file_name("a\u{0}b").as_deref(), Some("ab"));
         assert_eq!(plain_file_name("مقالة.txt").as_deref(), Some("مقالة.txt"));
+        assert_eq!(plain_file_name("x.txt.warraq.lock"), None);
+        assert_eq!(plain_file_name("x.txt.warraq.ron"), None);
+        assert_eq!(plain_file_name(".hidden"), None);
+        assert_eq!(
+            plain_file_name("\u{202E}txt.exe").as_deref(),
+            Some("txt.exe")
+        );
     }
 
     #[test]
@@ -262,6 +328,19 @@ mod tests {
         assert!(guard.check(&side).is_err());
         assert!(guard.check(&dir.path().join("other.warraq.ron")).is_err());
         assert!(guard.check(&dir.path().join(FOLDER_TAGS_FILE)).is_err());
+        assert!(
+            guard
+                .check(&dir.path().join("data.csv.warraq.lock"))
+                .is_err()
+        );
+        // Another annotated document's text is protected too, even with replacing allowed.
+        let other = dir.path().join("other.txt");
+        std::fs::write(&other, "نص").unwrap();
+        std::fs::write(dir.path().join("other.txt.warraq.ron"), "()").unwrap();
+        assert!(matches!(
+            OutputGuard::new([], true).check(&other),
+            Err(WriteError::IsAnnotatedText(_))
+        ));
         let out = dir.path().join("out.csv");
         guard.write(&out, b"1").unwrap();
         assert_eq!(

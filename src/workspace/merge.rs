@@ -129,6 +129,44 @@ fn merge_suggestions(
     out
 }
 
+/// Tags are matched by name: ours added or changed are applied to theirs, ours removed are removed unless they
+/// changed it; both changing one tag differently keeps ours and is a conflict. Their order is kept, ours added last.
+fn merge_tags(
+    base: &TagSet,
+    ours: &TagSet,
+    theirs: &TagSet,
+    conflicts: &mut Vec<String>,
+) -> TagSet {
+    if ours == base {
+        return theirs.clone();
+    }
+    let mut out = theirs.clone();
+    for o in &ours.tags {
+        let b = base.get(&o.name);
+        if b == Some(o) {
+            continue;
+        }
+        match out.tags.iter_mut().find(|t| t.name == o.name) {
+            Some(t) => {
+                if *t != *o && b.is_some_and(|b| b != t) {
+                    conflicts.push(format!(
+                        "tag {} was changed here and elsewhere; this version was kept",
+                        o.name
+                    ));
+                }
+                *t = o.clone();
+            }
+            None => out.tags.push(o.clone()),
+        }
+    }
+    for b in &base.tags {
+        if ours.get(&b.name).is_none() && theirs.get(&b.name) == Some(b) {
+            out.tags.retain(|t| t.name != b.name);
+        }
+    }
+    out
+}
+
 /// Merges our content with theirs, given the version both started from.
 #[must_use]
 pub fn merge(base: &Content, ours: &Content, theirs: &Content) -> Merged {
@@ -162,16 +200,7 @@ pub fn merge(base: &Content, ours: &Content, theirs: &Content) -> Merged {
     let placed: HashSet<u64> = annotations.iter().map(|a| a.id).collect();
     unplaced.retain(|a| !placed.contains(&a.id));
     let suggestions = merge_suggestions(&base.suggestions, &ours.suggestions, &theirs.suggestions);
-    let tags = if ours.tags == base.tags {
-        theirs.tags.clone()
-    } else {
-        if theirs.tags != base.tags && theirs.tags != ours.tags {
-            conflicts
-                .push("the tag set was changed here and elsewhere; this version was kept".into());
-        }
-        ours.tags.clone()
-    };
-    let mut tags = tags;
+    let mut tags = merge_tags(&base.tags, &ours.tags, &theirs.tags, &mut conflicts);
     for a in annotations.iter().chain(&unplaced) {
         tags.ensure(&a.tag);
     }

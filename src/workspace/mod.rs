@@ -229,6 +229,8 @@ impl OpenDocument {
                 (set, folder_tags, true, Some(side.clone()), None)
             }
         };
+        store::write::remove_stale_temps(&side);
+        store::write::remove_stale_temps(&lock::lock_path(path));
         let (lock, held_by) = Lock::acquire(path);
         if let Some(h) = &held_by {
             notices.push(format!(
@@ -338,6 +340,8 @@ impl OpenDocument {
     }
 
     fn write_merged(&mut self, path: &Path) -> Result<Saved, SaveError> {
+        // Check, merge and write in one turn: no other writer can slip in between.
+        let _turn = lock::take_turn(path);
         let mut saved = Saved::default();
         if !lock::unchanged(path, self.on_disk.as_ref()) {
             saved = self.merge_from_disk(path)?;
