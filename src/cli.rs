@@ -32,6 +32,9 @@ Usage:
   warraq preannotate FILE --gazetteer LIST [--accept-all]
                                      propose (or, with --accept-all, make) an annotation for every match of the
                                      names in LIST (NAME<TAB>TAG or NAME,TAG a line); writes the sidecar
+  warraq find FILE... QUERY [--exact] [--whole-word] [--json]
+                                     the window's Arabic-aware search: one line per match (FILE:START-END: the
+                                     match in context); exit 0 when something matched, 1 when nothing did
   warraq --help | --version
 
 Limits: --width 16–20000, --font-size 4–400, --height 1–20000 (and width × height ≤ 40 million pixels).
@@ -68,6 +71,12 @@ pub enum Invocation {
     },
     Annotations {
         file: PathBuf,
+        json: bool,
+    },
+    Find {
+        files: Vec<PathBuf>,
+        query: String,
+        options: crate::model::search::SearchOptions,
         json: bool,
     },
     Export {
@@ -175,6 +184,33 @@ pub fn parse(args: &[String]) -> Result<Invocation, String> {
                 file: file.ok_or("preannotate needs a FILE")?,
                 gazetteer: gazetteer.ok_or("preannotate needs --gazetteer LIST")?,
                 accept_all,
+            })
+        }
+        "find" => {
+            let mut words = Vec::new();
+            let mut options = crate::model::search::SearchOptions::default();
+            let mut json = false;
+            for a in it.skip(1) {
+                match a.as_str() {
+                    "--json" => json = true,
+                    "--exact" => options.exact = true,
+                    "--whole-word" => options.whole_word = true,
+                    s if s.starts_with("--") => return Err(format!("unknown option {s} for find")),
+                    s => words.push(s.to_owned()),
+                }
+            }
+            let query = words.pop().ok_or("find needs FILE... QUERY")?;
+            if words.is_empty() {
+                return Err("find needs FILE... QUERY".into());
+            }
+            if query.trim().is_empty() {
+                return Err("find needs a QUERY that is not empty".into());
+            }
+            Ok(Invocation::Find {
+                files: words.into_iter().map(PathBuf::from).collect(),
+                query,
+                options,
+                json,
             })
         }
         "annotations" => {
@@ -722,4 +758,64 @@ pub fn preannotate_command(
     let mut problems = problems;
     problems.extend(notices);
     Ok((format!("{summary}; saved {}", side.display()), problems))
+}
+
+/// One match of `warraq find`.
+#[derive(Serialize)]
+pub struct JsonMatch {
+    pub file: String,
+    /// Code points into the decoded text, end exclusive.
+    pub start: usize,
+    pub end: usize,
+    pub text: String,
+    /// Up to 30 code points of context on each side, line breaks shown as spaces.
+    pub before: String,
+    pub after: String,
+}
+
+/// The `find` command: every match of `query` in each file, with the window's matching rules. Returns the output
+/// and whether anything matched.
+pub fn find_command(
+    files: &[PathBuf],
+    query: &str,
+    options: crate::model::search::SearchOptions,
+    json: bool,
+) -> Result<(String, bool), String> {
+    const CONTEXT: usize = 30;
+    let mut matches = Vec::new();
+    for file in files {
+        let doc = load_document(file)?;
+        let index = crate::model::search::SearchIndex::new(doc.text(), options.exact);
+        for span in index.find(query, options) {
+            let around = |from: usize, to: usize| {
+                doc.slice(crate::model::Span::new(
+                    crate::model::CharOffset(from),
+                    crate::model::CharOffset(to),
+                ))
+                .replace(['\n', '\r', '\t'], " ")
+            };
+            matches.push(JsonMatch {
+                file: file.display().to_string(),
+                start: span.start.0,
+                end: span.end.0,
+                text: doc.slice(span),
+                before: around(span.start.0.saturating_sub(CONTEXT), span.start.0),
+                after: around(span.end.0, (span.end.0 + CONTEXT).min(doc.char_count())),
+            });
+        }
+    }
+    let found = !matches.is_empty();
+    if json {
+        let out = serde_json::json!({ "query": query, "matches": matches });
+        return Ok((format!("{out}\n"), found));
+    }
+    let mut out = String::new();
+    for m in &matches {
+        let _ = writeln!(
+            out,
+            "{}:{}-{}: {}[{}]{}",
+            m.file, m.start, m.end, m.before, m.text, m.after
+        );
+    }
+    Ok((out, found))
 }

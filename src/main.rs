@@ -53,6 +53,23 @@ fn main() -> ExitCode {
             out,
             force,
         } => cli::render_command(&file, width, font_size, from_line, height, &out, force),
+        Invocation::Find {
+            files,
+            query,
+            options,
+            json,
+        } => match cli::find_command(&files, &query, options, json) {
+            Ok((out, found)) => {
+                emit(&out);
+                // As grep does: 1 when nothing matched (with no message), 2 for errors of use.
+                return if found {
+                    ExitCode::SUCCESS
+                } else {
+                    ExitCode::FAILURE
+                };
+            }
+            Err(e) => Err(e),
+        },
         Invocation::Annotations { file, json } => {
             cli::annotations_command(&file, json).map(|out| emit(&out))
         }

@@ -206,3 +206,45 @@ fn preannotate_writes_suggestions_or_annotations_to_the_sidecar() {
         "the text is never written"
     );
 }
+
+#[test]
+fn find_prints_every_arabic_aware_match_with_code_point_offsets() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/assets/sample-article-ar.txt");
+    // ة folded to ه, harakat ignored: the same matches as the window's find bar.
+    let out = warraq(&["find", path, "المتحده", "--json"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let matches = v["matches"].as_array().unwrap();
+    assert_eq!(matches.len(), SAMPLE.matches("المتحدة").count());
+    let chars: Vec<char> = SAMPLE.chars().collect();
+    for m in matches {
+        let (s, e) = (
+            m["start"].as_u64().unwrap() as usize,
+            m["end"].as_u64().unwrap() as usize,
+        );
+        let text: String = chars[s..e].iter().collect();
+        assert_eq!(text, "المتحدة");
+        assert_eq!(m["text"], "المتحدة");
+    }
+    // The plain form: one line per match, FILE:START-END: context [match] context.
+    let out = warraq(&["find", path, "المتحده"]);
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(text.lines().count(), matches.len());
+    let first = text.lines().next().unwrap();
+    let s = matches[0]["start"].as_u64().unwrap();
+    assert!(first.starts_with(&format!("{path}:{s}-")), "{first}");
+    assert!(first.contains("[المتحدة]"), "{first}");
+    // Exact search does not fold ة; nothing found is exit status 1 with no output, like grep.
+    let out = warraq(&["find", path, "المتحده", "--exact"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(out.stdout.is_empty());
+    // A missing file is an error with a message; no query is a usage error.
+    let out = warraq(&["find", "/nonexistent.txt", "x"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no such file"));
+    assert_eq!(warraq(&["find", path]).status.code(), Some(2));
+}

@@ -249,9 +249,10 @@ fn a_job_for_one_document_never_lands_in_another() {
     let gate = Arc::new(std::sync::Barrier::new(2));
     let g = gate.clone();
     let doc = ws.current().unwrap().doc.clone();
-    ws.current_mut()
-        .unwrap()
-        .spawn("matching names", &no_waker(), move || {
+    ws.current_mut().unwrap().spawn(
+        warraq::workspace::Work::MatchingNames,
+        &no_waker(),
+        move || {
             g.wait();
             let found = vec![{
                 let mut s = warraq::model::AnnotationSet::default();
@@ -262,7 +263,8 @@ fn a_job_for_one_document_never_lands_in_another() {
                 d.annotations.add_suggestions(found);
                 None
             })
-        });
+        },
+    );
     // The user opens b.txt while a.txt's job is still running.
     ws.open_now(&b, None).unwrap();
     gate.wait();
@@ -500,4 +502,80 @@ fn writers_saving_at_the_same_moment_take_turns_and_keep_everything() {
             "tag T{i} kept"
         );
     }
+}
+
+#[test]
+fn a_sidecar_deleted_elsewhere_is_written_again_with_everything() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = file(dir.path(), "a.txt");
+    let mut d = OpenDocument::open(&a, None).unwrap();
+    tag(&mut d, "موسكو", "LOC");
+    tag(&mut d, "روسيا", "GPE");
+    d.save_now().unwrap();
+    std::fs::remove_file(sidecar::sidecar_path(&a)).unwrap();
+    tag(&mut d, "واشنطن", "GPE");
+    d.save_now().unwrap();
+    assert_eq!(on_disk(&a).len(), 3, "nothing of this window's was dropped");
+}
+
+#[test]
+fn after_a_merge_undo_cannot_take_back_the_other_sides_work() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = file(dir.path(), "a.txt");
+    let mut window = OpenDocument::open(&a, None).unwrap();
+    let mut other = OpenDocument::open(&a, None).unwrap();
+    tag(&mut window, "موسكو", "LOC");
+    tag(&mut other, "روسيا", "GPE");
+    other.save_now().unwrap();
+    let saved = window.save_now().unwrap();
+    assert!(saved.merged > 0);
+    // Both new annotations may have had the same id; one was renumbered. Undo starts afresh after a merge.
+    assert!(!window.annotations.can_undo());
+    assert!(!window.annotations.undo());
+    assert_eq!(on_disk(&a).len(), 2);
+}
+
+#[test]
+fn a_tag_another_document_added_to_the_folder_set_is_kept() {
+    let dir = tempfile::tempdir().unwrap();
+    let (a, b) = (file(dir.path(), "a.txt"), file(dir.path(), "b.txt"));
+    let tags_file = dir.path().join(sidecar::FOLDER_TAGS_FILE);
+    std::fs::write(
+        &tags_file,
+        sidecar::folder_tags_text(&warraq::model::TagSet::default()),
+    )
+    .unwrap();
+    let mut da = OpenDocument::open(&a, None).unwrap();
+    let mut db = OpenDocument::open(&b, None).unwrap();
+    assert!(da.folder_tags && db.folder_tags);
+    tag(&mut da, "موسكو", "CITY");
+    da.save_now().unwrap();
+    tag(&mut db, "روسيا", "COUNTRY");
+    db.save_now().unwrap();
+    let text = std::fs::read_to_string(&tags_file).unwrap();
+    assert!(text.contains("CITY") && text.contains("COUNTRY"), "{text}");
+    // An unreadable folder set is never written over: the save stops and says why.
+    std::fs::write(&tags_file, "(broken").unwrap();
+    tag(&mut da, "واشنطن", "GPE");
+    let err = da.save_now().unwrap_err();
+    assert!(err.to_string().contains("warraq-tags.ron"), "{err}");
+    assert_eq!(std::fs::read_to_string(&tags_file).unwrap(), "(broken");
+}
+
+#[test]
+fn save_as_onto_another_documents_sidecar_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let (a, b) = (file(dir.path(), "a.txt"), file(dir.path(), "b.txt"));
+    let mut db = OpenDocument::open(&b, None).unwrap();
+    tag(&mut db, "روسيا", "GPE");
+    db.save_now().unwrap();
+    let before = std::fs::read(sidecar::sidecar_path(&b)).unwrap();
+    let mut da = OpenDocument::open(&a, None).unwrap();
+    tag(&mut da, "موسكو", "LOC");
+    let err = da.save_as(sidecar::sidecar_path(&b)).unwrap_err();
+    assert!(
+        err.to_string().contains("holds the annotations of"),
+        "{err}"
+    );
+    assert_eq!(std::fs::read(sidecar::sidecar_path(&b)).unwrap(), before);
 }

@@ -11,7 +11,7 @@ use crate::model::words::snap_to_words;
 use crate::model::{Annotation, CharOffset, Tag, TagSet, TextSelection};
 use crate::view::{Overlay, RtlInput, RtlInputState, RtlLabel};
 pub use crate::workspace::AUTOSAVE_DELAY;
-use crate::workspace::{Due, LeaveChoice, Next, OpenDocument};
+use crate::workspace::{Due, LeaveChoice, Next, OpenDocument, Work};
 
 /// Saves `d` to `path` (Save As) and says what happened.
 fn save_as_message(d: &mut OpenDocument, path: PathBuf) -> String {
@@ -50,6 +50,8 @@ pub(crate) struct AnnotateState {
     allow_close: bool,
     /// The user chose to keep reading with annotations off over an unreadable sidecar.
     keep_read_only: bool,
+    /// A quit that waited for Save As goes ahead in the next frame.
+    close_now: bool,
 }
 
 impl Default for AnnotateState {
@@ -67,6 +69,7 @@ impl Default for AnnotateState {
             save_as_open: false,
             allow_close: false,
             keep_read_only: false,
+            close_now: false,
         }
     }
 }
@@ -297,7 +300,7 @@ impl WarraqApp {
             .clone()
             .unwrap_or_else(|| PathBuf::from(format!("{}.warraq.ron", d.name)));
         self.annotate.save_as_open = true;
-        d.spawn("the Save As dialog", &waker, move || {
+        d.spawn(Work::SaveAsDialog, &waker, move || {
             let mut dialog = rfd::FileDialog::new()
                 .set_title("Save annotations as")
                 .add_filter("Warraq annotations", &["ron"]);
@@ -329,15 +332,25 @@ impl WarraqApp {
     pub(super) fn after_save_as(&mut self) {
         self.annotate.save_as_open = false;
         if self.workspace.leaving().is_some() && self.workspace.retry_leave() {
+            // The Save As result stays in view after the next document's notes.
+            let said = self.message.take();
             self.sync_document();
+            self.add_message(said);
             if self.workspace.is_closed() {
+                // The quit that waited goes ahead now (sent in the next frame, where the context is at hand).
                 self.annotate.allow_close = true;
+                self.annotate.close_now = true;
             }
         }
     }
 
     /// Closing the window settles the document first: saved, or the user chooses in the leave dialog.
     pub(super) fn handle_close_request(&mut self, ctx: &egui::Context) {
+        if self.annotate.close_now {
+            self.annotate.close_now = false;
+            ctx.send_viewport_cmd(ViewportCommand::Close);
+            return;
+        }
         if !ctx.input(|i| i.viewport().close_requested()) || self.annotate.allow_close {
             return;
         }

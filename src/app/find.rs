@@ -2,18 +2,12 @@
 //! Enter / Shift+Enter (F3 / Shift+F3) to go to the next / previous match. The current match is also the selection,
 //! so a tag key tags it.
 
-use std::sync::Arc;
-
 use egui::{Key, Modifiers, RichText, Ui};
 
 use super::WarraqApp;
-use crate::model::search::{SearchIndex, SearchOptions};
+use crate::model::search::SearchOptions;
 use crate::model::{Span, TextSelection};
 use crate::view::{RtlInput, RtlInputState};
-use crate::workspace::job::{self, Job, Poll};
-
-/// Documents up to this size get an exact index at once; larger ones on a worker thread.
-const SYNC_INDEX_BYTES: usize = 1024 * 1024;
 
 pub(crate) struct FindBar {
     pub query: RtlInputState,
@@ -22,9 +16,6 @@ pub(crate) struct FindBar {
     pub current: Option<usize>,
     /// The document generation the matches were found in.
     generation: Option<u64>,
-    /// The index for Exact searches (the folded one belongs to the document).
-    exact_index: Option<Arc<SearchIndex>>,
-    building_exact: Option<Job<SearchIndex>>,
     searched: Option<(String, SearchOptions)>,
     /// The index is still being built.
     waiting: bool,
@@ -39,8 +30,6 @@ impl FindBar {
             matches: Vec::new(),
             current: None,
             generation: None,
-            exact_index: None,
-            building_exact: None,
             searched: None,
             waiting: false,
             focus: true,
@@ -110,25 +99,7 @@ impl WarraqApp {
             *f = old.for_new_document();
             f.generation = Some(d.generation);
         }
-        let index = if f.options.exact {
-            if let Some(Poll::Ready(index)) = job::take_ready(&mut f.building_exact) {
-                f.exact_index = Some(Arc::new(index));
-            }
-            if f.exact_index.is_none() && f.building_exact.is_none() {
-                let doc = d.doc.clone();
-                if doc.text().len() <= SYNC_INDEX_BYTES {
-                    f.exact_index = Some(Arc::new(SearchIndex::new(doc.text(), true)));
-                } else {
-                    f.building_exact =
-                        Some(Job::spawn("indexing for exact search", &waker, move || {
-                            SearchIndex::new(doc.text(), true)
-                        }));
-                }
-            }
-            f.exact_index.clone()
-        } else {
-            d.search_index(&waker)
-        };
+        let index = d.search_index(f.options.exact, &waker);
         let query = f.query.text();
         let key = (query.clone(), f.options);
         f.waiting = index.is_none();

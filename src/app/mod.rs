@@ -217,7 +217,7 @@ impl WarraqApp {
         let save_as_running = self
             .workspace
             .current()
-            .is_some_and(|d| d.running_jobs().contains(&"the Save As dialog"));
+            .is_some_and(|d| d.is_running(crate::workspace::Work::SaveAsDialog));
         if self.annotate.save_as_open && !save_as_running {
             self.after_save_as();
         }

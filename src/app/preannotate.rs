@@ -8,7 +8,7 @@ use egui::{RichText, Ui};
 use super::WarraqApp;
 use crate::model::gazetteer;
 use crate::view::RtlLabel;
-use crate::workspace::{Apply, OpenDocument};
+use crate::workspace::{Apply, OpenDocument, Waker, Work};
 
 /// Matches the names of the list at `path` in `doc` (runs on a worker): the suggestions, and the list's lines that
 /// could not be used.
@@ -47,6 +47,20 @@ fn apply_matches(result: Result<(Vec<crate::model::Annotation>, Vec<String>), St
     })
 }
 
+/// Starts matching the list at `path` in `d` on a worker; the annotations are taken as they are now (items and tags
+/// only, not the undo history).
+fn start_matching(d: &mut OpenDocument, path: std::path::PathBuf, waker: &Waker) {
+    let doc = d.doc.clone();
+    let existing = crate::model::AnnotationSet::new(
+        d.annotations.items().to_vec(),
+        Vec::new(),
+        d.annotations.tags.clone(),
+    );
+    d.spawn(Work::MatchingNames, waker, move || {
+        apply_matches(match_list(&doc, &existing, &path))
+    });
+}
+
 impl WarraqApp {
     /// Matches the names of the list at `path` in the open document on a worker thread; the suggestions appear in
     /// that document (and only there) when it is done.
@@ -55,12 +69,7 @@ impl WarraqApp {
         let Some(d) = self.workspace.current_mut() else {
             return;
         };
-        let doc = d.doc.clone();
-        let existing = d.annotations.clone();
-        let path = path.to_owned();
-        d.spawn("matching names", &waker, move || {
-            apply_matches(match_list(&doc, &existing, &path))
-        });
+        start_matching(d, path.to_owned(), &waker);
         self.settings.show_panel = true;
     }
 
@@ -71,22 +80,18 @@ impl WarraqApp {
         let Some(d) = self.workspace.current_mut() else {
             return;
         };
-        let doc = d.doc.clone();
-        let existing = d.annotations.clone();
         let waker2 = waker.clone();
-        d.spawn("choosing a list of names", &waker, move || {
+        d.spawn(Work::ChoosingNames, &waker, move || {
             let choice = rfd::FileDialog::new()
                 .set_title("Pre-annotate from a list of names")
                 .add_filter("Names and tags", &["txt", "tsv", "csv"])
                 .pick_file();
             Box::new(move |d: &mut OpenDocument| {
-                let path = choice?;
-                d.spawn("matching names", &waker2, move || {
-                    apply_matches(match_list(&doc, &existing, &path))
-                });
+                start_matching(d, choice?, &waker2);
                 None
             })
         });
+        self.settings.show_panel = true;
     }
 
     /// Selects the next (or previous) suggestion after the caret and scrolls to it; a tag key then tags it.
@@ -133,7 +138,7 @@ impl WarraqApp {
     pub fn is_preannotating(&self) -> bool {
         self.workspace
             .current()
-            .is_some_and(|d| d.running_jobs().contains(&"matching names"))
+            .is_some_and(|d| d.is_running(Work::MatchingNames))
     }
 
     /// The suggestions section of the panel.

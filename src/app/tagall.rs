@@ -41,15 +41,17 @@ impl WarraqApp {
             whole_word: true,
             clitics: true,
         };
+        let tagged: std::collections::HashSet<Span> = d
+            .annotations
+            .items()
+            .iter()
+            .filter(|b| b.tag == a.tag)
+            .map(crate::model::Annotation::span)
+            .collect();
         let candidates: Vec<(Span, Decision)> = index
             .find(&a.text, options)
             .into_iter()
-            .filter(|s| {
-                !d.annotations
-                    .items()
-                    .iter()
-                    .any(|b| b.span() == *s && b.tag == a.tag)
-            })
+            .filter(|s| !tagged.contains(s))
             .map(|s| (s, Decision::Pending))
             .collect();
         if candidates.is_empty() {

@@ -9,7 +9,7 @@
 use std::fmt::Write as _;
 
 use super::ExportDoc;
-use crate::model::{Annotation, AnnotationSet, CharOffset, Document, Span, TagSet};
+use crate::model::{AnnotationSet, CharOffset, Document, Span, TagSet};
 
 /// The text as brat stores it (CR LF → LF) and, for each code point of the original, its offset in that text.
 fn normalized(text: &str) -> (String, Vec<usize>) {
@@ -90,7 +90,8 @@ pub fn import(doc: &Document, ann: &str, tags: TagSet) -> (AnnotationSet, Vec<Pr
     for (orig, &n) in map.iter().enumerate().rev() {
         back[n] = orig;
     }
-    let mut set = AnnotationSet::new(Vec::new(), Vec::new(), tags);
+    // Spans with their tag and note, collected first and made into a set in one go (linear in the file).
+    let mut entries: Vec<(Span, String, String)> = Vec::new();
     let mut problems = Vec::new();
     let mut ids = std::collections::HashMap::new();
     let mut notes = Vec::new();
@@ -193,10 +194,9 @@ pub fn import(doc: &Document, ann: &str, tags: TagSet) -> (AnnotationSet, Vec<Pr
                         .map(|(a, b)| Span::new(CharOffset(back[*a]), CharOffset(back[*b])))
                         .collect()
                 };
-                for span in spans {
-                    if let Some(new_id) = set.create(doc, span, tag) {
-                        ids.insert(id.to_owned(), new_id);
-                    }
+                for span in spans.into_iter().filter(|s| !s.is_empty()) {
+                    entries.push((span, tag.to_owned(), String::new()));
+                    ids.insert(id.to_owned(), entries.len() - 1);
                 }
             }
             Some('#') => notes.push((
@@ -222,18 +222,13 @@ pub fn import(doc: &Document, ann: &str, tags: TagSet) -> (AnnotationSet, Vec<Pr
             .and_then(|f| f.strip_prefix("AnnotatorNotes "))
             .map(str::trim);
         match (target.and_then(|t| ids.get(t)), fields.get(2)) {
-            (Some(&id), Some(note)) => {
-                set.set_note(id, note);
-            }
+            (Some(&i), Some(note)) => entries[i].2 = (*note).clone(),
             _ => problems.push(Problem {
                 line: n,
                 message: "a note that refers to no imported annotation".into(),
             }),
         }
     }
-    let items: Vec<Annotation> = set.items().to_vec();
-    (
-        AnnotationSet::new(items, Vec::new(), set.tags.clone()),
-        problems,
-    )
+    let (set, _) = AnnotationSet::from_spans(doc, entries, tags);
+    (set, problems)
 }

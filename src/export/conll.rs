@@ -267,14 +267,10 @@ pub fn import(conll: &str, tags: TagSet) -> (Document, AnnotationSet, Vec<Proble
         text.pop();
     }
     let doc = Document::new(text);
-    let mut set = AnnotationSet::new(Vec::new(), Vec::new(), tags);
-    for (s, e, tag) in spans {
-        set.create(&doc, Span::new(CharOffset(s), CharOffset(e)), &tag);
-    }
-    let items = set.items().to_vec();
-    (
-        doc,
-        AnnotationSet::new(items, Vec::new(), set.tags.clone()),
-        problems,
-    )
+    let spans = spans
+        .into_iter()
+        .map(|(s, e, tag)| (Span::new(CharOffset(s), CharOffset(e)), tag, String::new()))
+        .collect();
+    let (set, _) = AnnotationSet::from_spans(&doc, spans, tags);
+    (doc, set, problems)
 }

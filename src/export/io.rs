@@ -138,8 +138,24 @@ fn write_document(
                 .map_err(|e| e.to_string())?;
         }
     }
-    let fp = sidecar::Fingerprint::of(doc.text().as_bytes(), "UTF-8");
-    sidecar::save(&side, set, fp, false).map_err(|e| e.to_string())?;
+    // The sidecar is written through the open-document code, as the window saves: lock, folder turn, atomic write.
+    let mut opened =
+        crate::workspace::OpenDocument::open(&path, None).map_err(|e| e.to_string())?;
+    if opened.doc.text() != doc.text() || opened.read_only {
+        return Err(format!(
+            "{}: the text changed while it was imported; nothing was written beside it",
+            path.display()
+        ));
+    }
+    // The imported tags go into this document's own sidecar; a folder's shared tag set is not changed by an import.
+    opened.folder_tags = false;
+    opened.annotations.replace_all(
+        set.items().to_vec(),
+        set.unplaced.clone(),
+        set.suggestions.clone(),
+        set.tags.clone(),
+    );
+    opened.save_now().map_err(|e| e.to_string())?;
     Ok(path)
 }
 
@@ -231,7 +247,7 @@ pub fn import_file(file: &Path, format: &str, out: Option<&Path>) -> Result<Impo
                     }
                 };
                 let doc = Document::new(parsed.text);
-                let mut set = AnnotationSet::new(Vec::new(), Vec::new(), TagSet::default());
+                let mut spans = Vec::with_capacity(parsed.entities.len());
                 for e in &parsed.entities {
                     let span = crate::model::Span::new(
                         crate::model::CharOffset(e.start),
@@ -253,21 +269,17 @@ pub fn import_file(file: &Path, format: &str, out: Option<&Path>) -> Result<Impo
                             file.display(),
                             e.start,
                             e.end,
-                            doc.slice(span),
-                            e.text
+                            LineProblem::shorten(&doc.slice(span), 80),
+                            LineProblem::shorten(&e.text, 80)
                         ));
                         continue;
                     }
-                    if let Some(id) = set.create(&doc, span, &e.label)
-                        && !e.note.is_empty()
-                    {
-                        set.set_note(id, &e.note);
-                    }
+                    spans.push((span, e.label.clone(), e.note.clone()));
                 }
+                let (set, _) = AnnotationSet::from_spans(&doc, spans, TagSet::default());
                 // A name from inside the file is only ever a plain file name in the chosen folder.
                 let name =
                     plain_file_name(&parsed.document).unwrap_or_else(|| format!("{stem}-{n}.txt"));
-                let set = AnnotationSet::new(set.items().to_vec(), Vec::new(), set.tags.clone());
                 match write_document(&dir, &name, &doc, &set, true, &guard) {
                     Ok(path) => {
                         result.annotations += set.items().len();

@@ -256,6 +256,43 @@ impl AnnotationSet {
         }
     }
 
+    /// A set made in one go from spans with their tags and notes (an import): identical (span, tag) pairs are kept
+    /// once, unknown tags are added, empty or out-of-range spans are skipped. Linear in the number of spans (then one
+    /// sort), whatever their order. Returns the set and, for each input, the id it got (`None` when skipped).
+    #[must_use]
+    pub fn from_spans(
+        doc: &Document,
+        spans: Vec<(Span, String, String)>,
+        tags: TagSet,
+    ) -> (Self, Vec<Option<u64>>) {
+        let mut set = Self::new(Vec::new(), Vec::new(), tags);
+        set.tags
+            .ensure_all(spans.iter().map(|(_, t, _)| t.as_str()));
+        let time = now();
+        let mut seen: std::collections::HashMap<(usize, usize, String), u64> =
+            std::collections::HashMap::new();
+        let mut ids = Vec::with_capacity(spans.len());
+        let mut items = Vec::with_capacity(spans.len());
+        for (span, tag, note) in spans {
+            if span.is_empty() || span.end.0 > doc.char_count() {
+                ids.push(None);
+                continue;
+            }
+            let key = (span.start.0, span.end.0, tag.clone());
+            if let Some(&id) = seen.get(&key) {
+                ids.push(Some(id));
+                continue;
+            }
+            let mut a = set.new_annotation(doc, span, &tag, &time);
+            a.note = note;
+            seen.insert(key, a.id);
+            ids.push(Some(a.id));
+            items.push(a);
+        }
+        let tags = std::mem::take(&mut set.tags);
+        (Self::new(items, Vec::new(), tags), ids)
+    }
+
     /// Tags several spans in one undoable step (skipping spans that already carry this tag); returns the new ids.
     pub fn create_batch(&mut self, doc: &Document, spans: &[Span], tag: &str) -> Vec<u64> {
         self.tags.ensure(tag);
@@ -509,12 +546,55 @@ impl AnnotationSet {
                 }
             }
             Edit::Suggestions { after, .. } => self.suggestions.clone_from(after),
-            Edit::Batch(edits) => edits.iter().for_each(|e| self.apply(e)),
+            Edit::Batch(edits) => self.apply_batch(edits),
+        }
+    }
+
+    /// Applies a batch: runs of additions or removals (Tag All, Accept All, their undo) in one pass each, not one
+    /// sorted insert or scan per item.
+    fn apply_batch(&mut self, edits: &[Edit]) {
+        let mut i = 0;
+        while i < edits.len() {
+            let run_end = |pred: fn(&Edit) -> bool| {
+                edits[i..]
+                    .iter()
+                    .position(|e| !pred(e))
+                    .map_or(edits.len(), |k| i + k)
+            };
+            match &edits[i] {
+                Edit::Add(_) => {
+                    let end = run_end(|e| matches!(e, Edit::Add(_)));
+                    for e in &edits[i..end] {
+                        if let Edit::Add(a) = e {
+                            self.max_len = self.max_len.max(a.end.saturating_sub(a.start));
+                            self.items.push(a.clone());
+                        }
+                    }
+                    self.items.sort_by_key(Annotation::sort_key);
+                    i = end;
+                }
+                Edit::Remove(_) => {
+                    let end = run_end(|e| matches!(e, Edit::Remove(_)));
+                    let ids: std::collections::HashSet<u64> = edits[i..end]
+                        .iter()
+                        .filter_map(|e| match e {
+                            Edit::Remove(a) => Some(a.id),
+                            _ => None,
+                        })
+                        .collect();
+                    self.items.retain(|x| !ids.contains(&x.id));
+                    i = end;
+                }
+                other => {
+                    self.apply(other);
+                    i += 1;
+                }
+            }
         }
     }
 
     /// Replaces the whole content with a version merged with changes made elsewhere (another window, the command
-    /// line). The undo history stays; the revision moves on so the merged version is saved.
+    /// line) or imported. The undo history is cleared; the revision moves on so the new version is saved.
     pub fn replace_all(
         &mut self,
         items: Vec<Annotation>,
@@ -524,6 +604,10 @@ impl AnnotationSet {
     ) {
         let mut fresh = AnnotationSet::new(items, unplaced, tags);
         fresh.suggestions = suggestions;
+        // Undo works by id and by whole lists: after someone else's changes came in, undoing an older step could
+        // take back their work. The history starts again here.
+        self.undo.clear();
+        self.redo.clear();
         self.next_id = self.next_id.max(fresh.next_id);
         self.max_len = fresh.max_len;
         self.items = fresh.items;

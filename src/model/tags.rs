@@ -93,4 +93,26 @@ impl TagSet {
             key,
         });
     }
+
+    /// [`ensure`](Self::ensure) for many names at once, linear in their number.
+    pub fn ensure_all<'a>(&mut self, names: impl IntoIterator<Item = &'a str>) {
+        let mut have: std::collections::HashSet<String> =
+            self.tags.iter().map(|t| t.name.clone()).collect();
+        let mut used_keys: std::collections::HashSet<char> =
+            self.tags.iter().filter_map(|t| t.key).collect();
+        for name in names {
+            if !have.insert(name.to_owned()) {
+                continue;
+            }
+            let key = ('1'..='9').find(|k| !used_keys.contains(k));
+            used_keys.extend(key);
+            let color = PALETTE[self.tags.len() % PALETTE.len()];
+            self.tags.push(Tag {
+                name: name.to_owned(),
+                label: String::new(),
+                color,
+                key,
+            });
+        }
+    }
 }

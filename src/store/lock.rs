@@ -15,16 +15,42 @@ use sha2::{Digest, Sha256};
 pub struct DiskStamp {
     pub size: u64,
     pub modified: Option<SystemTime>,
+    /// The file's identity (device and inode): a file renamed over this one is another file.
+    pub identity: Option<(u64, u64)>,
     pub sha256: [u8; 32],
 }
 
+#[cfg(unix)]
+fn identity(m: &std::fs::Metadata) -> Option<(u64, u64)> {
+    use std::os::unix::fs::MetadataExt;
+    Some((m.dev(), m.ino()))
+}
+
+#[cfg(not(unix))]
+fn identity(_: &std::fs::Metadata) -> Option<(u64, u64)> {
+    None
+}
+
 impl DiskStamp {
-    /// The stamp of bytes just read from or written to `path`.
+    /// The stamp of `bytes` as read from the file that `meta` describes.
     #[must_use]
-    pub fn of(path: &Path, bytes: &[u8]) -> Self {
+    pub fn from_read(meta: &std::fs::Metadata, bytes: &[u8]) -> Self {
         Self {
             size: bytes.len() as u64,
-            modified: std::fs::metadata(path).and_then(|m| m.modified()).ok(),
+            modified: meta.modified().ok(),
+            identity: identity(meta),
+            sha256: Sha256::digest(bytes).into(),
+        }
+    }
+
+    /// The stamp of bytes just written to `path` (called while this process has the folder's turn).
+    #[must_use]
+    pub fn of(path: &Path, bytes: &[u8]) -> Self {
+        let meta = std::fs::metadata(path).ok();
+        Self {
+            size: bytes.len() as u64,
+            modified: meta.as_ref().and_then(|m| m.modified().ok()),
+            identity: meta.as_ref().and_then(identity),
             sha256: Sha256::digest(bytes).into(),
         }
     }
@@ -39,7 +65,7 @@ pub fn unchanged(path: &Path, stamp: Option<&DiskStamp>) -> bool {
         (None, None) => true,
         (None, Some(_)) | (Some(_), None) => false,
         (Some(s), Some(m)) => {
-            if m.len() == s.size && m.modified().ok() == s.modified {
+            if m.len() == s.size && m.modified().ok() == s.modified && identity(&m) == s.identity {
                 return true;
             }
             m.len() == s.size

@@ -64,6 +64,15 @@ pub fn read_bytes(path: &Path) -> Result<Vec<u8>, OpenError> {
 
 /// [`read_bytes`] with another size limit.
 pub fn read_bytes_limited(path: &Path, limit: u64) -> Result<Vec<u8>, OpenError> {
+    read_with_metadata(path, limit).map(|(b, _)| b)
+}
+
+/// Reads a regular file within `limit` bytes, with the metadata of the very file that was read (taken from the open
+/// handle, so a file renamed over it meanwhile cannot be mistaken for it).
+pub fn read_with_metadata(
+    path: &Path,
+    limit: u64,
+) -> Result<(Vec<u8>, std::fs::Metadata), OpenError> {
     use std::io::Read;
     let meta = std::fs::metadata(path).map_err(|e| match e.kind() {
         std::io::ErrorKind::NotFound => OpenError::NotFound(path.to_owned()),
@@ -83,14 +92,20 @@ pub fn read_bytes_limited(path: &Path, limit: u64) -> Result<Vec<u8>, OpenError>
         return Err(too_large(meta.len()));
     }
     let file = std::fs::File::open(path).map_err(|e| OpenError::Unreadable(path.to_owned(), e))?;
-    let mut bytes = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0));
+    let meta = file
+        .metadata()
+        .map_err(|e| OpenError::Unreadable(path.to_owned(), e))?;
+    if !meta.is_file() {
+        return Err(OpenError::NotRegular(path.to_owned()));
+    }
+    let mut bytes = Vec::with_capacity(usize::try_from(meta.len().min(limit)).unwrap_or(0));
     file.take(limit + 1)
         .read_to_end(&mut bytes)
         .map_err(|e| OpenError::Unreadable(path.to_owned(), e))?;
     if bytes.len() as u64 > limit {
         return Err(too_large(bytes.len() as u64));
     }
-    Ok(bytes)
+    Ok((bytes, meta))
 }
 
 /// Reads and decodes a file, detecting its encoding (BOM, then strict UTF-8, then a statistical guess), or with

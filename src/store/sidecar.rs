@@ -156,9 +156,8 @@ pub fn load(
         ),
     };
     let fingerprint = Fingerprint::of(bytes, encoding);
-    let (set, mut report) = match read_annotations_file(&path)? {
-        Some(text) => {
-            let stamp = super::lock::DiskStamp::of(&path, text.as_bytes());
+    let (set, mut report) = match read_annotations_stamped(&path)? {
+        Some((text, stamp)) => {
             let (set, mut report) = from_text(&path, &text, &fingerprint, doc, folder)?;
             report.stamp = Some(stamp);
             (set, report)
@@ -229,7 +228,14 @@ pub fn folder_tags(source: &Path) -> Result<Option<TagSet>, SidecarError> {
 /// Reads an annotations file (sidecar or folder tag set) as UTF-8 text: `None` when there is none. Only regular
 /// files within the reader's size limit are read.
 pub fn read_annotations_file(path: &Path) -> Result<Option<String>, SidecarError> {
-    let bytes = match super::read_bytes(path) {
+    Ok(read_annotations_stamped(path)?.map(|(text, _)| text))
+}
+
+/// [`read_annotations_file`] with the stamp of what was read.
+pub fn read_annotations_stamped(
+    path: &Path,
+) -> Result<Option<(String, super::lock::DiskStamp)>, SidecarError> {
+    let (bytes, meta) = match super::read_with_metadata(path, super::MAX_FILE_BYTES) {
         Ok(b) => b,
         Err(super::OpenError::NotFound(_)) => return Ok(None),
         Err(e) => {
@@ -242,17 +248,20 @@ pub fn read_annotations_file(path: &Path) -> Result<Option<String>, SidecarError
             ));
         }
     };
-    String::from_utf8(bytes).map(Some).map_err(|e| {
-        let before = &e.as_bytes()[..e.utf8_error().valid_up_to()];
-        let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
-        let column = before.iter().rev().take_while(|&&b| b != b'\n').count() + 1;
-        SidecarError::Syntax {
-            path: path.to_owned(),
-            line,
-            column,
-            message: "not UTF-8 text".into(),
-        }
-    })
+    let stamp = super::lock::DiskStamp::from_read(&meta, &bytes);
+    String::from_utf8(bytes)
+        .map(|t| Some((t, stamp)))
+        .map_err(|e| {
+            let before = &e.as_bytes()[..e.utf8_error().valid_up_to()];
+            let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
+            let column = before.iter().rev().take_while(|&&b| b != b'\n').count() + 1;
+            SidecarError::Syntax {
+                path: path.to_owned(),
+                line,
+                column,
+                message: "not UTF-8 text".into(),
+            }
+        })
 }
 
 fn load_folder_tags(source: &Path) -> Result<Option<TagSet>, SidecarError> {

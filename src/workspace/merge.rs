@@ -11,12 +11,36 @@ use std::collections::{BTreeMap, HashSet};
 use crate::model::{Annotation, TagSet};
 
 /// Everything a sidecar holds that can change.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Content {
     pub annotations: Vec<Annotation>,
     pub unplaced: Vec<Annotation>,
     pub suggestions: Vec<Annotation>,
     pub tags: TagSet,
+}
+
+impl Default for Content {
+    /// Nothing at all — no annotations and no tags (not the default tag set): the base of a merge with a file that
+    /// has nothing in common with this one.
+    fn default() -> Self {
+        Self {
+            annotations: Vec::new(),
+            unplaced: Vec::new(),
+            suggestions: Vec::new(),
+            tags: TagSet { tags: Vec::new() },
+        }
+    }
+}
+
+/// An annotation and whether it is placed in the text (false: listed under Unplaced).
+type Placed = (Annotation, bool);
+
+fn with_place(c: &Content) -> Vec<Placed> {
+    c.annotations
+        .iter()
+        .map(|a| (a.clone(), true))
+        .chain(c.unplaced.iter().map(|a| (a.clone(), false)))
+        .collect()
 }
 
 /// The merged content and what needs the user's eye.
@@ -29,8 +53,8 @@ pub struct Merged {
     pub taken: usize,
 }
 
-fn by_id(list: &[Annotation]) -> BTreeMap<u64, &Annotation> {
-    list.iter().map(|a| (a.id, a)).collect()
+fn by_id(list: &[Placed]) -> BTreeMap<u64, &Placed> {
+    list.iter().map(|p| (p.0.id, p)).collect()
 }
 
 fn describe(a: &Annotation) -> String {
@@ -38,16 +62,17 @@ fn describe(a: &Annotation) -> String {
     format!("{} {} \"{}\"", a.id, a.tag, text.replace(['\n', '\r'], " "))
 }
 
-/// Applies our changes since `base` to `theirs` for one list of annotations.
+/// Applies our changes since `base` to `theirs`; placed and unplaced annotations share one id space, and moving
+/// between the two is a change like any other.
 fn merge_list(
-    base: &[Annotation],
-    ours: &[Annotation],
-    theirs: &[Annotation],
+    base: &[Placed],
+    ours: &[Placed],
+    theirs: &[Placed],
     next_id: &mut u64,
     conflicts: &mut Vec<String>,
-) -> Vec<Annotation> {
+) -> Vec<Placed> {
     let (b, o) = (by_id(base), by_id(ours));
-    let mut out: BTreeMap<u64, Annotation> = theirs.iter().map(|a| (a.id, a.clone())).collect();
+    let mut out: BTreeMap<u64, Placed> = theirs.iter().map(|p| (p.0.id, p.clone())).collect();
     let ids: std::collections::BTreeSet<u64> = b.keys().chain(o.keys()).copied().collect();
     for id in ids {
         let (bv, ov) = (b.get(&id).copied(), o.get(&id).copied());
@@ -60,9 +85,9 @@ fn merge_list(
                 Some(t) if t != *o => {
                     // Both sides made a new annotation with this id: keep both.
                     let mut mine = o.clone();
-                    mine.id = *next_id;
+                    mine.0.id = *next_id;
                     *next_id += 1;
-                    out.insert(mine.id, mine);
+                    out.insert(mine.0.id, mine);
                 }
                 _ => {
                     out.insert(id, o.clone());
@@ -74,7 +99,7 @@ fn merge_list(
                 }
                 Some(t) => conflicts.push(format!(
                     "annotation {}: deleted here but changed elsewhere; the changed one was kept",
-                    describe(&t)
+                    describe(&t.0)
                 )),
                 None => {}
             },
@@ -85,15 +110,15 @@ fn merge_list(
                 Some(t) => {
                     conflicts.push(format!(
                         "annotation {}: changed here and elsewhere (there: {}); this version was kept",
-                        describe(o),
-                        describe(&t)
+                        describe(&o.0),
+                        describe(&t.0)
                     ));
                     out.insert(id, o.clone());
                 }
                 None => {
                     conflicts.push(format!(
                         "annotation {}: changed here but deleted elsewhere; it was kept",
-                        describe(o)
+                        describe(&o.0)
                     ));
                     out.insert(id, o.clone());
                 }
@@ -131,7 +156,7 @@ fn merge_suggestions(
 
 /// Tags are matched by name: ours added or changed are applied to theirs, ours removed are removed unless they
 /// changed it; both changing one tag differently keeps ours and is a conflict. Their order is kept, ours added last.
-fn merge_tags(
+pub fn merge_tags(
     base: &TagSet,
     ours: &TagSet,
     theirs: &TagSet,
@@ -182,23 +207,21 @@ pub fn merge(base: &Content, ours: &Content, theirs: &Content) -> Merged {
     .unwrap_or(0)
         + 1;
     let mut conflicts = Vec::new();
-    let annotations = merge_list(
-        &base.annotations,
-        &ours.annotations,
-        &theirs.annotations,
+    let merged = merge_list(
+        &with_place(base),
+        &with_place(ours),
+        &with_place(theirs),
         &mut next_id,
         &mut conflicts,
     );
-    let mut unplaced = merge_list(
-        &base.unplaced,
-        &ours.unplaced,
-        &theirs.unplaced,
-        &mut next_id,
-        &mut conflicts,
-    );
-    // An annotation placed on one side and unplaced on the other is kept once, placed.
-    let placed: HashSet<u64> = annotations.iter().map(|a| a.id).collect();
-    unplaced.retain(|a| !placed.contains(&a.id));
+    let (mut annotations, mut unplaced) = (Vec::new(), Vec::new());
+    for (a, placed) in merged {
+        if placed {
+            annotations.push(a);
+        } else {
+            unplaced.push(a);
+        }
+    }
     let suggestions = merge_suggestions(&base.suggestions, &ours.suggestions, &theirs.suggestions);
     let mut tags = merge_tags(&base.tags, &ours.tags, &theirs.tags, &mut conflicts);
     for a in annotations.iter().chain(&unplaced) {
@@ -221,7 +244,10 @@ pub fn merge(base: &Content, ours: &Content, theirs: &Content) -> Merged {
 #[must_use]
 pub fn changes(a: &Content, b: &Content) -> usize {
     let count = |x: &[Annotation], y: &[Annotation]| {
-        let (mx, my) = (by_id(x), by_id(y));
+        let (mx, my): (BTreeMap<u64, &Annotation>, BTreeMap<u64, &Annotation>) = (
+            x.iter().map(|a| (a.id, a)).collect(),
+            y.iter().map(|a| (a.id, a)).collect(),
+        );
         mx.keys()
             .chain(my.keys())
             .collect::<HashSet<_>>()
@@ -315,6 +341,21 @@ mod tests {
             vec!["GPE", "GPE"],
             "ours for 1, theirs (changed) for 2"
         );
+    }
+
+    #[test]
+    fn placed_and_unplaced_share_one_id_space() {
+        let base = content(vec![ann(1, 0, "PER")]);
+        let ours = content(vec![ann(1, 0, "PER"), ann(2, 10, "LOC")]);
+        let theirs = Content {
+            annotations: vec![ann(1, 0, "PER")],
+            unplaced: vec![ann(2, 50, "ORG")],
+            ..Content::default()
+        };
+        let m = merge(&base, &ours, &theirs);
+        assert_eq!(m.content.annotations.len() + m.content.unplaced.len(), 3);
+        assert!(m.content.unplaced.iter().any(|a| a.start == 50));
+        assert!(m.content.annotations.iter().any(|a| a.start == 10));
     }
 
     proptest::proptest! {

@@ -48,6 +48,29 @@ fn atomic_writer() -> Writer {
     Arc::new(|path, bytes| store::write::atomic_write(path, bytes, true))
 }
 
+/// The kinds of background work a document runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Work {
+    /// The Save As dialog, answered for this document.
+    SaveAsDialog,
+    /// Choosing a list of names to pre-annotate with.
+    ChoosingNames,
+    /// Matching a list of names in the text.
+    MatchingNames,
+}
+
+impl Work {
+    /// What the work is, in messages.
+    #[must_use]
+    pub fn label(self) -> &'static str {
+        match self {
+            Work::SaveAsDialog => "the Save As dialog",
+            Work::ChoosingNames => "choosing a list of names",
+            Work::MatchingNames => "matching names",
+        }
+    }
+}
+
 /// A result of background work, applied to the document it was started for; may return a message for the user.
 pub type Apply = Box<dyn FnOnce(&mut OpenDocument) -> Option<String> + Send>;
 
@@ -151,8 +174,10 @@ pub struct OpenDocument {
     _lock: Option<Lock>,
     writer: Writer,
     jobs: Vec<Job<Apply>>,
-    index: Option<Arc<SearchIndex>>,
-    indexing: Option<Job<SearchIndex>>,
+    jobs_kind: Vec<Work>,
+    /// The search indexes of the text: folded (`[0]`) and exact (`[1]`), each built once.
+    index: [Option<Arc<SearchIndex>>; 2],
+    indexing: [Option<Job<SearchIndex>>; 2],
 }
 
 impl std::fmt::Debug for OpenDocument {
@@ -262,8 +287,9 @@ impl OpenDocument {
             _lock: lock,
             writer: atomic_writer(),
             jobs: Vec::new(),
-            index: None,
-            indexing: None,
+            jobs_kind: Vec::new(),
+            index: [None, None],
+            indexing: [None, None],
         }
     }
 
@@ -294,8 +320,9 @@ impl OpenDocument {
             _lock: None,
             writer: atomic_writer(),
             jobs: Vec::new(),
-            index: None,
-            indexing: None,
+            jobs_kind: Vec::new(),
+            index: [None, None],
+            indexing: [None, None],
         }
     }
 
@@ -347,22 +374,9 @@ impl OpenDocument {
             saved = self.merge_from_disk(path)?;
         }
         if self.folder_tags
-            && let Some(source) = &self.path
+            && let Some(source) = self.path.clone()
         {
-            let tags_path = sidecar::folder_tags_path(source);
-            let current = sidecar::folder_tags(source).ok().flatten();
-            if current.as_ref() != Some(&self.annotations.tags) {
-                (self.writer)(
-                    &tags_path,
-                    sidecar::folder_tags_text(&self.annotations.tags).as_bytes(),
-                )
-                .map_err(|e| {
-                    SaveError::Failed(format!(
-                        "{}: {e} (the folder's tag set; the annotations were not saved either)",
-                        tags_path.display()
-                    ))
-                })?;
-            }
+            self.write_folder_tags(&source)?;
         }
         let text = sidecar::text_of(&self.annotations, &self.fingerprint, self.folder_tags);
         (self.writer)(path, text.as_bytes())
@@ -370,6 +384,44 @@ impl OpenDocument {
         self.on_disk = Some(DiskStamp::of(path, text.as_bytes()));
         self.base = content_of(&self.annotations);
         Ok(saved)
+    }
+
+    /// The folder's shared tag set: what this document changed in it is merged with what is there now (another
+    /// document of the folder may have added a tag), and written only when that differs. An unreadable file stops
+    /// the save: it is never written over.
+    fn write_folder_tags(&mut self, source: &Path) -> Result<(), SaveError> {
+        let tags_path = sidecar::folder_tags_path(source);
+        let current = sidecar::folder_tags(source).map_err(|e| {
+            SaveError::Failed(format!(
+                "{e} (the folder's tag set cannot be read, so it is not written over; the annotations were not saved either)"
+            ))
+        })?;
+        let merged = match &current {
+            Some(theirs) => {
+                let mut conflicts = Vec::new();
+                merge::merge_tags(
+                    &self.base.tags,
+                    &self.annotations.tags,
+                    theirs,
+                    &mut conflicts,
+                )
+            }
+            None => self.annotations.tags.clone(),
+        };
+        if merged != self.annotations.tags {
+            self.annotations.tags = merged.clone();
+        }
+        if current.as_ref() != Some(&merged) {
+            (self.writer)(&tags_path, sidecar::folder_tags_text(&merged).as_bytes()).map_err(
+                |e| {
+                    SaveError::Failed(format!(
+                        "{}: {e} (the folder's tag set; the annotations were not saved either)",
+                        tags_path.display()
+                    ))
+                },
+            )?;
+        }
+        Ok(())
     }
 
     /// Reads the sidecar someone else wrote and merges this document's changes into it.
@@ -380,7 +432,11 @@ impl OpenDocument {
             ))
         })?;
         let theirs = match &text {
-            None => merge::Content::default(),
+            // Deleted elsewhere (a checkout, a sync, a file manager): nothing of ours is dropped; it is written again.
+            None => {
+                self.base = merge::Content::default();
+                return Ok(Saved::default());
+            }
             Some(t) => {
                 let folder = self
                     .path
@@ -411,6 +467,27 @@ impl OpenDocument {
     /// Saves to `path` from now on (File ▸ Save Annotations As…). A file there that this document did not write
     /// is merged with, never overwritten.
     pub fn save_as(&mut self, path: PathBuf) -> Result<Saved, SaveError> {
+        // Another document's sidecar is not a place for these annotations: they would be re-anchored onto its text.
+        let name = path
+            .file_name()
+            .unwrap_or_default()
+            .to_string_lossy()
+            .into_owned();
+        if let Some(text) = name.strip_suffix(".warraq.ron") {
+            let other = path.with_file_name(text);
+            if other.exists()
+                && !self
+                    .path
+                    .as_deref()
+                    .is_some_and(|p| store::write::same_path(p, &other))
+            {
+                return Err(SaveError::Failed(format!(
+                    "{} holds the annotations of {}; choose another name",
+                    path.display(),
+                    other.display()
+                )));
+            }
+        }
         if self
             .path
             .as_deref()
@@ -483,12 +560,13 @@ impl OpenDocument {
     /// Starts work for this document; its result is applied here (and only here) by [`poll_jobs`](Self::poll_jobs).
     pub fn spawn(
         &mut self,
-        what: &str,
+        kind: Work,
         waker: &Waker,
         work: impl FnOnce() -> Apply + Send + 'static,
     ) {
         let generation = self.generation;
-        self.jobs.push(Job::spawn(what, waker, move || {
+        self.jobs_kind.push(kind);
+        self.jobs.push(Job::spawn(kind.label(), waker, move || {
             let apply = work();
             Box::new(move |d: &mut OpenDocument| {
                 // A result stamped for another generation never lands (defence in depth: jobs live in their
@@ -511,10 +589,12 @@ impl OpenDocument {
                 Poll::Pending => i += 1,
                 Poll::Ready(apply) => {
                     self.jobs.remove(i);
+                    self.jobs_kind.remove(i);
                     messages.extend(apply(self));
                 }
                 Poll::Lost => {
                     let job = self.jobs.remove(i);
+                    self.jobs_kind.remove(i);
                     messages.push(format!(
                         "{} stopped unexpectedly; nothing was changed",
                         job.what
@@ -522,50 +602,50 @@ impl OpenDocument {
                 }
             }
         }
-        if let Some(Poll::Ready(index)) = job::take_ready(&mut self.indexing) {
-            self.index = Some(Arc::new(index));
+        for k in 0..2 {
+            if let Some(Poll::Ready(index)) = job::take_ready(&mut self.indexing[k]) {
+                self.index[k] = Some(Arc::new(index));
+            }
         }
         messages
     }
 
-    /// Names of the jobs still running.
+    /// Whether work of this kind is running.
     #[must_use]
-    pub fn running_jobs(&self) -> Vec<&str> {
-        let mut v: Vec<&str> = self.jobs.iter().map(|j| j.what.as_str()).collect();
-        if self.indexing.is_some() {
-            v.push("indexing for search");
-        }
-        v
+    pub fn is_running(&self, kind: Work) -> bool {
+        self.jobs_kind.contains(&kind)
     }
 
-    /// The search index of this document's text, built once (on a worker for large texts). `None` while it is
-    /// being built.
-    pub fn search_index(&mut self, waker: &Waker) -> Option<Arc<SearchIndex>> {
+    /// The search index of this document's text (`exact`: without folding), built once — at once for texts up to
+    /// 1 MB, on a worker for larger ones. `None` while it is being built.
+    pub fn search_index(&mut self, exact: bool, waker: &Waker) -> Option<Arc<SearchIndex>> {
         /// Texts up to this size are indexed at once.
         const SYNC_INDEX_BYTES: usize = 1024 * 1024;
-        if let Some(i) = &self.index {
+        let k = usize::from(exact);
+        if let Some(i) = &self.index[k] {
             return Some(i.clone());
         }
-        if self.indexing.is_none() {
+        if self.indexing[k].is_none() {
             let doc = self.doc.clone();
             if doc.text().len() <= SYNC_INDEX_BYTES {
-                let index = Arc::new(SearchIndex::new(doc.text(), false));
-                self.index = Some(index.clone());
+                let index = Arc::new(SearchIndex::new(doc.text(), exact));
+                self.index[k] = Some(index.clone());
                 return Some(index);
             }
-            self.indexing = Some(Job::spawn("indexing for search", waker, move || {
-                SearchIndex::new(doc.text(), false)
+            self.indexing[k] = Some(Job::spawn("indexing for search", waker, move || {
+                SearchIndex::new(doc.text(), exact)
             }));
         }
         None
     }
+
     /// The search index, built here and now if it is not ready (Tag All needs it at once).
     pub fn search_index_now(&mut self) -> Arc<SearchIndex> {
-        if let Some(i) = &self.index {
+        if let Some(i) = &self.index[0] {
             return i.clone();
         }
         let index = Arc::new(SearchIndex::new(self.doc.text(), false));
-        self.index = Some(index.clone());
+        self.index[0] = Some(index.clone());
         index
     }
 }
@@ -704,6 +784,10 @@ impl Workspace {
     /// Leaves the current document for `next` once it is settled: saved, or clean. When it cannot be saved, the
     /// leave waits in [`leaving`](Self::leaving) for the user's choice. Returns a message for the user, if any.
     pub fn go(&mut self, next: Next) -> Option<String> {
+        if self.leaving.is_some() {
+            // One question at a time: the pending one is answered first.
+            return Some("Answer the question about the unsaved annotations first.".into());
+        }
         let mut message = None;
         if let Some(d) = &mut self.current {
             match d.settle() {
