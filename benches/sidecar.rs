@@ -1,4 +1,6 @@
-//! Saving and loading a sidecar with 100 000 annotations (target: save ≤ 150 ms). Results: docs/BENCHMARKS.md.
+//! Saving and loading a sidecar with 100 000 annotations (target: save ≤ 150 ms), and re-anchoring them after the
+//! text changed (targets: an edit that shifts everything ≤ 1 s, a letter changed inside every annotation ≤ 3 s).
+//! Each load is `sidecar::load`, the path the window and the command line take. Results: docs/BENCHMARKS.md.
 
 mod common;
 
@@ -57,5 +59,57 @@ fn save_and_load(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, save_and_load);
+fn reanchor(c: &mut Criterion) {
+    let text = common::arabic_text(10 * 1024 * 1024);
+    let doc = Document::new(text.clone());
+    let set = set_of(&doc, 100_000);
+    let fp = Fingerprint::of(text.as_bytes(), "UTF-8");
+    let dir = tempfile::tempdir().unwrap();
+    let source = dir.path().join("book.txt");
+    sidecar::save(&sidecar::sidecar_path(&source), &set, fp, false).unwrap();
+    // A line added at the top and a word changed in the middle: every annotation shifts.
+    let mid = text.len() / 2;
+    let mid = (mid..text.len())
+        .find(|&i| text.is_char_boundary(i) && text[i..].starts_with(' '))
+        .unwrap();
+    let shifted = format!(
+        "سطر جديد في أعلى الكتاب\n{} كلمة{}",
+        &text[..mid],
+        &text[mid..]
+    );
+    // A letter changed inside every annotation (its third character), at the same offsets.
+    let mut chars: Vec<char> = text.chars().collect();
+    for a in set.items() {
+        let c = &mut chars[a.start + 2];
+        *c = if *c == 'ب' { 'ت' } else { 'ب' };
+    }
+    let lettered: String = chars.into_iter().collect();
+    let mut g = c.benchmark_group("reanchor_100k");
+    g.sample_size(10);
+    for (name, changed) in [
+        ("shifted_by_an_edit", &shifted),
+        ("letter_changed_in_every_one", &lettered),
+    ] {
+        let changed_doc = Document::new(changed.clone());
+        // Check once what the benchmark measures: how many are placed, and exactly where expected.
+        let (loaded, report) =
+            sidecar::load(&source, changed.as_bytes(), "UTF-8", &changed_doc).unwrap();
+        eprintln!(
+            "{name}: {} placed, {} unplaced, {} moved",
+            loaded.items().len(),
+            loaded.unplaced.len(),
+            report.moved
+        );
+        g.bench_function(name, |b| {
+            b.iter(|| {
+                black_box(
+                    sidecar::load(&source, changed.as_bytes(), "UTF-8", &changed_doc).unwrap(),
+                )
+            })
+        });
+    }
+    g.finish();
+}
+
+criterion_group!(benches, save_and_load, reanchor);
 criterion_main!(benches);

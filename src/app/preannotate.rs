@@ -149,7 +149,8 @@ impl WarraqApp {
         if d.annotations.suggestions.is_empty() {
             return;
         }
-        let list = d.annotations.suggestions.clone();
+        // Only the rows in view are drawn (and nothing is copied): the list may hold tens of thousands.
+        let list = &d.annotations.suggestions;
         let mut accept = None;
         let mut reject = None;
         let mut all = None;
@@ -165,12 +166,15 @@ impl WarraqApp {
                         all = Some(false);
                     }
                 });
+                let row_height = 22.0;
                 egui::ScrollArea::vertical()
                     .id_salt("suggestions")
                     .max_height(200.0)
-                    .show(ui, |ui| {
-                        for (i, s) in list.iter().enumerate() {
+                    .show_rows(ui, row_height, list.len(), |ui, range| {
+                        for i in range {
+                            let s = &list[i];
                             ui.horizontal(|ui| {
+                                ui.set_height(row_height);
                                 ui.label(RichText::new(&s.tag).weak().strong());
                                 if ui.small_button("Accept").clicked() {
                                     accept = Some(i);
@@ -185,7 +189,7 @@ impl WarraqApp {
                                     )
                                     .clicked()
                                 {
-                                    go = Some(i);
+                                    go = Some(s.span());
                                 }
                             });
                         }
@@ -196,13 +200,9 @@ impl WarraqApp {
             return;
         };
         let doc = d.doc.clone();
-        if let Some(i) = go {
-            let s = &list[i];
-            view.set_selection(crate::model::TextSelection::new(
-                s.span().start,
-                s.span().end,
-            ));
-            view.scroll_to_offset(s.span().start);
+        if let Some(span) = go {
+            view.set_selection(crate::model::TextSelection::new(span.start, span.end));
+            view.scroll_to_offset(span.start);
         }
         match (accept, reject, all) {
             (Some(i), _, _) => {

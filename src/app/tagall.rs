@@ -186,10 +186,16 @@ impl WarraqApp {
                     ));
                 });
                 ui.label(RichText::new("A accept · S skip · J jump to it").weak());
-                egui::ScrollArea::vertical()
-                    .max_height(320.0)
-                    .show(ui, |ui| {
-                        for (k, (span, decision)) in r.candidates.iter_mut().enumerate() {
+                // Only the rows in view are drawn: a common name can have thousands of occurrences.
+                let row_height = 24.0;
+                let rows = r.candidates.len();
+                egui::ScrollArea::vertical().max_height(320.0).show_rows(
+                    ui,
+                    row_height,
+                    rows,
+                    |ui, range| {
+                        for k in range {
+                            let (span, decision) = &mut r.candidates[k];
                             let context = |a: usize, b: usize| {
                                 doc.slice(Span::new(
                                     crate::model::CharOffset(a),
@@ -202,6 +208,7 @@ impl WarraqApp {
                                 context(span.end.0, (span.end.0 + 25).min(doc.char_count()));
                             let line = format!("…{left}«{}»{right}…", doc.slice(*span));
                             ui.horizontal(|ui| {
+                                ui.set_height(row_height);
                                 let mark = match decision {
                                     Decision::Pending => "[ ]",
                                     Decision::Accepted => "[+]",
@@ -226,7 +233,8 @@ impl WarraqApp {
                                 ui.add(RtlLabel::new(&line).size(14.0));
                             });
                         }
-                    });
+                    },
+                );
                 ui.separator();
                 ui.horizontal(|ui| {
                     if ui.button("Accept All").clicked() {

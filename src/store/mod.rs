@@ -3,6 +3,7 @@
 //! Nothing here writes to the user's text file, ever. Errors name the file and say what went wrong, so the window
 //! can show them as they are.
 
+pub mod anchor;
 pub mod decode;
 pub mod lock;
 pub mod sidecar;

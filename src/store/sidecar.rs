@@ -15,15 +15,14 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use super::write::atomic_write;
-use crate::model::annotations::{CONTEXT_CHARS, MAX_ID, quote};
-use crate::model::{Annotation, AnnotationSet, CharOffset, Document, Span, TagSet};
+use crate::model::annotations::{MAX_ID, quote};
+use crate::model::{Annotation, AnnotationSet, Document, TagSet};
 
 /// The format version this build writes and the newest it reads.
 pub const FORMAT_VERSION: u32 = 1;
 /// A folder-wide tag set shared by every document in the folder.
 pub const FOLDER_TAGS_FILE: &str = "warraq-tags.ron";
-/// Fuzzy re-anchoring accepts a candidate whose normalized Levenshtein similarity to the quote is at least this.
-pub const FUZZY_THRESHOLD: f64 = 0.8;
+pub use super::anchor::FUZZY_THRESHOLD;
 
 /// What the annotations were made on: the source's size, SHA-256 and the encoding it was decoded with.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -189,15 +188,26 @@ pub fn from_text(
     };
     let mut sidecar = parse(path, text)?;
     // Suggestions follow their text like annotations; one whose text is gone is only a proposal, and is dropped.
-    let suggestions: Vec<Annotation> = std::mem::take(&mut sidecar.suggestions)
-        .into_iter()
-        .filter_map(|mut a| {
-            let span = reanchor(doc, &a)?;
-            a.start = span.start.0;
-            a.end = span.end.0;
-            Some(a)
-        })
-        .collect();
+    let suggestions = std::mem::take(&mut sidecar.suggestions);
+    let same = *fingerprint == sidecar.source;
+    let suggestions: Vec<Annotation> = if same {
+        suggestions
+            .into_iter()
+            .filter(|a| a.start < a.end && a.end <= doc.char_count())
+            .collect()
+    } else {
+        let spans = super::anchor::place_all(doc, &suggestions);
+        suggestions
+            .into_iter()
+            .zip(spans)
+            .filter_map(|(mut a, span)| {
+                let span = span?;
+                a.start = span.start.0;
+                a.end = span.end.0;
+                Some(a)
+            })
+            .collect()
+    };
     let mut tags = folder.or(sidecar.tags).unwrap_or_default();
     let (placed, unplaced) = place(
         doc,
@@ -332,6 +342,7 @@ fn place(
     // Annotations that could not be placed last time are tried again: the text may have come back.
     let earlier_unplaced = std::mem::take(&mut unplaced);
     let count = annotations.len();
+    let mut to_place: Vec<(Annotation, bool)> = Vec::new();
     for (i, mut a) in annotations.into_iter().chain(earlier_unplaced).enumerate() {
         if a.id >= MAX_ID || !seen.insert(a.id) {
             report.warnings.push(format!(
@@ -357,9 +368,14 @@ fn place(
         let in_text = a.start < a.end && a.end <= doc.char_count();
         if same_source && in_text && !was_unplaced && doc.slice(a.span()) == a.text {
             placed.push(a);
-            continue;
+        } else {
+            to_place.push((a, was_unplaced));
         }
-        match reanchor(doc, &a) {
+    }
+    let list: Vec<Annotation> = to_place.iter().map(|(a, _)| a.clone()).collect();
+    let spans = super::anchor::place_all(doc, &list);
+    for ((mut a, was_unplaced), span) in to_place.into_iter().zip(spans) {
+        match span {
             Some(span) => {
                 if span != a.span() || was_unplaced {
                     report.moved += 1;
@@ -381,73 +397,7 @@ fn place(
     (placed, unplaced)
 }
 
-/// Finds where an annotation belongs in (possibly changed) text:
-/// 1. its own offsets, if the quote is still there;
-/// 2. otherwise the exact occurrence of the quote whose surrounding text best matches the stored prefix and suffix
-///    (ties: nearest to the old offset);
-/// 3. otherwise the most similar stretch of the same length near the old offset or next to a matching prefix,
-///    if its similarity is at least [`FUZZY_THRESHOLD`].
-#[must_use]
-pub fn reanchor(doc: &Document, a: &Annotation) -> Option<Span> {
-    let quote_len = a.text.chars().count();
-    if quote_len == 0 {
-        return None;
-    }
-    let n = doc.char_count();
-    if a.start < a.end && a.end <= n && doc.slice(a.span()) == a.text {
-        return Some(a.span());
-    }
-    let text = doc.text();
-    // Exact occurrences, scored by context.
-    let mut best: Option<(usize, usize, usize)> = None; // (score, distance, start)
-    let mut char_pos = 0usize;
-    let mut last_byte = 0usize;
-    for (byte, _) in text.match_indices(a.text.as_str()) {
-        char_pos += text[last_byte..byte].chars().count();
-        last_byte = byte;
-        let span = Span::new(CharOffset(char_pos), CharOffset(char_pos + quote_len));
-        let (_, prefix, suffix) = quote(doc, span);
-        let score = common_suffix(&prefix, &a.prefix) + common_prefix(&suffix, &a.suffix);
-        let distance = char_pos.abs_diff(a.start);
-        if best.is_none_or(|(s, d, _)| score > s || (score == s && distance < d)) {
-            best = Some((score, distance, char_pos));
-        }
-    }
-    if let Some((_, _, start)) = best {
-        return Some(Span::new(CharOffset(start), CharOffset(start + quote_len)));
-    }
-    // Fuzzy: windows of the quote's length near the old position.
-    let around = a.start.min(n);
-    let lo = around.saturating_sub(CONTEXT_CHARS * 40);
-    let hi = (around + CONTEXT_CHARS * 40).min(n.saturating_sub(quote_len));
-    let mut best: Option<(f64, usize)> = None;
-    for start in lo..=hi.max(lo) {
-        if start + quote_len > n {
-            break;
-        }
-        let candidate = doc.slice(Span::new(CharOffset(start), CharOffset(start + quote_len)));
-        let sim = strsim::normalized_levenshtein(&candidate, &a.text);
-        if best.is_none_or(|(s, b)| {
-            sim > s || (sim == s && start.abs_diff(around) < b.abs_diff(around))
-        }) {
-            best = Some((sim, start));
-        }
-    }
-    best.filter(|(sim, _)| *sim >= FUZZY_THRESHOLD)
-        .map(|(_, start)| Span::new(CharOffset(start), CharOffset(start + quote_len)))
-}
-
-fn common_prefix(a: &str, b: &str) -> usize {
-    a.chars().zip(b.chars()).take_while(|(x, y)| x == y).count()
-}
-
-fn common_suffix(a: &str, b: &str) -> usize {
-    a.chars()
-        .rev()
-        .zip(b.chars().rev())
-        .take_while(|(x, y)| x == y)
-        .count()
-}
+pub use super::anchor::reanchor;
 
 /// Serializes a set for the given source.
 #[must_use]
@@ -631,6 +581,7 @@ pub fn move_aside(path: &Path) -> std::io::Result<PathBuf> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::{CharOffset, Span};
 
     #[test]
     fn strings_with_quotes_tabs_newlines_and_controls_read_back() {
