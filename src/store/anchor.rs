@@ -4,14 +4,15 @@
 //! several such places the one nearest where it is expected wins — its old offset moved by the shift of the
 //! annotation placed before it, since most annotations move together with their neighbours. In order:
 //!
-//! 1. **Expected place**: the quote at the expected offset (or at its own old offset, or within a few hundred code
-//!    points of it) with agreeing context. After an edit that shifts everything, this places nearly every
-//!    annotation in constant time each.
+//! 1. **Expected place**: the quote at the expected offset or its own old offset, else a near-identical stretch
+//!    exactly there (an edit inside the annotation), with agreeing context; else the nearest occurrence within a few
+//!    hundred code points whose context agrees more strongly (moving takes more evidence than staying). After an edit that shifts everything, or small edits inside annotations, this places nearly every
+//!    annotation in constant time each — and never sends one to an identical passage elsewhere.
 //! 2. **Exact elsewhere**: every occurrence of the quotes still unplaced, found in one pass over the text (one
 //!    Aho–Corasick automaton for all of them); the best context wins, then the nearest to the expected place. An
 //!    occurrence whose context does not agree is taken only when it is the quote's only occurrence.
-//! 3. **Near-identical**: the same length at the expected place, then nearby, with normalized Levenshtein similarity
-//!    at least [`FUZZY_THRESHOLD`] and agreeing context. Bounded: a window of a few quote lengths, quotes of at most
+//! 3. **Near-identical nearby**: the same length within a few quote lengths of the expected place, with normalized
+//!    Levenshtein similarity at least [`FUZZY_THRESHOLD`] and agreeing context; quotes of at most
 //!    [`FUZZY_MAX_CHARS`].
 //!
 //! What none of these places stays unplaced — a wrong place is worse than none.
@@ -52,6 +53,12 @@ fn needed(a: &Annotation) -> usize {
     (a.prefix.chars().count() + a.suffix.chars().count()).min(MIN_CONTEXT)
 }
 
+/// Moving an annotation to another place nearby takes more evidence than keeping it where it is expected: short
+/// quotes (a common syllable, a frequent word) recur every few lines.
+fn needed_to_move(a: &Annotation) -> usize {
+    (a.prefix.chars().count() + a.suffix.chars().count()).min(3 * MIN_CONTEXT)
+}
+
 fn span_at(start: usize, len: usize) -> Span {
     Span::new(CharOffset(start), CharOffset(start + len))
 }
@@ -78,12 +85,20 @@ fn nearby(doc: &Document, a: &Annotation, expected: usize, len: usize) -> Option
     for (b, _) in window.match_indices(a.text.as_str()) {
         let s = doc.char_at_byte(from + b).0;
         if best.is_none_or(|x| s.abs_diff(expected) < x.abs_diff(expected))
-            && context_score(doc, span_at(s, len), a) >= needed(a)
+            && context_score(doc, span_at(s, len), a) >= needed_to_move(a)
         {
             best = Some(s);
         }
     }
     best
+}
+
+/// Whether a near-identical stretch (an edit inside the annotation) stands at `start` with agreeing context.
+fn similar_at(doc: &Document, a: &Annotation, start: usize, len: usize) -> bool {
+    start + len <= doc.char_count()
+        && strsim::normalized_levenshtein(&doc.slice(span_at(start, len)), &a.text)
+            >= FUZZY_THRESHOLD
+        && context_score(doc, span_at(start, len), a) >= needed(a)
 }
 
 /// Places one annotation (the same rules as [`place_all`], expected at its old offset).
@@ -113,6 +128,7 @@ pub fn place_all(doc: &Document, anns: &[Annotation]) -> Vec<Option<Span>> {
         let found = [expected, a.start]
             .into_iter()
             .find(|&s| fits(doc, a, s, len))
+            .or_else(|| similar_at(doc, a, expected, len).then_some(expected))
             .or_else(|| nearby(doc, a, expected, len));
         match found {
             Some(s) => {
@@ -191,13 +207,6 @@ pub fn place_all(doc: &Document, anns: &[Annotation]) -> Vec<Option<Span>> {
             let candidate = doc.slice(span_at(s, len));
             strsim::normalized_levenshtein(&candidate, &a.text)
         };
-        let at_expected = similar(expected);
-        if at_expected >= FUZZY_THRESHOLD
-            && context_score(doc, span_at(expected, len), a) >= needed(a)
-        {
-            out[i] = Some(span_at(expected, len));
-            continue;
-        }
         if len > FUZZY_MAX_CHARS {
             continue;
         }
