@@ -1,18 +1,13 @@
 //! The command line as a script would use it: the real binary, its output and exit status.
 
-use std::process::Command;
-
 use warraq::model::{AnnotationSet, CharOffset, Document, Span, TagSet};
 use warraq::store::sidecar::{self, Fingerprint};
 
 const SAMPLE: &str = include_str!("../assets/sample-article-ar.txt");
 
-fn warraq(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_warraq"))
-        .args(args)
-        .output()
-        .unwrap()
-}
+mod common;
+
+use common::warraq;
 
 #[test]
 fn layout_json_has_the_documented_shape() {

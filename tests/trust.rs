@@ -8,12 +8,9 @@ use std::time::{Duration, Instant};
 
 const SAMPLE: &str = include_str!("../assets/sample-article-ar.txt");
 
-fn warraq(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_warraq"))
-        .args(args)
-        .output()
-        .unwrap()
-}
+mod common;
+
+use common::warraq;
 
 fn text(out: &std::process::Output) -> String {
     format!(
@@ -38,6 +35,22 @@ fn annotated(dir: &Path, name: &str) -> std::path::PathBuf {
     ]);
     assert!(out.status.success(), "{}", text(&out));
     p
+}
+
+/// `warraq export P --format csv --out TARGET [--force]`.
+fn export_csv(p: &Path, target: &Path, force: bool) -> std::process::Output {
+    let mut args = vec![
+        "export",
+        p.to_str().unwrap(),
+        "--format",
+        "csv",
+        "--out",
+        target.to_str().unwrap(),
+    ];
+    if force {
+        args.push("--force");
+    }
+    warraq(&args)
 }
 
 fn no_panic(out: &std::process::Output) {
@@ -71,15 +84,7 @@ fn export_never_writes_over_its_input_or_a_sidecar() {
     let side = warraq::store::sidecar::sidecar_path(&p);
     let side_before = std::fs::read(&side).unwrap();
     for target in [p.clone(), side.clone()] {
-        let out = warraq(&[
-            "export",
-            p.to_str().unwrap(),
-            "--format",
-            "csv",
-            "--out",
-            target.to_str().unwrap(),
-            "--force",
-        ]);
+        let out = export_csv(&p, &target, true);
         assert_eq!(out.status.code(), Some(1), "{}", text(&out));
     }
     assert_eq!(std::fs::read_to_string(&p).unwrap(), SAMPLE);
@@ -129,39 +134,17 @@ fn an_existing_output_is_replaced_only_with_force() {
     let dir = tempfile::tempdir().unwrap();
     let p = annotated(dir.path(), "article.txt");
     let out_path = dir.path().join("out.csv");
-    let first = warraq(&[
-        "export",
-        p.to_str().unwrap(),
-        "--format",
-        "csv",
-        "--out",
-        out_path.to_str().unwrap(),
-    ]);
+    let first = export_csv(&p, &out_path, false);
     assert!(first.status.success(), "{}", text(&first));
     std::fs::write(&out_path, "edited by hand\n").unwrap();
-    let again = warraq(&[
-        "export",
-        p.to_str().unwrap(),
-        "--format",
-        "csv",
-        "--out",
-        out_path.to_str().unwrap(),
-    ]);
+    let again = export_csv(&p, &out_path, false);
     assert_eq!(again.status.code(), Some(1));
     assert!(text(&again).contains("--force"), "{}", text(&again));
     assert_eq!(
         std::fs::read_to_string(&out_path).unwrap(),
         "edited by hand\n"
     );
-    let forced = warraq(&[
-        "export",
-        p.to_str().unwrap(),
-        "--format",
-        "csv",
-        "--out",
-        out_path.to_str().unwrap(),
-        "--force",
-    ]);
+    let forced = export_csv(&p, &out_path, true);
     assert!(forced.status.success(), "{}", text(&forced));
     assert!(
         std::fs::read_to_string(&out_path)
@@ -171,25 +154,24 @@ fn an_existing_output_is_replaced_only_with_force() {
     // render too
     let png = dir.path().join("page.png");
     std::fs::write(&png, "mine").unwrap();
-    let r = warraq(&[
-        "render",
-        p.to_str().unwrap(),
-        "--width",
-        "300",
-        "--out",
-        png.to_str().unwrap(),
-    ]);
+    let render = |out: &Path, force: bool| {
+        let mut args = vec![
+            "render",
+            p.to_str().unwrap(),
+            "--width",
+            "300",
+            "--out",
+            out.to_str().unwrap(),
+        ];
+        if force {
+            args.push("--force");
+        }
+        warraq(&args)
+    };
+    let r = render(&png, false);
     assert_eq!(r.status.code(), Some(1));
     assert_eq!(std::fs::read_to_string(&png).unwrap(), "mine");
-    let r = warraq(&[
-        "render",
-        p.to_str().unwrap(),
-        "--width",
-        "300",
-        "--out",
-        p.to_str().unwrap(),
-        "--force",
-    ]);
+    let r = render(&p, true);
     assert_eq!(
         r.status.code(),
         Some(1),
@@ -508,15 +490,7 @@ fn export_never_replaces_another_annotated_documents_text() {
     let p = annotated(dir.path(), "article.txt");
     std::fs::create_dir(dir.path().join("other")).unwrap();
     let other = annotated(&dir.path().join("other"), "o.txt");
-    let out = warraq(&[
-        "export",
-        p.to_str().unwrap(),
-        "--format",
-        "csv",
-        "--out",
-        other.to_str().unwrap(),
-        "--force",
-    ]);
+    let out = export_csv(&p, &other, true);
     assert_eq!(out.status.code(), Some(1), "{}", text(&out));
     assert!(
         text(&out).contains("annotated document's text"),

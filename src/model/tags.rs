@@ -80,18 +80,9 @@ impl TagSet {
 
     /// Adds a tag with the next free colour and key, if no tag has that name.
     pub fn ensure(&mut self, name: &str) {
-        if self.get(name).is_some() {
-            return;
+        if self.get(name).is_none() {
+            self.ensure_all(std::iter::once(name));
         }
-        let used_keys: Vec<char> = self.tags.iter().filter_map(|t| t.key).collect();
-        let key = ('1'..='9').find(|k| !used_keys.contains(k));
-        let color = PALETTE[self.tags.len() % PALETTE.len()];
-        self.tags.push(Tag {
-            name: name.to_owned(),
-            label: String::new(),
-            color,
-            key,
-        });
     }
 
     /// [`ensure`](Self::ensure) for many names at once, linear in their number.

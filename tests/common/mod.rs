@@ -95,3 +95,11 @@ pub fn tag(h: &mut Harness<'_, WarraqApp>, span: Span, key: Key) {
         .set_selection(TextSelection::new(span.start, span.end));
     press(h, key, Modifiers::NONE);
 }
+
+/// Runs the real binary with `args` and waits for it.
+pub fn warraq(args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_warraq"))
+        .args(args)
+        .output()
+        .unwrap()
+}
