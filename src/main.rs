@@ -21,7 +21,21 @@ macro_rules! outln {
 }
 
 fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
+    // Arguments that are not UTF-8 (possible in Linux file names) are named, not a crash.
+    let mut args: Vec<String> = Vec::new();
+    for (i, a) in std::env::args_os().skip(1).enumerate() {
+        match a.into_string() {
+            Ok(s) => args.push(s),
+            Err(raw) => {
+                eprintln!(
+                    "warraq: argument {} ({}) is not valid UTF-8; Warraq needs UTF-8 names",
+                    i + 1,
+                    raw.to_string_lossy()
+                );
+                return ExitCode::from(2);
+            }
+        }
+    }
     let invocation = match cli::parse(&args) {
         Ok(i) => i,
         Err(e) => {

@@ -499,3 +499,17 @@ fn export_never_replaces_another_annotated_documents_text() {
     );
     assert_eq!(std::fs::read_to_string(&other).unwrap(), SAMPLE);
 }
+
+#[cfg(unix)]
+#[test]
+fn an_argument_that_is_not_utf8_is_named_not_a_crash() {
+    use std::os::unix::ffi::OsStrExt;
+    let raw = std::ffi::OsStr::from_bytes(b"n\xff.txt");
+    let out = Command::new(env!("CARGO_BIN_EXE_warraq"))
+        .args([std::ffi::OsStr::new("annotations"), raw])
+        .output()
+        .unwrap();
+    no_panic(&out);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    assert!(text(&out).contains("not valid UTF-8"), "{}", text(&out));
+}

@@ -15,7 +15,9 @@
 //!    Levenshtein similarity at least [`FUZZY_THRESHOLD`] and agreeing context; quotes of at most
 //!    [`FUZZY_MAX_CHARS`].
 //!
-//! What none of these places stays unplaced — a wrong place is worse than none.
+//! An annotation whose surroundings still stand where it is expected but hold other text (it was renamed or deleted
+//! in place) is looked for only inside that slot: in a text that repeats itself, any other occurrence would be a
+//! wrong place. What none of these places stays unplaced — a wrong place is worse than none.
 
 use aho_corasick::{AhoCorasick, MatchKind};
 
@@ -93,6 +95,55 @@ fn nearby(doc: &Document, a: &Annotation, expected: usize, len: usize) -> Option
     best
 }
 
+/// Code points of context that make an annotation's slot certain (see [`slot`]).
+const SLOT_CONTEXT: usize = 8;
+
+/// The annotation's slot, when its surroundings still stand where it is expected: the text that came before it ends
+/// at `expected`, and the text that came after it starts soon after. Returns (start, end) of what now lies between.
+/// An annotation whose slot is intact but holds other text was edited in place (renamed, deleted): it is never
+/// sent to another occurrence of its old text — in a text that repeats itself that would be a wrong place.
+fn slot(doc: &Document, a: &Annotation, expected: usize, len: usize) -> Option<(usize, usize)> {
+    // Spaces at the slot's edges are not evidence: deleting a word usually takes a space with it.
+    let n = doc.char_count();
+    let prefix = a.prefix.trim_end();
+    let want_pre = prefix.chars().count().min(SLOT_CONTEXT);
+    let head: String = a.suffix.trim_start().chars().take(SLOT_CONTEXT).collect();
+    if expected > n || want_pre + head.chars().count() == 0 {
+        return None;
+    }
+    let text = doc.text();
+    let at = doc.byte_at(CharOffset(expected));
+    let before = text[..at]
+        .trim_end()
+        .chars()
+        .rev()
+        .zip(prefix.chars().rev())
+        .take_while(|(x, y)| x == y)
+        .count();
+    if before < want_pre {
+        return None;
+    }
+    if head.is_empty() {
+        return Some((expected, n));
+    }
+    let reach = (expected + 2 * len + 16 + head.chars().count()).min(n);
+    let window = &text[at..doc.byte_at(CharOffset(reach))];
+    let k = window.find(&head)?;
+    Some((expected, doc.char_at_byte(at + k).0))
+}
+
+/// The quote inside its slot (`lo`..`hi`), the first occurrence.
+fn in_slot(doc: &Document, a: &Annotation, lo: usize, hi: usize, len: usize) -> Option<usize> {
+    if hi < lo + len {
+        return None;
+    }
+    let from = doc.byte_at(CharOffset(lo));
+    let window = &doc.text()[from..doc.byte_at(CharOffset(hi))];
+    window
+        .find(a.text.as_str())
+        .map(|b| doc.char_at_byte(from + b).0)
+}
+
 /// Whether a near-identical stretch (an edit inside the annotation) stands at `start` with agreeing context.
 fn similar_at(doc: &Document, a: &Annotation, start: usize, len: usize) -> bool {
     start + len <= doc.char_count()
@@ -119,6 +170,8 @@ pub fn place_all(doc: &Document, anns: &[Annotation]) -> Vec<Option<Span>> {
     // (old start, new start) of placed annotations, in old order, to predict where the others are expected.
     let mut shift = 0i64;
     let mut pending = Vec::new();
+    // Annotations whose slot is intact but holds other text: left unplaced, not searched for elsewhere.
+    let mut settled = vec![false; anns.len()];
     for &i in &order {
         let (a, len) = (&anns[i], lens[i]);
         if len == 0 {
@@ -128,13 +181,24 @@ pub fn place_all(doc: &Document, anns: &[Annotation]) -> Vec<Option<Span>> {
         let found = [expected, a.start]
             .into_iter()
             .find(|&s| fits(doc, a, s, len))
-            .or_else(|| similar_at(doc, a, expected, len).then_some(expected))
-            .or_else(|| nearby(doc, a, expected, len));
+            .or_else(|| similar_at(doc, a, expected, len).then_some(expected));
+        let found = match found {
+            Some(s) => Some(s),
+            // Its surroundings are in place: it is in its slot (after an insertion before it) or nowhere.
+            None => match slot(doc, a, expected, len) {
+                Some((lo, hi)) => in_slot(doc, a, lo, hi, len).or_else(|| {
+                    settled[i] = true;
+                    None
+                }),
+                None => nearby(doc, a, expected, len),
+            },
+        };
         match found {
             Some(s) => {
                 out[i] = Some(span_at(s, len));
                 shift = s as i64 - a.start as i64;
             }
+            None if settled[i] => {}
             None => pending.push(i),
         }
     }
@@ -326,5 +390,101 @@ mod tests {
         for (a, span) in anns.iter().zip(place_all(&doc, &anns)) {
             assert_eq!(span, Some(a.span()), "{}", a.text);
         }
+    }
+
+    /// Annotations on every name of every line of a text of identical lines.
+    fn every_line(line: &str, times: usize, names: &[&str]) -> (String, Vec<Annotation>) {
+        let text = line.repeat(times);
+        let doc = Document::new(text.clone());
+        let mut set = AnnotationSet::new(Vec::new(), Vec::new(), TagSet::default());
+        let k = line.chars().count();
+        for copy in 0..times {
+            for name in names {
+                let b = line.find(name).unwrap();
+                let start = copy * k + line[..b].chars().count();
+                set.create(&doc, span_at(start, name.chars().count()), "PER")
+                    .unwrap();
+            }
+        }
+        (text, set.items().to_vec())
+    }
+
+    #[test]
+    fn a_name_renamed_in_some_copies_is_unplaced_there_and_nothing_else_moves() {
+        let line = "سافر محمد بن علي من القاهرة إلى دمشق مع خالد في الصباح الباكر.\n";
+        let (text, anns) = every_line(line, 5, &["محمد بن علي", "خالد"]);
+        // خالد becomes سعيد (same length) in lines 1, 2, 4 and 5.
+        let lines: Vec<&str> = text.split_inclusive('\n').collect();
+        let changed: String = lines
+            .iter()
+            .enumerate()
+            .map(|(i, l)| {
+                if i == 2 {
+                    (*l).to_owned()
+                } else {
+                    l.replace("خالد", "سعيد")
+                }
+            })
+            .collect();
+        let doc = Document::new(changed);
+        for (a, span) in anns.iter().zip(place_all(&doc, &anns)) {
+            let line_of = a.start / line.chars().count();
+            if a.text == "خالد" && line_of != 2 {
+                assert_eq!(span, None, "the renamed خالد of line {line_of} is unplaced");
+            } else {
+                assert_eq!(span, Some(a.span()), "{} of line {line_of} stays", a.text);
+            }
+        }
+    }
+
+    #[test]
+    fn a_word_deleted_in_one_copy_does_not_send_it_or_its_neighbours_to_another_copy() {
+        let line = "سافر محمد بن علي من القاهرة إلى دمشق مع خالد في الصباح الباكر.\n";
+        let (text, anns) = every_line(line, 5, &["دمشق", "خالد"]);
+        let k = line.chars().count();
+        // "دمشق " deleted from line 3 only.
+        let lines: Vec<&str> = text.split_inclusive('\n').collect();
+        let changed: String = lines
+            .iter()
+            .enumerate()
+            .map(|(i, l)| {
+                if i == 2 {
+                    l.replacen("دمشق ", "", 1)
+                } else {
+                    (*l).to_owned()
+                }
+            })
+            .collect();
+        let doc = Document::new(changed);
+        for (a, span) in anns.iter().zip(place_all(&doc, &anns)) {
+            let line_of = a.start / k;
+            match (line_of, a.text.as_str()) {
+                (2, "دمشق") => assert_eq!(span, None, "the deleted دمشق is unplaced"),
+                (2, _) => assert_eq!(
+                    span,
+                    Some(span_at(a.start - 5, 4)),
+                    "خالد of line 3 moves back by 5"
+                ),
+                (l, _) if l > 2 => assert_eq!(
+                    span,
+                    Some(span_at(a.start - 5, a.end - a.start)),
+                    "line {l}"
+                ),
+                _ => assert_eq!(span, Some(a.span()), "line {line_of}"),
+            }
+        }
+    }
+
+    #[test]
+    fn a_word_inserted_right_before_an_annotation_moves_it_with_its_text() {
+        let text = "في الصباح وصل الوفد إلى القاهرة ثم غادر.";
+        let doc = Document::new(text.to_owned());
+        let mut set = AnnotationSet::new(Vec::new(), Vec::new(), TagSet::default());
+        let at = text[..text.find("القاهرة").unwrap()].chars().count();
+        set.create(&doc, span_at(at, 7), "LOC").unwrap();
+        let changed = text.replace("إلى القاهرة", "إلى مدينة القاهرة");
+        let doc2 = Document::new(changed.clone());
+        let right = changed[..changed.find("القاهرة").unwrap()].chars().count();
+        assert_eq!(reanchor(&doc2, &set.items()[0]), Some(span_at(right, 7)));
     }
 }
