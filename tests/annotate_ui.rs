@@ -728,19 +728,24 @@ fn a_job_started_for_one_document_never_lands_in_the_next() {
     );
 }
 
+/// File ▸ Export…, CSV, to `dest`, Export: the dialog then shows its result or its question.
+fn export_csv_to(h: &mut Harness<'_, WarraqApp>, dest: &std::path::Path) {
+    press(h, Key::E, Modifiers::COMMAND);
+    h.run_steps(2);
+    h.get_by_label("CSV (one row per annotation)").click();
+    h.run_steps(2);
+    *h.state_mut().export_settings().unwrap().3 = Some(dest.to_owned());
+    h.get_by_label("Export").click();
+    h.run_steps(2);
+}
+
 #[test]
 fn exporting_over_an_existing_file_asks_and_over_the_text_refuses() {
     let (dir, path, mut h) = open_copy();
     tag(&mut h, span_of("روسيا"), Key::Num3);
     let out = dir.path().join("out.csv");
     std::fs::write(&out, "kept by hand\n").unwrap();
-    press(&mut h, Key::E, Modifiers::COMMAND);
-    h.run_steps(2);
-    h.get_by_label("CSV (one row per annotation)").click();
-    h.run_steps(2);
-    *h.state_mut().export_settings().unwrap().3 = Some(out.clone());
-    h.get_by_label("Export").click();
-    h.run_steps(2);
+    export_csv_to(&mut h, &out);
     // Asked first; keeping it leaves the file as it was.
     h.get_by_label("Keep Them").click();
     h.run_steps(2);
@@ -751,13 +756,7 @@ fn exporting_over_an_existing_file_asks_and_over_the_text_refuses() {
     h.run_steps(2);
     assert!(std::fs::read_to_string(&out).unwrap().contains("روسيا"));
     // The text file itself is never an export's destination, even after a confirmation.
-    press(&mut h, Key::E, Modifiers::COMMAND);
-    h.run_steps(2);
-    h.get_by_label("CSV (one row per annotation)").click();
-    h.run_steps(2);
-    *h.state_mut().export_settings().unwrap().3 = Some(path.clone());
-    h.get_by_label("Export").click();
-    h.run_steps(2);
+    export_csv_to(&mut h, &path);
     h.get_by_label("Replace").click();
     h.run_steps(2);
     assert_eq!(std::fs::read_to_string(&path).unwrap(), SAMPLE_TEXT);

@@ -340,12 +340,7 @@ mod tests {
     #[test]
     fn a_quote_that_happens_to_stand_at_the_old_place_is_not_taken_without_its_context() {
         // كريم is annotated in the second sentence; an edit puts another كريم, in other words, at its old offset.
-        let text = "في الصباح وصل الوفد. ثم تحدث كريم عن الخطة.";
-        let doc = Document::new(text.to_owned());
-        let mut set = AnnotationSet::new(Vec::new(), Vec::new(), TagSet::default());
-        let at = text[..text.find("كريم").unwrap()].chars().count();
-        set.create(&doc, span_at(at, 4), "PER").unwrap();
-        let a = set.items()[0].clone();
+        let a = annotation_on("في الصباح وصل الوفد. ثم تحدث كريم عن الخطة.", "كريم");
         let changed = "في الصباح كريم سعيد دائما. ثم تحدث كريم عن الخطة.";
         let doc2 = Document::new(changed.to_owned());
         // The edit made the old offset hold a different text; the right كريم is the one with its context.
@@ -390,6 +385,17 @@ mod tests {
         for (a, span) in anns.iter().zip(place_all(&doc, &anns)) {
             assert_eq!(span, Some(a.span()), "{}", a.text);
         }
+    }
+
+    /// An annotation on the last occurrence of `word` in `text`.
+    fn annotation_on(text: &str, word: &str) -> Annotation {
+        let doc = Document::new(text.to_owned());
+        let mut set = AnnotationSet::new(Vec::new(), Vec::new(), TagSet::default());
+        let at = text[..text.rfind(word).unwrap()].chars().count();
+        let id = set
+            .create(&doc, span_at(at, word.chars().count()), "PER")
+            .unwrap();
+        set.get(id).unwrap().clone()
     }
 
     /// Annotations on every name of every line of a text of identical lines.
@@ -478,13 +484,10 @@ mod tests {
     #[test]
     fn a_word_inserted_right_before_an_annotation_moves_it_with_its_text() {
         let text = "في الصباح وصل الوفد إلى القاهرة ثم غادر.";
-        let doc = Document::new(text.to_owned());
-        let mut set = AnnotationSet::new(Vec::new(), Vec::new(), TagSet::default());
-        let at = text[..text.find("القاهرة").unwrap()].chars().count();
-        set.create(&doc, span_at(at, 7), "LOC").unwrap();
+        let a = annotation_on(text, "القاهرة");
         let changed = text.replace("إلى القاهرة", "إلى مدينة القاهرة");
         let doc2 = Document::new(changed.clone());
         let right = changed[..changed.find("القاهرة").unwrap()].chars().count();
-        assert_eq!(reanchor(&doc2, &set.items()[0]), Some(span_at(right, 7)));
+        assert_eq!(reanchor(&doc2, &a), Some(span_at(right, 7)));
     }
 }
