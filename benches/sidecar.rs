@@ -39,12 +39,23 @@ fn set_of(doc: &Document, n: usize) -> AnnotationSet {
     AnnotationSet::new(items, Vec::new(), TagSet::default())
 }
 
-fn save_and_load(c: &mut Criterion) {
+/// The 10 MB book with 100 000 annotations, its fingerprint, and a folder for it.
+fn book() -> (
+    String,
+    Document,
+    AnnotationSet,
+    Fingerprint,
+    tempfile::TempDir,
+) {
     let text = common::arabic_text(10 * 1024 * 1024);
     let doc = Document::new(text.clone());
     let set = set_of(&doc, 100_000);
     let fp = Fingerprint::of(text.as_bytes(), "UTF-8");
-    let dir = tempfile::tempdir().unwrap();
+    (text, doc, set, fp, tempfile::tempdir().unwrap())
+}
+
+fn save_and_load(c: &mut Criterion) {
+    let (text, doc, set, fp, dir) = book();
     let source = dir.path().join("book.txt");
     std::fs::write(&source, &text).unwrap();
     let path = sidecar::sidecar_path(&source);
@@ -60,11 +71,7 @@ fn save_and_load(c: &mut Criterion) {
 }
 
 fn reanchor(c: &mut Criterion) {
-    let text = common::arabic_text(10 * 1024 * 1024);
-    let doc = Document::new(text.clone());
-    let set = set_of(&doc, 100_000);
-    let fp = Fingerprint::of(text.as_bytes(), "UTF-8");
-    let dir = tempfile::tempdir().unwrap();
+    let (text, _, set, fp, dir) = book();
     let source = dir.path().join("book.txt");
     sidecar::save(&sidecar::sidecar_path(&source), &set, fp, false).unwrap();
     // A line added at the top and a word changed in the middle: every annotation shifts.

@@ -700,14 +700,7 @@ pub fn preannotate_command(
     gazetteer: &Path,
     accept_all: bool,
 ) -> Result<(String, Vec<String>), String> {
-    let list = store::load_text(gazetteer, None)
-        .map_err(|e| e.to_string())?
-        .text;
-    let (entries, problems) = crate::model::gazetteer::parse(&list);
-    let problems = crate::model::LineProblem::located(gazetteer, &problems);
-    if entries.is_empty() {
-        return Err(format!("{}: no NAME<TAB>TAG lines", gazetteer.display()));
-    }
+    let (entries, problems) = store::read_name_list(gazetteer)?;
     // The same open-document code as the window: lock, re-anchoring, and a save that merges with changes made
     // elsewhere (a window with this document open) instead of overwriting them.
     let mut d = crate::workspace::OpenDocument::open(file, None).map_err(|e| e.to_string())?;

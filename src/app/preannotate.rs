@@ -17,14 +17,12 @@ fn match_list(
     existing: &crate::model::AnnotationSet,
     path: &Path,
 ) -> Result<(Vec<crate::model::Annotation>, Vec<String>), String> {
-    let list = crate::store::load_text(path, None).map_err(|e| e.to_string())?;
-    let (entries, problems) = gazetteer::parse(&list.text);
-    if entries.is_empty() {
-        return Err(format!("{}: no NAME<TAB>TAG lines", path.display()));
-    }
+    let (entries, problems) = crate::store::read_name_list(path)?;
     let index = crate::model::search::SearchIndex::new(doc.text(), false);
-    let found = gazetteer::suggest(doc, &index, existing, &entries);
-    Ok((found, crate::model::LineProblem::located(path, &problems)))
+    Ok((
+        gazetteer::suggest(doc, &index, existing, &entries),
+        problems,
+    ))
 }
 
 /// What matching found, applied to the document it was started for.

@@ -353,18 +353,7 @@ impl AnnotationSet {
             })
             .collect();
         // The accepted suggestions leave the list in the same step, so undo brings them back as suggestions.
-        let remaining: Vec<Annotation> = match which {
-            None => Vec::new(),
-            Some(idx) => {
-                let taken: std::collections::HashSet<usize> = idx.iter().copied().collect();
-                self.suggestions
-                    .iter()
-                    .enumerate()
-                    .filter(|(i, _)| !taken.contains(i))
-                    .map(|(_, s)| s.clone())
-                    .collect()
-            }
-        };
+        let remaining = self.suggestions_without(which);
         if remaining.len() != self.suggestions.len() {
             let change = Edit::Suggestions {
                 before: self.suggestions.clone(),
@@ -381,20 +370,23 @@ impl AnnotationSet {
         n
     }
 
+    /// The suggestions other than `which` (their indices; none left when `None`).
+    fn suggestions_without(&self, which: Option<&[usize]>) -> Vec<Annotation> {
+        let Some(idx) = which else {
+            return Vec::new();
+        };
+        let taken: std::collections::HashSet<usize> = idx.iter().copied().collect();
+        self.suggestions
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| !taken.contains(i))
+            .map(|(_, s)| s.clone())
+            .collect()
+    }
+
     /// Drops suggestions (`which`: their indices; all when `None`) in one undoable step.
     pub fn reject_suggestions(&mut self, which: Option<&[usize]>) {
-        let after: Vec<Annotation> = match which {
-            Some(idx) => {
-                let drop: std::collections::HashSet<usize> = idx.iter().copied().collect();
-                self.suggestions
-                    .iter()
-                    .enumerate()
-                    .filter(|(i, _)| !drop.contains(i))
-                    .map(|(_, s)| s.clone())
-                    .collect()
-            }
-            None => Vec::new(),
-        };
+        let after = self.suggestions_without(which);
         self.set_suggestions(after);
     }
 

@@ -398,6 +398,14 @@ mod tests {
         set.get(id).unwrap().clone()
     }
 
+    /// `text` with each line (terminator included) replaced by `f(index, line)`.
+    fn edit_lines(text: &str, f: impl Fn(usize, &str) -> String) -> String {
+        text.split_inclusive('\n')
+            .enumerate()
+            .map(|(i, l)| f(i, l))
+            .collect()
+    }
+
     /// Annotations on every name of every line of a text of identical lines.
     fn every_line(line: &str, times: usize, names: &[&str]) -> (String, Vec<Annotation>) {
         let text = line.repeat(times);
@@ -420,18 +428,13 @@ mod tests {
         let line = "سافر محمد بن علي من القاهرة إلى دمشق مع خالد في الصباح الباكر.\n";
         let (text, anns) = every_line(line, 5, &["محمد بن علي", "خالد"]);
         // خالد becomes سعيد (same length) in lines 1, 2, 4 and 5.
-        let lines: Vec<&str> = text.split_inclusive('\n').collect();
-        let changed: String = lines
-            .iter()
-            .enumerate()
-            .map(|(i, l)| {
-                if i == 2 {
-                    (*l).to_owned()
-                } else {
-                    l.replace("خالد", "سعيد")
-                }
-            })
-            .collect();
+        let changed = edit_lines(&text, |i, l| {
+            if i == 2 {
+                l.to_owned()
+            } else {
+                l.replace("خالد", "سعيد")
+            }
+        });
         let doc = Document::new(changed);
         for (a, span) in anns.iter().zip(place_all(&doc, &anns)) {
             let line_of = a.start / line.chars().count();
@@ -449,18 +452,13 @@ mod tests {
         let (text, anns) = every_line(line, 5, &["دمشق", "خالد"]);
         let k = line.chars().count();
         // "دمشق " deleted from line 3 only.
-        let lines: Vec<&str> = text.split_inclusive('\n').collect();
-        let changed: String = lines
-            .iter()
-            .enumerate()
-            .map(|(i, l)| {
-                if i == 2 {
-                    l.replacen("دمشق ", "", 1)
-                } else {
-                    (*l).to_owned()
-                }
-            })
-            .collect();
+        let changed = edit_lines(&text, |i, l| {
+            if i == 2 {
+                l.replacen("دمشق ", "", 1)
+            } else {
+                l.to_owned()
+            }
+        });
         let doc = Document::new(changed);
         for (a, span) in anns.iter().zip(place_all(&doc, &anns)) {
             let line_of = a.start / k;

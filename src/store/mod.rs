@@ -135,6 +135,20 @@ fn decode_bytes(
     .map_err(|e| OpenError::NotText(path.to_owned(), e))
 }
 
+/// A list of names: its (name, tag) entries, and its lines that could not be used as "LIST:LINE: message".
+pub type NameList = (Vec<(String, String)>, Vec<String>);
+
+/// Reads a list of names for pre-annotation (`NAME<TAB>TAG` or `NAME,TAG` a line): its entries, and its lines that
+/// could not be used as "LIST:LINE: message". A list with no usable line is an error.
+pub fn read_name_list(path: &Path) -> Result<NameList, String> {
+    let list = load_text(path, None).map_err(|e| e.to_string())?;
+    let (entries, problems) = crate::model::gazetteer::parse(&list.text);
+    if entries.is_empty() {
+        return Err(format!("{}: no NAME<TAB>TAG lines", path.display()));
+    }
+    Ok((entries, crate::model::LineProblem::located(path, &problems)))
+}
+
 /// A document as the window opens it: text, how it was decoded, its fingerprint, and its annotations (or why
 /// the sidecar could not be read).
 pub struct Opened {
