@@ -38,13 +38,13 @@ fn names(n: usize) -> Vec<(String, String)> {
 
 fn search(c: &mut Criterion) {
     let text = common::arabic_text(10 * 1024 * 1024);
-    let doc = Document::new(text.clone());
+    let doc = std::sync::Arc::new(Document::new(text.clone()));
     let mut g = c.benchmark_group("search_10MB");
     g.sample_size(10);
     g.bench_function("build_index", |b| {
-        b.iter(|| black_box(SearchIndex::new(&text, false)))
+        b.iter(|| black_box(SearchIndex::new(doc.clone())))
     });
-    let index = SearchIndex::new(&text, false);
+    let index = SearchIndex::new(doc.clone());
     g.bench_function("query", |b| {
         b.iter(|| black_box(index.find("القاهرة", SearchOptions::default())))
     });

@@ -712,8 +712,8 @@ pub fn preannotate_command(
         ));
     }
     let mut notices = std::mem::take(&mut d.notices);
-    let index = d.search_index_now();
-    let found = crate::model::gazetteer::suggest(&d.doc, &index, &d.annotations, &entries);
+    let found =
+        crate::model::gazetteer::suggest(&d.doc, d.search_index_now(), &d.annotations, &entries);
     let n = found.len();
     let summary = if accept_all {
         // Only this list's matches are accepted; suggestions already waiting for review stay as they are.
@@ -777,8 +777,9 @@ pub fn find_command(
     const CONTEXT: usize = 30;
     let mut matches = Vec::new();
     for file in files {
-        let doc = load_document(file)?;
-        let index = crate::model::search::SearchIndex::new(doc.text(), options.exact);
+        let index =
+            crate::model::search::SearchIndex::new(std::sync::Arc::new(load_document(file)?));
+        let doc = index.document();
         for span in index.find(query, options) {
             let around = |from: usize, to: usize| {
                 doc.slice(crate::model::Span::new(

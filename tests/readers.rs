@@ -139,10 +139,10 @@ proptest! {
         for p in problems {
             prop_assert!(p.line >= 1 && p.line <= n);
         }
-        let doc = Document::new(doc_text);
-        let index = warraq::model::search::SearchIndex::new(doc.text(), false);
+        let index = warraq::model::search::SearchIndex::of_text(&doc_text);
+        let doc = index.document();
         let set = AnnotationSet::default();
-        for s in warraq::model::gazetteer::suggest(&doc, &index, &set, &entries) {
+        for s in warraq::model::gazetteer::suggest(doc, &index, &set, &entries) {
             prop_assert!(s.start < s.end && s.end <= doc.char_count());
         }
     }

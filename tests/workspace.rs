@@ -579,3 +579,40 @@ fn save_as_onto_another_documents_sidecar_is_refused() {
     );
     assert_eq!(std::fs::read(sidecar::sidecar_path(&b)).unwrap(), before);
 }
+
+#[test]
+fn a_large_text_is_searched_on_a_worker_with_one_shared_index() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("book.txt");
+    let text = TEXT.repeat(warraq::workspace::SYNC_SEARCH_BYTES / TEXT.len() + 10);
+    std::fs::write(&p, &text).unwrap();
+    let mut d = OpenDocument::open(&p, None).unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    let tx = std::sync::Mutex::new(tx);
+    let waker: warraq::workspace::Waker = Arc::new(move || {
+        let _ = tx.lock().unwrap().send(());
+    });
+    let options = warraq::model::search::SearchOptions::default();
+    // Nothing is computed on this thread: the first call starts the work and returns at once.
+    assert!(d.search("روسيا", options, &waker).is_none());
+    assert!(d.is_searching());
+    rx.recv_timeout(std::time::Duration::from_secs(60))
+        .expect("the worker wakes the window when it is done");
+    let found = d
+        .search("روسيا", options, &waker)
+        .expect("ready after the wake");
+    assert!(!d.is_searching() && d.is_indexed());
+    let expected = warraq::model::search::SearchIndex::of_text(&text).find("روسيا", options);
+    assert_eq!(found.len(), text.matches("روسيا").count());
+    assert_eq!(*found, expected);
+    // A second query uses the index the first one built (one index per document).
+    assert!(d.search("موسكو", options, &waker).is_none());
+    rx.recv_timeout(std::time::Duration::from_secs(60)).unwrap();
+    let moscow = d.search("موسكو", options, &waker).unwrap();
+    assert_eq!(moscow.len(), text.matches("موسكو").count());
+    // Asking again for a recent query answers at once from what was kept.
+    assert!(Arc::ptr_eq(
+        &found,
+        &d.search("روسيا", options, &waker).unwrap()
+    ));
+}

@@ -8,16 +8,17 @@ use super::WarraqApp;
 use crate::model::search::SearchOptions;
 use crate::model::{Span, TextSelection};
 use crate::view::{RtlInput, RtlInputState};
+use crate::workspace::OpenDocument;
 
 pub(crate) struct FindBar {
     pub query: RtlInputState,
     pub options: SearchOptions,
-    pub matches: Vec<Span>,
+    pub matches: std::sync::Arc<Vec<Span>>,
     pub current: Option<usize>,
     /// The document generation the matches were found in.
     generation: Option<u64>,
     searched: Option<(String, SearchOptions)>,
-    /// The index is still being built.
+    /// The search runs on a worker (large texts); the index may still be being built.
     waiting: bool,
     focus: bool,
 }
@@ -27,7 +28,7 @@ impl FindBar {
         Self {
             query: RtlInputState::new(false),
             options: SearchOptions::default(),
-            matches: Vec::new(),
+            matches: std::sync::Arc::default(),
             current: None,
             generation: None,
             searched: None,
@@ -99,15 +100,16 @@ impl WarraqApp {
             *f = old.for_new_document();
             f.generation = Some(d.generation);
         }
-        let index = d.search_index(f.options.exact, &waker);
         let query = f.query.text();
         let key = (query.clone(), f.options);
-        f.waiting = index.is_none();
-        let Some(index) = index else { return };
         if f.searched.as_ref() == Some(&key) {
             return;
         }
-        f.matches = index.find(&query, f.options);
+        // Large texts are searched on a worker: the bar shows "searching…" and this frame goes on.
+        let found = d.search(&query, f.options, &waker);
+        f.waiting = found.is_none();
+        let Some(found) = found else { return };
+        f.matches = found;
         f.current = None;
         f.searched = Some(key);
     }
@@ -115,6 +117,10 @@ impl WarraqApp {
     pub(super) fn find_bar(&mut self, ui: &mut Ui) {
         let ctx = ui.ctx().clone();
         self.refresh_matches(&ctx);
+        let indexed = self
+            .workspace
+            .current()
+            .is_some_and(OpenDocument::is_indexed);
         let Some(f) = &mut self.find else { return };
         let mut close = false;
         let mut step = None;
@@ -137,7 +143,12 @@ impl WarraqApp {
                 }
             }
             let status = if f.waiting {
-                "indexing…".to_owned()
+                if indexed {
+                    "searching…"
+                } else {
+                    "indexing…"
+                }
+                .to_owned()
             } else if f.query.text().trim().is_empty() {
                 String::new()
             } else {

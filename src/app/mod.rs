@@ -42,6 +42,7 @@ pub struct WarraqApp {
     export: Option<exchange::ExportDialog>,
     find: Option<find::FindBar>,
     review: Option<tagall::Review>,
+    pending_tag_all: Option<tagall::PendingTagAll>,
     import_pick: Option<Job<Option<PathBuf>>>,
     /// A message to show once the document being opened has arrived (e.g. an import report).
     pending_message: Option<String>,
@@ -64,6 +65,7 @@ impl WarraqApp {
             export: None,
             find: None,
             review: None,
+            pending_tag_all: None,
             import_pick: None,
             pending_message: None,
         }
@@ -192,6 +194,7 @@ impl WarraqApp {
         self.annotate = annotate::AnnotateState::default();
         self.find = self.find.take().map(|f| f.for_new_document());
         self.review = None;
+        self.pending_tag_all = None;
         self.export = None;
         if let Some(m) = self.pending_message.take() {
             notes.insert(0, m);
@@ -422,7 +425,9 @@ impl WarraqApp {
             ctx.set_zoom_factor(self.settings.zoom);
             self.apply_theme(&ctx);
         }
+        self.waker(&ctx);
         self.poll_work();
+        self.poll_tag_all();
         self.poll_dialog(&ctx);
         self.poll_import(&ctx);
         self.handle_keys_and_drops(&ctx);

@@ -8,19 +8,19 @@ use egui::{RichText, Ui};
 use super::WarraqApp;
 use crate::model::gazetteer;
 use crate::view::RtlLabel;
-use crate::workspace::{Apply, OpenDocument, Waker, Work};
+use crate::workspace::{Apply, OpenDocument, SharedIndex, Waker, Work};
 
 /// Matches the names of the list at `path` in `doc` (runs on a worker): the suggestions, and the list's lines that
 /// could not be used.
 fn match_list(
-    doc: &crate::model::Document,
+    index: &SharedIndex,
     existing: &crate::model::AnnotationSet,
     path: &Path,
 ) -> Result<(Vec<crate::model::Annotation>, Vec<String>), String> {
     let (entries, problems) = crate::store::read_name_list(path)?;
-    let index = crate::model::search::SearchIndex::new(doc.text(), false);
+    let index = index.get();
     Ok((
-        gazetteer::suggest(doc, &index, existing, &entries),
+        gazetteer::suggest(index.document(), index, existing, &entries),
         problems,
     ))
 }
@@ -48,14 +48,14 @@ fn apply_matches(result: Result<(Vec<crate::model::Annotation>, Vec<String>), St
 /// Starts matching the list at `path` in `d` on a worker; the annotations are taken as they are now (items and tags
 /// only, not the undo history).
 fn start_matching(d: &mut OpenDocument, path: std::path::PathBuf, waker: &Waker) {
-    let doc = d.doc.clone();
+    let index = d.shared_index();
     let existing = crate::model::AnnotationSet::new(
         d.annotations.items().to_vec(),
         Vec::new(),
         d.annotations.tags.clone(),
     );
     d.spawn(Work::MatchingNames, waker, move || {
-        apply_matches(match_list(&doc, &existing, &path))
+        apply_matches(match_list(&index, &existing, &path))
     });
 }
 

@@ -26,21 +26,39 @@ pub(crate) struct Review {
     pub cursor: usize,
 }
 
+/// A Tag All whose search runs on a worker (large texts): the review opens when it is done.
+pub(crate) struct PendingTagAll {
+    generation: u64,
+    id: u64,
+}
+
 impl WarraqApp {
-    /// Starts reviewing every other occurrence of annotation `id`'s text.
+    /// Starts reviewing every other occurrence of annotation `id`'s text: at once on texts up to
+    /// [`crate::workspace::SYNC_SEARCH_BYTES`], else when the search finishes on its worker.
     pub fn tag_all_occurrences(&mut self, id: u64) {
+        let waker = self
+            .waker
+            .clone()
+            .unwrap_or_else(crate::workspace::no_waker);
         let Some(d) = self.workspace.current_mut() else {
             return;
         };
         let Some(a) = d.annotations.get(id).cloned() else {
             return;
         };
-        let index = d.search_index_now();
         let options = SearchOptions {
             exact: false,
             whole_word: true,
             clitics: true,
         };
+        let Some(found) = d.search(&a.text, options, &waker) else {
+            self.pending_tag_all = Some(PendingTagAll {
+                generation: d.generation,
+                id,
+            });
+            return;
+        };
+        self.pending_tag_all = None;
         let tagged: std::collections::HashSet<Span> = d
             .annotations
             .items()
@@ -48,11 +66,10 @@ impl WarraqApp {
             .filter(|b| b.tag == a.tag)
             .map(crate::model::Annotation::span)
             .collect();
-        let candidates: Vec<(Span, Decision)> = index
-            .find(&a.text, options)
-            .into_iter()
+        let candidates: Vec<(Span, Decision)> = found
+            .iter()
             .filter(|s| !tagged.contains(s))
-            .map(|s| (s, Decision::Pending))
+            .map(|&s| (s, Decision::Pending))
             .collect();
         if candidates.is_empty() {
             self.message = Some(format!(
@@ -68,6 +85,29 @@ impl WarraqApp {
             candidates,
             cursor: 0,
         });
+    }
+
+    /// Opens the review of a Tag All whose search has finished (called every frame).
+    pub(super) fn poll_tag_all(&mut self) {
+        let Some(p) = &self.pending_tag_all else {
+            return;
+        };
+        let same = self
+            .workspace
+            .current()
+            .is_some_and(|d| d.generation == p.generation);
+        if !same {
+            self.pending_tag_all = None;
+            return;
+        }
+        let id = p.id;
+        self.tag_all_occurrences(id);
+    }
+
+    /// Whether a Tag All is waiting for its search.
+    #[must_use]
+    pub fn tag_all_pending(&self) -> bool {
+        self.pending_tag_all.is_some()
     }
 
     /// The review in progress: its candidates and decisions (for tests).

@@ -153,21 +153,21 @@ mod tests {
 
     #[test]
     fn suggestions_skip_what_is_already_tagged_and_accepting_is_one_step() {
-        let doc = Document::new("زار محمد علي بالقاهرة ثم القاهرة".to_owned());
-        let index = SearchIndex::new(doc.text(), false);
+        let index = SearchIndex::of_text("زار محمد علي بالقاهرة ثم القاهرة");
+        let doc = index.document().as_ref();
         let mut set = AnnotationSet::new(Vec::new(), Vec::new(), TagSet::default());
         let (entries, _) = parse("محمد علي\tPER\nالقاهرة\tLOC\n");
         let cairo = index.find("القاهرة", Default::default())[1];
-        set.create(&doc, cairo, "LOC");
-        set.suggestions = suggest(&doc, &index, &set, &entries);
+        set.create(doc, cairo, "LOC");
+        set.suggestions = suggest(doc, &index, &set, &entries);
         let texts: Vec<&str> = set.suggestions.iter().map(|a| a.text.as_str()).collect();
         assert_eq!(texts, vec!["محمد علي", "القاهرة"]);
         // Quotes and context are what the annotation model itself would record.
         for a in &set.suggestions {
-            let (text, prefix, suffix) = crate::model::annotations::quote(&doc, a.span());
+            let (text, prefix, suffix) = crate::model::annotations::quote(doc, a.span());
             assert_eq!((&a.text, &a.prefix, &a.suffix), (&text, &prefix, &suffix));
         }
-        assert_eq!(set.accept_suggestions(&doc, None), 2);
+        assert_eq!(set.accept_suggestions(doc, None), 2);
         assert_eq!(set.items().len(), 3);
         assert!(set.suggestions.is_empty());
         assert!(set.undo());

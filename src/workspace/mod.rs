@@ -17,15 +17,15 @@ pub mod merge;
 pub mod save;
 
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, OnceLock};
 use std::time::Instant;
 
 pub use job::{Job, Poll, Waker, no_waker};
 pub use save::{AUTOSAVE_DELAY, Due, SavePolicy};
 
-use crate::model::search::SearchIndex;
-use crate::model::{AnnotationSet, Document, TagSet};
+use crate::model::search::{SearchIndex, SearchOptions};
+use crate::model::{AnnotationSet, Document, Span, TagSet};
 use crate::store::lock::{self, DiskStamp, Holder, Lock};
 use crate::store::sidecar::{self, Fingerprint};
 use crate::store::{self, OpenError};
@@ -175,10 +175,25 @@ pub struct OpenDocument {
     writer: Writer,
     jobs: Vec<Job<Apply>>,
     jobs_kind: Vec<Work>,
-    /// The search indexes of the text: folded (`[0]`) and exact (`[1]`), each built once.
-    index: [Option<Arc<SearchIndex>>; 2],
-    indexing: [Option<Job<SearchIndex>>; 2],
+    /// The search index of the text, built once by whichever search needs it first and shared by all.
+    index: Arc<OnceLock<SearchIndex>>,
+    /// Recent searches, newest last: finished, or running on a worker.
+    searches: Vec<(SearchKey, Searched)>,
 }
+
+/// A search: the query and how to match it.
+pub type SearchKey = (String, SearchOptions);
+
+enum Searched {
+    Ready(Arc<Vec<Span>>),
+    Running(Job<Vec<Span>>),
+}
+
+/// Texts up to this size are indexed and searched at once; larger ones on a worker, so no frame waits.
+pub const SYNC_SEARCH_BYTES: usize = 1024 * 1024;
+
+/// How many recent searches a document keeps.
+const KEPT_SEARCHES: usize = 4;
 
 impl std::fmt::Debug for OpenDocument {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -288,8 +303,8 @@ impl OpenDocument {
             writer: atomic_writer(),
             jobs: Vec::new(),
             jobs_kind: Vec::new(),
-            index: [None, None],
-            indexing: [None, None],
+            index: Arc::default(),
+            searches: Vec::new(),
         }
     }
 
@@ -321,8 +336,8 @@ impl OpenDocument {
             writer: atomic_writer(),
             jobs: Vec::new(),
             jobs_kind: Vec::new(),
-            index: [None, None],
-            indexing: [None, None],
+            index: Arc::default(),
+            searches: Vec::new(),
         }
     }
 
@@ -602,11 +617,6 @@ impl OpenDocument {
                 }
             }
         }
-        for k in 0..2 {
-            if let Some(Poll::Ready(index)) = job::take_ready(&mut self.indexing[k]) {
-                self.index[k] = Some(Arc::new(index));
-            }
-        }
         messages
     }
 
@@ -616,37 +626,92 @@ impl OpenDocument {
         self.jobs_kind.contains(&kind)
     }
 
-    /// The search index of this document's text (`exact`: without folding), built once — at once for texts up to
-    /// 1 MB, on a worker for larger ones. `None` while it is being built.
-    pub fn search_index(&mut self, exact: bool, waker: &Waker) -> Option<Arc<SearchIndex>> {
-        /// Texts up to this size are indexed at once.
-        const SYNC_INDEX_BYTES: usize = 1024 * 1024;
-        let k = usize::from(exact);
-        if let Some(i) = &self.index[k] {
-            return Some(i.clone());
+    /// The search index, shared by every search of this document: a job takes it (and builds it if it is the
+    /// first) on its worker.
+    #[must_use]
+    pub fn shared_index(&self) -> SharedIndex {
+        SharedIndex {
+            cell: self.index.clone(),
+            doc: self.doc.clone(),
         }
-        if self.indexing[k].is_none() {
-            let doc = self.doc.clone();
-            if doc.text().len() <= SYNC_INDEX_BYTES {
-                let index = Arc::new(SearchIndex::new(doc.text(), exact));
-                self.index[k] = Some(index.clone());
-                return Some(index);
+    }
+
+    /// The search index, built here and now if it is not ready (the command line, and texts up to
+    /// [`SYNC_SEARCH_BYTES`]).
+    pub fn search_index_now(&self) -> &SearchIndex {
+        self.index
+            .get_or_init(|| SearchIndex::new(self.doc.clone()))
+    }
+
+    /// Whether the search index is built.
+    #[must_use]
+    pub fn is_indexed(&self) -> bool {
+        self.index.get().is_some()
+    }
+
+    /// The matches of `query`: at once for texts up to [`SYNC_SEARCH_BYTES`], else from a worker (`None` until it
+    /// is done; `waker` is called then). Recent results are kept, so asking again every frame costs nothing.
+    pub fn search(
+        &mut self,
+        query: &str,
+        options: SearchOptions,
+        waker: &Waker,
+    ) -> Option<Arc<Vec<Span>>> {
+        let key = (query.to_owned(), options);
+        if let Some(i) = self.searches.iter().position(|(k, _)| *k == key) {
+            let (_, searched) = &mut self.searches[i];
+            if let Searched::Running(job) = searched {
+                match job.poll() {
+                    Poll::Pending => return None,
+                    Poll::Ready(found) => *searched = Searched::Ready(Arc::new(found)),
+                    // The worker died: forget it, so the next call tries again.
+                    Poll::Lost => {
+                        self.searches.remove(i);
+                        return None;
+                    }
+                }
             }
-            self.indexing[k] = Some(Job::spawn("indexing for search", waker, move || {
-                SearchIndex::new(doc.text(), exact)
-            }));
+            let Searched::Ready(found) = &self.searches[i].1 else {
+                return None;
+            };
+            return Some(found.clone());
         }
+        if self.searches.len() >= KEPT_SEARCHES {
+            self.searches.remove(0);
+        }
+        if self.doc.text().len() <= SYNC_SEARCH_BYTES {
+            let found = Arc::new(self.search_index_now().find(query, options));
+            self.searches.push((key, Searched::Ready(found.clone())));
+            return Some(found);
+        }
+        let index = self.shared_index();
+        let q = query.to_owned();
+        let job = Job::spawn("searching", waker, move || index.get().find(&q, options));
+        self.searches.push((key, Searched::Running(job)));
         None
     }
 
-    /// The search index, built here and now if it is not ready (Tag All needs it at once).
-    pub fn search_index_now(&mut self) -> Arc<SearchIndex> {
-        if let Some(i) = &self.index[0] {
-            return i.clone();
-        }
-        let index = Arc::new(SearchIndex::new(self.doc.text(), false));
-        self.index[0] = Some(index.clone());
-        index
+    /// Whether a search is running on a worker.
+    #[must_use]
+    pub fn is_searching(&self) -> bool {
+        self.searches
+            .iter()
+            .any(|(_, s)| matches!(s, Searched::Running(_)))
+    }
+}
+
+/// A document's search index for a worker: built on first use, then shared.
+#[derive(Clone)]
+pub struct SharedIndex {
+    cell: Arc<OnceLock<SearchIndex>>,
+    doc: Arc<Document>,
+}
+
+impl SharedIndex {
+    /// The index, built now if no one has yet (others asking meanwhile wait for this one).
+    #[must_use]
+    pub fn get(&self) -> &SearchIndex {
+        self.cell.get_or_init(|| SearchIndex::new(self.doc.clone()))
     }
 }
 
