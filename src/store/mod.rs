@@ -5,6 +5,7 @@
 
 pub mod anchor;
 pub mod decode;
+pub mod lines;
 pub mod lock;
 pub mod sidecar;
 pub mod write;

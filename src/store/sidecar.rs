@@ -293,8 +293,18 @@ fn syntax(path: &Path, e: &ron::error::SpannedError) -> SidecarError {
     }
 }
 
-/// Parses sidecar text, checking the format version first so a newer file gets the right message.
+/// Parses sidecar text, checking the format version first so a newer file gets the right message. The layout this
+/// build writes is read by [`super::lines`] (fast); anything else by ron.
 pub fn parse(path: &Path, text: &str) -> Result<Sidecar, SidecarError> {
+    if let Some(sidecar) = super::lines::parse(text) {
+        if sidecar.format > FORMAT_VERSION {
+            return Err(SidecarError::NewerVersion {
+                path: path.to_owned(),
+                found: sidecar.format,
+            });
+        }
+        return Ok(sidecar);
+    }
     #[derive(Deserialize)]
     struct VersionOnly {
         format: u32,
