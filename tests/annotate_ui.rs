@@ -9,7 +9,7 @@ use warraq::store::sidecar;
 
 mod common;
 
-use common::{click, press, span_of, tag};
+use common::{click, press, span_of, tag, wait_saved};
 
 /// A window on a copy of the sample in a fresh folder (kept alive by the returned guard).
 fn open_copy() -> (
@@ -136,6 +136,7 @@ fn tag_a_word_edit_it_undo_save_and_reopen() {
 
     // Ctrl+S writes the sidecar; the source is untouched.
     press(&mut h, Key::S, Modifiers::COMMAND);
+    wait_saved(&mut h);
     let side = sidecar::sidecar_path(&path);
     assert!(side.exists());
     assert!(!h.state().document().unwrap().is_dirty());
@@ -178,6 +179,7 @@ fn delete_from_the_panel_and_autosave() {
     // Autosave: written a couple of seconds after the last change, without Ctrl+S.
     std::thread::sleep(warraq::app::AUTOSAVE_DELAY + std::time::Duration::from_millis(100));
     h.run_steps(2);
+    wait_saved(&mut h);
     assert!(!h.state().document().unwrap().is_dirty());
     let text = std::fs::read_to_string(sidecar::sidecar_path(&path)).unwrap();
     assert!(text.contains("روسيا") && !text.contains("أناتولي أنتونوف"));
@@ -201,6 +203,7 @@ fn an_unreadable_sidecar_is_left_alone_until_the_user_chooses() {
     let s = span_of("روسيا");
     tag(&mut h, s, Key::Num1);
     press(&mut h, Key::S, Modifiers::COMMAND);
+    wait_saved(&mut h);
     assert_eq!(
         std::fs::read_to_string(&side).unwrap(),
         "(format: 1, source: oops"
@@ -227,6 +230,7 @@ fn a_folder_that_cannot_be_written_keeps_annotations_in_memory() {
     let s = span_of("روسيا");
     tag(&mut h, s, Key::Num2);
     press(&mut h, Key::S, Modifiers::COMMAND);
+    wait_saved(&mut h);
     let msg = h.state().message().unwrap_or_default().to_owned();
     assert!(
         msg.contains("still in memory") && msg.contains("Save Annotations As"),
@@ -638,6 +642,7 @@ fn a_failed_save_then_opening_another_file_asks_and_keeps_the_annotations() {
         Some(dir.path().join("full-disk").join("x.warraq.ron"));
     tag(&mut h, span_of("روسيا"), Key::Num3);
     press(&mut h, Key::S, Modifiers::COMMAND);
+    wait_saved(&mut h);
     assert!(h.state().message().unwrap().contains("still in memory"));
     let other = dir.path().join("other.txt");
     std::fs::write(&other, "نص آخر").unwrap();

@@ -375,6 +375,10 @@ mod random_sessions {
         Tag(usize),
         Save,
         Autosave,
+        /// Ctrl+S in the window: a background save, moved on one frame.
+        BackgroundSave,
+        /// One frame of the window's saving (a background save moves on, or autosave starts one).
+        Frame,
         DiskFull(bool),
         OutsideWriter(usize),
         Reopen,
@@ -388,6 +392,8 @@ mod random_sessions {
             4 => (0..WORDS.len()).prop_map(Step::Tag),
             2 => Just(Step::Save),
             1 => Just(Step::Autosave),
+            2 => Just(Step::BackgroundSave),
+            3 => Just(Step::Frame),
             2 => any::<bool>().prop_map(Step::DiskFull),
             1 => (0..WORDS.len()).prop_map(Step::OutsideWriter),
             1 => Just(Step::Reopen),
@@ -425,6 +431,13 @@ mod random_sessions {
                     }
                     Step::Save => { let _ = ws.current_mut().unwrap().save_now(); }
                     Step::Autosave => { let _ = ws.current_mut().unwrap().autosave(now); }
+                    Step::BackgroundSave | Step::Frame => {
+                        let d = ws.current_mut().unwrap();
+                        if matches!(s, Step::BackgroundSave) {
+                            d.request_save();
+                        }
+                        let _ = d.save_in_background(now, &no_waker());
+                    }
                     Step::DiskFull(on) => fail.store(on, Ordering::SeqCst),
                     Step::OutsideWriter(w) => {
                         // Another process (the command line) tags a word in the current file and saves.
@@ -615,4 +628,109 @@ fn a_large_text_is_searched_on_a_worker_with_one_shared_index() {
         &found,
         &d.search("روسيا", options, &waker).unwrap()
     ));
+}
+
+/// Drives the window's background save until it has finished; returns what it did.
+fn save_in_background(d: &mut OpenDocument) -> Result<warraq::workspace::Saved, SaveError> {
+    for _ in 0..100_000 {
+        if let Some(done) = d.save_in_background(std::time::Instant::now(), &no_waker()) {
+            return done;
+        }
+        std::thread::sleep(std::time::Duration::from_micros(200));
+    }
+    panic!("the background save never finished");
+}
+
+#[test]
+fn the_background_save_writes_what_an_immediate_save_writes_and_starts_over_after_an_edit() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("book.txt");
+    let text = TEXT.repeat(20_000);
+    std::fs::write(&p, &text).unwrap();
+    let mut d = OpenDocument::open(&p, None).unwrap();
+    // Every روسيا tagged: 20 000 annotations, far more than one frame's slice.
+    let doc = d.doc.clone();
+    let spans = warraq::model::search::SearchIndex::of_text(&text)
+        .find("روسيا", warraq::model::search::SearchOptions::default());
+    d.annotations.create_batch(&doc, &spans, "GPE");
+    d.request_save();
+    assert!(
+        d.save_in_background(std::time::Instant::now(), &no_waker())
+            .is_none()
+    );
+    assert!(
+        d.is_saving(),
+        "a save of 20 000 annotations takes more than one call"
+    );
+    // An edit while the text is being prepared: the save starts over and writes it too.
+    let first = d.annotations.items()[0].id;
+    d.annotations.retag(first, "LOC");
+    save_in_background(&mut d).unwrap();
+    assert!(!d.is_dirty() && !d.is_saving());
+    let on_disk_text = std::fs::read_to_string(sidecar::sidecar_path(&p)).unwrap();
+    let expected = sidecar::text_of(&d.annotations, &d.fingerprint, false);
+    assert_eq!(
+        on_disk_text, expected,
+        "the same bytes as an immediate save"
+    );
+    let tags: Vec<(String, String)> = on_disk(&p);
+    assert_eq!(tags.len(), spans.len());
+    assert_eq!(tags.iter().filter(|(_, t)| t == "LOC").count(), 1);
+}
+
+#[test]
+fn the_background_save_fails_visibly_retries_and_merges_with_another_writer() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = file(dir.path(), "a.txt");
+    let mut window = OpenDocument::open(&a, None).unwrap();
+    let fail = Arc::new(AtomicBool::new(true));
+    window.set_writer(failing_writer(fail.clone()));
+    tag(&mut window, "موسكو", "LOC");
+    window.request_save();
+    assert!(matches!(
+        save_in_background(&mut window),
+        Err(SaveError::Failed(_))
+    ));
+    assert!(window.is_dirty() && window.save.error().is_some());
+    // Someone else writes the sidecar meanwhile.
+    let mut cli = OpenDocument::open(&a, None).unwrap();
+    tag(&mut cli, "روسيا", "GPE");
+    cli.save_now().unwrap();
+    fail.store(false, Ordering::SeqCst);
+    window.request_save();
+    let saved = save_in_background(&mut window).unwrap();
+    assert!(
+        saved.merged > 0,
+        "the other writer's annotation was merged, not overwritten"
+    );
+    assert!(!window.is_dirty() && window.save.error().is_none());
+    assert_eq!(
+        on_disk(&a),
+        vec![
+            ("روسيا".into(), "GPE".into()),
+            ("موسكو".into(), "LOC".into())
+        ]
+    );
+    // A background save, then another writer, then an immediate save: the merge's base is the text the
+    // background save wrote, read back.
+    tag(&mut window, "واشنطن", "GPE");
+    window.request_save();
+    save_in_background(&mut window).unwrap();
+    let mut cli = OpenDocument::open(&a, None).unwrap();
+    let id = cli
+        .annotations
+        .items()
+        .iter()
+        .find(|x| x.text == "موسكو")
+        .unwrap()
+        .id;
+    cli.annotations.retag(id, "GPE");
+    cli.save_now().unwrap();
+    tag(&mut window, "الاجتماع", "MISC");
+    let saved = window.save_now().unwrap();
+    assert!(saved.conflicts.is_empty(), "{:?}", saved.conflicts);
+    let got = on_disk(&a);
+    assert!(got.contains(&("موسكو".into(), "GPE".into())), "{got:?}");
+    assert!(got.contains(&("الاجتماع".into(), "MISC".into())), "{got:?}");
+    assert_eq!(got.len(), 4, "{got:?}");
 }

@@ -241,7 +241,7 @@ impl WarraqApp {
 
     // ----- saving -----
 
-    /// Saves now (Ctrl+S); with no place yet (the sample), asks for one.
+    /// Saves now (Ctrl+S), in the background like autosave; with no place yet (the sample), asks for one.
     pub(super) fn save_annotations(&mut self, ctx: &egui::Context) {
         self.commit_note();
         let Some(d) = self.workspace.current_mut() else {
@@ -251,23 +251,25 @@ impl WarraqApp {
             self.save_as_dialog(ctx);
             return;
         }
-        match d.save_now() {
-            Ok(saved) => {
-                let m = saved.message(d.sidecar.as_deref().unwrap_or(Path::new("")));
-                self.add_message(m);
-            }
-            Err(e) => self.message = Some(e.to_string()),
+        if !d.can_save() {
+            self.message = Some(crate::workspace::SaveError::Blocked.to_string());
+            return;
         }
+        d.request_save();
+        self.autosave(ctx);
     }
 
-    /// Writes changes two seconds after the last edit; after a failure, tries again with backoff.
+    /// Writes changes two seconds after the last edit (or at once after Ctrl+S) without stopping the window: the
+    /// text is prepared a few milliseconds per frame and written by a worker. After a failure, tries again with
+    /// backoff.
     pub(super) fn autosave(&mut self, ctx: &egui::Context) {
         let now = Instant::now();
+        let waker = self.waker(ctx);
         let Some(d) = self.workspace.current_mut() else {
             return;
         };
         let had_error = d.save.error().is_some();
-        match d.autosave(now) {
+        match d.save_in_background(now, &waker) {
             Some(Ok(saved)) => {
                 let mut m = saved.message(d.sidecar.as_deref().unwrap_or(Path::new("")));
                 if had_error {
@@ -278,9 +280,13 @@ impl WarraqApp {
             Some(Err(e)) => self.message = Some(e.to_string()),
             None => {}
         }
-        if let Some(d) = self.workspace.current_mut()
-            && let Due::After(wait) = d.autosave_due(now)
-        {
+        let Some(d) = self.workspace.current_mut() else {
+            return;
+        };
+        if d.is_saving() {
+            // Serializing goes on next frame; the worker's end wakes the window by itself.
+            ctx.request_repaint();
+        } else if let Due::After(wait) = d.autosave_due(now) {
             ctx.request_repaint_after(wait);
         }
     }

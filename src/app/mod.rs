@@ -662,13 +662,27 @@ impl WarraqApp {
                     sel.len()
                 ));
             }
+            let mut work = d.activities();
             if let Some(p) = view.measuring_progress() {
+                work.push(("laying out", Some(p)));
+            }
+            if !work.is_empty() {
+                ui.ctx()
+                    .request_repaint_after(std::time::Duration::from_millis(100));
+            }
+            for (what, progress) in work {
                 ui.separator();
-                ui.add(
-                    egui::ProgressBar::new(p)
-                        .desired_width(120.0)
-                        .text(format!("laying out {:.0}%", p * 100.0)),
-                );
+                match progress {
+                    Some(p) => ui.add(
+                        egui::ProgressBar::new(p)
+                            .desired_width(140.0)
+                            .text(format!("{what} {:.0}%", p * 100.0)),
+                    ),
+                    None => {
+                        ui.spinner();
+                        ui.label(format!("{what}…"))
+                    }
+                };
             }
             ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
                 ui.label(

@@ -14,6 +14,7 @@
 use unicode_normalization::UnicodeNormalization;
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use super::document::Document;
 use super::offsets::{CharOffset, Span};
@@ -129,15 +130,25 @@ impl SearchIndex {
     /// Builds the index of `doc`.
     #[must_use]
     pub fn new(doc: Arc<Document>) -> Self {
+        Self::with_progress(doc, &AtomicUsize::new(0))
+    }
+
+    /// Builds the index of `doc`, storing in `progress` how many bytes of the text are done (for a progress bar).
+    #[must_use]
+    pub fn with_progress(doc: Arc<Document>, progress: &AtomicUsize) -> Self {
         let text = doc.text();
         let mut folded = String::with_capacity(text.len());
         let mut checkpoints = Vec::with_capacity(text.len() / STEP + 1);
         for (i, (byte, c)) in text.char_indices().enumerate() {
             if i % STEP == 0 {
                 checkpoints.push((folded.len(), byte));
+                if i % (STEP * 4096) == 0 {
+                    progress.store(byte, Ordering::Relaxed);
+                }
             }
             fold_char(c, &mut |d| folded.push(d));
         }
+        progress.store(text.len(), Ordering::Relaxed);
         folded.shrink_to_fit();
         Self {
             doc,

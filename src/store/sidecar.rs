@@ -445,49 +445,140 @@ fn write_ron(
     unplaced: &[Annotation],
     suggestions: &[Annotation],
 ) -> String {
-    use std::fmt::Write as _;
-    let config = ron::ser::PrettyConfig::new()
-        .struct_names(false)
-        .new_line("\n")
-        .indentor("  ");
-    let header = |v: &dyn erased::Ron| v.to_pretty(&config);
-    let mut out = String::with_capacity(64 + annotations.len() * 320);
-    out.push_str("(\n");
-    let _ = writeln!(out, "  format: {format},");
-    let _ = writeln!(out, "  source: {},", indent(&header(source)));
-    if let Some(tags) = tags {
-        let _ = writeln!(out, "  tags: Some({}),", indent(&header(tags)));
-    }
-    for (name, list) in [
-        ("annotations", annotations),
-        ("unplaced", unplaced),
-        ("suggestions", suggestions),
-    ] {
-        if name != "annotations" && list.is_empty() {
-            continue;
+    let lists = [annotations, unplaced, suggestions];
+    let mut w = TextWriter::new(format, source, tags, &lists);
+    w.write(&lists, usize::MAX);
+    w.finish()
+}
+
+/// The names of the three lists, in the order they are written.
+const LIST_NAMES: [&str; 3] = ["annotations", "unplaced", "suggestions"];
+
+/// Writes sidecar text a slice at a time, so the window can serialize 100 000 annotations a few milliseconds per
+/// frame instead of stopping for the whole file. The lists must be the same at every call (the caller starts over
+/// when they change).
+pub struct TextWriter {
+    out: String,
+    /// Which list is being written (3: all done), and the next annotation in it.
+    list: usize,
+    next: usize,
+    open: bool,
+    written: usize,
+}
+
+impl TextWriter {
+    /// Starts the text: the header (format, source, tags), pretty-printed by ron.
+    #[must_use]
+    pub fn new(
+        format: u32,
+        source: &Fingerprint,
+        tags: Option<&TagSet>,
+        lists: &[&[Annotation]; 3],
+    ) -> Self {
+        use std::fmt::Write as _;
+        let config = ron::ser::PrettyConfig::new()
+            .struct_names(false)
+            .new_line("\n")
+            .indentor("  ");
+        let header = |v: &dyn erased::Ron| v.to_pretty(&config);
+        let total: usize = lists.iter().map(|l| l.len()).sum();
+        let mut out = String::with_capacity(256 + total * 320);
+        out.push_str("(\n");
+        let _ = writeln!(out, "  format: {format},");
+        let _ = writeln!(out, "  source: {},", indent(&header(source)));
+        if let Some(tags) = tags {
+            let _ = writeln!(out, "  tags: Some({}),", indent(&header(tags)));
         }
-        let _ = writeln!(out, "  {name}: [");
-        for a in list {
-            out.push_str("    (id: ");
-            let _ = write!(out, "{}, start: {}, end: {}, tag: ", a.id, a.start, a.end);
-            for (field, value) in [
-                ("", &a.tag),
-                (", text: ", &a.text),
-                (", prefix: ", &a.prefix),
-                (", suffix: ", &a.suffix),
-                (", note: ", &a.note),
-                (", created: ", &a.created),
-                (", modified: ", &a.modified),
-            ] {
-                out.push_str(field);
-                push_ron_string(&mut out, value);
+        Self {
+            out,
+            list: 0,
+            next: 0,
+            open: false,
+            written: 0,
+        }
+    }
+
+    /// The text for a set (the tag set left out when the folder has one).
+    #[must_use]
+    pub fn for_set(set: &AnnotationSet, fingerprint: &Fingerprint, folder_tags: bool) -> Self {
+        Self::new(
+            FORMAT_VERSION,
+            fingerprint,
+            (!folder_tags).then_some(&set.tags),
+            &Self::lists(set),
+        )
+    }
+
+    /// A set's three lists, as [`write`](Self::write) takes them.
+    #[must_use]
+    pub fn lists(set: &AnnotationSet) -> [&[Annotation]; 3] {
+        [set.items(), &set.unplaced, &set.suggestions]
+    }
+
+    /// Writes up to `max` more annotations; `true` when the text is complete.
+    pub fn write(&mut self, lists: &[&[Annotation]; 3], max: usize) -> bool {
+        use std::fmt::Write as _;
+        let mut budget = max;
+        while self.list < 3 {
+            let list = lists[self.list];
+            // Empty lists other than the first are left out.
+            if !self.open {
+                if self.list > 0 && list.is_empty() {
+                    self.list += 1;
+                    continue;
+                }
+                let _ = writeln!(self.out, "  {}: [", LIST_NAMES[self.list]);
+                self.open = true;
             }
-            out.push_str("),\n");
+            while self.next < list.len() {
+                if budget == 0 {
+                    return false;
+                }
+                budget -= 1;
+                push_annotation(&mut self.out, &list[self.next]);
+                self.next += 1;
+                self.written += 1;
+            }
+            self.out.push_str("  ],\n");
+            self.open = false;
+            self.next = 0;
+            self.list += 1;
         }
-        out.push_str("  ],\n");
+        true
     }
-    out.push_str(")\n");
-    out
+
+    /// How many annotations are written so far.
+    #[must_use]
+    pub fn written(&self) -> usize {
+        self.written
+    }
+
+    /// The whole text (call when [`write`](Self::write) said it was complete).
+    #[must_use]
+    pub fn finish(mut self) -> String {
+        self.out.push_str(")\n");
+        self.out
+    }
+}
+
+/// One annotation on one line.
+fn push_annotation(out: &mut String, a: &Annotation) {
+    use std::fmt::Write as _;
+    out.push_str("    (id: ");
+    let _ = write!(out, "{}, start: {}, end: {}, tag: ", a.id, a.start, a.end);
+    for (field, value) in [
+        ("", &a.tag),
+        (", text: ", &a.text),
+        (", prefix: ", &a.prefix),
+        (", suffix: ", &a.suffix),
+        (", note: ", &a.note),
+        (", created: ", &a.created),
+        (", modified: ", &a.modified),
+    ] {
+        out.push_str(field);
+        push_ron_string(out, value);
+    }
+    out.push_str("),\n");
 }
 
 fn indent(s: &str) -> String {
@@ -536,15 +627,9 @@ mod erased {
 /// The sidecar text for a set (the tag set left out when the folder has one).
 #[must_use]
 pub fn text_of(set: &AnnotationSet, fingerprint: &Fingerprint, folder_tags: bool) -> String {
-    let tags = (!folder_tags).then_some(&set.tags);
-    write_ron(
-        FORMAT_VERSION,
-        fingerprint,
-        tags,
-        set.items(),
-        &set.unplaced,
-        &set.suggestions,
-    )
+    let mut w = TextWriter::for_set(set, fingerprint, folder_tags);
+    w.write(&TextWriter::lists(set), usize::MAX);
+    w.finish()
 }
 
 /// Saves a set to `path` (normally [`sidecar_path`]).

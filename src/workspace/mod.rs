@@ -12,12 +12,13 @@
 //!
 //! Offsets are code points, as everywhere in the model.
 
+mod background;
 pub mod job;
 pub mod merge;
 pub mod save;
 
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, OnceLock};
 use std::time::Instant;
 
@@ -170,6 +171,11 @@ pub struct OpenDocument {
     /// The sidecar as last read or written here, and its content then (the base of a merge).
     on_disk: Option<DiskStamp>,
     base: merge::Content,
+    /// After a background save, the text it wrote: the base's annotations, read back only when a merge needs them.
+    base_text: Option<String>,
+    /// A save in progress in the background (the window's saves), and whether one was asked for (Ctrl+S).
+    saving: Option<background::BackgroundSave>,
+    save_requested: bool,
     /// Held while the document is open; dropping it removes the lock file.
     _lock: Option<Lock>,
     writer: Writer,
@@ -177,6 +183,8 @@ pub struct OpenDocument {
     jobs_kind: Vec<Work>,
     /// The search index of the text, built once by whichever search needs it first and shared by all.
     index: Arc<OnceLock<SearchIndex>>,
+    /// Bytes of the text indexed so far, while the index is being built.
+    index_progress: Arc<AtomicUsize>,
     /// Recent searches, newest last: finished, or running on a worker.
     searches: Vec<(SearchKey, Searched)>,
 }
@@ -299,11 +307,15 @@ impl OpenDocument {
             save,
             on_disk,
             base,
+            base_text: None,
+            saving: None,
+            save_requested: false,
             _lock: lock,
             writer: atomic_writer(),
             jobs: Vec::new(),
             jobs_kind: Vec::new(),
             index: Arc::default(),
+            index_progress: Arc::default(),
             searches: Vec::new(),
         }
     }
@@ -323,6 +335,9 @@ impl OpenDocument {
             doc: Arc::new(Document::new(SAMPLE_TEXT.to_owned())),
             save: SavePolicy::new(set.revision()),
             base: content_of(&set),
+            base_text: None,
+            saving: None,
+            save_requested: false,
             annotations: set,
             fingerprint: Fingerprint::of(SAMPLE_TEXT.as_bytes(), "UTF-8"),
             sidecar: None,
@@ -337,6 +352,7 @@ impl OpenDocument {
             jobs: Vec::new(),
             jobs_kind: Vec::new(),
             index: Arc::default(),
+            index_progress: Arc::default(),
             searches: Vec::new(),
         }
     }
@@ -365,6 +381,7 @@ impl OpenDocument {
     }
 
     fn save_at(&mut self, now: Instant) -> Result<Saved, SaveError> {
+        self.finish_background_save(now);
         if self.read_only {
             return Err(SaveError::Blocked);
         }
@@ -397,46 +414,47 @@ impl OpenDocument {
         (self.writer)(path, text.as_bytes())
             .map_err(|e| SaveError::Failed(format!("{}: {e}", path.display())))?;
         self.on_disk = Some(DiskStamp::of(path, text.as_bytes()));
-        self.base = content_of(&self.annotations);
+        // The base of the next merge is what was written, kept as its text (read back only if a merge needs it).
+        self.base = merge::Content {
+            tags: self.annotations.tags.clone(),
+            ..merge::Content::default()
+        };
+        self.base_text = Some(text);
         Ok(saved)
     }
 
-    /// The folder's shared tag set: what this document changed in it is merged with what is there now (another
-    /// document of the folder may have added a tag), and written only when that differs. An unreadable file stops
-    /// the save: it is never written over.
+    /// The folder's shared tag set, merged with what is there now and written when that differs; this document's
+    /// tags become the merged ones.
     fn write_folder_tags(&mut self, source: &Path) -> Result<(), SaveError> {
-        let tags_path = sidecar::folder_tags_path(source);
-        let current = sidecar::folder_tags(source).map_err(|e| {
-            SaveError::Failed(format!(
-                "{e} (the folder's tag set cannot be read, so it is not written over; the annotations were not saved either)"
-            ))
-        })?;
-        let merged = match &current {
-            Some(theirs) => {
-                let mut conflicts = Vec::new();
-                merge::merge_tags(
-                    &self.base.tags,
-                    &self.annotations.tags,
-                    theirs,
-                    &mut conflicts,
-                )
-            }
-            None => self.annotations.tags.clone(),
-        };
+        let merged = merged_folder_tags(
+            &self.writer,
+            source,
+            &self.base.tags,
+            &self.annotations.tags,
+        )?;
         if merged != self.annotations.tags {
-            self.annotations.tags = merged.clone();
-        }
-        if current.as_ref() != Some(&merged) {
-            (self.writer)(&tags_path, sidecar::folder_tags_text(&merged).as_bytes()).map_err(
-                |e| {
-                    SaveError::Failed(format!(
-                        "{}: {e} (the folder's tag set; the annotations were not saved either)",
-                        tags_path.display()
-                    ))
-                },
-            )?;
+            self.annotations.tags = merged;
         }
         Ok(())
+    }
+
+    /// The base of a merge with all its annotations (read back from the text last written, if that is how it is
+    /// kept).
+    fn full_base(&mut self) -> &merge::Content {
+        if let Some(text) = self.base_text.take() {
+            let path = self.sidecar.clone().unwrap_or_default();
+            // The text is what this document wrote, so it reads back; if it somehow did not, the merge starts from
+            // nothing in common, which keeps everything of both sides.
+            if let Ok(written) = sidecar::parse(&path, &text) {
+                self.base.annotations = written.annotations;
+                self.base.unplaced = written.unplaced;
+                self.base.suggestions = written.suggestions;
+                if let Some(tags) = written.tags {
+                    self.base.tags = tags;
+                }
+            }
+        }
+        &self.base
     }
 
     /// Reads the sidecar someone else wrote and merges this document's changes into it.
@@ -450,6 +468,7 @@ impl OpenDocument {
             // Deleted elsewhere (a checkout, a sync, a file manager): nothing of ours is dropped; it is written again.
             None => {
                 self.base = merge::Content::default();
+                self.base_text = None;
                 return Ok(Saved::default());
             }
             Some(t) => {
@@ -467,12 +486,13 @@ impl OpenDocument {
             }
         };
         let ours = content_of(&self.annotations);
-        let merged = merge::merge(&self.base, &ours, &theirs);
+        let merged = merge::merge(self.full_base(), &ours, &theirs);
         let c = merged.content;
         self.annotations
             .replace_all(c.annotations, c.unplaced, c.suggestions, c.tags);
         // What is on disk now is the merge's other side: it becomes the base.
         self.base = theirs;
+        self.base_text = None;
         Ok(Saved {
             merged: merged.taken,
             conflicts: merged.conflicts,
@@ -517,6 +537,7 @@ impl OpenDocument {
             // A new place: whatever is already there is someone else's, to merge with (from nothing in common).
             self.on_disk = None;
             self.base = merge::Content::default();
+            self.base_text = None;
         }
         self.sidecar = Some(path);
         self.read_only = false;
@@ -567,6 +588,7 @@ impl OpenDocument {
         self.read_only = false;
         self.on_disk = None;
         self.base = content_of(&self.annotations);
+        self.base_text = None;
         Ok(aside)
     }
 
@@ -633,6 +655,7 @@ impl OpenDocument {
         SharedIndex {
             cell: self.index.clone(),
             doc: self.doc.clone(),
+            progress: self.index_progress.clone(),
         }
     }
 
@@ -691,6 +714,29 @@ impl OpenDocument {
         None
     }
 
+    /// Long work going on for this document, for the status bar: what it is and how far along (when known).
+    #[must_use]
+    pub fn activities(&self) -> Vec<(&'static str, Option<f32>)> {
+        let mut out = Vec::new();
+        if self.is_searching() {
+            if self.is_indexed() {
+                out.push(("searching", None));
+            } else {
+                let done = self.index_progress.load(Ordering::Relaxed) as f32;
+                out.push((
+                    "indexing for search",
+                    Some(done / self.doc.text().len().max(1) as f32),
+                ));
+            }
+        } else if self.is_running(Work::MatchingNames) {
+            out.push(("matching names", None));
+        }
+        if let Some(progress) = self.save_progress() {
+            out.push(("saving", Some(progress)));
+        }
+        out
+    }
+
     /// Whether a search is running on a worker.
     #[must_use]
     pub fn is_searching(&self) -> bool {
@@ -705,14 +751,46 @@ impl OpenDocument {
 pub struct SharedIndex {
     cell: Arc<OnceLock<SearchIndex>>,
     doc: Arc<Document>,
+    progress: Arc<AtomicUsize>,
 }
 
 impl SharedIndex {
     /// The index, built now if no one has yet (others asking meanwhile wait for this one).
     #[must_use]
     pub fn get(&self) -> &SearchIndex {
-        self.cell.get_or_init(|| SearchIndex::new(self.doc.clone()))
+        self.cell
+            .get_or_init(|| SearchIndex::with_progress(self.doc.clone(), &self.progress))
     }
+}
+
+/// The folder's shared tag set beside `source`: this document's changes to it (`ours` against `base`) merged with
+/// what is there now (another document of the folder may have added a tag), written only when that differs. An
+/// unreadable file stops the save: it is never written over.
+fn merged_folder_tags(
+    writer: &Writer,
+    source: &Path,
+    base: &TagSet,
+    ours: &TagSet,
+) -> Result<TagSet, SaveError> {
+    let tags_path = sidecar::folder_tags_path(source);
+    let current = sidecar::folder_tags(source).map_err(|e| {
+        SaveError::Failed(format!(
+            "{e} (the folder's tag set cannot be read, so it is not written over; the annotations were not saved either)"
+        ))
+    })?;
+    let merged = match &current {
+        Some(theirs) => merge::merge_tags(base, ours, theirs, &mut Vec::new()),
+        None => ours.clone(),
+    };
+    if current.as_ref() != Some(&merged) {
+        writer(&tags_path, sidecar::folder_tags_text(&merged).as_bytes()).map_err(|e| {
+            SaveError::Failed(format!(
+                "{}: {e} (the folder's tag set; the annotations were not saved either)",
+                tags_path.display()
+            ))
+        })?;
+    }
+    Ok(merged)
 }
 
 /// Where the workspace goes after settling the current document.

@@ -103,3 +103,21 @@ pub fn warraq(args: &[&str]) -> std::process::Output {
         .output()
         .unwrap()
 }
+
+/// Steps the harness until the save in progress (Ctrl+S, autosave) has been written by its worker.
+pub fn wait_saved(h: &mut Harness<'_, WarraqApp>) {
+    let saving = |h: &Harness<'_, WarraqApp>| {
+        h.state()
+            .workspace()
+            .current()
+            .is_some_and(warraq::workspace::OpenDocument::is_saving)
+    };
+    for _ in 0..1000 {
+        if !saving(h) {
+            break;
+        }
+        h.step();
+        std::thread::sleep(std::time::Duration::from_millis(2));
+    }
+    assert!(!saving(h), "the save finished");
+}
