@@ -6,38 +6,8 @@ mod common;
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use std::hint::black_box;
-use warraq::model::annotations::quote;
-use warraq::model::{Annotation, AnnotationSet, CharOffset, Document, Span, TagSet};
+use warraq::model::{AnnotationSet, Document};
 use warraq::store::sidecar::{self, Fingerprint};
-
-fn set_of(doc: &Document, n: usize) -> AnnotationSet {
-    let step = doc.char_count() / (n + 1);
-    let tags = ["PER", "LOC", "ORG", "GPE", "DATE", "MISC"];
-    let items = (0..n)
-        .map(|i| {
-            let start = i * step;
-            let span = Span::new(CharOffset(start), CharOffset(start + 6));
-            let (text, prefix, suffix) = quote(doc, span);
-            Annotation {
-                id: i as u64 + 1,
-                start,
-                end: start + 6,
-                tag: tags[i % tags.len()].to_owned(),
-                text,
-                prefix,
-                suffix,
-                note: if i % 10 == 0 {
-                    "ملاحظة قصيرة".to_owned()
-                } else {
-                    String::new()
-                },
-                created: "2026-11-30T05:00:00Z".to_owned(),
-                modified: "2026-11-30T05:00:00Z".to_owned(),
-            }
-        })
-        .collect();
-    AnnotationSet::new(items, Vec::new(), TagSet::default())
-}
 
 /// The 10 MB book with 100 000 annotations, its fingerprint, and a folder for it.
 fn book() -> (
@@ -49,7 +19,7 @@ fn book() -> (
 ) {
     let text = common::arabic_text(10 * 1024 * 1024);
     let doc = Document::new(text.clone());
-    let set = set_of(&doc, 100_000);
+    let set = common::annotations(&doc, 100_000);
     let fp = Fingerprint::of(text.as_bytes(), "UTF-8");
     (text, doc, set, fp, tempfile::tempdir().unwrap())
 }
@@ -61,11 +31,21 @@ fn save_and_load(c: &mut Criterion) {
     let path = sidecar::sidecar_path(&source);
     let mut g = c.benchmark_group("sidecar_100k");
     g.sample_size(10);
-    g.bench_function("save", |b| {
-        b.iter(|| sidecar::save(&path, black_box(&set), fp.clone(), false).unwrap())
+    common::with_peak("sidecar", "save", || {
+        g.bench_function("save", |b| {
+            b.iter(|| sidecar::save(&path, black_box(&set), fp.clone(), false).unwrap())
+        });
     });
-    g.bench_function("load_unchanged_source", |b| {
-        b.iter(|| black_box(sidecar::load(&source, text.as_bytes(), "UTF-8", &doc).unwrap()))
+    common::with_peak("sidecar", "load_unchanged_source", || {
+        g.bench_function("load_unchanged_source", |b| {
+            b.iter(|| black_box(sidecar::load(&source, text.as_bytes(), "UTF-8", &doc).unwrap()))
+        });
+    });
+    // The real open path: read, detect and decode, fingerprint, split, load and check the sidecar, take the lock.
+    common::with_peak("sidecar", "open_document", || {
+        g.bench_function("open_document", |b| {
+            b.iter(|| black_box(warraq::workspace::OpenDocument::open(&source, None).unwrap()))
+        });
     });
     g.finish();
 }
@@ -121,12 +101,19 @@ fn reanchor(c: &mut Criterion) {
             loaded.unplaced.len(),
             report.moved
         );
-        g.bench_function(name, |b| {
-            b.iter(|| {
-                black_box(
-                    sidecar::load(&source, changed.as_bytes(), "UTF-8", &changed_doc).unwrap(),
-                )
-            })
+        common::record(
+            "sidecar",
+            &format!("exact/{name}"),
+            serde_json::json!(exact),
+        );
+        common::with_peak("sidecar", name, || {
+            g.bench_function(name, |b| {
+                b.iter(|| {
+                    black_box(
+                        sidecar::load(&source, changed.as_bytes(), "UTF-8", &changed_doc).unwrap(),
+                    )
+                })
+            });
         });
     }
     g.finish();

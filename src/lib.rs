@@ -9,12 +9,14 @@
 //! - [`view`]: egui widgets on the text engine: the document view, the RTL label, the RTL text input.
 //! - [`workspace`]: the open documents — each owns its annotations, undo, save policy, search index and jobs. No egui.
 //! - [`app`]: the egui application: panels, menus, dialogs, and the command table that drives them.
+//! - [`background`]: how worker threads run (below the window's priority).
 //! - [`cli`]: the headless commands (`layout`, `render`) that use the same engine as the window.
 //!
 //! Offsets everywhere in the model are Unicode scalar (code point) indices into the decoded text, end exclusive.
 //! parley works in UTF-8 byte indices; conversion happens at the edge, in [`model::offsets`].
 
 pub mod app;
+pub mod background;
 pub mod cli;
 pub mod export;
 pub mod model;

@@ -616,13 +616,14 @@ fn a_large_text_is_searched_on_a_worker_with_one_shared_index() {
         .expect("ready after the wake");
     assert!(!d.is_searching() && d.is_indexed());
     let expected = warraq::model::search::SearchIndex::of_text(&text).find("روسيا", options);
-    assert_eq!(found.len(), text.matches("روسيا").count());
-    assert_eq!(*found, expected);
+    assert_eq!(found.spans.len(), text.matches("روسيا").count());
+    assert_eq!(found.spans, expected);
+    assert!(found.complete);
     // A second query uses the index the first one built (one index per document).
     assert!(d.search("موسكو", options, &waker).is_none());
     rx.recv_timeout(std::time::Duration::from_secs(60)).unwrap();
     let moscow = d.search("موسكو", options, &waker).unwrap();
-    assert_eq!(moscow.len(), text.matches("موسكو").count());
+    assert_eq!(moscow.spans.len(), text.matches("موسكو").count());
     // Asking again for a recent query answers at once from what was kept.
     assert!(Arc::ptr_eq(
         &found,

@@ -39,3 +39,86 @@ pub fn arabic_text(bytes: usize) -> String {
     }
     text
 }
+
+/// `n` annotations spread evenly over `doc` (six characters each, tags cycling through the six defaults, a note on
+/// one in ten), with the quotes and context the annotation model records.
+pub fn annotations(doc: &warraq::model::Document, n: usize) -> warraq::model::AnnotationSet {
+    use warraq::model::{Annotation, AnnotationSet, CharOffset, Span, TagSet};
+    let step = doc.char_count() / (n + 1);
+    let tags = ["PER", "LOC", "ORG", "GPE", "DATE", "MISC"];
+    let items = (0..n)
+        .map(|i| {
+            let start = i * step;
+            let span = Span::new(CharOffset(start), CharOffset(start + 6));
+            let (text, prefix, suffix) = warraq::model::annotations::quote(doc, span);
+            Annotation {
+                id: i as u64 + 1,
+                start,
+                end: start + 6,
+                tag: tags[i % tags.len()].to_owned(),
+                text,
+                prefix,
+                suffix,
+                note: if i % 10 == 0 {
+                    "ملاحظة قصيرة".to_owned()
+                } else {
+                    String::new()
+                },
+                created: "2026-11-30T05:00:00Z".to_owned(),
+                modified: "2026-11-30T05:00:00Z".to_owned(),
+            }
+        })
+        .collect();
+    AnnotationSet::new(items, Vec::new(), TagSet::default())
+}
+
+/// This process's resident memory now and at its peak since the last [`reset_peak`], in MB.
+pub fn memory_mb() -> (f64, f64) {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let field = |name: &str| {
+        status
+            .lines()
+            .find(|l| l.starts_with(name))
+            .and_then(|l| l.split_whitespace().nth(1))
+            .and_then(|kb| kb.parse::<f64>().ok())
+            .map_or(f64::NAN, |kb| kb / 1024.0)
+    };
+    (field("VmRSS:"), field("VmHWM:"))
+}
+
+/// Starts measuring the peak resident size afresh (Linux: writing 5 to clear_refs resets VmHWM).
+pub fn reset_peak() {
+    let _ = std::fs::write("/proc/self/clear_refs", "5");
+}
+
+/// Where benchmarks leave their figures for `.ci/bench_report.py`, which writes them into docs/BENCHMARKS.md.
+pub fn figures_dir() -> std::path::PathBuf {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/bench-figures");
+    let _ = std::fs::create_dir_all(&dir);
+    dir
+}
+
+/// Records `value` under `key` in this benchmark's figures file (`target/bench-figures/BENCH.json`).
+pub fn record(bench: &str, key: &str, value: serde_json::Value) {
+    let path = figures_dir().join(format!("{bench}.json"));
+    let mut all: serde_json::Map<String, serde_json::Value> = std::fs::read_to_string(&path)
+        .ok()
+        .and_then(|t| serde_json::from_str(&t).ok())
+        .unwrap_or_default();
+    all.insert(key.to_owned(), value);
+    let _ = std::fs::write(
+        &path,
+        serde_json::to_string_pretty(&serde_json::Value::Object(all)).unwrap_or_default(),
+    );
+}
+
+/// Runs one criterion benchmark and records the peak resident size it reached (`peak_mb/NAME`).
+pub fn with_peak(bench: &str, name: &str, run: impl FnOnce()) {
+    reset_peak();
+    run();
+    record(
+        bench,
+        &format!("peak_mb/{name}"),
+        serde_json::json!(memory_mb().1),
+    );
+}

@@ -10,10 +10,20 @@ use crate::model::{Span, TextSelection};
 use crate::view::{RtlInput, RtlInputState};
 use crate::workspace::OpenDocument;
 
+/// How long typing must pause before a large text is searched.
+const TYPING_PAUSE: std::time::Duration = std::time::Duration::from_millis(200);
+
 pub(crate) struct FindBar {
     pub query: RtlInputState,
     pub options: SearchOptions,
     pub matches: std::sync::Arc<Vec<Span>>,
+    /// The search stopped at its limit: there are more matches than shown.
+    more: bool,
+    /// When the query or options last changed: on large texts the search waits until typing pauses.
+    changed_at: Option<std::time::Instant>,
+    last_key: Option<(String, SearchOptions)>,
+    /// Enter (or Next / Previous) pressed while the search was still running: taken when it is done.
+    pending_step: Option<bool>,
     pub current: Option<usize>,
     /// The document generation the matches were found in.
     generation: Option<u64>,
@@ -29,6 +39,10 @@ impl FindBar {
             query: RtlInputState::new(false),
             options: SearchOptions::default(),
             matches: std::sync::Arc::default(),
+            more: false,
+            changed_at: None,
+            last_key: None,
+            pending_step: None,
             current: None,
             generation: None,
             searched: None,
@@ -105,11 +119,26 @@ impl WarraqApp {
         if f.searched.as_ref() == Some(&key) {
             return;
         }
+        let now = std::time::Instant::now();
+        if f.last_key.as_ref() != Some(&key) {
+            f.last_key = Some(key.clone());
+            f.changed_at = Some(now);
+        }
+        // On large texts, searching waits until typing pauses, so a word typed letter by letter is searched once.
+        if d.doc.text().len() > crate::workspace::SYNC_SEARCH_BYTES
+            && let Some(t) = f.changed_at
+            && now.duration_since(t) < TYPING_PAUSE
+        {
+            f.waiting = true;
+            ctx.request_repaint_after(TYPING_PAUSE - now.duration_since(t));
+            return;
+        }
         // Large texts are searched on a worker: the bar shows "searching…" and this frame goes on.
         let found = d.search(&query, f.options, &waker);
         f.waiting = found.is_none();
         let Some(found) = found else { return };
-        f.matches = found;
+        f.matches = std::sync::Arc::new(found.spans.clone());
+        f.more = !found.complete;
         f.current = None;
         f.searched = Some(key);
     }
@@ -154,7 +183,9 @@ impl WarraqApp {
             } else {
                 match (f.current, f.matches.len()) {
                     (_, 0) => "no matches".to_owned(),
+                    (Some(c), n) if f.more => format!("{} of the first {n}", c + 1),
                     (Some(c), n) => format!("{} of {n}", c + 1),
+                    (None, n) if f.more => format!("the first {n} matches"),
                     (None, n) => format!("{n} matches"),
                 }
             };
@@ -187,8 +218,17 @@ impl WarraqApp {
             self.find = None;
             return;
         }
+        let Some(f) = &mut self.find else { return };
         if let Some(forward) = step {
+            // Enter searches at once, without waiting for typing to pause; the step is taken when matches are in.
+            f.changed_at = None;
+            f.pending_step = Some(forward);
             self.refresh_matches(&ctx);
+        }
+        if let Some(f) = &mut self.find
+            && !f.waiting
+            && let Some(forward) = f.pending_step.take()
+        {
             self.find_step(forward);
         }
     }

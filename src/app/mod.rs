@@ -259,6 +259,16 @@ impl WarraqApp {
             Command::EditTags => self.open_tags_dialog(),
             Command::TogglePanel => self.settings.show_panel = !self.settings.show_panel,
             Command::SnapToWord => self.settings.snap_to_word = !self.settings.snap_to_word,
+            Command::GoToStart | Command::GoToEnd => {
+                if let Some(view) = self.view_mut() {
+                    let end = crate::model::CharOffset(view.document().char_count());
+                    view.scroll_to_offset(if command == Command::GoToEnd {
+                        end
+                    } else {
+                        crate::model::CharOffset(0)
+                    });
+                }
+            }
             Command::Export => self.open_export_dialog(),
             Command::Find => self.open_find(),
             Command::TagAll => {

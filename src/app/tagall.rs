@@ -67,6 +67,7 @@ impl WarraqApp {
             .map(crate::model::Annotation::span)
             .collect();
         let candidates: Vec<(Span, Decision)> = found
+            .spans
             .iter()
             .filter(|s| !tagged.contains(s))
             .map(|&s| (s, Decision::Pending))

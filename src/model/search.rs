@@ -14,7 +14,7 @@
 use unicode_normalization::UnicodeNormalization;
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use super::document::Document;
 use super::offsets::{CharOffset, Span};
@@ -94,6 +94,15 @@ pub fn fold(s: &str, exact: bool) -> String {
         fold_char(c, &mut |d| out.push(d));
     }
     out
+}
+
+/// Matches of a limited search.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Found {
+    /// The matches, in text order.
+    pub spans: Vec<Span>,
+    /// `false` when the search stopped at its limit (there are more).
+    pub complete: bool,
 }
 
 /// Original characters between two checkpoints of the map from the folded text back to the original.
@@ -215,8 +224,14 @@ impl SearchIndex {
         let text = self.doc.text();
         let mut end_byte = last.byte;
         let mut end_ch = last.ch;
+        // Marks follow a match that ends with the last of its character's folded output (so a match ending
+        // inside ﻻ → لا does not take the marks after it).
+        let ends_char = text[last.byte..]
+            .chars()
+            .next()
+            .is_some_and(|c| last.folded + folded_len(c) == end);
         for (i, c) in text[last.byte..].chars().enumerate() {
-            if i > 0 && !is_dropped(c) {
+            if i > 0 && (!is_dropped(c) || !ends_char) {
                 break;
             }
             end_byte += c.len_utf8();
@@ -232,59 +247,104 @@ impl SearchIndex {
     /// Every match of `query`, in order, as spans of the original text.
     #[must_use]
     pub fn find(&self, query: &str, options: SearchOptions) -> Vec<Span> {
+        self.find_limited(query, options, usize::MAX, &AtomicBool::new(false))
+            .map(|f| f.spans)
+            .unwrap_or_default()
+    }
+
+    /// The first `limit` matches of `query` in text order, and whether that is all of them; `None` if `cancel` was
+    /// set meanwhile (a search nobody waits for any more stops early).
+    #[must_use]
+    pub fn find_limited(
+        &self,
+        query: &str,
+        options: SearchOptions,
+        limit: usize,
+        cancel: &AtomicBool,
+    ) -> Option<Found> {
         let q = fold(query.trim(), options.exact);
+        let mut found = Found {
+            spans: Vec::new(),
+            complete: true,
+        };
         if q.is_empty() {
-            return Vec::new();
+            return Some(found);
         }
-        let mut out = Vec::new();
         let text = self.doc.text();
+        // One pass over the matches of a pattern: up to limit + 1 kept, so a limited search knows there are more.
+        let mut cutoff: Option<Span> = None;
+        let mut pass =
+            |out: &mut Vec<Span>, hits: &mut dyn Iterator<Item = Option<Span>>| -> Option<()> {
+                let before = out.len();
+                for (n, hit) in hits.enumerate() {
+                    if n % 4096 == 4095 && cancel.load(Ordering::Relaxed) {
+                        return None;
+                    }
+                    let Some(span) = hit else { continue };
+                    // Several matches inside one original character (ﷺ folds to a whole phrase) are one span.
+                    if out.len() > before && out.last() == Some(&span) {
+                        continue;
+                    }
+                    out.push(span);
+                    if out.len() - before > limit {
+                        cutoff = Some(cutoff.map_or(span, |c: Span| c.min(span)));
+                        break;
+                    }
+                }
+                Some(())
+            };
+        let mut out = Vec::new();
         if options.exact {
-            for (byte, m) in text.match_indices(q.as_str()) {
+            let mut hits = text.match_indices(q.as_str()).map(|(byte, m)| {
                 let end = byte + m.len();
-                if options.whole_word && !word_edges_ok(text, byte, end, options.clitics) {
-                    continue;
-                }
-                out.push(Span::new(
-                    self.doc.char_at_byte(byte),
-                    self.doc.char_at_byte(end),
-                ));
-            }
-            return out;
-        }
-        let mut cursor = Cursor::default();
-        for (byte, m) in self.folded.match_indices(q.as_str()) {
-            let (span, start, end) = self.original_span(byte, byte + m.len(), &mut cursor);
-            if options.whole_word && !word_edges_ok(text, start, end, options.clitics) {
-                continue;
-            }
-            out.push(span);
-        }
-        // Several matches inside one original character (ﷺ folds to a whole phrase) are one span.
-        out.dedup();
-        // ل + ال contracts to لل: "القاهرة" is found in "للقاهرة" as "لقاهرة" after the preposition.
-        if options.clitics && q.starts_with("ال") && q.chars().count() > 2 {
-            let contracted = format!("ل{}", &q["ال".len()..]);
+                (!options.whole_word || word_edges_ok(text, byte, end, options.clitics))
+                    .then(|| Span::new(self.doc.char_at_byte(byte), self.doc.char_at_byte(end)))
+            });
+            pass(&mut out, &mut hits)?;
+        } else {
             let mut cursor = Cursor::default();
-            for (byte, m) in self.folded.match_indices(contracted.as_str()) {
+            let mut hits = self.folded.match_indices(q.as_str()).map(|(byte, m)| {
                 let (span, start, end) = self.original_span(byte, byte + m.len(), &mut cursor);
-                // Only after a preposition ل (possibly with و or ف before it).
-                if !matches!(word_prefix(text, start).as_deref(), Some("ل" | "ول" | "فل")) {
-                    continue;
-                }
-                if options.whole_word
-                    && text[end..]
-                        .chars()
-                        .next()
-                        .is_some_and(char::is_alphanumeric)
-                {
-                    continue;
-                }
-                out.push(span);
+                (!options.whole_word || word_edges_ok(text, start, end, options.clitics))
+                    .then_some(span)
+            });
+            pass(&mut out, &mut hits)?;
+            // ل + ال contracts to لل: "القاهرة" is found in "للقاهرة" as "لقاهرة" after the preposition.
+            if options.clitics && q.starts_with("ال") && q.chars().count() > 2 {
+                let contracted = format!("ل{}", &q["ال".len()..]);
+                let mut cursor = Cursor::default();
+                let mut hits = self
+                    .folded
+                    .match_indices(contracted.as_str())
+                    .map(|(byte, m)| {
+                        let (span, start, end) =
+                            self.original_span(byte, byte + m.len(), &mut cursor);
+                        // Only after a preposition ل (possibly with و or ف before it).
+                        let after_preposition =
+                            matches!(word_prefix(text, start).as_deref(), Some("ل" | "ول" | "فل"));
+                        let glued_after = options.whole_word
+                            && text[end..]
+                                .chars()
+                                .next()
+                                .is_some_and(char::is_alphanumeric);
+                        (after_preposition && !glued_after).then_some(span)
+                    });
+                pass(&mut out, &mut hits)?;
+                out.sort();
+                out.dedup();
             }
-            out.sort();
-            out.dedup();
         }
-        out
+        // A pass that stopped early leaves no gap: everything after the first place one stopped is dropped.
+        if let Some(c) = cutoff {
+            out.retain(|s| *s < c);
+            found.complete = false;
+        }
+        if out.len() > limit {
+            out.truncate(limit);
+            found.complete = false;
+        }
+        found.spans = out;
+        Some(found)
     }
 
     /// Every whole-word occurrence (clitic prefixes allowed before) of any of `names`, longest first where they
@@ -592,17 +652,15 @@ mod tests {
         ) {
             let text: String = pieces.concat();
             let options = SearchOptions { exact, whole_word, clitics };
-            let mine = SearchIndex::of_text(&text).find(query, options);
-            let mut theirs = reference(&text, query, options);
-            if !exact {
-                // Marks after a character folded into several (ﻻ → لا) now also follow a match ending inside it.
-                let chars: Vec<char> = text.chars().collect();
-                for (m, r) in mine.iter().zip(theirs.iter_mut()) {
-                    if m.start == r.start && m.end > r.end && chars[r.end.0..m.end.0].iter().all(|c| is_dropped(*c)) {
-                        *r = *m;
-                    }
-                }
+            let index = SearchIndex::of_text(&text);
+            let mine = index.find(query, options);
+            // A limited search gives the first matches, and says when there are more.
+            for limit in [0, 1, 3] {
+                let limited = index.find_limited(query, options, limit, &AtomicBool::new(false)).unwrap();
+                proptest::prop_assert_eq!(&limited.spans[..], &mine[..mine.len().min(limit)]);
+                proptest::prop_assert_eq!(limited.complete, mine.len() <= limit);
             }
+            let theirs = reference(&text, query, options);
             proptest::prop_assert_eq!(mine, theirs, "{:?}", text);
         }
     }

@@ -199,17 +199,14 @@ fn utf8_stats(mut bytes: &[u8]) -> (usize, usize) {
 /// Refuses text with NUL characters or where more than 1 in 100 characters is a C0 control other than tab,
 /// line feed, carriage return and form feed.
 fn check_not_binary(text: &str) -> Result<(), DecodeError> {
-    let mut total = 0usize;
-    let mut control = 0usize;
-    let mut nul = false;
-    for c in text.chars() {
-        total += 1;
-        if c == '\0' {
-            nul = true;
-            control += 1;
-        } else if (c as u32) < 0x20 && !matches!(c, '\t' | '\n' | '\r' | '\x0c') || c == '\x7f' {
-            control += 1;
-        }
+    // A byte scan: in UTF-8 every control character is one byte, and every byte that is not a continuation byte
+    // starts a character.
+    let (mut total, mut control, mut nul) = (0usize, 0usize, false);
+    for &b in text.as_bytes() {
+        total += usize::from(b & 0xC0 != 0x80);
+        let is_control = (b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r' | 0x0c)) || b == 0x7f;
+        control += usize::from(is_control);
+        nul |= b == 0;
     }
     if nul || control * 100 > total {
         return Err(DecodeError::Binary {

@@ -129,11 +129,17 @@ fn decode_bytes(
     bytes: &[u8],
     forced: Option<&'static encoding_rs::Encoding>,
 ) -> Result<Decoded, OpenError> {
+    decode_bytes_as(bytes, forced).map_err(|e| OpenError::NotText(path.to_owned(), e))
+}
+
+fn decode_bytes_as(
+    bytes: &[u8],
+    forced: Option<&'static encoding_rs::Encoding>,
+) -> Result<Decoded, DecodeError> {
     match forced {
         Some(enc) => decode::decode_as(bytes, enc),
         None => decode::decode(bytes),
     }
-    .map_err(|e| OpenError::NotText(path.to_owned(), e))
 }
 
 /// A list of names: its (name, tag) entries, and its lines that could not be used as "LIST:LINE: message".
@@ -165,15 +171,36 @@ pub fn open(
     path: &Path,
     forced: Option<&'static encoding_rs::Encoding>,
 ) -> Result<Opened, OpenError> {
-    let bytes = read_bytes(path)?;
-    let mut decoded = decode_bytes(path, &bytes, forced)?;
-    let fingerprint = sidecar::Fingerprint::of(&bytes, decoded.encoding.name());
-    let doc = crate::model::Document::new(std::mem::take(&mut decoded.text));
-    let annotations = sidecar::load(path, &bytes, decoded.encoding.name(), &doc);
-    Ok(Opened {
-        decoded,
-        doc,
-        fingerprint,
-        annotations,
+    // The sidecar is read and parsed on a second thread while the text is read, fingerprinted and decoded: neither
+    // needs the other until the annotations are placed in the text.
+    std::thread::scope(|scope| {
+        let side = std::thread::Builder::new()
+            .name("warraq: reading annotations".into())
+            .spawn_scoped(scope, || sidecar::read(path));
+        let bytes = read_bytes(path)?;
+        // The fingerprint's hash is taken before decoding, which may take the bytes over as the text.
+        let digest = sidecar::Fingerprint::of(&bytes, "");
+        let mut decoded = match forced {
+            None => decode::decode_owned(bytes),
+            Some(_) => decode_bytes_as(&bytes, forced),
+        }
+        .map_err(|e| OpenError::NotText(path.to_owned(), e))?;
+        let fingerprint = sidecar::Fingerprint {
+            encoding: decoded.encoding.name().to_owned(),
+            ..digest
+        };
+        let doc = crate::model::Document::new(std::mem::take(&mut decoded.text));
+        // Without a second thread, the sidecar is read here.
+        let read = match side {
+            Ok(handle) => handle.join().unwrap_or_else(|_| sidecar::read(path)),
+            Err(_) => sidecar::read(path),
+        };
+        let annotations = read.place(&fingerprint, &doc);
+        Ok(Opened {
+            decoded,
+            doc,
+            fingerprint,
+            annotations,
+        })
     })
 }

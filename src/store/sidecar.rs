@@ -143,34 +143,65 @@ pub fn load(
     encoding: &str,
     doc: &Document,
 ) -> Result<(AnnotationSet, LoadReport), SidecarError> {
+    read(source).place(&Fingerprint::of(bytes, encoding), doc)
+}
+
+/// The sidecar beside a source and the folder's tag set, read and parsed but not yet placed in the text: reading
+/// does not need the text, so it runs while the text is decoded.
+pub struct ReadSidecar {
+    folder: Result<Option<TagSet>, SidecarError>,
+    file: Result<Option<(Sidecar, super::lock::DiskStamp)>, SidecarError>,
+}
+
+/// Reads and parses the sidecar beside `source` (and the folder's tag set).
+#[must_use]
+pub fn read(source: &Path) -> ReadSidecar {
     let path = sidecar_path(source);
-    // A broken folder tag set does not make a good sidecar unusable: the document's own tags are used instead.
-    let (folder, folder_warning) = match load_folder_tags(source) {
-        Ok(f) => (f, None),
-        Err(e) => (
-            None,
-            Some(format!(
-                "{e}; the folder's tag set is left untouched and this document's own tags are used"
-            )),
-        ),
-    };
-    let fingerprint = Fingerprint::of(bytes, encoding);
-    let (set, mut report) = match read_annotations_stamped(&path)? {
-        Some((text, stamp)) => {
-            let (set, mut report) = from_text(&path, &text, &fingerprint, doc, folder)?;
-            report.stamp = Some(stamp);
-            (set, report)
-        }
-        None => (
-            AnnotationSet::new(Vec::new(), Vec::new(), folder.clone().unwrap_or_default()),
-            LoadReport {
-                folder_tags: folder.is_some(),
-                ..LoadReport::default()
-            },
-        ),
-    };
-    report.warnings.extend(folder_warning);
-    Ok((set, report))
+    let file = read_annotations_stamped(&path).and_then(|found| match found {
+        Some((text, stamp)) => Ok(Some((parse(&path, &text)?, stamp))),
+        None => Ok(None),
+    });
+    ReadSidecar {
+        folder: load_folder_tags(source),
+        file,
+    }
+}
+
+impl ReadSidecar {
+    /// The annotations placed in `doc`, whose source has `fingerprint` (re-anchored if it is not the text they
+    /// were made on), or an empty set when there is no sidecar.
+    pub fn place(
+        self,
+        fingerprint: &Fingerprint,
+        doc: &Document,
+    ) -> Result<(AnnotationSet, LoadReport), SidecarError> {
+        // A broken folder tag set does not make a good sidecar unusable: the document's own tags are used instead.
+        let (folder, folder_warning) = match self.folder {
+            Ok(f) => (f, None),
+            Err(e) => (
+                None,
+                Some(format!(
+                    "{e}; the folder's tag set is left untouched and this document's own tags are used"
+                )),
+            ),
+        };
+        let (set, mut report) = match self.file? {
+            Some((sidecar, stamp)) => {
+                let (set, mut report) = from_parsed(sidecar, fingerprint, doc, folder);
+                report.stamp = Some(stamp);
+                (set, report)
+            }
+            None => (
+                AnnotationSet::new(Vec::new(), Vec::new(), folder.clone().unwrap_or_default()),
+                LoadReport {
+                    folder_tags: folder.is_some(),
+                    ..LoadReport::default()
+                },
+            ),
+        };
+        report.warnings.extend(folder_warning);
+        Ok((set, report))
+    }
 }
 
 /// The annotations of sidecar `text` (read from `path`) placed in `doc`, whose source has `fingerprint`; with the
@@ -182,11 +213,20 @@ pub fn from_text(
     doc: &Document,
     folder: Option<TagSet>,
 ) -> Result<(AnnotationSet, LoadReport), SidecarError> {
+    Ok(from_parsed(parse(path, text)?, fingerprint, doc, folder))
+}
+
+/// The annotations of a parsed sidecar placed in `doc`.
+fn from_parsed(
+    mut sidecar: Sidecar,
+    fingerprint: &Fingerprint,
+    doc: &Document,
+    folder: Option<TagSet>,
+) -> (AnnotationSet, LoadReport) {
     let mut report = LoadReport {
         folder_tags: folder.is_some(),
         ..LoadReport::default()
     };
-    let mut sidecar = parse(path, text)?;
     // Suggestions follow their text like annotations; one whose text is gone is only a proposal, and is dropped.
     let suggestions = std::mem::take(&mut sidecar.suggestions);
     let same = *fingerprint == sidecar.source;
@@ -227,7 +267,7 @@ pub fn from_text(
     }
     let mut set = AnnotationSet::new(placed, unplaced, tags);
     set.suggestions = suggestions;
-    Ok((set, report))
+    (set, report)
 }
 
 /// The folder's shared tag set beside `source`, if there is a readable one.

@@ -408,6 +408,7 @@ impl DocumentView {
         std::thread::Builder::new()
             .name("warraq-measure".into())
             .spawn(move || {
+                crate::background::lower_this_thread();
                 let mut engine = TextEngine::new();
                 let n = doc.paragraphs().len();
                 let mut start = 0;

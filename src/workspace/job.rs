@@ -40,6 +40,7 @@ impl<T: Send + 'static> Job<T> {
         let spawned = std::thread::Builder::new()
             .name(format!("warraq: {what}"))
             .spawn(move || {
+                crate::background::lower_this_thread();
                 let _ = tx.send(work());
                 waker();
             });

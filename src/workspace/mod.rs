@@ -25,8 +25,8 @@ use std::time::Instant;
 pub use job::{Job, Poll, Waker, no_waker};
 pub use save::{AUTOSAVE_DELAY, Due, SavePolicy};
 
-use crate::model::search::{SearchIndex, SearchOptions};
-use crate::model::{AnnotationSet, Document, Span, TagSet};
+use crate::model::search::{Found, SearchIndex, SearchOptions};
+use crate::model::{AnnotationSet, Document, TagSet};
 use crate::store::lock::{self, DiskStamp, Holder, Lock};
 use crate::store::sidecar::{self, Fingerprint};
 use crate::store::{self, OpenError};
@@ -193,9 +193,13 @@ pub struct OpenDocument {
 pub type SearchKey = (String, SearchOptions);
 
 enum Searched {
-    Ready(Arc<Vec<Span>>),
-    Running(Job<Vec<Span>>),
+    Ready(Arc<Found>),
+    /// The job, and the flag that cancels it.
+    Running(Job<Option<Found>>, Arc<std::sync::atomic::AtomicBool>),
 }
+
+/// The most matches a search keeps (the first ones in the text); the find bar says when there are more.
+pub const MAX_MATCHES: usize = 100_000;
 
 /// Texts up to this size are indexed and searched at once; larger ones on a worker, so no frame waits.
 pub const SYNC_SEARCH_BYTES: usize = 1024 * 1024;
@@ -672,23 +676,24 @@ impl OpenDocument {
         self.index.get().is_some()
     }
 
-    /// The matches of `query`: at once for texts up to [`SYNC_SEARCH_BYTES`], else from a worker (`None` until it
-    /// is done; `waker` is called then). Recent results are kept, so asking again every frame costs nothing.
+    /// The matches of `query` (at most [`MAX_MATCHES`]): at once for texts up to [`SYNC_SEARCH_BYTES`], else from
+    /// a worker (`None` until it is done; `waker` is called then). Recent results are kept, so asking again every
+    /// frame costs nothing; a search pushed out of the recent ones while running is cancelled.
     pub fn search(
         &mut self,
         query: &str,
         options: SearchOptions,
         waker: &Waker,
-    ) -> Option<Arc<Vec<Span>>> {
+    ) -> Option<Arc<Found>> {
         let key = (query.to_owned(), options);
         if let Some(i) = self.searches.iter().position(|(k, _)| *k == key) {
             let (_, searched) = &mut self.searches[i];
-            if let Searched::Running(job) = searched {
+            if let Searched::Running(job, _) = searched {
                 match job.poll() {
                     Poll::Pending => return None,
-                    Poll::Ready(found) => *searched = Searched::Ready(Arc::new(found)),
-                    // The worker died: forget it, so the next call tries again.
-                    Poll::Lost => {
+                    Poll::Ready(Some(found)) => *searched = Searched::Ready(Arc::new(found)),
+                    // Cancelled, or the worker died: forget it, so the next call starts again.
+                    Poll::Ready(None) | Poll::Lost => {
                         self.searches.remove(i);
                         return None;
                     }
@@ -699,18 +704,29 @@ impl OpenDocument {
             };
             return Some(found.clone());
         }
-        if self.searches.len() >= KEPT_SEARCHES {
-            self.searches.remove(0);
+        if self.searches.len() >= KEPT_SEARCHES
+            && let (_, Searched::Running(_, cancel)) = self.searches.remove(0)
+        {
+            cancel.store(true, Ordering::Relaxed);
         }
         if self.doc.text().len() <= SYNC_SEARCH_BYTES {
-            let found = Arc::new(self.search_index_now().find(query, options));
+            let never = std::sync::atomic::AtomicBool::new(false);
+            let found = self
+                .search_index_now()
+                .find_limited(query, options, MAX_MATCHES, &never)
+                .unwrap_or_default();
+            let found = Arc::new(found);
             self.searches.push((key, Searched::Ready(found.clone())));
             return Some(found);
         }
         let index = self.shared_index();
         let q = query.to_owned();
-        let job = Job::spawn("searching", waker, move || index.get().find(&q, options));
-        self.searches.push((key, Searched::Running(job)));
+        let cancel = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let stop = cancel.clone();
+        let job = Job::spawn("searching", waker, move || {
+            index.get().find_limited(&q, options, MAX_MATCHES, &stop)
+        });
+        self.searches.push((key, Searched::Running(job, cancel)));
         None
     }
 
@@ -742,7 +758,7 @@ impl OpenDocument {
     pub fn is_searching(&self) -> bool {
         self.searches
             .iter()
-            .any(|(_, s)| matches!(s, Searched::Running(_)))
+            .any(|(_, s)| matches!(s, Searched::Running(..)))
     }
 }
 
