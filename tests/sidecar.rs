@@ -91,8 +91,14 @@ fn save_and_load_give_the_same_annotations_and_never_touch_the_source() {
         "the sidecar's stamp is kept for the next save"
     );
     assert_eq!(
+        report.text.as_deref(),
+        std::fs::read_to_string(&path).ok().as_deref(),
+        "the text as read is kept as the base of a later merge"
+    );
+    assert_eq!(
         sidecar::LoadReport {
             stamp: None,
+            text: None,
             ..report
         },
         sidecar::LoadReport::default()

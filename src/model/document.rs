@@ -54,17 +54,39 @@ impl Paragraph {
     }
 }
 
-/// Code points between two entries of the offset index.
-const CHECKPOINT: usize = 128;
+/// Bytes between two entries of the offset index.
+const BLOCK: usize = 256;
+
+/// Whether a byte of UTF-8 starts a code point (is not a continuation byte).
+fn starts_char(b: u8) -> bool {
+    (b as i8) >= -0x40
+}
+
+/// Code points in `bytes` (valid UTF-8).
+fn count_chars(bytes: &[u8]) -> usize {
+    super::offsets::count_bytes(bytes, starts_char)
+}
+
+/// For every [`BLOCK`] bytes, the code points that start before it.
+fn block_index(bytes: &[u8]) -> Vec<usize> {
+    let mut out = Vec::with_capacity(bytes.len() / BLOCK + 2);
+    let mut seen = 0;
+    out.push(0);
+    for block in bytes.chunks(BLOCK) {
+        seen += count_chars(block);
+        out.push(seen);
+    }
+    out
+}
 
 /// The decoded text of a file and its paragraphs.
 #[derive(Debug, Clone)]
 pub struct Document {
     text: String,
     paragraphs: Vec<Paragraph>,
-    /// Byte offset of every [`CHECKPOINT`]th code point, so converting an offset costs at most that many steps
-    /// whatever the length of the line (a one-line book stays linear to annotate, export and import).
-    checkpoints: Vec<usize>,
+    /// How many code points start before every [`BLOCK`]th byte, so converting an offset looks at no more than
+    /// one block whatever the length of the line (a one-line book stays linear to annotate, export and import).
+    blocks: Vec<usize>,
     char_count: usize,
     line_ending: LineEnding,
 }
@@ -79,46 +101,34 @@ impl Document {
         let bytes = text.as_bytes();
         let mut start = 0usize;
         let mut char_pos = 0usize;
-        let mut i = 0usize;
-        // Count code points per line with a byte scan: every byte that is not a UTF-8 continuation byte starts a
-        // code point.
-        let mut line_chars = 0usize;
-        while i < bytes.len() {
-            let b = bytes[i];
-            let term_len = match b {
-                b'\n' => {
-                    lf = true;
-                    1
-                }
-                b'\r' if bytes.get(i + 1) == Some(&b'\n') => {
-                    crlf = true;
-                    2
-                }
-                b'\r' => {
-                    cr = true;
-                    1
-                }
-                _ => 0,
+        // Line breaks are found with memchr; the code points of a line are counted as the bytes that are not UTF-8
+        // continuation bytes (a loop the compiler vectorizes).
+        let mut breaks = memchr::memchr2_iter(b'\n', b'\r', bytes).peekable();
+        while let Some(i) = breaks.next() {
+            let term_len = if bytes[i] == b'\n' {
+                lf = true;
+                1
+            } else if bytes.get(i + 1) == Some(&b'\n') {
+                crlf = true;
+                // The LF of this CRLF is not another break.
+                breaks.next();
+                2
+            } else {
+                cr = true;
+                1
             };
-            if term_len > 0 {
-                paragraphs.push(Paragraph {
-                    byte_start: start,
-                    byte_end: i,
-                    char_start: char_pos,
-                    char_len: line_chars,
-                });
-                char_pos += line_chars + term_len;
-                line_chars = 0;
-                i += term_len;
-                start = i;
-                continue;
-            }
-            if b & 0xC0 != 0x80 {
-                line_chars += 1;
-            }
-            i += 1;
+            let line_chars = count_chars(&bytes[start..i]);
+            paragraphs.push(Paragraph {
+                byte_start: start,
+                byte_end: i,
+                char_start: char_pos,
+                char_len: line_chars,
+            });
+            char_pos += line_chars + term_len;
+            start = i + term_len;
         }
         if start < bytes.len() {
+            let line_chars = count_chars(&bytes[start..]);
             paragraphs.push(Paragraph {
                 byte_start: start,
                 byte_end: bytes.len(),
@@ -134,15 +144,11 @@ impl Document {
             (false, false, true) => LineEnding::Cr,
             _ => LineEnding::Mixed,
         };
-        let checkpoints = text
-            .char_indices()
-            .step_by(CHECKPOINT)
-            .map(|(b, _)| b)
-            .collect();
+        let blocks = block_index(bytes);
         Self {
             text,
             paragraphs,
-            checkpoints,
+            blocks,
             char_count: char_pos,
             line_ending,
         }
@@ -151,14 +157,33 @@ impl Document {
     /// Byte offset in the whole text of a code-point offset (clamped to the end).
     #[must_use]
     pub fn byte_at(&self, offset: CharOffset) -> usize {
-        let Some(&from) = self.checkpoints.get(offset.0 / CHECKPOINT) else {
+        if offset.0 >= self.char_count {
             return self.text.len();
-        };
-        let rest = offset.0 % CHECKPOINT;
-        self.text[from..]
-            .char_indices()
-            .nth(rest)
-            .map_or(self.text.len(), |(b, _)| from + b)
+        }
+        // The block where that code point starts, then a walk through it.
+        let k = self.blocks.partition_point(|&c| c <= offset.0) - 1;
+        let mut skip = offset.0 - self.blocks[k];
+        let bytes = self.text.as_bytes();
+        let mut at = k * BLOCK;
+        // Whole groups of bytes are counted at once while the code point is further on.
+        const GROUP: usize = 32;
+        while at + GROUP <= bytes.len() {
+            let n = count_chars(&bytes[at..at + GROUP]);
+            if n > skip {
+                break;
+            }
+            skip -= n;
+            at += GROUP;
+        }
+        for (j, &b) in bytes[at..].iter().enumerate() {
+            if starts_char(b) {
+                if skip == 0 {
+                    return at + j;
+                }
+                skip -= 1;
+            }
+        }
+        self.text.len()
     }
 
     /// Code-point offset of a byte offset in the whole text (a byte inside a character counts as that character's
@@ -166,18 +191,8 @@ impl Document {
     #[must_use]
     pub fn char_at_byte(&self, byte: usize) -> CharOffset {
         let byte = byte.min(self.text.len());
-        let k = self
-            .checkpoints
-            .partition_point(|&b| b < byte)
-            .saturating_sub(1);
-        let Some(&from) = self.checkpoints.get(k) else {
-            return CharOffset(0);
-        };
-        let n = self.text[from..]
-            .char_indices()
-            .take_while(|(i, _)| from + i < byte)
-            .count();
-        CharOffset(k * CHECKPOINT + n)
+        let k = byte / BLOCK;
+        CharOffset(self.blocks[k] + count_chars(&self.text.as_bytes()[k * BLOCK..byte]))
     }
 
     #[must_use]
@@ -282,6 +297,34 @@ mod tests {
         ) {
             let text: String = pieces.concat();
             let d = Document::new(text.clone());
+            // Paragraphs: the lines a plain split finds (LF, CRLF, CR), with their code-point positions.
+            let mut lines = Vec::new();
+            let (mut start, mut chars, mut i) = (0usize, 0usize, 0usize);
+            let b = text.as_bytes();
+            while i < b.len() {
+                let term = match b[i] {
+                    b'\n' => 1,
+                    b'\r' if b.get(i + 1) == Some(&b'\n') => 2,
+                    b'\r' => 1,
+                    _ => 0,
+                };
+                if term == 0 {
+                    i += 1;
+                    continue;
+                }
+                let n = text[start..i].chars().count();
+                lines.push((start, i, chars, n));
+                chars += n + term;
+                i += term;
+                start = i;
+            }
+            if start < b.len() {
+                lines.push((start, b.len(), chars, text[start..].chars().count()));
+            }
+            let got: Vec<(usize, usize, usize, usize)> = d.paragraphs().iter()
+                .map(|p| (p.byte_start, p.byte_end, p.char_start, p.char_len)).collect();
+            proptest::prop_assert_eq!(got, lines);
+            proptest::prop_assert_eq!(d.char_count(), text.chars().count());
             for c in probes {
                 let c = c.min(d.char_count());
                 let b = super::super::offsets::char_to_byte(&text, CharOffset(c)).0;

@@ -6,6 +6,16 @@
 
 use serde::{Deserialize, Serialize};
 
+/// How many bytes satisfy `pred`, counted 255 at a time in byte-sized sums (a loop the compiler vectorizes; a
+/// filter-and-count over a 50 MB book is several times slower).
+#[inline]
+pub fn count_bytes(bytes: &[u8], pred: impl Fn(u8) -> bool + Copy) -> usize {
+    bytes
+        .chunks(255)
+        .map(|chunk| usize::from(chunk.iter().map(|&b| u8::from(pred(b))).sum::<u8>()))
+        .sum()
+}
+
 /// A position in code points (Unicode scalar values) from the start of some text.
 #[derive(
     Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize,

@@ -133,6 +133,8 @@ pub struct LoadReport {
     pub warnings: Vec<String>,
     /// The tag set came from the folder's `warraq-tags.ron`.
     pub folder_tags: bool,
+    /// The sidecar's text as read: the base of a later merge, read back only if one is needed.
+    pub text: Option<String>,
 }
 
 /// Loads the annotations for `doc` (decoded from `bytes` with `encoding`) from the sidecar beside `source`, or an
@@ -150,7 +152,7 @@ pub fn load(
 /// does not need the text, so it runs while the text is decoded.
 pub struct ReadSidecar {
     folder: Result<Option<TagSet>, SidecarError>,
-    file: Result<Option<(Sidecar, super::lock::DiskStamp)>, SidecarError>,
+    file: Result<Option<(String, Sidecar, super::lock::DiskStamp)>, SidecarError>,
 }
 
 /// Reads and parses the sidecar beside `source` (and the folder's tag set).
@@ -158,7 +160,10 @@ pub struct ReadSidecar {
 pub fn read(source: &Path) -> ReadSidecar {
     let path = sidecar_path(source);
     let file = read_annotations_stamped(&path).and_then(|found| match found {
-        Some((text, stamp)) => Ok(Some((parse(&path, &text)?, stamp))),
+        Some((text, stamp)) => {
+            let sidecar = parse(&path, &text)?;
+            Ok(Some((text, sidecar, stamp)))
+        }
         None => Ok(None),
     });
     ReadSidecar {
@@ -186,9 +191,10 @@ impl ReadSidecar {
             ),
         };
         let (set, mut report) = match self.file? {
-            Some((sidecar, stamp)) => {
+            Some((text, sidecar, stamp)) => {
                 let (set, mut report) = from_parsed(sidecar, fingerprint, doc, folder);
                 report.stamp = Some(stamp);
+                report.text = Some(text);
                 (set, report)
             }
             None => (
@@ -299,10 +305,11 @@ pub fn read_annotations_stamped(
         }
     };
     let stamp = super::lock::DiskStamp::from_read(&meta, &bytes);
-    String::from_utf8(bytes)
-        .map(|t| Some((t, stamp)))
+    // Validated with SIMD, then copied (std's check is several times slower on Arabic).
+    simdutf8::compat::from_utf8(&bytes)
+        .map(|t| Some((t.to_owned(), stamp)))
         .map_err(|e| {
-            let before = &e.as_bytes()[..e.utf8_error().valid_up_to()];
+            let before = &bytes[..e.valid_up_to()];
             let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
             let column = before.iter().rev().take_while(|&&b| b != b'\n').count() + 1;
             SidecarError::Syntax {
@@ -416,7 +423,7 @@ fn place(
             ));
         }
         let in_text = a.start < a.end && a.end <= doc.char_count();
-        if same_source && in_text && !was_unplaced && doc.slice(a.span()) == a.text {
+        if same_source && in_text && !was_unplaced && quote_matches(doc, &a) {
             placed.push(a);
         } else {
             to_place.push((a, was_unplaced));
@@ -448,6 +455,12 @@ fn place(
 }
 
 pub use super::anchor::reanchor;
+
+/// Whether `a`'s quote is the text at its offsets (no copy of the text is made).
+fn quote_matches(doc: &Document, a: &Annotation) -> bool {
+    let from = doc.byte_at(crate::model::CharOffset(a.start));
+    doc.text()[from..].starts_with(a.text.as_str()) && a.text.chars().count() == a.end - a.start
+}
 
 /// Serializes a set for the given source.
 #[must_use]

@@ -258,7 +258,7 @@ impl OpenDocument {
             ));
         }
         let side = sidecar::sidecar_path(path);
-        let (set, folder_tags, read_only, broken, on_disk) = match annotations {
+        let (set, folder_tags, read_only, broken, on_disk, text) = match annotations {
             Ok((set, report)) => {
                 if report.moved > 0 || report.unplaced > 0 {
                     notices.push(format!(
@@ -269,7 +269,14 @@ impl OpenDocument {
                 for w in &report.warnings {
                     notices.push(format!("{name}: annotations file: {w}"));
                 }
-                (set, report.folder_tags, false, None, report.stamp)
+                (
+                    set,
+                    report.folder_tags,
+                    false,
+                    None,
+                    report.stamp,
+                    report.text,
+                )
             }
             Err(e) => {
                 notices.push(format!(
@@ -278,7 +285,7 @@ impl OpenDocument {
                 let folder = sidecar::folder_tags(path).ok().flatten();
                 let folder_tags = folder.is_some();
                 let set = AnnotationSet::new(Vec::new(), Vec::new(), folder.unwrap_or_default());
-                (set, folder_tags, true, Some(side.clone()), None)
+                (set, folder_tags, true, Some(side.clone()), None, None)
             }
         };
         store::write::remove_stale_temps(&side);
@@ -289,7 +296,12 @@ impl OpenDocument {
                 "{name} is also open in another Warraq ({h}). Saving here merges both sides' changes; nothing is overwritten."
             ));
         }
-        let base = content_of(&set);
+        // The base of a later merge is the sidecar as read, kept as its text and placed again only if a merge
+        // needs it (the same placing as now: same text, same document), instead of a copy of every annotation.
+        let base = merge::Content {
+            tags: set.tags.clone(),
+            ..merge::Content::default()
+        };
         let save = SavePolicy::new(set.revision());
         Self {
             generation: next_generation(),
@@ -311,7 +323,7 @@ impl OpenDocument {
             save,
             on_disk,
             base,
-            base_text: None,
+            base_text: text,
             saving: None,
             save_requested: false,
             _lock: lock,
@@ -442,20 +454,25 @@ impl OpenDocument {
         Ok(())
     }
 
-    /// The base of a merge with all its annotations (read back from the text last written, if that is how it is
-    /// kept).
+    /// The base of a merge with all its annotations: when it is kept as the text last read or written, that text
+    /// placed in this document as it was when read (deterministic: the same text gives the same annotations).
     fn full_base(&mut self) -> &merge::Content {
         if let Some(text) = self.base_text.take() {
             let path = self.sidecar.clone().unwrap_or_default();
-            // The text is what this document wrote, so it reads back; if it somehow did not, the merge starts from
-            // nothing in common, which keeps everything of both sides.
-            if let Ok(written) = sidecar::parse(&path, &text) {
-                self.base.annotations = written.annotations;
-                self.base.unplaced = written.unplaced;
-                self.base.suggestions = written.suggestions;
-                if let Some(tags) = written.tags {
-                    self.base.tags = tags;
-                }
+            // The text was read or written by this document, so it reads back; if it somehow did not, the merge
+            // starts from nothing in common, which keeps everything of both sides.
+            if let Ok((set, _)) =
+                sidecar::from_text(&path, &text, &self.fingerprint, &self.doc, None)
+            {
+                let tags = if self.folder_tags {
+                    self.base.tags.clone()
+                } else {
+                    set.tags.clone()
+                };
+                self.base = merge::Content {
+                    tags,
+                    ..content_of(&set)
+                };
             }
         }
         &self.base
