@@ -19,6 +19,8 @@ use warraq::store::sidecar::{self, Fingerprint};
 
 const BOOK_BYTES: usize = 50 * 1024 * 1024;
 const ANNOTATIONS: usize = 100_000;
+/// One frame at 60 Hz.
+const FRAME: Duration = Duration::from_micros(16_667);
 
 fn step_timed(h: &mut Harness<'_, WarraqApp>) -> Duration {
     let t = Instant::now();
@@ -44,7 +46,7 @@ fn max_ms(times: &[Duration]) -> f64 {
     times.iter().copied().max().map_or(0.0, ms)
 }
 
-/// Steps frames (timing each) until `done`, for at most `limit`; returns the frame times.
+/// Steps frames at 60 Hz (timing each) until `done`, for at most `limit`; returns the frame times.
 fn frames_until(
     h: &mut Harness<'_, WarraqApp>,
     limit: Duration,
@@ -54,8 +56,10 @@ fn frames_until(
     let mut frames = Vec::new();
     while !done(h.state()) {
         assert!(start.elapsed() < limit, "did not finish within {limit:?}");
-        frames.push(step_timed(h));
-        std::thread::sleep(Duration::from_millis(1));
+        let frame = step_timed(h);
+        frames.push(frame);
+        // Frames come at most 60 times a second, as on a screen.
+        std::thread::sleep(FRAME.saturating_sub(frame));
     }
     frames
 }

@@ -8,8 +8,6 @@
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
-use sha2::{Digest, Sha256};
-
 /// What a sidecar on disk was when this process last read or wrote it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DiskStamp {
@@ -17,7 +15,9 @@ pub struct DiskStamp {
     pub modified: Option<SystemTime>,
     /// The file's identity (device and inode): a file renamed over this one is another file.
     pub identity: Option<(u64, u64)>,
-    pub sha256: [u8; 32],
+    /// A 128-bit XXH3 hash of the content: fast (a 30 MB sidecar in a few milliseconds) and, unlike size and
+    /// time, certain to change when the content does (a collision by accident is out of reach).
+    pub hash: u128,
 }
 
 #[cfg(unix)]
@@ -39,7 +39,7 @@ impl DiskStamp {
             size: bytes.len() as u64,
             modified: meta.modified().ok(),
             identity: identity(meta),
-            sha256: Sha256::digest(bytes).into(),
+            hash: xxhash_rust::xxh3::xxh3_128(bytes),
         }
     }
 
@@ -51,7 +51,7 @@ impl DiskStamp {
             size: bytes.len() as u64,
             modified: meta.as_ref().and_then(|m| m.modified().ok()),
             identity: meta.as_ref().and_then(identity),
-            sha256: Sha256::digest(bytes).into(),
+            hash: xxhash_rust::xxh3::xxh3_128(bytes),
         }
     }
 }
@@ -69,8 +69,7 @@ pub fn unchanged(path: &Path, stamp: Option<&DiskStamp>) -> bool {
                 return true;
             }
             m.len() == s.size
-                && super::read_bytes(path)
-                    .is_ok_and(|b| <[u8; 32]>::from(Sha256::digest(&b)) == s.sha256)
+                && super::read_bytes(path).is_ok_and(|b| xxhash_rust::xxh3::xxh3_128(&b) == s.hash)
         }
     }
 }

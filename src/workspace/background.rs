@@ -201,7 +201,7 @@ impl OpenDocument {
                 }),
         };
         let text = text.finish();
-        let job = super::Job::spawn("saving annotations", waker, move || write(target, text));
+        let job = super::Job::background("saving annotations", waker, move || write(target, text));
         self.saving = Some(BackgroundSave::Writing { revision, job });
     }
 

@@ -33,14 +33,36 @@ pub struct Job<T> {
 }
 
 impl<T: Send + 'static> Job<T> {
-    /// Starts `work` on a new thread; `waker` is called when it is done.
+    /// Starts `work` on a new thread; `waker` is called when it is done. For work the user is waiting for (opening
+    /// a file, a dialog, an export).
     pub fn spawn(what: &str, waker: &Waker, work: impl FnOnce() -> T + Send + 'static) -> Self {
+        Self::start(what, waker, false, work)
+    }
+
+    /// Starts `work` on a new thread below the window's priority (indexing, searching, saving, matching): it never
+    /// takes the processor from a frame.
+    pub fn background(
+        what: &str,
+        waker: &Waker,
+        work: impl FnOnce() -> T + Send + 'static,
+    ) -> Self {
+        Self::start(what, waker, true, work)
+    }
+
+    fn start(
+        what: &str,
+        waker: &Waker,
+        lower: bool,
+        work: impl FnOnce() -> T + Send + 'static,
+    ) -> Self {
         let (tx, rx) = std::sync::mpsc::channel();
         let waker = waker.clone();
         let spawned = std::thread::Builder::new()
             .name(format!("warraq: {what}"))
             .spawn(move || {
-                crate::background::lower_this_thread();
+                if lower {
+                    crate::background::lower_this_thread();
+                }
                 let _ = tx.send(work());
                 waker();
             });

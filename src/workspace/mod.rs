@@ -624,7 +624,7 @@ impl OpenDocument {
     ) {
         let generation = self.generation;
         self.jobs_kind.push(kind);
-        self.jobs.push(Job::spawn(kind.label(), waker, move || {
+        let run = move || {
             let apply = work();
             Box::new(move |d: &mut OpenDocument| {
                 // A result stamped for another generation never lands (defence in depth: jobs live in their
@@ -635,7 +635,12 @@ impl OpenDocument {
                     None
                 }
             }) as Apply
-        }));
+        };
+        // Dialogs are what the user is looking at; matching runs behind the window.
+        self.jobs.push(match kind {
+            Work::MatchingNames => Job::background(kind.label(), waker, run),
+            Work::SaveAsDialog | Work::ChoosingNames => Job::spawn(kind.label(), waker, run),
+        });
     }
 
     /// Applies the results of finished jobs; returns their messages.
@@ -740,7 +745,7 @@ impl OpenDocument {
         let q = query.to_owned();
         let cancel = Arc::new(std::sync::atomic::AtomicBool::new(false));
         let stop = cancel.clone();
-        let job = Job::spawn("searching", waker, move || {
+        let job = Job::background("searching", waker, move || {
             index.get().find_limited(&q, options, MAX_MATCHES, &stop)
         });
         self.searches.push((key, Searched::Running(job, cancel)));
