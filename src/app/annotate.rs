@@ -52,6 +52,16 @@ pub(crate) struct AnnotateState {
     keep_read_only: bool,
     /// A quit that waited for Save As goes ahead in the next frame.
     close_now: bool,
+    /// The panel's counts and filtered rows, kept until the annotations or the filters change (a book has 100 000
+    /// annotations: counting them every frame would cost milliseconds).
+    panel: Option<PanelCache>,
+}
+
+/// What the annotation panel shows, for one state of the annotations and filters.
+struct PanelCache {
+    key: (u64, u64, usize, Vec<String>, Option<String>, String),
+    counts: Vec<usize>,
+    rows: std::sync::Arc<Vec<usize>>,
 }
 
 impl Default for AnnotateState {
@@ -62,6 +72,7 @@ impl Default for AnnotateState {
             flash: None,
             note: RtlInputState::new(true),
             note_for: None,
+            panel: None,
             filter_tag: None,
             filter_text: RtlInputState::new(false),
             tags_draft: None,
@@ -712,12 +723,55 @@ impl WarraqApp {
             return;
         };
         let tags = d.annotations.tags.clone();
-        let mut counts: Vec<(Tag, usize)> = tags.tags.iter().map(|t| (t.clone(), 0)).collect();
-        for a in d.annotations.items() {
-            if let Some(c) = counts.iter_mut().find(|(t, _)| t.name == a.tag) {
-                c.1 += 1;
+        let needle = self.annotate.filter_text.text();
+        let key = (
+            d.generation,
+            d.annotations.revision(),
+            d.annotations.items().len(),
+            tags.tags.iter().map(|t| t.name.clone()).collect::<Vec<_>>(),
+            self.annotate.filter_tag.clone(),
+            needle.clone(),
+        );
+        if self.annotate.panel.as_ref().is_none_or(|p| p.key != key) {
+            let mut counts = vec![0usize; tags.tags.len()];
+            let by_name: std::collections::HashMap<&str, usize> = tags
+                .tags
+                .iter()
+                .enumerate()
+                .map(|(i, t)| (t.name.as_str(), i))
+                .collect();
+            for a in d.annotations.items() {
+                if let Some(&i) = by_name.get(a.tag.as_str()) {
+                    counts[i] += 1;
+                }
             }
+            // Indices of the rows that pass the filters; only the rows in view are drawn.
+            let filter_tag = &self.annotate.filter_tag;
+            let rows: Vec<usize> = d
+                .annotations
+                .items()
+                .iter()
+                .enumerate()
+                .filter(|(_, a)| filter_tag.as_ref().is_none_or(|t| &a.tag == t))
+                .filter(|(_, a)| {
+                    needle.is_empty() || a.text.contains(&needle) || a.note.contains(&needle)
+                })
+                .map(|(i, _)| i)
+                .collect();
+            self.annotate.panel = Some(PanelCache {
+                key,
+                counts,
+                rows: std::sync::Arc::new(rows),
+            });
         }
+        let cache = self.annotate.panel.as_ref().expect("just filled");
+        let counts: Vec<(Tag, usize)> = tags
+            .tags
+            .iter()
+            .cloned()
+            .zip(cache.counts.iter().copied())
+            .collect();
+        let rows = cache.rows.clone();
         ui.heading(format!("Annotations ({})", d.annotations.items().len()));
         let mut toggle_filter = None;
         ui.horizontal_wrapped(|ui| {
@@ -753,23 +807,9 @@ impl WarraqApp {
             RtlInput::new(&mut self.annotate.filter_text, "Filter annotations")
                 .hint("Filter by text or note — تصفية"),
         );
-        let needle = self.annotate.filter_text.text();
         ui.separator();
         let d = self.workspace.current().expect("open document");
-        // Indices of the rows that pass the filters; only the rows in view are drawn (the list may be long).
-        let filter_tag = self.annotate.filter_tag.clone();
-        let rows: Vec<usize> = d
-            .annotations
-            .items()
-            .iter()
-            .enumerate()
-            .filter(|(_, a)| filter_tag.as_ref().is_none_or(|t| &a.tag == t))
-            .filter(|(_, a)| {
-                needle.is_empty() || a.text.contains(&needle) || a.note.contains(&needle)
-            })
-            .map(|(i, _)| i)
-            .collect();
-        let unplaced = d.annotations.unplaced.clone();
+        let unplaced = &d.annotations.unplaced;
         let mut picked = None;
         if !unplaced.is_empty() {
             egui::CollapsingHeader::new(format!("Unplaced ({})", unplaced.len()))
@@ -778,14 +818,20 @@ impl WarraqApp {
                     ui.label(
                         RichText::new("Their text is no longer in the document; they are kept in the sidecar.").weak(),
                     );
-                    egui::ScrollArea::vertical().id_salt("unplaced").max_height(160.0).show(ui, |ui| {
-                        for a in &unplaced {
-                            ui.horizontal(|ui| {
-                                ui.label(RichText::new(&a.tag).strong());
-                                ui.add(RtlLabel::new(&a.text).size(15.0));
-                            });
-                        }
-                    });
+                    egui::ScrollArea::vertical().id_salt("unplaced").max_height(160.0).show_rows(
+                        ui,
+                        24.0,
+                        unplaced.len(),
+                        |ui, range| {
+                            for a in &unplaced[range] {
+                                ui.horizontal(|ui| {
+                                    ui.set_height(24.0);
+                                    ui.label(RichText::new(&a.tag).strong());
+                                    ui.add(RtlLabel::new(&a.text).size(15.0));
+                                });
+                            }
+                        },
+                    );
                 });
             ui.separator();
         }

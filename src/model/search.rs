@@ -50,7 +50,24 @@ fn is_dropped(c: char) -> bool {
 }
 
 /// Folds one character into zero or more characters.
+#[inline]
 pub fn fold_char(c: char, out: &mut impl FnMut(char)) {
+    // The common cases first: ASCII, and Arabic letters that fold to themselves.
+    if c.is_ascii() {
+        out(c.to_ascii_lowercase());
+        return;
+    }
+    if matches!(c, '\u{0621}'..='\u{063A}' | '\u{0641}'..='\u{064A}')
+        && !matches!(c, 'أ' | 'إ' | 'آ' | 'ى' | 'ة')
+    {
+        out(c);
+        return;
+    }
+    fold_rare(c, out);
+}
+
+/// Folds a character outside the common cases.
+fn fold_rare(c: char, out: &mut impl FnMut(char)) {
     if is_dropped(c) {
         return;
     }
@@ -185,19 +202,24 @@ impl SearchIndex {
     }
 
     /// The original character whose folded output contains folded byte `at`, walking from `cursor` when it is at or
-    /// before `at` and past the checkpoint before it, else from that checkpoint. Leaves `cursor` on that character.
+    /// a little before `at` or past the checkpoint before it, else from that checkpoint. Leaves `cursor` on that
+    /// character.
     fn locate(&self, at: usize, cursor: &mut Cursor) -> Cursor {
-        let k = self
-            .checkpoints
-            .partition_point(|&(f, _)| f <= at)
-            .saturating_sub(1);
-        let (f, b) = self.checkpoints.get(k).copied().unwrap_or_default();
-        if !(cursor.folded <= at && cursor.ch >= k * STEP) {
-            *cursor = Cursor {
-                folded: f,
-                byte: b,
-                ch: k * STEP,
-            };
+        // A cursor a little before `at` is walked on; otherwise the walk starts at the checkpoint before `at`.
+        let near = cursor.folded <= at && at - cursor.folded <= 2 * STEP;
+        if !near {
+            let k = self
+                .checkpoints
+                .partition_point(|&(f, _)| f <= at)
+                .saturating_sub(1);
+            let (f, b) = self.checkpoints.get(k).copied().unwrap_or_default();
+            if !(cursor.folded <= at && cursor.ch >= k * STEP) {
+                *cursor = Cursor {
+                    folded: f,
+                    byte: b,
+                    ch: k * STEP,
+                };
+            }
         }
         let text = self.doc.text();
         while let Some(c) = text[cursor.byte..].chars().next() {
@@ -295,40 +317,42 @@ impl SearchIndex {
             };
         let mut out = Vec::new();
         if options.exact {
-            let mut hits = text.match_indices(q.as_str()).map(|(byte, m)| {
-                let end = byte + m.len();
+            let mut hits = memchr::memmem::find_iter(text.as_bytes(), q.as_bytes()).map(|byte| {
+                let end = byte + q.len();
                 (!options.whole_word || word_edges_ok(text, byte, end, options.clitics))
                     .then(|| Span::new(self.doc.char_at_byte(byte), self.doc.char_at_byte(end)))
             });
             pass(&mut out, &mut hits)?;
         } else {
             let mut cursor = Cursor::default();
-            let mut hits = self.folded.match_indices(q.as_str()).map(|(byte, m)| {
-                let (span, start, end) = self.original_span(byte, byte + m.len(), &mut cursor);
-                (!options.whole_word || word_edges_ok(text, start, end, options.clitics))
-                    .then_some(span)
-            });
+            let mut hits =
+                memchr::memmem::find_iter(self.folded.as_bytes(), q.as_bytes()).map(|byte| {
+                    let (span, start, end) = self.original_span(byte, byte + q.len(), &mut cursor);
+                    (!options.whole_word || word_edges_ok(text, start, end, options.clitics))
+                        .then_some(span)
+                });
             pass(&mut out, &mut hits)?;
             // ل + ال contracts to لل: "القاهرة" is found in "للقاهرة" as "لقاهرة" after the preposition.
             if options.clitics && q.starts_with("ال") && q.chars().count() > 2 {
                 let contracted = format!("ل{}", &q["ال".len()..]);
                 let mut cursor = Cursor::default();
-                let mut hits = self
-                    .folded
-                    .match_indices(contracted.as_str())
-                    .map(|(byte, m)| {
-                        let (span, start, end) =
-                            self.original_span(byte, byte + m.len(), &mut cursor);
-                        // Only after a preposition ل (possibly with و or ف before it).
-                        let after_preposition =
-                            matches!(word_prefix(text, start).as_deref(), Some("ل" | "ول" | "فل"));
-                        let glued_after = options.whole_word
-                            && text[end..]
-                                .chars()
-                                .next()
-                                .is_some_and(char::is_alphanumeric);
-                        (after_preposition && !glued_after).then_some(span)
-                    });
+                let mut hits = memchr::memmem::find_iter(
+                    self.folded.as_bytes(),
+                    contracted.as_bytes(),
+                )
+                .map(|byte| {
+                    let (span, start, end) =
+                        self.original_span(byte, byte + contracted.len(), &mut cursor);
+                    // Only after a preposition ل (possibly with و or ف before it).
+                    let after_preposition =
+                        matches!(word_prefix(text, start).as_deref(), Some("ل" | "ول" | "فل"));
+                    let glued_after = options.whole_word
+                        && text[end..]
+                            .chars()
+                            .next()
+                            .is_some_and(char::is_alphanumeric);
+                    (after_preposition && !glued_after).then_some(span)
+                });
                 pass(&mut out, &mut hits)?;
                 out.sort();
                 out.dedup();
