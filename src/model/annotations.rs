@@ -392,7 +392,20 @@ impl AnnotationSet {
 
     /// Adds suggestions (from a gazetteer or a model) not already proposed, in one undoable step; returns how many
     /// were new.
-    pub fn add_suggestions(&mut self, found: Vec<Annotation>) -> usize {
+    pub fn add_suggestions(&mut self, mut found: Vec<Annotation>) -> usize {
+        if self.suggestions.is_empty() {
+            // The common case (a first list): no earlier suggestions to merge with.
+            found.sort_by(|a, b| (a.start, a.end, &a.tag).cmp(&(b.start, b.end, &b.tag)));
+            found.dedup_by(|a, b| a.start == b.start && a.end == b.end && a.tag == b.tag);
+            let added = found.len();
+            if added > 0 {
+                self.record(Edit::Suggestions {
+                    before: Vec::new(),
+                    after: found,
+                });
+            }
+            return added;
+        }
         let mut seen: std::collections::HashSet<(usize, usize, String)> = self
             .suggestions
             .iter()
