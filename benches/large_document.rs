@@ -184,6 +184,29 @@ fn main() {
         });
 
     let ms = |d: Duration| d.as_secs_f64() * 1e3;
+    // For .ci/bench_report.py, which writes them into docs/BENCHMARKS.md.
+    let mut figures = vec![
+        ("size_mb", size_mb),
+        ("paragraphs", paragraphs as f64),
+        ("decode_ms", ms(t_decode)),
+        ("first_frame_ms", ms(t_first)),
+        ("scroll_median_ms", percentile(&mut scroll, 0.5)),
+        ("scroll_p99_ms", percentile(&mut scroll, 0.99)),
+        ("jump_median_ms", percentile(&mut jumps, 0.5)),
+        ("jump_max_ms", percentile(&mut jumps, 1.0)),
+        ("measured_s", measured_after.as_secs_f64()),
+        ("measured_scroll_median_ms", percentile(&mut idle, 0.5)),
+        ("measured_scroll_p99_ms", percentile(&mut idle, 0.99)),
+        ("rss_before_mb", rss_before),
+        ("rss_after_mb", rss_after),
+        ("layout_1mb_ms", ms(ours)),
+    ];
+    if let Some(hb) = hb {
+        figures.push(("hb_shape_1mb_ms", ms(hb)));
+    }
+    for (k, v) in figures {
+        common::record("large_document", k, serde_json::json!(v));
+    }
     println!(
         "## 10 MB document ({size_mb:.1} MB, {paragraphs} paragraphs), window 1100×800, text 22 px"
     );

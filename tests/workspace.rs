@@ -735,3 +735,23 @@ fn the_background_save_fails_visibly_retries_and_merges_with_another_writer() {
     assert!(got.contains(&("الاجتماع".into(), "MISC".into())), "{got:?}");
     assert_eq!(got.len(), 4, "{got:?}");
 }
+
+#[test]
+fn opening_a_changed_text_reports_re_anchoring_progress() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = file(dir.path(), "a.txt");
+    let mut d = OpenDocument::open(&a, None).unwrap();
+    tag(&mut d, "موسكو", "LOC");
+    d.save_now().unwrap();
+    drop(d);
+    // Unchanged: nothing to re-anchor, so no progress to show beyond "reading".
+    let progress = warraq::store::Progress::default();
+    OpenDocument::open_with(&a, None, &progress).unwrap();
+    assert_eq!(progress.get(), ("reading", None));
+    // Changed: the annotation is re-anchored, and the progress ends full.
+    std::fs::write(&a, format!("سطر جديد\n{TEXT}")).unwrap();
+    let progress = warraq::store::Progress::default();
+    let d = OpenDocument::open_with(&a, None, &progress).unwrap();
+    assert_eq!(progress.get(), ("re-anchoring annotations", Some(1.0)));
+    assert_eq!(d.annotations.items()[0].text, "موسكو");
+}

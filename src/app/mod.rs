@@ -482,10 +482,24 @@ impl WarraqApp {
             self.broken_sidecar_choices(ui);
             if let Some(path) = self.workspace.opening() {
                 let text = format!("Opening {}…", path.display());
+                let progress = self.workspace.opening_progress();
                 ui.horizontal(|ui| {
-                    ui.spinner();
+                    match progress {
+                        Some((what, Some(p))) => {
+                            ui.add(
+                                egui::ProgressBar::new(p)
+                                    .desired_width(200.0)
+                                    .text(format!("{what} {:.0}%", p * 100.0)),
+                            );
+                        }
+                        _ => {
+                            ui.spinner();
+                        }
+                    }
                     ui.add(RtlLabel::new(&text));
                 });
+                ui.ctx()
+                    .request_repaint_after(std::time::Duration::from_millis(100));
             }
             match self.workspace.current() {
                 Some(d) if d.doc.is_empty() => {

@@ -161,6 +161,29 @@ pub fn reanchor(doc: &Document, a: &Annotation) -> Option<Span> {
 /// New places for annotations of a changed text, in the order given (`None`: could not be placed).
 #[must_use]
 pub fn place_all(doc: &Document, anns: &[Annotation]) -> Vec<Option<Span>> {
+    place_all_with(doc, anns, &super::Progress::default())
+}
+
+/// [`place_all`], telling `progress` how far it is (one step an annotation, and one more for each searched for).
+pub fn place_all_with(
+    doc: &Document,
+    anns: &[Annotation],
+    progress: &super::Progress,
+) -> Vec<Option<Span>> {
+    if anns.is_empty() {
+        return Vec::new();
+    }
+    progress.start_reanchoring(anns.len());
+    let out = place_each(doc, anns, progress);
+    progress.finish();
+    out
+}
+
+fn place_each(
+    doc: &Document,
+    anns: &[Annotation],
+    progress: &super::Progress,
+) -> Vec<Option<Span>> {
     let n = doc.char_count();
     let mut out: Vec<Option<Span>> = vec![None; anns.len()];
     let lens: Vec<usize> = anns.iter().map(|a| a.text.chars().count()).collect();
@@ -172,7 +195,10 @@ pub fn place_all(doc: &Document, anns: &[Annotation]) -> Vec<Option<Span>> {
     let mut pending = Vec::new();
     // Annotations whose slot is intact but holds other text: left unplaced, not searched for elsewhere.
     let mut settled = vec![false; anns.len()];
-    for &i in &order {
+    for (k, &i) in order.iter().enumerate() {
+        if k % 1024 == 1023 {
+            progress.advance(1024);
+        }
         let (a, len) = (&anns[i], lens[i]);
         if len == 0 {
             continue;
@@ -205,6 +231,9 @@ pub fn place_all(doc: &Document, anns: &[Annotation]) -> Vec<Option<Span>> {
     if pending.is_empty() {
         return out;
     }
+    // The rest is searched for: as many steps again.
+    progress.start_reanchoring(anns.len() + pending.len());
+    progress.advance(anns.len());
     // Where each pending annotation is expected: its old offset moved by the shift of the nearest annotation placed
     // before it (one pass, in old order).
     let mut expected_at = vec![0usize; anns.len()];
@@ -234,7 +263,10 @@ pub fn place_all(doc: &Document, anns: &[Annotation]) -> Vec<Option<Span>> {
         }
     }
     let mut still = Vec::new();
-    for &i in &pending {
+    for (step, &i) in pending.iter().enumerate() {
+        if step % 256 == 255 {
+            progress.advance(256);
+        }
         let (a, len) = (&anns[i], lens[i]);
         let expected = expected_at[i];
         let k = quotes

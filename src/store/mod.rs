@@ -15,6 +15,48 @@ use std::path::{Path, PathBuf};
 
 pub use decode::{DecodeError, Decoded, ENCODING_CHOICES};
 
+/// How far opening a document is, for the status bar: written by the worker that opens, read by the window.
+#[derive(Debug, Default)]
+pub struct Progress {
+    reanchoring: std::sync::atomic::AtomicBool,
+    done: std::sync::atomic::AtomicUsize,
+    total: std::sync::atomic::AtomicUsize,
+}
+
+impl Progress {
+    /// Re-anchoring starts, with `total` steps.
+    pub fn start_reanchoring(&self, total: usize) {
+        use std::sync::atomic::Ordering::Relaxed;
+        self.done.store(0, Relaxed);
+        self.total.store(total.max(1), Relaxed);
+        self.reanchoring.store(true, Relaxed);
+    }
+
+    /// `n` more steps done.
+    pub fn advance(&self, n: usize) {
+        self.done.fetch_add(n, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// All steps done.
+    pub fn finish(&self) {
+        use std::sync::atomic::Ordering::Relaxed;
+        self.done.store(self.total.load(Relaxed), Relaxed);
+    }
+
+    /// What is being done, and how far along when that is known.
+    #[must_use]
+    pub fn get(&self) -> (&'static str, Option<f32>) {
+        use std::sync::atomic::Ordering::Relaxed;
+        if self.reanchoring.load(Relaxed) {
+            let done = self.done.load(Relaxed) as f32;
+            let total = self.total.load(Relaxed).max(1) as f32;
+            ("re-anchoring annotations", Some((done / total).min(1.0)))
+        } else {
+            ("reading", None)
+        }
+    }
+}
+
 /// The largest file the reader opens. Larger files are refused with a message rather than exhausting memory.
 pub const MAX_FILE_BYTES: u64 = 256 * 1024 * 1024;
 
@@ -171,6 +213,15 @@ pub fn open(
     path: &Path,
     forced: Option<&'static encoding_rs::Encoding>,
 ) -> Result<Opened, OpenError> {
+    open_with(path, forced, &Progress::default())
+}
+
+/// [`open`], telling `progress` how far it is.
+pub fn open_with(
+    path: &Path,
+    forced: Option<&'static encoding_rs::Encoding>,
+    progress: &Progress,
+) -> Result<Opened, OpenError> {
     // The sidecar is read and parsed on a second thread while the text is read, fingerprinted and decoded: neither
     // needs the other until the annotations are placed in the text.
     std::thread::scope(|scope| {
@@ -195,7 +246,7 @@ pub fn open(
             Ok(handle) => handle.join().unwrap_or_else(|_| sidecar::read(path)),
             Err(_) => sidecar::read(path),
         };
-        let annotations = read.place(&fingerprint, &doc);
+        let annotations = read.place_with(&fingerprint, &doc, progress);
         Ok(Opened {
             decoded,
             doc,

@@ -180,6 +180,16 @@ impl ReadSidecar {
         fingerprint: &Fingerprint,
         doc: &Document,
     ) -> Result<(AnnotationSet, LoadReport), SidecarError> {
+        self.place_with(fingerprint, doc, &super::Progress::default())
+    }
+
+    /// [`place`](Self::place), telling `progress` how far re-anchoring is.
+    pub fn place_with(
+        self,
+        fingerprint: &Fingerprint,
+        doc: &Document,
+        progress: &super::Progress,
+    ) -> Result<(AnnotationSet, LoadReport), SidecarError> {
         // A broken folder tag set does not make a good sidecar unusable: the document's own tags are used instead.
         let (folder, folder_warning) = match self.folder {
             Ok(f) => (f, None),
@@ -192,7 +202,7 @@ impl ReadSidecar {
         };
         let (set, mut report) = match self.file? {
             Some((text, sidecar, stamp)) => {
-                let (set, mut report) = from_parsed(sidecar, fingerprint, doc, folder);
+                let (set, mut report) = from_parsed(sidecar, fingerprint, doc, folder, progress);
                 report.stamp = Some(stamp);
                 report.text = Some(text);
                 (set, report)
@@ -219,7 +229,13 @@ pub fn from_text(
     doc: &Document,
     folder: Option<TagSet>,
 ) -> Result<(AnnotationSet, LoadReport), SidecarError> {
-    Ok(from_parsed(parse(path, text)?, fingerprint, doc, folder))
+    Ok(from_parsed(
+        parse(path, text)?,
+        fingerprint,
+        doc,
+        folder,
+        &super::Progress::default(),
+    ))
 }
 
 /// The annotations of a parsed sidecar placed in `doc`.
@@ -228,6 +244,7 @@ fn from_parsed(
     fingerprint: &Fingerprint,
     doc: &Document,
     folder: Option<TagSet>,
+    progress: &super::Progress,
 ) -> (AnnotationSet, LoadReport) {
     let mut report = LoadReport {
         folder_tags: folder.is_some(),
@@ -261,6 +278,7 @@ fn from_parsed(
         sidecar.unplaced,
         *fingerprint == sidecar.source,
         &mut report,
+        progress,
     );
     for a in placed.iter().chain(&unplaced) {
         if tags.get(&a.tag).is_none() {
@@ -385,6 +403,7 @@ fn place(
     mut unplaced: Vec<Annotation>,
     same_source: bool,
     report: &mut LoadReport,
+    progress: &super::Progress,
 ) -> (Vec<Annotation>, Vec<Annotation>) {
     let mut seen = std::collections::HashSet::new();
     let mut next_id = annotations
@@ -430,7 +449,7 @@ fn place(
         }
     }
     let list: Vec<Annotation> = to_place.iter().map(|(a, _)| a.clone()).collect();
-    let spans = super::anchor::place_all(doc, &list);
+    let spans = super::anchor::place_all_with(doc, &list, progress);
     for ((mut a, was_unplaced), span) in to_place.into_iter().zip(spans) {
         match span {
             Some(span) => {

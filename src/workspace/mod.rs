@@ -233,7 +233,16 @@ impl OpenDocument {
         path: &Path,
         forced: Option<&'static encoding_rs::Encoding>,
     ) -> Result<Self, OpenError> {
-        let opened = store::open(path, forced)?;
+        Self::open_with(path, forced, &store::Progress::default())
+    }
+
+    /// [`open`](Self::open), telling `progress` how far it is (for the status bar).
+    pub fn open_with(
+        path: &Path,
+        forced: Option<&'static encoding_rs::Encoding>,
+        progress: &store::Progress,
+    ) -> Result<Self, OpenError> {
+        let opened = store::open_with(path, forced, progress)?;
         Ok(Self::from_opened(path, opened))
     }
 
@@ -859,7 +868,11 @@ pub enum LeaveChoice {
 #[derive(Default)]
 pub struct Workspace {
     current: Option<OpenDocument>,
-    opening: Option<(PathBuf, Job<Result<OpenDocument, String>>)>,
+    opening: Option<(
+        PathBuf,
+        Job<Result<OpenDocument, String>>,
+        Arc<store::Progress>,
+    )>,
     leaving: Option<Leaving>,
     /// Set when the workspace is done and the window may close.
     closed: bool,
@@ -880,10 +893,16 @@ impl Workspace {
         self.current.as_mut()
     }
 
+    /// How far opening is (for the status bar): what is being done, and the share done when that is known.
+    #[must_use]
+    pub fn opening_progress(&self) -> Option<(&'static str, Option<f32>)> {
+        self.opening.as_ref().map(|(_, _, p)| p.get())
+    }
+
     /// The file being opened, if any.
     #[must_use]
     pub fn opening(&self) -> Option<&Path> {
-        self.opening.as_ref().map(|(p, _)| p.as_path())
+        self.opening.as_ref().map(|(p, _, _)| p.as_path())
     }
 
     /// The pending leave, while the user has to choose.
@@ -920,10 +939,12 @@ impl Workspace {
     ) -> Result<(), String> {
         self.write_before_reopening(&path)?;
         let p = path.clone();
+        let progress = Arc::new(store::Progress::default());
+        let told = progress.clone();
         let job = Job::spawn("opening a file", waker, move || {
-            OpenDocument::open(&p, forced).map_err(|e| e.to_string())
+            OpenDocument::open_with(&p, forced, &told).map_err(|e| e.to_string())
         });
-        self.opening = Some((path, job));
+        self.opening = Some((path, job, progress));
         Ok(())
     }
 
@@ -940,7 +961,7 @@ impl Workspace {
 
     /// Polls the opening job; `Some(message)` when something happened the user should read.
     pub fn poll(&mut self) -> Option<String> {
-        let (path, job) = self.opening.as_mut()?;
+        let (path, job, _) = self.opening.as_mut()?;
         match job.poll() {
             Poll::Pending => None,
             Poll::Ready(Ok(doc)) => {
