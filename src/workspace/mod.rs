@@ -840,6 +840,13 @@ fn merged_folder_tags(
     Ok(merged)
 }
 
+/// A file being opened on a worker: its path, the job, and how far it is.
+type Opening = (
+    PathBuf,
+    Job<Result<OpenDocument, String>>,
+    Arc<store::Progress>,
+);
+
 /// Where the workspace goes after settling the current document.
 pub enum Next {
     Document(Box<OpenDocument>),
@@ -868,11 +875,7 @@ pub enum LeaveChoice {
 #[derive(Default)]
 pub struct Workspace {
     current: Option<OpenDocument>,
-    opening: Option<(
-        PathBuf,
-        Job<Result<OpenDocument, String>>,
-        Arc<store::Progress>,
-    )>,
+    opening: Option<Opening>,
     leaving: Option<Leaving>,
     /// Set when the workspace is done and the window may close.
     closed: bool,
