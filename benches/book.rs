@@ -7,10 +7,12 @@
 //! `.ci/bench_report.py` writes into docs/BENCHMARKS.md. Frame times include egui's tessellation, not GPU upload.
 
 mod common;
+#[path = "../tests/common/mod.rs"]
+mod ui;
 
 use std::time::{Duration, Instant};
 
-use egui::{Event, Key, Modifiers, MouseWheelSource, MouseWheelUnit, Pos2, TouchPhase, Vec2};
+use egui::{Event, Key, Modifiers, Vec2};
 use egui_kittest::Harness;
 use serde_json::json;
 use warraq::app::{Settings, WarraqApp};
@@ -22,24 +24,10 @@ const ANNOTATIONS: usize = 100_000;
 /// One frame at 60 Hz.
 const FRAME: Duration = Duration::from_micros(16_667);
 
-fn step_timed(h: &mut Harness<'_, WarraqApp>) -> Duration {
-    let t = Instant::now();
-    h.step();
-    let shapes = h.output().shapes.clone();
-    let ppp = h.output().pixels_per_point;
-    std::hint::black_box(h.ctx.tessellate(shapes, ppp));
-    t.elapsed()
-}
+use common::{percentile, step_timed};
 
 fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1e3
-}
-
-fn percentile(times: &[Duration], p: f64) -> f64 {
-    let mut v = times.to_vec();
-    v.sort();
-    let i = ((v.len() as f64 - 1.0) * p).round() as usize;
-    ms(v[i])
 }
 
 fn max_ms(times: &[Duration]) -> f64 {
@@ -64,15 +52,11 @@ fn frames_until(
     frames
 }
 
+/// A key press in one frame (the window tests' helper), timed.
 fn press(h: &mut Harness<'_, WarraqApp>, key: Key, modifiers: Modifiers) -> Duration {
-    h.event(Event::Key {
-        key,
-        physical_key: None,
-        pressed: true,
-        repeat: false,
-        modifiers,
-    });
-    step_timed(h)
+    let t = Instant::now();
+    ui::press(h, key, modifiers);
+    t.elapsed()
 }
 
 /// A word of the book that Tag All finds about `n` times (whole words, clitics and spelling variants included).
@@ -135,13 +119,10 @@ fn main() {
     drop(d);
 
     common::reset_peak();
-    let mut h = Harness::builder()
-        .with_size(Vec2::new(1100.0, 800.0))
-        .with_step_dt(1.0 / 60.0)
-        .build_ui_state(
-            |ui, app: &mut WarraqApp| app.ui(ui),
-            WarraqApp::new(Settings::default()),
-        );
+    let mut h = ui::harness(
+        WarraqApp::new(Settings::default()),
+        Vec2::new(1100.0, 800.0),
+    );
     h.run_steps(3);
     let (rss_start, _) = common::memory_mb();
 
@@ -194,18 +175,7 @@ fn main() {
     press(&mut h, Key::Escape, Modifiers::NONE);
 
     // Scrolling with the wheel, three notches a frame.
-    h.hover_at(Pos2::new(550.0, 400.0));
-    let mut scrolling = Vec::new();
-    for _ in 0..600 {
-        h.event(Event::MouseWheel {
-            unit: MouseWheelUnit::Point,
-            delta: Vec2::new(0.0, -150.0),
-            phase: TouchPhase::Move,
-            source: MouseWheelSource::Unknown,
-            modifiers: Modifiers::NONE,
-        });
-        scrolling.push(step_timed(&mut h));
-    }
+    let scrolling = common::wheel(&mut h, 600, -150.0);
     let top = h.state().view().unwrap().top_paragraph();
     assert!(top > 100, "the wheel scrolled (top paragraph {top})");
 

@@ -10,37 +10,14 @@ mod common;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use egui::{Event, Modifiers, MouseWheelSource, MouseWheelUnit, Pos2, TouchPhase, Vec2};
+use egui::Vec2;
 use egui_kittest::Harness;
 use warraq::model::{CharOffset, Document};
 use warraq::store;
 use warraq::text::{TextEngine, TextStyle};
 use warraq::view::DocumentView;
 
-fn rss_mb() -> f64 {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    status
-        .lines()
-        .find(|l| l.starts_with("VmRSS:"))
-        .and_then(|l| l.split_whitespace().nth(1))
-        .and_then(|kb| kb.parse::<f64>().ok())
-        .map_or(f64::NAN, |kb| kb / 1024.0)
-}
-
-fn percentile(times: &mut [Duration], p: f64) -> f64 {
-    times.sort();
-    let i = ((times.len() as f64 - 1.0) * p).round() as usize;
-    times[i].as_secs_f64() * 1e3
-}
-
-fn step_timed(h: &mut Harness<'_, Option<DocumentView>>) -> Duration {
-    let t = Instant::now();
-    h.step();
-    let shapes = h.output().shapes.clone();
-    let ppp = h.output().pixels_per_point;
-    std::hint::black_box(h.ctx.tessellate(shapes, ppp));
-    t.elapsed()
-}
+use common::{percentile, step_timed};
 
 fn median_of(n: usize, mut f: impl FnMut() -> Duration) -> Duration {
     let mut v: Vec<Duration> = (0..n).map(|_| f()).collect();
@@ -73,7 +50,7 @@ fn main() {
             None,
         );
     h.step();
-    let rss_before = rss_mb();
+    let rss_before = common::memory_mb().0;
 
     // Open: read, decode, split into paragraphs, first frame.
     let t0 = Instant::now();
@@ -93,18 +70,7 @@ fn main() {
     let t_first = t0.elapsed();
 
     // Scrolling with the wheel, three notches a frame.
-    h.hover_at(Pos2::new(550.0, 400.0));
-    let mut scroll = Vec::new();
-    for _ in 0..600 {
-        h.event(Event::MouseWheel {
-            unit: MouseWheelUnit::Point,
-            delta: Vec2::new(0.0, -150.0),
-            phase: TouchPhase::Move,
-            source: MouseWheelSource::Unknown,
-            modifiers: Modifiers::NONE,
-        });
-        scroll.push(step_timed(&mut h));
-    }
+    let scroll = common::wheel(&mut h, 600, -150.0);
     let after_scrolling = h.state().as_ref().unwrap().top_paragraph();
     assert!(
         after_scrolling > 100,
@@ -134,18 +100,8 @@ fn main() {
         std::thread::sleep(Duration::from_millis(5));
     }
     let measured_after = t_measure.elapsed();
-    let mut idle = Vec::new();
-    for _ in 0..120 {
-        h.event(Event::MouseWheel {
-            unit: MouseWheelUnit::Point,
-            delta: Vec2::new(0.0, 150.0),
-            phase: TouchPhase::Move,
-            source: MouseWheelSource::Unknown,
-            modifiers: Modifiers::NONE,
-        });
-        idle.push(step_timed(&mut h));
-    }
-    let rss_after = rss_mb();
+    let idle = common::wheel(&mut h, 120, 150.0);
+    let rss_after = common::memory_mb().0;
 
     // Layout throughput against hb-shape on the same 1 MB.
     let one_mb = common::arabic_text(1024 * 1024);
@@ -190,13 +146,13 @@ fn main() {
         ("paragraphs", paragraphs as f64),
         ("decode_ms", ms(t_decode)),
         ("first_frame_ms", ms(t_first)),
-        ("scroll_median_ms", percentile(&mut scroll, 0.5)),
-        ("scroll_p99_ms", percentile(&mut scroll, 0.99)),
-        ("jump_median_ms", percentile(&mut jumps, 0.5)),
-        ("jump_max_ms", percentile(&mut jumps, 1.0)),
+        ("scroll_median_ms", percentile(&scroll, 0.5)),
+        ("scroll_p99_ms", percentile(&scroll, 0.99)),
+        ("jump_median_ms", percentile(&jumps, 0.5)),
+        ("jump_max_ms", percentile(&jumps, 1.0)),
         ("measured_s", measured_after.as_secs_f64()),
-        ("measured_scroll_median_ms", percentile(&mut idle, 0.5)),
-        ("measured_scroll_p99_ms", percentile(&mut idle, 0.99)),
+        ("measured_scroll_median_ms", percentile(&idle, 0.5)),
+        ("measured_scroll_p99_ms", percentile(&idle, 0.99)),
         ("rss_before_mb", rss_before),
         ("rss_after_mb", rss_after),
         ("layout_1mb_ms", ms(ours)),
@@ -224,13 +180,13 @@ fn main() {
     println!(
         "| frame while wheel-scrolling, median / p99 ({} frames, to paragraph {after_scrolling}) | {:.2} / {:.2} ms | p99 ≤ 8 ms |",
         scroll.len(),
-        percentile(&mut scroll, 0.5),
-        percentile(&mut scroll, 0.99)
+        percentile(&scroll, 0.5),
+        percentile(&scroll, 0.99)
     );
     println!(
         "| frame after a scroll-bar jump, median / max | {:.2} / {:.2} ms | |",
-        percentile(&mut jumps, 0.5),
-        percentile(&mut jumps, 1.0)
+        percentile(&jumps, 0.5),
+        percentile(&jumps, 1.0)
     );
     println!(
         "| all heights measured in the background after | {:.2} s | |",
@@ -238,8 +194,8 @@ fn main() {
     );
     println!(
         "| frame while scrolling once measured, median / p99 | {:.2} / {:.2} ms | p99 ≤ 8 ms |",
-        percentile(&mut idle, 0.5),
-        percentile(&mut idle, 0.99)
+        percentile(&idle, 0.5),
+        percentile(&idle, 0.99)
     );
     println!(
         "| resident memory before opening / with the document | {rss_before:.0} / {rss_after:.0} MB | ≤ 200 MB |"

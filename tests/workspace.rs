@@ -40,6 +40,25 @@ fn failing_writer(fail: Arc<AtomicBool>) -> Writer {
 }
 
 /// The annotations on disk for `path`, as (text, tag).
+/// A document in `dir` whose disk is full (until the flag is cleared), with one unsaved annotation.
+fn failing_document(dir: &Path) -> (PathBuf, OpenDocument, Arc<AtomicBool>) {
+    let a = file(dir, "a.txt");
+    let mut d = OpenDocument::open(&a, None).unwrap();
+    let fail = Arc::new(AtomicBool::new(true));
+    d.set_writer(failing_writer(fail.clone()));
+    tag(&mut d, "موسكو", "LOC");
+    (a, d, fail)
+}
+
+/// `a.txt` in `dir` with موسكو tagged LOC and saved.
+fn saved_with_moscow(dir: &Path) -> PathBuf {
+    let a = file(dir, "a.txt");
+    let mut d = OpenDocument::open(&a, None).unwrap();
+    tag(&mut d, "موسكو", "LOC");
+    d.save_now().unwrap();
+    a
+}
+
 fn on_disk(path: &Path) -> Vec<(String, String)> {
     let d = OpenDocument::open(path, None).unwrap();
     let mut v: Vec<(String, String)> = d
@@ -120,11 +139,7 @@ fn save_as_lets_a_waiting_leave_go_ahead() {
 #[test]
 fn autosave_retries_after_a_failure_and_never_stops() {
     let dir = tempfile::tempdir().unwrap();
-    let a = file(dir.path(), "a.txt");
-    let mut d = OpenDocument::open(&a, None).unwrap();
-    let fail = Arc::new(AtomicBool::new(true));
-    d.set_writer(failing_writer(fail.clone()));
-    tag(&mut d, "موسكو", "LOC");
+    let (a, mut d, fail) = failing_document(dir.path());
     let t0 = std::time::Instant::now();
     assert!(d.autosave(t0).is_none(), "waits for the edits to settle");
     let t1 = t0 + warraq::workspace::AUTOSAVE_DELAY;
@@ -306,11 +321,7 @@ fn a_broken_folder_tag_set_does_not_make_a_good_sidecar_unusable() {
 #[test]
 fn unplaced_annotations_are_tried_again_when_their_text_comes_back() {
     let dir = tempfile::tempdir().unwrap();
-    let a = file(dir.path(), "a.txt");
-    let mut d = OpenDocument::open(&a, None).unwrap();
-    tag(&mut d, "موسكو", "LOC");
-    d.save_now().unwrap();
-    drop(d);
+    let a = saved_with_moscow(dir.path());
     std::fs::write(&a, "نص آخر تماما بلا أي اسم\n").unwrap();
     let mut d = OpenDocument::open(&a, None).unwrap();
     assert_eq!(d.annotations.unplaced.len(), 1);
@@ -682,11 +693,7 @@ fn the_background_save_writes_what_an_immediate_save_writes_and_starts_over_afte
 #[test]
 fn the_background_save_fails_visibly_retries_and_merges_with_another_writer() {
     let dir = tempfile::tempdir().unwrap();
-    let a = file(dir.path(), "a.txt");
-    let mut window = OpenDocument::open(&a, None).unwrap();
-    let fail = Arc::new(AtomicBool::new(true));
-    window.set_writer(failing_writer(fail.clone()));
-    tag(&mut window, "موسكو", "LOC");
+    let (a, mut window, fail) = failing_document(dir.path());
     window.request_save();
     assert!(matches!(
         save_in_background(&mut window),
@@ -739,11 +746,7 @@ fn the_background_save_fails_visibly_retries_and_merges_with_another_writer() {
 #[test]
 fn opening_a_changed_text_reports_re_anchoring_progress() {
     let dir = tempfile::tempdir().unwrap();
-    let a = file(dir.path(), "a.txt");
-    let mut d = OpenDocument::open(&a, None).unwrap();
-    tag(&mut d, "موسكو", "LOC");
-    d.save_now().unwrap();
-    drop(d);
+    let a = saved_with_moscow(dir.path());
     // Unchanged: nothing to re-anchor, so no progress to show beyond "reading".
     let progress = warraq::store::Progress::default();
     OpenDocument::open_with(&a, None, &progress).unwrap();

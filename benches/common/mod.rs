@@ -122,3 +122,43 @@ pub fn with_peak(bench: &str, name: &str, run: impl FnOnce()) {
         serde_json::json!(memory_mb().1),
     );
 }
+
+/// One frame, timed: egui's frame and the tessellation of what it drew (no GPU here).
+pub fn step_timed<S>(h: &mut egui_kittest::Harness<'_, S>) -> std::time::Duration {
+    let t = std::time::Instant::now();
+    h.step();
+    let shapes = h.output().shapes.clone();
+    let ppp = h.output().pixels_per_point;
+    std::hint::black_box(h.ctx.tessellate(shapes, ppp));
+    t.elapsed()
+}
+
+/// Scrolls with the mouse wheel over the middle of an 1100×800 window, `dy` points a frame for `frames` frames;
+/// every frame timed.
+pub fn wheel<S>(
+    h: &mut egui_kittest::Harness<'_, S>,
+    frames: usize,
+    dy: f32,
+) -> Vec<std::time::Duration> {
+    h.hover_at(egui::Pos2::new(550.0, 400.0));
+    (0..frames)
+        .map(|_| {
+            h.event(egui::Event::MouseWheel {
+                unit: egui::MouseWheelUnit::Point,
+                delta: egui::Vec2::new(0.0, dy),
+                phase: egui::TouchPhase::Move,
+                source: egui::MouseWheelSource::Unknown,
+                modifiers: egui::Modifiers::NONE,
+            });
+            step_timed(h)
+        })
+        .collect()
+}
+
+/// The `p` quantile of frame times, in milliseconds.
+pub fn percentile(times: &[std::time::Duration], p: f64) -> f64 {
+    let mut v = times.to_vec();
+    v.sort();
+    let i = ((v.len() as f64 - 1.0) * p).round() as usize;
+    v[i].as_secs_f64() * 1e3
+}
