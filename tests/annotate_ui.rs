@@ -768,3 +768,47 @@ fn exporting_over_an_existing_file_asks_and_over_the_text_refuses() {
     let msg = h.state().message().unwrap_or_default().to_owned();
     assert!(msg.contains("this is an input"), "{msg}");
 }
+
+/// Steps until `done`, for at most 20 seconds of frames.
+fn step_until(h: &mut Harness<'_, WarraqApp>, done: impl Fn(&WarraqApp) -> bool) {
+    for _ in 0..4000 {
+        if done(h.state()) {
+            return;
+        }
+        h.step();
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    panic!("never happened");
+}
+
+#[test]
+fn on_a_large_text_find_waits_for_typing_then_searches_behind_the_window() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("book.txt");
+    let text = SAMPLE_TEXT.repeat(warraq::workspace::SYNC_SEARCH_BYTES / SAMPLE_TEXT.len() + 2);
+    std::fs::write(&path, &text).unwrap();
+    let mut h = open(&path);
+    press(&mut h, Key::F, Modifiers::COMMAND);
+    h.run_steps(2);
+    h.event(Event::Text("روسيا".into()));
+    h.step();
+    // Nothing is searched while typing goes on: the bar says so, and no matches are shown yet.
+    assert!(h.state().find_state().unwrap().0.is_empty());
+    assert!(h.state().is_searching_or_waiting());
+    step_until(&mut h, |app| !app.find_state().unwrap().0.is_empty());
+    let expected = text.matches("روسيا").count();
+    assert_eq!(h.state().find_state().unwrap().0.len(), expected);
+    assert!(!h.state().is_searching_or_waiting());
+    // A letter typed and erased at once: the matches shown are still those of the query, and Enter goes to one.
+    h.event(Event::Text("ا".into()));
+    h.step();
+    press(&mut h, Key::Backspace, Modifiers::NONE);
+    h.run_steps(2);
+    assert!(
+        !h.state().is_searching_or_waiting(),
+        "not stuck on searching"
+    );
+    press(&mut h, Key::Enter, Modifiers::NONE);
+    step_until(&mut h, |app| app.find_state().unwrap().1.is_some());
+    assert_eq!(h.state().find_state().unwrap().0.len(), expected);
+}

@@ -758,3 +758,32 @@ fn opening_a_changed_text_reports_re_anchoring_progress() {
     assert_eq!(progress.get(), ("re-anchoring annotations", Some(1.0)));
     assert_eq!(d.annotations.items()[0].text, "موسكو");
 }
+
+#[test]
+fn save_as_while_a_background_save_is_writing_keeps_both_sides() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = file(dir.path(), "a.txt");
+    let mut d = OpenDocument::open(&a, None).unwrap();
+    tag(&mut d, "موسكو", "LOC");
+    // Someone else's annotations for the same text, in the file about to be chosen.
+    let elsewhere = dir.path().join("chosen.warraq.ron");
+    let mut other = OpenDocument::open(&file(dir.path(), "b.txt"), None).unwrap();
+    tag(&mut other, "روسيا", "GPE");
+    other.save_as(elsewhere.clone()).unwrap();
+    // A background save has started (and may be writing) when Save As is chosen.
+    d.request_save();
+    while d
+        .save_in_background(std::time::Instant::now(), &no_waker())
+        .is_none()
+        && !d.is_saving()
+    {}
+    d.save_as(elsewhere.clone()).unwrap();
+    let text = std::fs::read_to_string(&elsewhere).unwrap();
+    assert!(text.contains("موسكو") && text.contains("روسيا"), "{text}");
+    // And the old place got the save that was in flight.
+    assert!(
+        std::fs::read_to_string(sidecar::sidecar_path(&a))
+            .unwrap()
+            .contains("موسكو")
+    );
+}

@@ -79,6 +79,12 @@ impl WarraqApp {
             .map(|f| (f.matches.as_slice(), f.current))
     }
 
+    /// Whether the find bar is waiting: for typing to pause, for the index or for the search (large texts).
+    #[must_use]
+    pub fn is_searching_or_waiting(&self) -> bool {
+        self.find.as_ref().is_some_and(|f| f.waiting)
+    }
+
     /// Goes to the next (or previous) match after the caret, selects it and scrolls to it.
     pub fn find_step(&mut self, forward: bool) {
         let (Some(f), Some((_, view))) = (&mut self.find, self.view.as_mut()) else {
@@ -117,6 +123,8 @@ impl WarraqApp {
         let query = f.query.text();
         let key = (query.clone(), f.options);
         if f.searched.as_ref() == Some(&key) {
+            // Back to the query already shown (typed and erased): its matches stand.
+            f.waiting = false;
             return;
         }
         let now = std::time::Instant::now();

@@ -44,6 +44,8 @@ impl WarraqApp {
             return;
         };
         let Some(a) = d.annotations.get(id).cloned() else {
+            // Deleted (or undone) while its occurrences were being searched for: nothing to review.
+            self.pending_tag_all = None;
             return;
         };
         let options = SearchOptions {
@@ -78,6 +80,14 @@ impl WarraqApp {
                 a.text, a.tag
             ));
             return;
+        }
+        if !found.complete {
+            self.message = Some(format!(
+                "{} occurs more than {} times: only the first {} are listed",
+                a.text,
+                crate::workspace::MAX_MATCHES,
+                crate::workspace::MAX_MATCHES
+            ));
         }
         self.review = Some(Review {
             generation: d.generation,

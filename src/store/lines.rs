@@ -18,6 +18,11 @@ pub fn parse(text: &str) -> Option<Sidecar> {
     let mut header = String::with_capacity(at + 32);
     header.push_str(&text[..=at]);
     header.push_str("  annotations: [],\n)\n");
+    // A header that names another list (a file written by hand or by another tool) is left to ron: the lists
+    // below would replace it, or ron would refuse the file for naming a field twice.
+    if LISTS[1..].iter().any(|name| text[..at].contains(name)) {
+        return None;
+    }
     let mut sidecar: Sidecar = ron::from_str(&header).ok()?;
     let mut rest = &text[at + 1..];
     let mut lists: [Vec<Annotation>; 3] = Default::default();
@@ -48,7 +53,9 @@ pub fn parse(text: &str) -> Option<Sidecar> {
         next = k + 1;
     }
     // The end of the file: the closing parenthesis and nothing but white space.
-    if rest.strip_prefix(')')?.trim().is_empty() && next > 0 {
+    // Only white space ron also skips; anything else is left to ron.
+    let tail = rest.strip_prefix(')')?;
+    if tail.trim_matches([' ', '\t', '\n', '\r']).is_empty() && next > 0 {
         let [annotations, unplaced, suggestions] = lists;
         sidecar.annotations = annotations;
         sidecar.unplaced = unplaced;
@@ -224,7 +231,12 @@ mod tests {
             lists in proptest::array::uniform3(proptest::collection::vec(any_annotation(), 0..4)),
             at in any::<prop::sample::Index>(),
             cut in 0usize..4,
-            insert in prop_oneof![Just(String::new()), "[ ,:()\\[\\]\"\\\\n0-9a-z\n]{1,4}"],
+            insert in prop_oneof![
+                Just(String::new()),
+                "[ ,:()\\[\\]\"\\\\n0-9a-z\n]{1,4}",
+                Just("\u{a0}".to_owned()),
+                Just("unplaced: [(id: 9, start: 0, end: 1, tag: \"PER\", text: \"x\")],\n".to_owned()),
+            ],
         ) {
             let text = to_ron(&sidecar(lists, false));
             let mut chars: Vec<char> = text.chars().collect();
@@ -247,5 +259,17 @@ mod tests {
         assert_eq!(parse(&pretty), None);
         assert_eq!(parse("(format: 1)"), None);
         assert_eq!(parse(""), None);
+        // A list named in the header (written by hand): ron keeps it, so this reader must not replace it.
+        let text = to_ron(&s).replacen(
+            "(\n",
+            "(\n  unplaced: [(id: 9, start: 0, end: 1, tag: \"PER\", text: \"x\")],\n",
+            1,
+        );
+        assert_eq!(ron::from_str::<Sidecar>(&text).unwrap().unplaced.len(), 1);
+        assert_eq!(parse(&text), None);
+        // White space ron does not skip after the end.
+        let text = to_ron(&s) + "\u{a0}";
+        assert!(ron::from_str::<Sidecar>(&text).is_err());
+        assert_eq!(parse(&text), None);
     }
 }

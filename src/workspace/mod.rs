@@ -532,6 +532,8 @@ impl OpenDocument {
     /// Saves to `path` from now on (File ▸ Save Annotations As…). A file there that this document did not write
     /// is merged with, never overwritten.
     pub fn save_as(&mut self, path: PathBuf) -> Result<Saved, SaveError> {
+        // A save still in flight belongs to the old place: finished first, so its result does not land on the new.
+        self.finish_background_save(Instant::now());
         // Another document's sidecar is not a place for these annotations: they would be re-anchored onto its text.
         let name = path
             .file_name()
@@ -608,6 +610,7 @@ impl OpenDocument {
 
     /// The user chose to start new annotations over an unreadable sidecar: it is moved aside, never deleted.
     pub fn start_new_annotations(&mut self) -> Result<PathBuf, String> {
+        self.finish_background_save(Instant::now());
         let path = self
             .broken_sidecar
             .clone()
