@@ -132,8 +132,10 @@ impl WarraqApp {
             f.last_key = Some(key.clone());
             f.changed_at = Some(now);
         }
-        // On large texts, searching waits until typing pauses, so a word typed letter by letter is searched once.
-        if d.doc.text().len() > crate::workspace::SYNC_SEARCH_BYTES
+        // On large texts, searching waits until typing pauses, so a word typed letter by letter is searched once
+        // (a query searched a moment ago, such as the word before a letter was erased, is shown at once).
+        if d.recent_search(&query, f.options).is_none()
+            && d.doc.text().len() > crate::workspace::SYNC_SEARCH_BYTES
             && let Some(t) = f.changed_at
             && now.duration_since(t) < TYPING_PAUSE
         {

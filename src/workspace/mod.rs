@@ -205,7 +205,7 @@ pub const MAX_MATCHES: usize = 100_000;
 pub const SYNC_SEARCH_BYTES: usize = 1024 * 1024;
 
 /// How many recent searches a document keeps.
-const KEPT_SEARCHES: usize = 4;
+const KEPT_SEARCHES: usize = 8;
 
 impl std::fmt::Debug for OpenDocument {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -677,7 +677,26 @@ impl OpenDocument {
                 }
             }
         }
+        self.poll_searches();
         messages
+    }
+
+    /// Takes the results of finished searches, whether or not anyone still asks for them (a search for a word
+    /// typed halfway is kept as done, not left "running" for good); cancelled or lost ones are forgotten.
+    fn poll_searches(&mut self) {
+        self.searches.retain_mut(|(_, searched)| {
+            let Searched::Running(job, _) = searched else {
+                return true;
+            };
+            match job.poll() {
+                Poll::Pending => true,
+                Poll::Ready(Some(found)) => {
+                    *searched = Searched::Ready(Arc::new(found));
+                    true
+                }
+                Poll::Ready(None) | Poll::Lost => false,
+            }
+        });
     }
 
     /// Whether work of this kind is running.
@@ -762,6 +781,17 @@ impl OpenDocument {
         });
         self.searches.push((key, Searched::Running(job, cancel)));
         None
+    }
+
+    /// The matches of a recent search that has finished, without starting one.
+    #[must_use]
+    pub fn recent_search(&self, query: &str, options: SearchOptions) -> Option<Arc<Found>> {
+        self.searches
+            .iter()
+            .find_map(|((q, o), searched)| match searched {
+                Searched::Ready(found) if q == query && *o == options => Some(found.clone()),
+                _ => None,
+            })
     }
 
     /// Long work going on for this document, for the status bar: what it is and how far along (when known).
