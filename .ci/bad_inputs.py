@@ -100,7 +100,7 @@ def _(d):
     os.symlink(os.path.join(d, "a.txt"), os.path.join(d, "b.txt"))
     return ["annotations", os.path.join(d, "a.txt")]
 
-@case("text", "a 300 MB file (sparse)", {1}, "larger than the 256 MB", keep=["big.txt"])
+@case("text", "a 300 MB file (sparse)", {1}, "larger than the 256 MiB", keep=["big.txt"])
 def _(d):
     with open(os.path.join(d, "big.txt"), "wb") as f:
         f.truncate(300 * 1024 * 1024)
@@ -254,11 +254,11 @@ def _(d):
     write(p, "نص مختلف تماما")
     return ["annotations", p]
 
-@case("sidecar", "a 300 MB sidecar (sparse)", {1}, "larger than", keep=["doc.txt"])
+@case("sidecar", "a 1100 MB sidecar (sparse)", {1}, "larger than the 1024 MiB", keep=["doc.txt"])
 def _(d):
     p = os.path.join(d, "doc.txt"); write(p, SAMPLE)
     with open(sidecar(p), "wb") as f:
-        f.truncate(300 * 1024 * 1024)
+        f.truncate(1100 * 1024 * 1024)
     return ["annotations", p]
 
 @case("sidecar", "a broken folder warraq-tags.ron", {0}, "warraq-tags.ron", keep=["doc.txt", "doc.txt.warraq.ron", "warraq-tags.ron"])

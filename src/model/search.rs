@@ -236,7 +236,15 @@ impl SearchIndex {
 
     /// The original span of the folded bytes `start..end` (a match): from the original character of its first
     /// folded character to the end of the one of its last, with the marks folding dropped after it.
-    fn original_span(&self, start: usize, end: usize, cursor: &mut Cursor) -> (Span, usize, usize) {
+    ///
+    /// Also says whether the match covers whole original characters: one that starts or ends inside a character
+    /// folded into several (ﷺ, ﻻ) is never a whole word.
+    fn original_span(
+        &self,
+        start: usize,
+        end: usize,
+        cursor: &mut Cursor,
+    ) -> (Span, usize, usize, bool) {
         let first = self.locate(start, cursor);
         let last_char = self.folded[..end]
             .chars()
@@ -263,6 +271,7 @@ impl SearchIndex {
             Span::new(CharOffset(first.ch), CharOffset(end_ch)),
             first.byte,
             end_byte,
+            first.folded == start && ends_char,
         )
     }
 
@@ -327,21 +336,28 @@ impl SearchIndex {
             let mut cursor = Cursor::default();
             let mut hits =
                 memchr::memmem::find_iter(self.folded.as_bytes(), q.as_bytes()).map(|byte| {
-                    let (span, start, end) = self.original_span(byte, byte + q.len(), &mut cursor);
-                    (!options.whole_word || word_edges_ok(text, start, end, options.clitics))
-                        .then_some(span)
+                    let (span, start, end, whole) =
+                        self.original_span(byte, byte + q.len(), &mut cursor);
+                    let edges = || whole && word_edges_ok(text, start, end, options.clitics);
+                    (!options.whole_word || edges()).then_some(span)
                 });
             pass(&mut out, &mut hits)?;
             // ل + ال contracts to لل: "القاهرة" is found in "للقاهرة" as "لقاهرة" after the preposition.
             if options.clitics && q.starts_with("ال") && q.chars().count() > 2 {
-                let contracted = format!("ل{}", &q["ال".len()..]);
+                // A word that starts with ل keeps one: ل + اللغة → للغة, ل + الله → لله.
+                let rest = &q["ال".len()..];
+                let contracted = if rest.starts_with('ل') {
+                    rest.to_owned()
+                } else {
+                    format!("ل{rest}")
+                };
                 let mut cursor = Cursor::default();
                 let mut hits = memchr::memmem::find_iter(
                     self.folded.as_bytes(),
                     contracted.as_bytes(),
                 )
                 .map(|byte| {
-                    let (span, start, end) =
+                    let (span, start, end, whole) =
                         self.original_span(byte, byte + contracted.len(), &mut cursor);
                     // Only after a preposition ل (possibly with و or ف before it).
                     let after_preposition =
@@ -351,7 +367,7 @@ impl SearchIndex {
                             .chars()
                             .next()
                             .is_some_and(char::is_alphanumeric);
-                    (after_preposition && !glued_after).then_some(span)
+                    (after_preposition && whole && !glued_after).then_some(span)
                 });
                 pass(&mut out, &mut hits)?;
                 out.sort();
@@ -371,28 +387,58 @@ impl SearchIndex {
         Some(found)
     }
 
-    /// Every whole-word occurrence (clitic prefixes allowed before) of any of `names`, longest first where they
-    /// overlap, in one pass over the text: `(span, index of the name)`.
+    /// Every whole-word occurrence (clitic prefixes allowed before, and ل + ال contracted to لل as in find) of any
+    /// of `names`, in one pass over the text: `(span, index of the name)`. Where valid occurrences overlap, the
+    /// leftmost wins, then the longest — an entry that is not a whole word where it matches (محمد علي inside
+    /// محمد عليان) leaves room for a shorter one that is (محمد).
     #[must_use]
     pub fn find_many(&self, names: &[String]) -> Vec<(Span, usize)> {
-        let folded: Vec<String> = names.iter().map(|n| fold(n.trim(), false)).collect();
-        let keep: Vec<usize> = (0..folded.len())
-            .filter(|&i| !folded[i].is_empty())
-            .collect();
-        let patterns: Vec<&str> = keep.iter().map(|&i| folded[i].as_str()).collect();
+        // (pattern, name, whether it is the contracted form that must follow a preposition ل)
+        let mut patterns: Vec<(String, usize, bool)> = Vec::new();
+        for (i, name) in names.iter().enumerate() {
+            let f = fold(name.trim(), false);
+            if f.is_empty() {
+                continue;
+            }
+            if let Some(rest) = f.strip_prefix("ال").filter(|r| !r.is_empty()) {
+                let contracted = if rest.starts_with('ل') {
+                    rest.to_owned()
+                } else {
+                    format!("ل{rest}")
+                };
+                patterns.push((contracted, i, true));
+            }
+            patterns.push((f, i, false));
+        }
         let Ok(ac) = aho_corasick::AhoCorasick::builder()
-            .match_kind(aho_corasick::MatchKind::LeftmostLongest)
-            .build(&patterns)
+            .match_kind(aho_corasick::MatchKind::Standard)
+            .build(patterns.iter().map(|p| p.0.as_str()))
         else {
             return Vec::new();
         };
         let text = self.doc.text();
         let mut cursor = Cursor::default();
-        let mut out = Vec::new();
-        for m in ac.find_iter(&self.folded) {
-            let (span, start, end) = self.original_span(m.start(), m.end(), &mut cursor);
-            if word_edges_ok(text, start, end, true) {
-                out.push((span, keep[m.pattern().as_usize()]));
+        let mut valid: Vec<(Span, usize)> = Vec::new();
+        for m in ac.find_overlapping_iter(&self.folded) {
+            let (_, name, contracted) = &patterns[m.pattern().as_usize()];
+            let (span, start, end, whole) = self.original_span(m.start(), m.end(), &mut cursor);
+            let ok = whole
+                && if *contracted {
+                    matches!(word_prefix(text, start).as_deref(), Some("ل" | "ول" | "فل"))
+                        && !text[end..].chars().next().is_some_and(is_word_char)
+                } else {
+                    word_edges_ok(text, start, end, true)
+                };
+            if ok {
+                valid.push((span, *name));
+            }
+        }
+        // Leftmost, then longest; no overlaps.
+        valid.sort_by(|a, b| a.0.start.cmp(&b.0.start).then(b.0.end.cmp(&a.0.end)));
+        let mut out: Vec<(Span, usize)> = Vec::with_capacity(valid.len());
+        for (span, name) in valid {
+            if out.last().is_none_or(|(last, _)| span.start >= last.end) {
+                out.push((span, name));
             }
         }
         out
@@ -643,19 +689,30 @@ mod tests {
         let mut out = Vec::new();
         let mut patterns = vec![(q.clone(), false)];
         if options.clitics && !options.exact && q.starts_with("ال") && q.chars().count() > 2 {
-            patterns.push((format!("ل{}", &q["ال".len()..]), true));
+            let rest = &q["ال".len()..];
+            let contracted = if rest.starts_with('ل') {
+                rest.to_owned()
+            } else {
+                format!("ل{rest}")
+            };
+            patterns.push((contracted, true));
         }
         for (pattern, contracted) in patterns {
             for (byte, m) in folded.match_indices(pattern.as_str()) {
                 let first = chars.partition_point(|c| c.0 < byte);
                 let last = chars.partition_point(|c| c.0 < byte + m.len()) - 1;
                 let (start, end) = (chars[first].1, chars[last].2);
+                // Whole characters: not starting or ending inside one folded into several.
+                let whole = options.exact
+                    || (first == 0 || chars[first - 1].1 != chars[first].1)
+                        && chars.get(last + 1).is_none_or(|c| c.1 != chars[last].1);
                 let ok = if contracted {
-                    matches!(prefix(start).as_str(), "ل" | "ول" | "فل")
+                    whole
+                        && matches!(prefix(start).as_str(), "ل" | "ول" | "فل")
                         && !(options.whole_word
                             && original.get(end).is_some_and(|c| c.is_alphanumeric()))
                 } else {
-                    !options.whole_word || edges(start, end)
+                    !options.whole_word || whole && edges(start, end)
                 };
                 if ok {
                     out.push(Span::new(CharOffset(start), CharOffset(end)));
@@ -694,6 +751,44 @@ mod tests {
             let theirs = reference(&text, query, options);
             proptest::prop_assert_eq!(mine, theirs, "{:?}", text);
         }
+    }
+
+    #[test]
+    fn contractions_of_lam_words_and_ligatures_as_whole_words() {
+        let whole = SearchOptions {
+            whole_word: true,
+            ..SearchOptions::default()
+        };
+        // ل + اللغة → للغة, ل + الله → لله (one lam of the word is kept).
+        let text = "اللغة للغة وللغة الليل لليل الله لله";
+        assert_eq!(texts(text, "اللغة", whole), vec!["اللغة", "لغة", "لغة"]);
+        assert_eq!(texts(text, "الله", whole), vec!["الله", "له"]);
+        // A whole word never starts or ends inside a character folded into several.
+        let text = "قال النبي ﷺ و ﷲ أكبر، ﻻ إله";
+        assert!(texts(text, "ا", whole).is_empty());
+        assert!(texts(text, "عليه", whole).is_empty());
+        assert_eq!(texts(text, "الله", whole), vec!["ﷲ"]);
+        assert_eq!(texts(text, "عليه", SearchOptions::default()), vec!["ﷺ"]);
+    }
+
+    #[test]
+    fn a_list_entry_that_is_not_a_whole_word_leaves_room_for_a_shorter_one() {
+        let text = "قال محمد عليان إن محمد علي وصل. التقى عبد اللهيان مع عبد الله في للقاهرة.";
+        let idx = SearchIndex::of_text(text);
+        let names: Vec<String> = ["محمد", "محمد علي", "عبد", "عبد الله", "اللهيان", "القاهرة"]
+            .iter()
+            .map(|s| (*s).to_owned())
+            .collect();
+        let chars: Vec<char> = text.chars().collect();
+        let found: Vec<String> = idx
+            .find_many(&names)
+            .into_iter()
+            .map(|(s, _)| chars[s.start.0..s.end.0].iter().collect())
+            .collect();
+        assert_eq!(
+            found,
+            vec!["محمد", "محمد علي", "عبد", "اللهيان", "عبد الله", "لقاهرة"]
+        );
     }
 
     #[test]

@@ -60,6 +60,24 @@ impl Progress {
 /// The largest file the reader opens. Larger files are refused with a message rather than exhausting memory.
 pub const MAX_FILE_BYTES: u64 = 256 * 1024 * 1024;
 
+/// The largest annotations file read. A sidecar holds a few hundred bytes per annotation, so a text near
+/// [`MAX_FILE_BYTES`] with a million annotations needs more than the text's limit; no larger one is ever written
+/// ([`check_sidecar_size`]), so whatever Warraq writes it reads back.
+pub const MAX_SIDECAR_BYTES: u64 = 1024 * 1024 * 1024;
+
+/// Refuses to write annotations text that could not be read back.
+pub fn check_sidecar_size(path: &Path, len: usize) -> std::io::Result<()> {
+    if len as u64 > MAX_SIDECAR_BYTES {
+        return Err(std::io::Error::other(format!(
+            "{:.0} MiB of annotations is more than the {} MiB Warraq reads back, so {} was not written; remove suggestions or split the text",
+            len as f64 / (1024.0 * 1024.0),
+            MAX_SIDECAR_BYTES / (1024 * 1024),
+            path.display()
+        )));
+    }
+    Ok(())
+}
+
 /// Why a file could not be opened. Each variant's message names the file.
 #[derive(Debug)]
 pub enum OpenError {
@@ -71,6 +89,8 @@ pub enum OpenError {
     TooLarge {
         path: PathBuf,
         size: u64,
+        /// The limit it is over.
+        limit: u64,
     },
     NotText(PathBuf, DecodeError),
 }
@@ -86,12 +106,12 @@ impl fmt::Display for OpenError {
                 p.display()
             ),
             OpenError::Unreadable(p, e) => write!(f, "{}: cannot be read ({e})", p.display()),
-            OpenError::TooLarge { path, size } => write!(
+            OpenError::TooLarge { path, size, limit } => write!(
                 f,
-                "{}: {:.1} MB is larger than the {} MB Warraq reads",
+                "{}: {:.1} MiB is larger than the {} MiB Warraq reads",
                 path.display(),
-                *size as f64 / 1e6,
-                MAX_FILE_BYTES / (1024 * 1024)
+                *size as f64 / (1024.0 * 1024.0),
+                limit / (1024 * 1024)
             ),
             OpenError::NotText(p, e) => write!(f, "{}: {e}", p.display()),
         }
@@ -131,6 +151,7 @@ pub fn read_with_metadata(
     let too_large = |size| OpenError::TooLarge {
         path: path.to_owned(),
         size,
+        limit,
     };
     if meta.len() > limit {
         return Err(too_large(meta.len()));

@@ -309,7 +309,7 @@ pub fn read_annotations_file(path: &Path) -> Result<Option<String>, SidecarError
 pub fn read_annotations_stamped(
     path: &Path,
 ) -> Result<Option<(String, super::lock::DiskStamp)>, SidecarError> {
-    let (bytes, meta) = match super::read_with_metadata(path, super::MAX_FILE_BYTES) {
+    let (bytes, meta) = match super::read_with_metadata(path, super::MAX_SIDECAR_BYTES) {
         Ok(b) => b,
         Err(super::OpenError::NotFound(_)) => return Ok(None),
         Err(e) => {

@@ -46,7 +46,10 @@ fn next_generation() -> u64 {
 pub type Writer = Arc<dyn Fn(&Path, &[u8]) -> std::io::Result<()> + Send + Sync>;
 
 fn atomic_writer() -> Writer {
-    Arc::new(|path, bytes| store::write::atomic_write(path, bytes, true))
+    Arc::new(|path, bytes| {
+        store::check_sidecar_size(path, bytes.len())?;
+        store::write::atomic_write(path, bytes, true)
+    })
 }
 
 /// The kinds of background work a document runs.
