@@ -34,7 +34,8 @@ Usage:
                                      names in LIST (NAME<TAB>TAG or NAME,TAG a line); writes the sidecar
   warraq find FILE... QUERY [--exact] [--whole-word] [--json]
                                      the window's Arabic-aware search: one line per match (FILE:START-END: the
-                                     match in context); exit 0 when something matched, 1 when nothing did
+                                     match in context); exit 0 when something matched, 1 when nothing did, 2
+                                     when a file could not be searched (the others still are)
   warraq --help | --version
 
 Limits: --width 16–20000, --font-size 4–400, --height 1–20000 (and width × height ≤ 40 million pixels).
@@ -766,20 +767,46 @@ pub struct JsonMatch {
     pub after: String,
 }
 
-/// The `find` command: every match of `query` in each file, with the window's matching rules. Returns the output
-/// and whether anything matched.
+/// What `warraq find` did: whether anything matched, and the files that could not be searched.
+pub struct FindOutcome {
+    pub found: bool,
+    pub errors: Vec<String>,
+}
+
+/// The `find` command: every match of `query` in each file, with the window's matching rules, written to `out` as
+/// it is found (one file's matches at a time, so a dense match in a large book does not pile up in memory). A file
+/// that cannot be read is reported in the outcome and the others are still searched.
 pub fn find_command(
     files: &[PathBuf],
     query: &str,
     options: crate::model::search::SearchOptions,
     json: bool,
-) -> Result<(String, bool), String> {
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<FindOutcome> {
+    use std::io::Write as _;
     const CONTEXT: usize = 30;
-    let mut matches = Vec::new();
+    let mut outcome = FindOutcome {
+        found: false,
+        errors: Vec::new(),
+    };
+    let mut out = std::io::BufWriter::new(out);
+    if json {
+        write!(
+            out,
+            "{{\"query\":{},\"matches\":[",
+            serde_json::json!(query)
+        )?;
+    }
     for file in files {
-        let index =
-            crate::model::search::SearchIndex::new(std::sync::Arc::new(load_document(file)?));
-        let doc = index.document();
+        let doc = match load_document(file) {
+            Ok(doc) => std::sync::Arc::new(doc),
+            Err(e) => {
+                outcome.errors.push(e);
+                continue;
+            }
+        };
+        let index = crate::model::search::SearchIndex::new(doc.clone());
+        let name = file.display().to_string();
         for span in index.find(query, options) {
             let around = |from: usize, to: usize| {
                 doc.slice(crate::model::Span::new(
@@ -788,28 +815,32 @@ pub fn find_command(
                 ))
                 .replace(['\n', '\r', '\t'], " ")
             };
-            matches.push(JsonMatch {
-                file: file.display().to_string(),
+            let m = JsonMatch {
+                file: name.clone(),
                 start: span.start.0,
                 end: span.end.0,
                 text: doc.slice(span),
                 before: around(span.start.0.saturating_sub(CONTEXT), span.start.0),
                 after: around(span.end.0, (span.end.0 + CONTEXT).min(doc.char_count())),
-            });
+            };
+            if json {
+                if outcome.found {
+                    out.write_all(b",")?;
+                }
+                serde_json::to_writer(&mut out, &m)?;
+            } else {
+                writeln!(
+                    out,
+                    "{}:{}-{}: {}[{}]{}",
+                    m.file, m.start, m.end, m.before, m.text, m.after
+                )?;
+            }
+            outcome.found = true;
         }
     }
-    let found = !matches.is_empty();
     if json {
-        let out = serde_json::json!({ "query": query, "matches": matches });
-        return Ok((format!("{out}\n"), found));
+        writeln!(out, "],\"errors\":{}}}", serde_json::json!(outcome.errors))?;
     }
-    let mut out = String::new();
-    for m in &matches {
-        let _ = writeln!(
-            out,
-            "{}:{}-{}: {}[{}]{}",
-            m.file, m.start, m.end, m.before, m.text, m.after
-        );
-    }
-    Ok((out, found))
+    out.flush()?;
+    Ok(outcome)
 }

@@ -72,18 +72,26 @@ fn main() -> ExitCode {
             query,
             options,
             json,
-        } => match cli::find_command(&files, &query, options, json) {
-            Ok((out, found)) => {
-                emit(&out);
-                // As grep does: 1 when nothing matched (with no message), 2 for errors of use.
-                return if found {
-                    ExitCode::SUCCESS
-                } else {
-                    ExitCode::FAILURE
-                };
+        } => {
+            let mut stdout = std::io::stdout().lock();
+            match cli::find_command(&files, &query, options, json, &mut stdout) {
+                Ok(outcome) => {
+                    for e in &outcome.errors {
+                        eprintln!("warraq: {e}");
+                    }
+                    // As grep does: 1 when nothing matched (with no message), 2 when a file could not be searched.
+                    return if !outcome.errors.is_empty() {
+                        ExitCode::from(2)
+                    } else if outcome.found {
+                        ExitCode::SUCCESS
+                    } else {
+                        ExitCode::FAILURE
+                    };
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => return ExitCode::SUCCESS,
+                Err(e) => Err(format!("standard output: {e}")),
             }
-            Err(e) => Err(e),
-        },
+        }
         Invocation::Annotations { file, json } => {
             cli::annotations_command(&file, json).map(|out| emit(&out))
         }

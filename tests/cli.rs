@@ -237,9 +237,13 @@ fn find_prints_every_arabic_aware_match_with_code_point_offsets() {
     let out = warraq(&["find", path, "المتحده", "--exact"]);
     assert_eq!(out.status.code(), Some(1));
     assert!(out.stdout.is_empty());
-    // A missing file is an error with a message; no query is a usage error.
-    let out = warraq(&["find", "/nonexistent.txt", "x"]);
-    assert_eq!(out.status.code(), Some(1));
+    // A missing file is reported (exit status 2, as grep does) and the other files are still searched.
+    let out = warraq(&["find", "/nonexistent.txt", path, "المتحده", "--json"]);
+    assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("no such file"));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["matches"].as_array().unwrap().len(), matches.len());
+    assert!(v["errors"][0].as_str().unwrap().contains("no such file"));
+    // No query is a usage error.
     assert_eq!(warraq(&["find", path]).status.code(), Some(2));
 }
