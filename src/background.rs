@@ -16,3 +16,16 @@ pub fn lower_this_thread() {
         libc::setpriority(libc::PRIO_PROCESS, tid as libc::id_t, WORKER_NICENESS);
     }
 }
+
+/// Frees a large value (a sidecar's text, tens of megabytes in a book) on a worker: giving that much memory back
+/// to the system can take a frame's worth of time.
+pub fn free_later<T: Send + 'static>(value: T) {
+    let spawned = std::thread::Builder::new()
+        .name("warraq: freeing".into())
+        .spawn(move || {
+            lower_this_thread();
+            drop(value);
+        });
+    // Without a thread, the value was dropped with the closure here; nothing is lost.
+    drop(spawned);
+}

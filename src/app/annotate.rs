@@ -266,8 +266,9 @@ impl WarraqApp {
             self.message = Some(crate::workspace::SaveError::Blocked.to_string());
             return;
         }
+        // Saving starts in this frame's autosave step (one slice of work a frame).
         d.request_save();
-        self.autosave(ctx);
+        ctx.request_repaint();
     }
 
     /// Writes changes two seconds after the last edit (or at once after Ctrl+S) without stopping the window: the

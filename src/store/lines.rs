@@ -253,6 +253,29 @@ mod tests {
     }
 
     #[test]
+    fn a_text_written_in_several_pieces_reads_back_whole() {
+        let long = "نص طويل ".repeat(40);
+        let list: Vec<Annotation> = (0..5000)
+            .map(|i| Annotation {
+                id: i,
+                start: i as usize,
+                end: i as usize + 3,
+                tag: "PER".into(),
+                text: long.clone(),
+                prefix: String::new(),
+                suffix: String::new(),
+                note: format!("{i}"),
+                created: String::new(),
+                modified: String::new(),
+            })
+            .collect();
+        let s = sidecar([list.clone(), Vec::new(), list], true);
+        let text = to_ron(&s);
+        assert!(text.len() > 2 << 20, "more than one piece");
+        assert_eq!(parse(&text), Some(s));
+    }
+
+    #[test]
     fn other_layouts_are_left_to_ron() {
         let s = sidecar(Default::default(), true);
         let pretty = ron::ser::to_string_pretty(&s, ron::ser::PrettyConfig::default()).unwrap();

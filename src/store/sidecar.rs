@@ -518,10 +518,13 @@ fn write_ron(
     suggestions: &[Annotation],
 ) -> String {
     let lists = [annotations, unplaced, suggestions];
-    let mut w = TextWriter::new(format, source, tags, &lists);
+    let mut w = TextWriter::new(format, source, tags);
     w.write(&lists, usize::MAX);
     w.finish()
 }
+
+/// The size of the pieces sidecar text is written in.
+const PIECE: usize = 1 << 20;
 
 /// The names of the three lists, in the order they are written.
 const LIST_NAMES: [&str; 3] = ["annotations", "unplaced", "suggestions"];
@@ -530,6 +533,9 @@ const LIST_NAMES: [&str; 3] = ["annotations", "unplaced", "suggestions"];
 /// frame instead of stopping for the whole file. The lists must be the same at every call (the caller starts over
 /// when they change).
 pub struct TextWriter {
+    /// The text so far: full pieces, and the one being written (no piece is ever copied to grow, so no frame
+    /// pays for moving the whole text).
+    done: Vec<String>,
     out: String,
     /// Which list is being written (3: all done), and the next annotation in it.
     list: usize,
@@ -541,20 +547,14 @@ pub struct TextWriter {
 impl TextWriter {
     /// Starts the text: the header (format, source, tags), pretty-printed by ron.
     #[must_use]
-    pub fn new(
-        format: u32,
-        source: &Fingerprint,
-        tags: Option<&TagSet>,
-        lists: &[&[Annotation]; 3],
-    ) -> Self {
+    pub fn new(format: u32, source: &Fingerprint, tags: Option<&TagSet>) -> Self {
         use std::fmt::Write as _;
         let config = ron::ser::PrettyConfig::new()
             .struct_names(false)
             .new_line("\n")
             .indentor("  ");
         let header = |v: &dyn erased::Ron| v.to_pretty(&config);
-        let total: usize = lists.iter().map(|l| l.len()).sum();
-        let mut out = String::with_capacity(256 + total * 320);
+        let mut out = String::with_capacity(PIECE + 4096);
         out.push_str("(\n");
         let _ = writeln!(out, "  format: {format},");
         let _ = writeln!(out, "  source: {},", indent(&header(source)));
@@ -562,6 +562,7 @@ impl TextWriter {
             let _ = writeln!(out, "  tags: Some({}),", indent(&header(tags)));
         }
         Self {
+            done: Vec::new(),
             out,
             list: 0,
             next: 0,
@@ -577,7 +578,6 @@ impl TextWriter {
             FORMAT_VERSION,
             fingerprint,
             (!folder_tags).then_some(&set.tags),
-            &Self::lists(set),
         )
     }
 
@@ -608,6 +608,11 @@ impl TextWriter {
                 }
                 budget -= 1;
                 push_annotation(&mut self.out, &list[self.next]);
+                if self.out.len() >= PIECE {
+                    let full =
+                        std::mem::replace(&mut self.out, String::with_capacity(PIECE + 4096));
+                    self.done.push(full);
+                }
                 self.next += 1;
                 self.written += 1;
             }
@@ -629,7 +634,11 @@ impl TextWriter {
     #[must_use]
     pub fn finish(mut self) -> String {
         self.out.push_str(")\n");
-        self.out
+        if self.done.is_empty() {
+            return self.out;
+        }
+        self.done.push(self.out);
+        self.done.concat()
     }
 }
 

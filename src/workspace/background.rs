@@ -18,7 +18,7 @@ use crate::store::sidecar::TextWriter;
 /// Annotations serialized between two looks at the clock.
 const SLICE: usize = 256;
 /// Time a frame spends serializing.
-const FRAME_BUDGET: Duration = Duration::from_millis(3);
+const FRAME_BUDGET: Duration = Duration::from_millis(2);
 
 /// A save in progress.
 pub(super) enum BackgroundSave {
@@ -200,8 +200,10 @@ impl OpenDocument {
                     )
                 }),
         };
-        let text = text.finish();
-        let job = super::Job::background("saving annotations", waker, move || write(target, text));
+        // The pieces are joined on the worker: copying the whole text is no work for a frame.
+        let job = super::Job::background("saving annotations", waker, move || {
+            write(target, text.finish())
+        });
         self.saving = Some(BackgroundSave::Writing { revision, job });
     }
 
@@ -234,7 +236,10 @@ impl OpenDocument {
                     tags,
                     ..merge::Content::default()
                 };
-                self.base_text = Some(text);
+                // The text read or written before is tens of megabytes in a book: it is freed on a worker.
+                if let Some(old) = self.base_text.replace(text) {
+                    crate::background::free_later(old);
+                }
                 self.save.saved(revision);
                 self.save.observe(self.annotations.revision(), now);
                 Ok(Saved::default())
