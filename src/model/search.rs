@@ -410,16 +410,23 @@ impl SearchIndex {
             }
             patterns.push((f, i, false));
         }
-        let Ok(ac) = aho_corasick::AhoCorasick::builder()
-            .match_kind(aho_corasick::MatchKind::Standard)
-            .build(patterns.iter().map(|p| p.0.as_str()))
-        else {
+        let build = |kind| {
+            aho_corasick::AhoCorasick::builder()
+                .match_kind(kind)
+                .build(patterns.iter().map(|p| p.0.as_str()))
+        };
+        let (Ok(longest), Ok(every)) = (
+            build(aho_corasick::MatchKind::LeftmostLongest),
+            build(aho_corasick::MatchKind::Standard),
+        ) else {
             return Vec::new();
         };
+        let max_len = patterns.iter().map(|p| p.0.len()).max().unwrap_or(0);
         let text = self.doc.text();
+        let hay = self.folded.as_str();
         let mut cursor = Cursor::default();
-        let mut valid: Vec<(Span, usize)> = Vec::new();
-        for m in ac.find_overlapping_iter(&self.folded) {
+        // The occurrence a match is, if it is a valid one (whole word, or the contraction after ل).
+        let mut check = |m: &aho_corasick::Match| -> Option<(Span, usize)> {
             let (_, name, contracted) = &patterns[m.pattern().as_usize()];
             let (span, start, end, whole) = self.original_span(m.start(), m.end(), &mut cursor);
             let ok = whole
@@ -429,16 +436,38 @@ impl SearchIndex {
                 } else {
                     word_edges_ok(text, start, end, true)
                 };
-            if ok {
-                valid.push((span, *name));
+            ok.then_some((span, *name))
+        };
+        let mut out = Vec::new();
+        let mut pos = 0;
+        while let Some(m) = longest.find(aho_corasick::Input::new(hay).span(pos..hay.len())) {
+            if let Some(hit) = check(&m) {
+                out.push(hit);
+                pos = m.end();
+                continue;
             }
-        }
-        // Leftmost, then longest; no overlaps.
-        valid.sort_by(|a, b| a.0.start.cmp(&b.0.start).then(b.0.end.cmp(&a.0.end)));
-        let mut out: Vec<(Span, usize)> = Vec::with_capacity(valid.len());
-        for (span, name) in valid {
-            if out.last().is_none_or(|(last, _)| span.start >= last.end) {
-                out.push((span, name));
+            // The longest entry here is not a whole word (محمد علي in محمد عليان): every entry that starts inside
+            // it is looked at, and the leftmost, then longest, valid one is taken.
+            let region = m.start()..(m.end() + max_len).min(hay.len());
+            let mut best: Option<(usize, usize, (Span, usize))> = None;
+            for o in every.find_overlapping_iter(aho_corasick::Input::new(hay).span(region)) {
+                if o.start() >= m.end() {
+                    continue;
+                }
+                if let Some(hit) = check(&o)
+                    && best.is_none_or(|(s, e, _)| {
+                        (o.start(), std::cmp::Reverse(o.end())) < (s, std::cmp::Reverse(e))
+                    })
+                {
+                    best = Some((o.start(), o.end(), hit));
+                }
+            }
+            match best {
+                Some((_, end, hit)) => {
+                    out.push(hit);
+                    pos = end;
+                }
+                None => pos = m.end(),
             }
         }
         out
