@@ -18,7 +18,7 @@ use crate::store::sidecar::TextWriter;
 /// Annotations serialized between two looks at the clock.
 const SLICE: usize = 256;
 /// Time a frame spends serializing.
-const FRAME_BUDGET: Duration = Duration::from_millis(2);
+const FRAME_BUDGET: Duration = Duration::from_millis(1);
 
 /// A save in progress.
 pub(super) enum BackgroundSave {
