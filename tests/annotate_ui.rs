@@ -826,3 +826,40 @@ fn on_a_large_text_find_waits_for_typing_then_searches_behind_the_window() {
     press(&mut h, Key::Enter, Modifiers::NONE);
     step_until(&mut h, |app| app.find_state().unwrap().1.is_some());
 }
+
+#[test]
+fn page_down_page_up_and_the_arrows_scroll_the_text() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("long.txt");
+    std::fs::write(&path, SAMPLE_TEXT.repeat(6)).unwrap();
+    let mut h = open(&path);
+    let top = |h: &Harness<'_, WarraqApp>| h.state().view().unwrap().top_paragraph();
+    assert_eq!(top(&h), 0);
+    press(&mut h, Key::PageDown, Modifiers::NONE);
+    h.run_steps(2);
+    let after_page = top(&h);
+    assert!(after_page > 0, "Page Down moved the view");
+    press(&mut h, Key::PageDown, Modifiers::NONE);
+    h.run_steps(2);
+    assert!(top(&h) > after_page, "and again");
+    press(&mut h, Key::PageUp, Modifiers::NONE);
+    press(&mut h, Key::PageUp, Modifiers::NONE);
+    h.run_steps(2);
+    assert_eq!(top(&h), 0, "Page Up came back to the start");
+    for _ in 0..30 {
+        press(&mut h, Key::ArrowDown, Modifiers::NONE);
+    }
+    h.run_steps(2);
+    let after_lines = top(&h);
+    assert!(
+        after_lines > 0 && after_lines <= after_page * 2,
+        "{after_lines}"
+    );
+    // Ctrl+End and Ctrl+Home go to the ends.
+    press(&mut h, Key::End, Modifiers::COMMAND);
+    h.run_steps(2);
+    assert!(top(&h) > after_page);
+    press(&mut h, Key::Home, Modifiers::COMMAND);
+    h.run_steps(2);
+    assert_eq!(top(&h), 0);
+}

@@ -96,6 +96,8 @@ pub struct DocumentView {
     cache: HashMap<usize, Cached>,
     chars_per_line_px: f32,
     line_height: f32,
+    /// The height of the view in the last frame (for Page Up / Page Down).
+    viewport_height: f32,
     selection: TextSelection,
     drag_unit: DragUnit,
     drag_origin: Span,
@@ -126,6 +128,7 @@ impl DocumentView {
             cache: HashMap::new(),
             chars_per_line_px: 0.0,
             line_height: 0.0,
+            viewport_height: 0.0,
             selection: TextSelection::default(),
             drag_unit: DragUnit::Char,
             drag_origin: Span::default(),
@@ -206,6 +209,37 @@ impl DocumentView {
         self.anchor.0
     }
 
+    /// Page Down / Page Up scroll by most of a screen, the arrow keys by a line — when no text field has the
+    /// keyboard.
+    fn keyboard_scroll(&mut self, ui: &Ui) {
+        if ui.ctx().memory(|m| m.focused().is_some()) {
+            return;
+        }
+        let page = f64::from(self.viewport_height.max(100.0)) * 0.9;
+        let line = f64::from(self.line_height.max(20.0));
+        let delta = ui.input_mut(|i| {
+            let mut d = 0.0;
+            for (key, step) in [
+                (egui::Key::PageDown, page),
+                (egui::Key::PageUp, -page),
+                (egui::Key::ArrowDown, line),
+                (egui::Key::ArrowUp, -line),
+            ] {
+                while i.consume_key(egui::Modifiers::NONE, key) {
+                    d += step;
+                }
+            }
+            d
+        });
+        if delta == 0.0 {
+            return;
+        }
+        let (p, off) = self.anchor;
+        let top = self.prefix.get(p).copied().unwrap_or(0.0) + f64::from(off);
+        let bottom = (self.content_height() - f64::from(self.viewport_height)).max(0.0);
+        self.scroll_to = Some((self.scroll_to.unwrap_or(top) + delta).clamp(0.0, bottom));
+    }
+
     /// Scrolls so that the paragraph containing `offset` is at the top of the view.
     pub fn scroll_to_offset(&mut self, offset: CharOffset) {
         if let Some(p) = self.doc.paragraph_at(offset) {
@@ -259,6 +293,7 @@ impl DocumentView {
         }
         self.update_prefix();
 
+        self.keyboard_scroll(ui);
         let mut area = egui::ScrollArea::vertical()
             .auto_shrink(false)
             .id_salt("document-scroll");
@@ -272,6 +307,7 @@ impl DocumentView {
         }
         let content_height = self.content_height() as f32;
         let output = area.show_viewport(ui, |ui, viewport| {
+            self.viewport_height = viewport.height();
             ui.set_min_height(content_height);
             let origin = ui.max_rect().min;
             let text_left = ((ui.max_rect().width() - width) / 2.0).max(MARGIN).floor();
