@@ -835,10 +835,19 @@ fn page_down_page_up_and_the_arrows_scroll_the_text() {
     let mut h = open(&path);
     let top = |h: &Harness<'_, WarraqApp>| h.state().view().unwrap().top_paragraph();
     assert_eq!(top(&h), 0);
+    // A word selected at the top has the tag palette beside it…
+    drag_over(&mut h, span_of("روسيا"));
+    h.run_steps(2);
+    assert!(h.query_by_label("1  PER").is_some(), "the palette is shown");
     press(&mut h, Key::PageDown, Modifiers::NONE);
     h.run_steps(2);
     let after_page = top(&h);
     assert!(after_page > 0, "Page Down moved the view");
+    // … and none once it is scrolled away.
+    assert!(
+        h.query_by_label("1  PER").is_none(),
+        "no palette for a selection off screen"
+    );
     press(&mut h, Key::PageDown, Modifiers::NONE);
     h.run_steps(2);
     assert!(top(&h) > after_page, "and again");

@@ -553,7 +553,13 @@ impl WarraqApp {
         if sel.is_empty() || d.read_only || view.is_dragging() {
             return;
         }
-        let rects = view.screen_rects(sel);
+        // Only where the selection is on screen: scrolled away, it has no palette.
+        let visible = view.visible_rect();
+        let rects: Vec<_> = view
+            .screen_rects(sel)
+            .into_iter()
+            .filter(|r| visible.intersects(*r))
+            .collect();
         let Some(last) = rects.iter().max_by(|a, b| a.max.y.total_cmp(&b.max.y)) else {
             return;
         };

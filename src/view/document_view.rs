@@ -96,8 +96,9 @@ pub struct DocumentView {
     cache: HashMap<usize, Cached>,
     chars_per_line_px: f32,
     line_height: f32,
-    /// The height of the view in the last frame (for Page Up / Page Down).
+    /// The height of the view in the last frame (for Page Up / Page Down), and where it was on screen.
     viewport_height: f32,
+    visible: Rect,
     selection: TextSelection,
     drag_unit: DragUnit,
     drag_origin: Span,
@@ -129,6 +130,7 @@ impl DocumentView {
             chars_per_line_px: 0.0,
             line_height: 0.0,
             viewport_height: 0.0,
+            visible: Rect::NOTHING,
             selection: TextSelection::default(),
             drag_unit: DragUnit::Char,
             drag_origin: Span::default(),
@@ -248,6 +250,12 @@ impl DocumentView {
         }
     }
 
+    /// Where the text area was on screen in the last frame.
+    #[must_use]
+    pub fn visible_rect(&self) -> Rect {
+        self.visible
+    }
+
     /// Screen rectangles covering a span, as painted in the last frame (empty where it was not visible).
     #[must_use]
     pub fn screen_rects(&mut self, span: Span) -> Vec<Rect> {
@@ -308,6 +316,7 @@ impl DocumentView {
         let content_height = self.content_height() as f32;
         let output = area.show_viewport(ui, |ui, viewport| {
             self.viewport_height = viewport.height();
+            self.visible = ui.clip_rect();
             ui.set_min_height(content_height);
             let origin = ui.max_rect().min;
             let text_left = ((ui.max_rect().width() - width) / 2.0).max(MARGIN).floor();
