@@ -469,9 +469,33 @@ fn tag_all_occurrences_reviews_then_applies_in_one_undo_step() {
             warraq::app::Decision::Skipped
         ]
     );
+    // Letters typed in the find bar meanwhile are text, not decisions; Escape closes the bar, then the review.
+    press(&mut h, Key::F, Modifiers::COMMAND);
+    h.run_steps(2);
+    h.event(Event::Text("as".into()));
+    press(&mut h, Key::A, Modifiers::NONE);
+    press(&mut h, Key::S, Modifiers::NONE);
+    let pending = |h: &Harness<'_, WarraqApp>| {
+        h.state()
+            .review_state()
+            .unwrap()
+            .iter()
+            .filter(|c| c.1 == warraq::app::Decision::Pending)
+            .count()
+    };
+    assert_eq!(pending(&h), others - 2, "typing decided nothing");
+    press(&mut h, Key::Escape, Modifiers::NONE);
+    assert!(h.state().find_state().is_none() && h.state().review_state().is_some());
     h.get_by_label("Apply Accepted").click();
     h.run_steps(2);
     assert_eq!(h.state().document().unwrap().annotations.items().len(), 2);
+    h.state_mut().tag_all_occurrences(id);
+    h.run_steps(2);
+    press(&mut h, Key::Escape, Modifiers::NONE);
+    assert!(
+        h.state().review_state().is_none(),
+        "Escape closes the review"
+    );
     // Again, Accept All: every remaining occurrence, one undo step for the whole batch.
     h.state_mut().tag_all_occurrences(id);
     h.run_steps(2);

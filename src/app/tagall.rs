@@ -195,14 +195,21 @@ impl WarraqApp {
         let mut open = true;
         let mut apply = None;
         let mut jump = None;
-        // Keyboard: A accept, S skip, J jump to the current one.
-        let (accept, skip, go) = ctx.input_mut(|i| {
-            (
-                i.consume_key(Modifiers::NONE, Key::A),
-                i.consume_key(Modifiers::NONE, Key::S),
-                i.consume_key(Modifiers::NONE, Key::J),
-            )
-        });
+        // Keyboard: A accept, S skip, J jump to the current one, Escape closes — unless a text field (the find
+        // bar, a note) has the keyboard: letters typed there are text, not decisions.
+        let typing = ctx.memory(|m| m.focused().is_some());
+        let (accept, skip, go, escape) = if typing {
+            (false, false, false, false)
+        } else {
+            ctx.input_mut(|i| {
+                (
+                    i.consume_key(Modifiers::NONE, Key::A),
+                    i.consume_key(Modifiers::NONE, Key::S),
+                    i.consume_key(Modifiers::NONE, Key::J),
+                    i.consume_key(Modifiers::NONE, Key::Escape),
+                )
+            })
+        };
         if (accept || skip) && r.cursor < r.candidates.len() {
             r.candidates[r.cursor].1 = if accept {
                 Decision::Accepted
@@ -301,7 +308,7 @@ impl WarraqApp {
         }
         if let Some(all) = apply {
             self.apply_review(all);
-        } else if !open {
+        } else if !open || escape {
             self.review = None;
         }
     }
