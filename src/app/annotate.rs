@@ -441,7 +441,7 @@ impl WarraqApp {
             return;
         };
         let (matches, current_match) = match &self.find {
-            Some(f) => (f.matches.as_slice(), f.current),
+            Some(f) => (f.found.spans.as_slice(), f.current),
             None => (&[][..], None),
         };
         let overlay = Overlay {

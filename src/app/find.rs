@@ -16,9 +16,8 @@ const TYPING_PAUSE: std::time::Duration = std::time::Duration::from_millis(200);
 pub(crate) struct FindBar {
     pub query: RtlInputState,
     pub options: SearchOptions,
-    pub matches: std::sync::Arc<Vec<Span>>,
-    /// The search stopped at its limit: there are more matches than shown.
-    more: bool,
+    /// The matches, shared with the document's recent searches (not copied), and whether that is all of them.
+    pub(crate) found: std::sync::Arc<crate::model::search::Found>,
     /// When the query or options last changed: on large texts the search waits until typing pauses.
     changed_at: Option<std::time::Instant>,
     last_key: Option<(String, SearchOptions)>,
@@ -38,8 +37,7 @@ impl FindBar {
         Self {
             query: RtlInputState::new(false),
             options: SearchOptions::default(),
-            matches: std::sync::Arc::default(),
-            more: false,
+            found: std::sync::Arc::default(),
             changed_at: None,
             last_key: None,
             pending_step: None,
@@ -76,7 +74,7 @@ impl WarraqApp {
     pub fn find_state(&self) -> Option<(&[Span], Option<usize>)> {
         self.find
             .as_ref()
-            .map(|f| (f.matches.as_slice(), f.current))
+            .map(|f| (f.found.spans.as_slice(), f.current))
     }
 
     /// Whether the find bar is waiting: for typing to pause, for the index or for the search (large texts).
@@ -90,21 +88,21 @@ impl WarraqApp {
         let (Some(f), Some((_, view))) = (&mut self.find, self.view.as_mut()) else {
             return;
         };
-        if f.matches.is_empty() {
+        if f.found.spans.is_empty() {
             return;
         }
-        let n = f.matches.len();
+        let n = f.found.spans.len();
         let next = match f.current {
             Some(c) if forward => (c + 1) % n,
             Some(c) => (c + n - 1) % n,
             None => {
                 let caret = view.selection().span().start;
-                let i = f.matches.partition_point(|m| m.start < caret);
+                let i = f.found.spans.partition_point(|m| m.start < caret);
                 if forward { i % n } else { (i + n - 1) % n }
             }
         };
         f.current = Some(next);
-        let m = f.matches[next];
+        let m = f.found.spans[next];
         view.set_selection(TextSelection::new(m.start, m.end));
         view.scroll_to_offset(m.start);
     }
@@ -147,8 +145,7 @@ impl WarraqApp {
         let found = d.search(&query, f.options, &waker);
         f.waiting = found.is_none();
         let Some(found) = found else { return };
-        f.matches = std::sync::Arc::new(found.spans.clone());
-        f.more = !found.complete;
+        f.found = found;
         f.current = None;
         f.searched = Some(key);
     }
@@ -191,11 +188,11 @@ impl WarraqApp {
             } else if f.query.text().trim().is_empty() {
                 String::new()
             } else {
-                match (f.current, f.matches.len()) {
+                match (f.current, f.found.spans.len()) {
                     (_, 0) => "no matches".to_owned(),
-                    (Some(c), n) if f.more => format!("{} of the first {n}", c + 1),
+                    (Some(c), n) if !f.found.complete => format!("{} of the first {n}", c + 1),
                     (Some(c), n) => format!("{} of {n}", c + 1),
-                    (None, n) if f.more => format!("the first {n} matches"),
+                    (None, n) if !f.found.complete => format!("the first {n} matches"),
                     (None, n) => format!("{n} matches"),
                 }
             };
