@@ -264,6 +264,24 @@ fn main() {
     let save_done = t_save.elapsed();
     let (rss_end, peak) = common::memory_mb();
 
+    // Someone else (another window, the command line) changes the sidecar; Ctrl+S then merges their change in on a
+    // worker while the window keeps drawing.
+    let theirs = {
+        let mut other = warraq::workspace::OpenDocument::open(&path, None).unwrap();
+        let a = other.annotations.items()[other.annotations.items().len() / 2].clone();
+        other.annotations.retag(a.id, "MISC");
+        other.save_now().unwrap();
+        a.id
+    };
+    let t_merge = Instant::now();
+    let mut merging = vec![press(&mut h, Key::S, Modifiers::COMMAND)];
+    merging.extend(frames_until(&mut h, Duration::from_secs(120), |app| {
+        app.document().is_some_and(|d| {
+            !d.is_saving() && d.annotations.get(theirs).is_some_and(|a| a.tag == "MISC")
+        })
+    }));
+    let merge_save = t_merge.elapsed();
+
     let all_frames: Vec<Duration> = [
         &opening,
         &finding,
@@ -275,6 +293,7 @@ fn main() {
         &vec![applied_frame],
         &preannotating,
         &saving,
+        &merging,
     ]
     .iter()
     .flat_map(|v| v.iter().copied())
@@ -309,6 +328,8 @@ fn main() {
         "suggestions_landing_frame_ms": ms(landing),
         "save_ms": ms(save_done),
         "save_frame_max_ms": max_ms(&saving),
+        "merge_save_ms": ms(merge_save),
+        "merge_save_frame_max_ms": max_ms(&merging),
         "frames": all_frames.len(),
         "frame_p99_ms": percentile(&all_frames, 0.99),
         "frame_max_ms": max_ms(&all_frames),

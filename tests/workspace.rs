@@ -787,3 +787,103 @@ fn save_as_while_a_background_save_is_writing_keeps_both_sides() {
             .contains("موسكو")
     );
 }
+
+#[test]
+fn a_background_save_merges_another_writers_changes_on_its_worker_and_keeps_edits_made_meanwhile() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = saved_with_moscow(dir.path());
+    let mut window = OpenDocument::open(&a, None).unwrap();
+    // A writer the test can hold: it says when the worker has reached it, and waits for the gate.
+    let gate = Arc::new(std::sync::Mutex::new(()));
+    let (entered, reached) = std::sync::mpsc::channel();
+    let held = gate.clone();
+    let entered = std::sync::Mutex::new(entered);
+    window.set_writer(Arc::new(move |path: &Path, bytes: &[u8]| {
+        entered.lock().unwrap().send(()).unwrap();
+        let _open = held.lock().unwrap();
+        warraq::store::write::atomic_write(path, bytes, true)
+    }));
+    // Someone else adds روسيا; the window adds واشنطن.
+    let mut cli = OpenDocument::open(&a, None).unwrap();
+    tag(&mut cli, "روسيا", "GPE");
+    cli.save_now().unwrap();
+    drop(cli);
+    tag(&mut window, "واشنطن", "GPE");
+    let closed = gate.lock().unwrap();
+    window.request_save();
+    assert!(
+        window
+            .save_in_background(std::time::Instant::now(), &no_waker())
+            .is_none()
+    );
+    // The worker merged and is writing; meanwhile the window goes on: an edit, and frames that do not wait.
+    reached
+        .recv_timeout(std::time::Duration::from_secs(60))
+        .unwrap();
+    tag(&mut window, "الاجتماع", "MISC");
+    assert!(
+        window
+            .save_in_background(std::time::Instant::now(), &no_waker())
+            .is_none()
+    );
+    drop(closed);
+    let saved = save_in_background(&mut window).unwrap();
+    assert_eq!(saved.merged, 1, "روسيا was taken in");
+    // The file holds both sides as they were when the save began; the edit made meanwhile is still to be saved.
+    let texts = |v: Vec<(String, String)>| {
+        let mut t: Vec<String> = v.into_iter().map(|(t, _)| t).collect();
+        t.sort();
+        t
+    };
+    assert_eq!(texts(on_disk(&a)), ["روسيا", "موسكو", "واشنطن"]);
+    assert!(window.is_dirty());
+    assert!(
+        window
+            .annotations
+            .items()
+            .iter()
+            .any(|x| x.text == "الاجتماع"),
+        "the edit made during the merge stays"
+    );
+    // The next save brings the two together, though nobody else wrote in between.
+    window.request_save();
+    std::thread::spawn(move || while reached.recv().is_ok() {});
+    save_in_background(&mut window).unwrap();
+    assert!(!window.is_dirty());
+    let all = ["الاجتماع", "روسيا", "موسكو", "واشنطن"];
+    assert_eq!(texts(on_disk(&a)), all);
+    let mut in_window: Vec<String> = window
+        .annotations
+        .items()
+        .iter()
+        .map(|x| x.text.clone())
+        .collect();
+    in_window.sort();
+    assert_eq!(in_window, all, "the window took the merge in");
+    // With nothing edited during the merge, the merged annotations land at once.
+    let mut cli = OpenDocument::open(&a, None).unwrap();
+    let id = cli
+        .annotations
+        .items()
+        .iter()
+        .find(|x| x.text == "موسكو")
+        .unwrap()
+        .id;
+    cli.annotations.retag(id, "GPE");
+    cli.save_now().unwrap();
+    drop(cli);
+    tag(&mut window, "أنتونوف", "PER");
+    window.request_save();
+    let saved = save_in_background(&mut window).unwrap();
+    assert!(saved.conflicts.is_empty(), "{:?}", saved.conflicts);
+    assert!(!window.is_dirty());
+    let moscow = window
+        .annotations
+        .items()
+        .iter()
+        .find(|x| x.text == "موسكو")
+        .unwrap();
+    assert_eq!(moscow.tag, "GPE", "their retag is in the window");
+    assert_eq!(on_disk(&a).len(), 5);
+    assert!(on_disk(&a).contains(&("موسكو".into(), "GPE".into())));
+}

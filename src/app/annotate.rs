@@ -52,15 +52,14 @@ pub(crate) struct AnnotateState {
     keep_read_only: bool,
     /// A quit that waited for Save As goes ahead in the next frame.
     close_now: bool,
-    /// The panel's counts and filtered rows, kept until the annotations or the filters change (a book has 100 000
-    /// annotations: counting them every frame would cost milliseconds).
+    /// The panel's filtered rows, kept until the annotations or the filters change (a book has 100 000
+    /// annotations: filtering them every frame would cost milliseconds).
     panel: Option<PanelCache>,
 }
 
-/// What the annotation panel shows, for one state of the annotations and filters.
+/// The annotation panel's filtered rows, for one state of the annotations and filters.
 struct PanelCache {
-    key: (u64, u64, usize, Vec<String>, Option<String>, String),
-    counts: Vec<usize>,
+    key: (u64, u64, Option<String>, String),
     rows: std::sync::Arc<Vec<usize>>,
 }
 
@@ -731,54 +730,45 @@ impl WarraqApp {
         };
         let tags = d.annotations.tags.clone();
         let needle = self.annotate.filter_text.text();
-        let key = (
-            d.generation,
-            d.annotations.revision(),
-            d.annotations.items().len(),
-            tags.tags.iter().map(|t| t.name.clone()).collect::<Vec<_>>(),
-            self.annotate.filter_tag.clone(),
-            needle.clone(),
-        );
-        if self.annotate.panel.as_ref().is_none_or(|p| p.key != key) {
-            let mut counts = vec![0usize; tags.tags.len()];
-            let by_name: std::collections::HashMap<&str, usize> = tags
-                .tags
-                .iter()
-                .enumerate()
-                .map(|(i, t)| (t.name.as_str(), i))
-                .collect();
-            for a in d.annotations.items() {
-                if let Some(&i) = by_name.get(a.tag.as_str()) {
-                    counts[i] += 1;
-                }
+        // The rows that pass the filters (`None`: no filter, every row), kept until the annotations or the
+        // filters change; only the rows in view are drawn.
+        let filter_tag = &self.annotate.filter_tag;
+        let rows = if filter_tag.is_none() && needle.is_empty() {
+            None
+        } else {
+            let key = (
+                d.generation,
+                d.annotations.revision(),
+                filter_tag.clone(),
+                needle.clone(),
+            );
+            if self.annotate.panel.as_ref().is_none_or(|p| p.key != key) {
+                let rows = d
+                    .annotations
+                    .items()
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, a)| filter_tag.as_ref().is_none_or(|t| &a.tag == t))
+                    .filter(|(_, a)| {
+                        needle.is_empty() || a.text.contains(&needle) || a.note.contains(&needle)
+                    })
+                    .map(|(i, _)| i)
+                    .collect();
+                self.annotate.panel = Some(PanelCache {
+                    key,
+                    rows: std::sync::Arc::new(rows),
+                });
             }
-            // Indices of the rows that pass the filters; only the rows in view are drawn.
-            let filter_tag = &self.annotate.filter_tag;
-            let rows: Vec<usize> = d
-                .annotations
-                .items()
-                .iter()
-                .enumerate()
-                .filter(|(_, a)| filter_tag.as_ref().is_none_or(|t| &a.tag == t))
-                .filter(|(_, a)| {
-                    needle.is_empty() || a.text.contains(&needle) || a.note.contains(&needle)
-                })
-                .map(|(i, _)| i)
-                .collect();
-            self.annotate.panel = Some(PanelCache {
-                key,
-                counts,
-                rows: std::sync::Arc::new(rows),
-            });
-        }
-        let cache = self.annotate.panel.as_ref().expect("just filled");
+            self.annotate.panel.as_ref().map(|p| p.rows.clone())
+        };
         let counts: Vec<(Tag, usize)> = tags
             .tags
             .iter()
-            .cloned()
-            .zip(cache.counts.iter().copied())
+            .map(|t| (t.clone(), d.annotations.count_of(&t.name)))
             .collect();
-        let rows = cache.rows.clone();
+        let row_count = rows
+            .as_ref()
+            .map_or(d.annotations.items().len(), |r| r.len());
         ui.heading(format!("Annotations ({})", d.annotations.items().len()));
         let mut toggle_filter = None;
         ui.horizontal_wrapped(|ui| {
@@ -846,14 +836,18 @@ impl WarraqApp {
         egui::ScrollArea::vertical()
             .auto_shrink(false)
             .id_salt("annotation-list")
-            .show_rows(ui, row_height, rows.len(), |ui, range| {
+            .show_rows(ui, row_height, row_count, |ui, range| {
                 let items = self
                     .workspace
                     .current()
                     .expect("open document")
                     .annotations
                     .items();
-                for &i in &rows[range] {
+                let shown: Box<dyn Iterator<Item = usize>> = match &rows {
+                    Some(rows) => Box::new(rows[range].iter().copied()),
+                    None => Box::new(range),
+                };
+                for i in shown {
                     let a = &items[i];
                     let selected = self.annotate.selected == Some(a.id);
                     let clicked = ui

@@ -1,17 +1,21 @@
 //! The window's save, which never stops a frame: the sidecar text is written into memory a slice per frame (a few
 //! milliseconds each, starting over if the annotations change meanwhile), then a worker takes the folder's turn,
 //! checks that the file on disk is still the one this document last read or wrote, and writes it atomically. If
-//! someone else changed the file, the worker writes nothing and the save is done again here with a merge
-//! ([`OpenDocument::save_now`]) — the only case that waits, and only when another writer was at work.
+//! someone else changed the file, the worker merges: it reads their file, reads back the text it was given (our
+//! annotations) and the base, merges the three, writes the result and builds the merged annotation set, which the
+//! window swaps in — unless the user edited meanwhile: then the window keeps its annotations, and the next save
+//! merges those edits with the file (the file holds our annotations as they were, plus theirs).
 //!
 //! The command line, leaving a document and quitting save at once ([`OpenDocument::save_now`]); a save in flight is
 //! finished first, so two saves of one document never race.
 
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use super::Fingerprint;
 use super::{OpenDocument, SaveError, Saved, Waker, Writer, merge};
-use crate::model::TagSet;
+use crate::model::{AnnotationSet, Document, TagSet};
 use crate::store::lock::{self, DiskStamp};
 use crate::store::sidecar::TextWriter;
 
@@ -39,8 +43,18 @@ pub(super) enum Outcome {
         /// The folder's tag set as written (with what other documents added), when the folder has one.
         folder_tags: Option<TagSet>,
     },
-    /// The file is not what this document last read or wrote: nothing was written.
-    ChangedElsewhere,
+    /// Someone else had changed the file: what was written is their annotations merged with ours.
+    Merged {
+        stamp: DiskStamp,
+        text: String,
+        /// The merged annotations, to take the place of ours.
+        set: Box<AnnotationSet>,
+        /// Ours as the worker was given them (the base of the next merge if the user edited meanwhile).
+        ours: String,
+        ours_tags: TagSet,
+        taken: usize,
+        conflicts: Vec<String>,
+    },
     Failed(String),
 }
 
@@ -51,20 +65,41 @@ struct Target {
     writer: Writer,
     /// With a folder tag set: the text file's path, the tags as last written, and ours.
     folder: Option<(PathBuf, TagSet, TagSet)>,
+    /// Merge even if nobody wrote since: the file holds a merge our annotations have not taken in.
+    must_merge: bool,
+    merging: Merging,
+}
+
+/// What a merge needs: the document's text and where its annotations came from.
+struct Merging {
+    doc: Arc<Document>,
+    fingerprint: Fingerprint,
+    source: Option<PathBuf>,
+    base: Arc<merge::Content>,
+    base_text: Option<Arc<String>>,
 }
 
 fn write(target: Target, text: String) -> Outcome {
+    // Check and write in one turn, as the immediate save does.
+    let _turn = lock::take_turn(&target.path);
+    if target.must_merge || !lock::unchanged(&target.path, target.on_disk.as_ref()) {
+        return match merge_and_write(target, text) {
+            Ok(outcome) => outcome,
+            Err(SaveError::Failed(e)) => Outcome::Failed(e),
+            Err(e) => Outcome::Failed(e.to_string()),
+        };
+    }
+    write_unchecked(target, text)
+}
+
+/// Writes `text` (and the folder's tags), the file having been checked.
+fn write_unchecked(target: Target, text: String) -> Outcome {
     let Target {
         path,
-        on_disk,
         writer,
         folder,
+        ..
     } = target;
-    // Check and write in one turn, as the immediate save does.
-    let _turn = lock::take_turn(&path);
-    if !lock::unchanged(&path, on_disk.as_ref()) {
-        return Outcome::ChangedElsewhere;
-    }
     let folder_tags = match folder {
         Some((source, base, ours)) => {
             match super::merged_folder_tags(&writer, &source, &base, &ours) {
@@ -83,6 +118,67 @@ fn write(target: Target, text: String) -> Outcome {
         text,
         folder_tags,
     }
+}
+
+/// Merges our annotations (`ours`, the sidecar text of them) with the file someone else wrote, and writes the result.
+fn merge_and_write(target: Target, ours: String) -> Result<Outcome, SaveError> {
+    let m = &target.merging;
+    let Some(theirs) =
+        super::read_theirs(&target.path, m.source.as_deref(), &m.fingerprint, &m.doc)?
+    else {
+        // Deleted elsewhere: written again with everything of ours, as a save with nothing to merge.
+        return Ok(write_unchecked(target, ours));
+    };
+    let Target {
+        path,
+        writer,
+        folder,
+        merging: m,
+        ..
+    } = target;
+    let folder_tags = folder.is_some();
+    // Our text was written from our annotations for this very text: it reads back as they are.
+    let ours_content = super::placed_base(
+        &path,
+        &ours,
+        &m.fingerprint,
+        &m.doc,
+        folder.as_ref().map(|(_, _, tags)| tags.clone()),
+    )
+    .ok_or_else(|| SaveError::Failed("the annotations could not be read back to merge".into()))?;
+    let base = match &m.base_text {
+        Some(text) => super::placed_base(
+            &path,
+            text,
+            &m.fingerprint,
+            &m.doc,
+            folder_tags.then(|| m.base.tags.clone()),
+        )
+        .unwrap_or_default(),
+        None => (*m.base).clone(),
+    };
+    let merged = merge::merge(&base, &ours_content, &theirs);
+    drop((base, theirs));
+    let ours_tags = ours_content.tags.clone();
+    drop(ours_content);
+    let c = merged.content;
+    let mut set = AnnotationSet::new(c.annotations, c.unplaced, c.tags);
+    set.suggestions = c.suggestions;
+    if let Some((source, base_tags, _)) = &folder {
+        set.tags = super::merged_folder_tags(&writer, source, base_tags, &set.tags)?;
+    }
+    let text = crate::store::sidecar::text_of(&set, &m.fingerprint, folder_tags);
+    writer(&path, text.as_bytes())
+        .map_err(|e| SaveError::Failed(format!("{}: {e}", path.display())))?;
+    Ok(Outcome::Merged {
+        stamp: DiskStamp::of(&path, text.as_bytes()),
+        text,
+        set: Box::new(set),
+        ours,
+        ours_tags,
+        taken: merged.taken,
+        conflicts: merged.conflicts,
+    })
 }
 
 impl OpenDocument {
@@ -199,6 +295,14 @@ impl OpenDocument {
                         self.annotations.tags.clone(),
                     )
                 }),
+            must_merge: self.must_merge,
+            merging: Merging {
+                doc: self.doc.clone(),
+                fingerprint: self.fingerprint.clone(),
+                source: self.path.clone(),
+                base: self.base.clone(),
+                base_text: self.base_text.clone(),
+            },
         };
         // The pieces are joined on the worker: copying the whole text is no work for a frame.
         let job = super::Job::background("saving annotations", waker, move || {
@@ -229,28 +333,60 @@ impl OpenDocument {
                     }
                     None => self.annotations.tags.clone(),
                 };
-                self.on_disk = Some(stamp);
-                // The base of the next merge is what was written; it is read back from the text only if a merge
-                // ever needs it, instead of copying every annotation here.
-                self.base = merge::Content {
-                    tags,
-                    ..merge::Content::default()
-                };
-                // The text read or written before is tens of megabytes in a book: it is freed on a worker.
-                if let Some(old) = self.base_text.replace(text) {
-                    crate::background::free_later(old);
-                }
+                self.written(stamp, text, tags);
                 self.save.saved(revision);
                 self.save.observe(self.annotations.revision(), now);
                 Ok(Saved::default())
             }
-            // Someone else wrote the file: save here and now, merging their changes.
-            Outcome::ChangedElsewhere => self.save_at(now),
+            Outcome::Merged {
+                stamp,
+                text,
+                set,
+                ours,
+                ours_tags,
+                taken,
+                conflicts,
+            } => {
+                if revision == self.annotations.revision() {
+                    // Nothing changed here meanwhile: the merged annotations take the place of ours.
+                    let tags = set.tags.clone();
+                    crate::background::free_later(self.annotations.replace_with(*set));
+                    self.written(stamp, text, tags);
+                    self.save.saved(self.annotations.revision());
+                } else {
+                    // Edited meanwhile: ours stay, and stay unsaved. The file holds ours as the worker had them,
+                    // merged with theirs: that version of ours is the base of the next save's merge, which brings
+                    // the edits made since and their work together.
+                    crate::background::free_later((text, set));
+                    self.written(stamp, ours, ours_tags);
+                    self.must_merge = true;
+                }
+                self.save.observe(self.annotations.revision(), now);
+                Ok(Saved {
+                    merged: taken,
+                    conflicts,
+                })
+            }
             Outcome::Failed(e) => {
                 self.save.failed(e.clone(), now);
                 self.save.observe(self.annotations.revision(), now);
                 Err(SaveError::Failed(e))
             }
+        }
+    }
+
+    /// After a write: the file holds `text` (annotations with `tags`), the base of the next merge, kept as its text
+    /// (read back only if a merge ever needs it) instead of a copy of every annotation.
+    fn written(&mut self, stamp: DiskStamp, text: String, tags: TagSet) {
+        self.on_disk = Some(stamp);
+        self.base = Arc::new(merge::Content {
+            tags,
+            ..merge::Content::default()
+        });
+        self.must_merge = false;
+        // The text read or written before is tens of megabytes in a book: it is freed on a worker.
+        if let Some(old) = self.base_text.replace(Arc::new(text)) {
+            crate::background::free_later(old);
         }
     }
 
@@ -262,10 +398,8 @@ impl OpenDocument {
                 let outcome = job
                     .wait()
                     .unwrap_or_else(|| Outcome::Failed("the save stopped unexpectedly".into()));
-                // A change elsewhere is merged by the immediate save that follows.
-                if !matches!(outcome, Outcome::ChangedElsewhere) {
-                    let _ = self.apply_outcome(revision, outcome, now);
-                }
+                // What it did is applied as a finished save; an error is left to the immediate save that follows.
+                let _ = self.apply_outcome(revision, outcome, now);
             }
             Some(BackgroundSave::Serializing { .. }) | None => {}
         }

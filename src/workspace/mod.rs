@@ -173,9 +173,12 @@ pub struct OpenDocument {
     pub save: SavePolicy,
     /// The sidecar as last read or written here, and its content then (the base of a merge).
     on_disk: Option<DiskStamp>,
-    base: merge::Content,
-    /// After a background save, the text it wrote: the base's annotations, read back only when a merge needs them.
-    base_text: Option<String>,
+    base: Arc<merge::Content>,
+    /// The text last read or written: the base's annotations, read back only when a merge needs them.
+    base_text: Option<Arc<String>>,
+    /// The sidecar holds a merge made while this document was being edited, which these annotations have not taken
+    /// in: the next save merges even if nobody else wrote since.
+    must_merge: bool,
     /// A save in progress in the background (the window's saves), and whether one was asked for (Ctrl+S).
     saving: Option<background::BackgroundSave>,
     save_requested: bool,
@@ -218,6 +221,49 @@ impl std::fmt::Debug for OpenDocument {
             .field("annotations", &self.annotations.items().len())
             .finish_non_exhaustive()
     }
+}
+
+/// A merge's base kept as the sidecar text this document read or wrote, placed in its text again (the same placing
+/// as then: same text, same document). With the folder's tag set, the text holds no tags: `folder` are the base's.
+/// `None` if it somehow does not read back: the merge then starts from nothing in common, which keeps everything of
+/// both sides.
+fn placed_base(
+    path: &Path,
+    text: &str,
+    fingerprint: &Fingerprint,
+    doc: &Document,
+    folder: Option<TagSet>,
+) -> Option<merge::Content> {
+    let (set, _) = sidecar::from_text(path, text, fingerprint, doc, None).ok()?;
+    let mut content = content_of(&set);
+    if let Some(tags) = folder {
+        content.tags = tags;
+    }
+    Some(content)
+}
+
+/// The sidecar someone else wrote, placed in this document's text; `None` when it was deleted.
+fn read_theirs(
+    path: &Path,
+    source: Option<&Path>,
+    fingerprint: &Fingerprint,
+    doc: &Document,
+) -> Result<Option<merge::Content>, SaveError> {
+    let text = sidecar::read_annotations_file(path).map_err(|e| {
+        SaveError::Failed(format!(
+            "{e} (it was changed elsewhere and could not be read back to merge; it was left as it is)"
+        ))
+    })?;
+    let Some(text) = text else {
+        return Ok(None);
+    };
+    let folder = source.and_then(|p| sidecar::folder_tags(p).ok().flatten());
+    let (set, _) = sidecar::from_text(path, &text, fingerprint, doc, folder).map_err(|e| {
+        SaveError::Failed(format!(
+            "{e} (it was changed elsewhere and cannot be read; it was left as it is — save elsewhere with Save Annotations As…)"
+        ))
+    })?;
+    Ok(Some(content_of(&set)))
 }
 
 fn content_of(set: &AnnotationSet) -> merge::Content {
@@ -310,10 +356,10 @@ impl OpenDocument {
         }
         // The base of a later merge is the sidecar as read, kept as its text and placed again only if a merge
         // needs it (the same placing as now: same text, same document), instead of a copy of every annotation.
-        let base = merge::Content {
+        let base = Arc::new(merge::Content {
             tags: set.tags.clone(),
             ..merge::Content::default()
-        };
+        });
         let save = SavePolicy::new(set.revision());
         Self {
             generation: next_generation(),
@@ -335,7 +381,8 @@ impl OpenDocument {
             save,
             on_disk,
             base,
-            base_text: text,
+            base_text: text.map(Arc::new),
+            must_merge: false,
             saving: None,
             save_requested: false,
             _lock: lock,
@@ -362,8 +409,9 @@ impl OpenDocument {
             replaced: 0,
             doc: Arc::new(Document::new(SAMPLE_TEXT.to_owned())),
             save: SavePolicy::new(set.revision()),
-            base: content_of(&set),
+            base: Arc::new(content_of(&set)),
             base_text: None,
+            must_merge: false,
             saving: None,
             save_requested: false,
             annotations: set,
@@ -430,7 +478,7 @@ impl OpenDocument {
         // Check, merge and write in one turn: no other writer can slip in between.
         let _turn = lock::take_turn(path);
         let mut saved = Saved::default();
-        if !lock::unchanged(path, self.on_disk.as_ref()) {
+        if self.must_merge || !lock::unchanged(path, self.on_disk.as_ref()) {
             saved = self.merge_from_disk(path)?;
         }
         if self.folder_tags
@@ -443,11 +491,12 @@ impl OpenDocument {
             .map_err(|e| SaveError::Failed(format!("{}: {e}", path.display())))?;
         self.on_disk = Some(DiskStamp::of(path, text.as_bytes()));
         // The base of the next merge is what was written, kept as its text (read back only if a merge needs it).
-        self.base = merge::Content {
+        self.base = Arc::new(merge::Content {
             tags: self.annotations.tags.clone(),
             ..merge::Content::default()
-        };
-        self.base_text = Some(text);
+        });
+        self.base_text = Some(Arc::new(text));
+        self.must_merge = false;
         Ok(saved)
     }
 
@@ -467,24 +516,18 @@ impl OpenDocument {
     }
 
     /// The base of a merge with all its annotations: when it is kept as the text last read or written, that text
-    /// placed in this document as it was when read (deterministic: the same text gives the same annotations).
+    /// placed in this document as it was when read.
     fn full_base(&mut self) -> &merge::Content {
         if let Some(text) = self.base_text.take() {
             let path = self.sidecar.clone().unwrap_or_default();
-            // The text was read or written by this document, so it reads back; if it somehow did not, the merge
-            // starts from nothing in common, which keeps everything of both sides.
-            if let Ok((set, _)) =
-                sidecar::from_text(&path, &text, &self.fingerprint, &self.doc, None)
-            {
-                let tags = if self.folder_tags {
-                    self.base.tags.clone()
-                } else {
-                    set.tags.clone()
-                };
-                self.base = merge::Content {
-                    tags,
-                    ..content_of(&set)
-                };
+            if let Some(base) = placed_base(
+                &path,
+                &text,
+                &self.fingerprint,
+                &self.doc,
+                self.folder_tags.then(|| self.base.tags.clone()),
+            ) {
+                self.base = Arc::new(base);
             }
         }
         &self.base
@@ -492,31 +535,12 @@ impl OpenDocument {
 
     /// Reads the sidecar someone else wrote and merges this document's changes into it.
     fn merge_from_disk(&mut self, path: &Path) -> Result<Saved, SaveError> {
-        let text = sidecar::read_annotations_file(path).map_err(|e| {
-            SaveError::Failed(format!(
-                "{e} (it was changed elsewhere and could not be read back to merge; it was left as it is)"
-            ))
-        })?;
-        let theirs = match &text {
+        let Some(theirs) = read_theirs(path, self.path.as_deref(), &self.fingerprint, &self.doc)?
+        else {
             // Deleted elsewhere (a checkout, a sync, a file manager): nothing of ours is dropped; it is written again.
-            None => {
-                self.base = merge::Content::default();
-                self.base_text = None;
-                return Ok(Saved::default());
-            }
-            Some(t) => {
-                let folder = self
-                    .path
-                    .as_deref()
-                    .and_then(|p| sidecar::folder_tags(p).ok().flatten());
-                let (set, _) = sidecar::from_text(path, t, &self.fingerprint, &self.doc, folder)
-                    .map_err(|e| {
-                        SaveError::Failed(format!(
-                            "{e} (it was changed elsewhere and cannot be read; it was left as it is — save elsewhere with Save Annotations As…)"
-                        ))
-                    })?;
-                content_of(&set)
-            }
+            self.base = Arc::default();
+            self.base_text = None;
+            return Ok(Saved::default());
         };
         let ours = content_of(&self.annotations);
         let merged = merge::merge(self.full_base(), &ours, &theirs);
@@ -524,7 +548,7 @@ impl OpenDocument {
         self.annotations
             .replace_all(c.annotations, c.unplaced, c.suggestions, c.tags);
         // What is on disk now is the merge's other side: it becomes the base.
-        self.base = theirs;
+        self.base = Arc::new(theirs);
         self.base_text = None;
         Ok(Saved {
             merged: merged.taken,
@@ -571,8 +595,9 @@ impl OpenDocument {
         if self.sidecar.as_deref() != Some(path.as_path()) {
             // A new place: whatever is already there is someone else's, to merge with (from nothing in common).
             self.on_disk = None;
-            self.base = merge::Content::default();
+            self.base = Arc::default();
             self.base_text = None;
+            self.must_merge = false;
         }
         self.sidecar = Some(path);
         self.read_only = false;
@@ -623,8 +648,9 @@ impl OpenDocument {
         self.broken_sidecar = None;
         self.read_only = false;
         self.on_disk = None;
-        self.base = content_of(&self.annotations);
+        self.base = Arc::new(content_of(&self.annotations));
         self.base_text = None;
+        self.must_merge = false;
         Ok(aside)
     }
 
