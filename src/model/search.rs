@@ -2,9 +2,11 @@
 //! matches found in the folded text map back to exact offsets of the original. The stored text is never changed.
 //!
 //! Folding (the default; "exact" turns it off): harakat (U+064B–065F, U+0670), Quranic marks (U+0610–061A,
-//! U+06D6–06ED) and tatweel (U+0640) are dropped; أ إ آ ٱ → ا, ى → ي, ة → ه; Persian/Urdu ی ک ہ ۀ → ي ك ه ه;
-//! Arabic-Indic and Persian digits → 0–9; presentation forms (U+FB50–FDFF, U+FE70–FEFF) through NFKC; Latin letters
-//! lowercased. The query is folded the same way.
+//! U+06D6–06ED) and tatweel (U+0640) are dropped; hamza and madda on a seat are ignored (أ إ آ ٱ → ا, ؤ → و,
+//! ئ → ي — so a seat followed by a combining hamza, U+0654/0655, matches its precomposed letter); ى → ي, ة → ه;
+//! Persian/Urdu ی ک ہ ۀ → ي ك ه ه; Arabic-Indic and Persian digits → 0–9; presentation forms (U+FB50–FDFF,
+//! U+FE70–FEFF) through NFKC, the isolated forms of harakat (which NFKC gives as a space and a mark) dropped whole;
+//! letters lowercased (İ → i). The query is folded the same way.
 //!
 //! A match's span runs from the original position of its first folded character to the end of its last one,
 //! including the marks that followed it (so محمد found in مُحَمَّدٌ covers the whole word with its harakat).
@@ -58,7 +60,7 @@ pub fn fold_char(c: char, out: &mut impl FnMut(char)) {
         return;
     }
     if matches!(c, '\u{0621}'..='\u{063A}' | '\u{0641}'..='\u{064A}')
-        && !matches!(c, 'أ' | 'إ' | 'آ' | 'ى' | 'ة')
+        && !matches!(c, 'أ' | 'إ' | 'آ' | 'ؤ' | 'ئ' | 'ى' | 'ة')
     {
         out(c);
         return;
@@ -73,7 +75,12 @@ fn fold_rare(c: char, out: &mut impl FnMut(char)) {
     }
     let code = c as u32;
     if (0xFB50..=0xFDFF).contains(&code) || (0xFE70..=0xFEFF).contains(&code) {
+        // Harakat in isolated and medial forms (NFKC: a space or tatweel and the mark) are marks like any other.
+        let mark_alone = (0xFE70..=0xFE7F).contains(&code) || (0xFC5E..=0xFC63).contains(&code);
         for d in c.to_string().nfkc() {
+            if mark_alone && d == ' ' {
+                continue;
+            }
             if d != c {
                 fold_char(d, out);
             } else {
@@ -83,7 +90,10 @@ fn fold_rare(c: char, out: &mut impl FnMut(char)) {
         return;
     }
     let folded = match c {
-        'أ' | 'إ' | 'آ' | 'ٱ' => 'ا',
+        'أ' | 'إ' | 'آ' | 'ٱ' | 'ٲ' | 'ٳ' => 'ا',
+        'ؤ' => 'و',
+        'ئ' => 'ي',
+        'İ' => 'i',
         'ى' | 'ی' | 'ې' => 'ي',
         'ة' | 'ہ' | 'ۀ' | 'ھ' => 'ه',
         'ک' => 'ك',
@@ -542,6 +552,13 @@ mod tests {
             ("ﺍﻟﻘﺎﻫﺮﺓ", "القاهره"),
             ("Cairo", "cairo"),
             ("\u{0610}بسم", "بسم"),
+            // Hamza on a seat, precomposed or combining, is ignored.
+            ("مسؤول رئيس", "مسوول رييس"),
+            ("مسو\u{0654}ول ري\u{0654}يس ا\u{0654}حمد ا\u{0655}براهيم", "مسوول رييس احمد ابراهيم"),
+            // Isolated and medial forms of harakat are marks, not spaces.
+            ("م\u{FE7C}حمد\u{FE72}", "محمد"),
+            ("ب\u{FE77}اب", "باب"),
+            ("İstanbul", "istanbul"),
         ] {
             assert_eq!(fold(from, false), to, "{from}");
         }
