@@ -187,7 +187,7 @@ def _(d):
 @case("sidecar", "written by a newer Warraq (format 9)", {1}, "newer Warraq", keep=["doc.txt", "doc.txt.warraq.ron"])
 def _(d):
     p = annotated(d)
-    write(sidecar(p), open(sidecar(p), encoding="utf-8").read().replace("format: 1", "format: 9", 1) + "\n")
+    write(sidecar(p), open(sidecar(p), encoding="utf-8").read().replace("format: 2", "format: 9", 1) + "\n")
     return ["annotations", p]
 
 @case("sidecar", "not UTF-8", {1}, "not UTF-8", keep=["doc.txt", "doc.txt.warraq.ron"])

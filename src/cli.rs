@@ -636,6 +636,13 @@ pub struct JsonAnnotation {
     pub end: usize,
     pub text: String,
     pub note: String,
+    /// A discontinuous annotation's pieces, `[start, end]` each.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub fragments: Vec<[usize; 2]>,
+    #[serde(skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub attributes: std::collections::BTreeMap<String, String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub links: Vec<crate::model::annotations::Link>,
 }
 
 impl From<&Annotation> for JsonAnnotation {
@@ -647,6 +654,9 @@ impl From<&Annotation> for JsonAnnotation {
             end: a.end,
             text: a.text.clone(),
             note: a.note.clone(),
+            fragments: a.fragments.iter().map(|&(s, e)| [s, e]).collect(),
+            attributes: a.attributes.clone(),
+            links: a.links.clone(),
         }
     }
 }
@@ -655,6 +665,7 @@ impl From<&Annotation> for JsonAnnotation {
 pub struct JsonAnnotations {
     pub annotations: Vec<JsonAnnotation>,
     pub unplaced: Vec<JsonAnnotation>,
+    pub relations: Vec<crate::model::annotations::Relation>,
     pub moved: usize,
     pub warnings: Vec<String>,
 }
@@ -667,6 +678,7 @@ pub fn annotations_command(file: &Path, json: bool) -> Result<String, String> {
     let result = JsonAnnotations {
         annotations: set.items().iter().map(JsonAnnotation::from).collect(),
         unplaced: set.unplaced.iter().map(JsonAnnotation::from).collect(),
+        relations: set.relations().to_vec(),
         moved: report.moved,
         warnings: report.warnings,
     };
@@ -681,11 +693,40 @@ pub fn annotations_command(file: &Path, json: bool) -> Result<String, String> {
                 "{title}{:>5} {:<6} {:>7}-{:<7} {}",
                 a.id, a.tag, a.start, a.end, a.text
             );
+            if a.fragments.len() > 1 {
+                let pieces: Vec<String> =
+                    a.fragments.iter().map(|[s, e]| format!("{s}-{e}")).collect();
+                let _ = write!(out, "  [pieces {}]", pieces.join(","));
+            }
+            for (k, v) in &a.attributes {
+                let _ = write!(out, "  {k}={v}");
+            }
+            for l in &a.links {
+                let _ = write!(out, "  {}:{}", l.db, l.id);
+                if !l.label.is_empty() {
+                    let _ = write!(out, " ({})", l.label);
+                }
+            }
             if !a.note.is_empty() {
                 let _ = write!(out, "  — {}", a.note.replace('\n', " "));
             }
             out.push('\n');
         }
+    }
+    for r in &result.relations {
+        let _ = writeln!(
+            out,
+            "relation {:>5} {} {} → {}{}",
+            r.id,
+            r.kind,
+            r.from,
+            r.to,
+            if r.note.is_empty() {
+                String::new()
+            } else {
+                format!("  — {}", r.note.replace('\n', " "))
+            }
+        );
     }
     for w in &result.warnings {
         let _ = writeln!(out, "warning: {w}");

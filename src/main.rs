@@ -112,6 +112,9 @@ fn main() -> ExitCode {
                 |_, _| {},
             )
             .map(|r| {
+                for l in &r.left_out {
+                    eprintln!("warraq: {l}");
+                }
                 outln!(
                     "exported {} annotations from {} documents to {}",
                     r.annotations,

@@ -36,6 +36,29 @@ fn fixture() -> (Document, AnnotationSet) {
         .create(&doc, nth(SAMPLE, "أناتولي أنتونوف", 0), "PER")
         .unwrap();
     set.set_note(per, "السفير الروسي");
+    // Format 2: a relation with a note, attributes, a knowledge-base link, a discontinuous entity.
+    let us_gpe = set
+        .create(&doc, nth(SAMPLE, "الولايات المتحدة", 0), "GPE")
+        .unwrap();
+    let employed = set.relate(per, us_gpe, "EmployedBy").unwrap();
+    set.set_relation_note(employed, "سفير لدى واشنطن");
+    set.relate(russia, us_gpe, "Negotiates").unwrap();
+    set.set_attribute(per, "Certainty", Some("High"));
+    set.set_attribute(russia, "Negated", Some("true"));
+    set.add_link(
+        russia,
+        warraq::model::Link {
+            db: "Wikidata".into(),
+            id: "Q159".into(),
+            label: "روسيا".into(),
+        },
+    );
+    set.create_discontinuous(
+        &doc,
+        &[nth(SAMPLE, "السفير الروسي", 0), nth(SAMPLE, "أنتونوف", 0)],
+        "PER",
+    )
+    .unwrap();
     // Fixed timestamps so the files do not change from run to run.
     let items: Vec<_> = set
         .items()
@@ -47,7 +70,20 @@ fn fixture() -> (Document, AnnotationSet) {
             a
         })
         .collect();
-    (doc, AnnotationSet::new(items, Vec::new(), set.tags.clone()))
+    let relations: Vec<_> = set
+        .relations()
+        .iter()
+        .cloned()
+        .map(|mut r| {
+            r.created = "2026-11-30T05:00:00Z".into();
+            r.modified = "2026-11-30T05:00:00Z".into();
+            r
+        })
+        .collect();
+    (
+        doc,
+        AnnotationSet::new(items, Vec::new(), set.tags.clone()).with_relations(relations),
+    )
 }
 
 fn golden(name: &str, actual: &str) {
@@ -154,28 +190,66 @@ fn exported_offsets_slice_to_the_entity_text_in_each_unit() {
     )
     .unwrap();
     let u16: Vec<u16> = line["text"].as_str().unwrap().encode_utf16().collect();
-    for (l, a) in line["label"].as_array().unwrap().iter().zip(set.items()) {
+    // One label a piece (doccano has no discontinuous entities).
+    let pieces: Vec<(String, &str)> = set
+        .items()
+        .iter()
+        .flat_map(|a| a.pieces().into_iter().map(|p| (doc.slice(p), a.tag.as_str())))
+        .collect();
+    let labels = line["label"].as_array().unwrap();
+    assert_eq!(labels.len(), pieces.len());
+    for (l, (text, tag)) in labels.iter().zip(&pieces) {
         let (s, t) = (
             l[0].as_u64().unwrap() as usize,
             l[1].as_u64().unwrap() as usize,
         );
-        assert_eq!(String::from_utf16(&u16[s..t]).unwrap(), a.text);
-        assert_eq!(l[2], a.tag.as_str());
+        assert_eq!(&String::from_utf16(&u16[s..t]).unwrap(), text);
+        assert_eq!(l[2], *tag);
+    }
+    // With relations, doccano's relation-extraction keys: entity ids at both ends.
+    let ids: Vec<u64> = line["entities"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["id"].as_u64().unwrap())
+        .collect();
+    for r in line["relations"].as_array().unwrap() {
+        assert!(ids.contains(&r["from_id"].as_u64().unwrap()));
+        assert!(ids.contains(&r["to_id"].as_u64().unwrap()));
     }
     // W3C: TextPositionSelector over the text, TextQuoteSelector exact.
     let w3c: serde_json::Value =
         serde_json::from_str(&export::render(Format::W3c, &docs, Options::default())).unwrap();
     let chars: Vec<char> = SAMPLE.chars().collect();
-    for item in w3c["first"]["items"].as_array().unwrap() {
-        let sel = &item["target"]["selector"];
-        let (s, t) = (
-            sel[0]["start"].as_u64().unwrap() as usize,
-            sel[0]["end"].as_u64().unwrap() as usize,
-        );
-        assert_eq!(
-            chars[s..t].iter().collect::<String>(),
-            sel[1]["exact"].as_str().unwrap()
-        );
+    let items = w3c["first"]["items"].as_array().unwrap();
+    let linking: Vec<&serde_json::Value> = items
+        .iter()
+        .filter(|i| i["motivation"] == "linking")
+        .collect();
+    assert_eq!(linking.len(), set.relations().len());
+    let item_ids: Vec<&str> = items.iter().map(|i| i["id"].as_str().unwrap()).collect();
+    for r in &linking {
+        for end in r["target"].as_array().unwrap() {
+            assert!(item_ids.contains(&end.as_str().unwrap()), "{end}");
+        }
+    }
+    for item in items.iter().filter(|i| i["motivation"] != "linking") {
+        // One target, or one per piece of a discontinuous entity.
+        let targets = match item["target"].as_array() {
+            Some(list) => list.clone(),
+            None => vec![item["target"].clone()],
+        };
+        for target in targets {
+            let sel = &target["selector"];
+            let (s, t) = (
+                sel[0]["start"].as_u64().unwrap() as usize,
+                sel[0]["end"].as_u64().unwrap() as usize,
+            );
+            assert_eq!(
+                chars[s..t].iter().collect::<String>(),
+                sel[1]["exact"].as_str().unwrap()
+            );
+        }
     }
     // CSV: start and end over the document text; quoting keeps the note whole.
     let csv = export::render(Format::Csv, &docs, Options::default());
@@ -244,6 +318,61 @@ fn brat_round_trip_and_crlf_offsets() {
     let (back, problems) = brat::import(&crlf, &ann, TagSet::default());
     assert!(problems.is_empty());
     assert_eq!(back.items()[0].span(), target);
+}
+
+#[test]
+fn brat_round_trip_keeps_relations_pieces_attributes_links_and_notes() {
+    let (doc, set) = fixture();
+    let (_, ann) = brat::export(&ExportDoc {
+        name: "s.txt".into(),
+        doc: &doc,
+        annotations: &set,
+    });
+    assert!(ann.contains("\tEmployedBy Arg1:T"), "{ann}");
+    assert!(ann.contains("\tNegated T"), "{ann}");
+    assert!(ann.contains("\tCertainty T") && ann.contains(" High\n"), "{ann}");
+    assert!(ann.contains("\tReference T") && ann.contains(" Wikidata:Q159\tروسيا"), "{ann}");
+    assert!(ann.contains("AnnotatorNotes R"), "{ann}");
+    let (back, problems) = brat::import(&doc, &ann, TagSet::default());
+    assert!(problems.is_empty(), "{problems:?}");
+    // Every item back, compared by what it covers rather than by id.
+    let key = |s: &AnnotationSet, id: u64| {
+        let a = s.get(id).unwrap();
+        (a.start, a.end, a.tag.clone(), a.fragments.clone())
+    };
+    let items = |s: &AnnotationSet| {
+        s.items()
+            .iter()
+            .map(|a| {
+                (
+                    a.start,
+                    a.end,
+                    a.tag.clone(),
+                    a.fragments.clone(),
+                    a.attributes.clone(),
+                    a.links.clone(),
+                )
+            })
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(items(&back), items(&set));
+    let relations = |s: &AnnotationSet| {
+        let mut v: Vec<_> = s
+            .relations()
+            .iter()
+            .map(|r| (key(s, r.from), r.kind.clone(), key(s, r.to), r.note.clone()))
+            .collect();
+        v.sort();
+        v
+    };
+    assert_eq!(relations(&back), relations(&set));
+    assert_eq!(back.relations().len(), 2);
+    assert!(back.tags.relation("EmployedBy").is_some());
+    // Events and equivalences are named, not silently dropped.
+    let extra = format!("{ann}E1\tAttack:T1\n*\tAlias T1 T2\n");
+    let (_, problems) = brat::import(&doc, &extra, TagSet::default());
+    assert_eq!(problems.len(), 2, "{problems:?}");
+    assert!(problems[0].message.contains("events") && problems[1].message.contains("equivalences"));
 }
 
 #[test]

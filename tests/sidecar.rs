@@ -106,7 +106,56 @@ fn save_and_load_give_the_same_annotations_and_never_touch_the_source() {
     // Human-readable: the quote and the note are there as text.
     let ron = std::fs::read_to_string(&path).unwrap();
     assert!(ron.contains("text: \"محمد بن سلمان\""), "{ron}");
-    assert!(ron.contains("format: 1"));
+    assert!(ron.contains("format: 2"));
+}
+
+#[test]
+fn relations_pieces_attributes_and_links_round_trip_and_a_format_1_file_still_reads() {
+    let f = fixture(TEXT);
+    let doc = Document::new(TEXT.to_owned());
+    let mut set = annotated(&doc);
+    let per = set.items().iter().find(|a| a.text == "محمد بن سلمان").unwrap().id;
+    let place = set.items().iter().find(|a| a.text == "القاهرة").unwrap().id;
+    let r = set.relate(per, place, "Visited").unwrap();
+    set.set_relation_note(r, "زيارة \"رسمية\"\nسطر");
+    set.set_attribute(per, "Certainty", Some("High"));
+    set.add_link(
+        place,
+        warraq::model::Link {
+            db: "Wikidata".into(),
+            id: "Q85".into(),
+            label: "القاهرة".into(),
+        },
+    );
+    let two = set
+        .create_discontinuous(&doc, &[find(TEXT, "قال"), find(TEXT, "القاهرة")], "MISC")
+        .unwrap();
+    save(&f, &set);
+    let (loaded, report) = load(&f).unwrap();
+    assert!(report.warnings.is_empty(), "{:?}", report.warnings);
+    assert_eq!(loaded.items(), set.items());
+    assert_eq!(loaded.relations(), set.relations());
+    assert_eq!(loaded.tags, set.tags);
+    assert_eq!(loaded.get(two).unwrap().fragments.len(), 2);
+    // The text moves: the pieces move with their annotation.
+    let moved = format!("سطر جديد\n{TEXT}");
+    std::fs::write(&f.source, &moved).unwrap();
+    let (loaded, _) = load(&f).unwrap();
+    let a = loaded.get(two).unwrap();
+    let pieces: Vec<String> = a
+        .pieces()
+        .iter()
+        .map(|p| Document::new(moved.clone()).slice(*p))
+        .collect();
+    assert_eq!(pieces, ["قال", "القاهرة"]);
+    assert_eq!(loaded.relations().len(), 1);
+    // A format-1 file (as an older Warraq wrote it) reads, and the next save writes format 2.
+    std::fs::write(&f.source, TEXT).unwrap();
+    let old = "(\n  format: 1,\n  source: (size: 1, sha256: \"x\", encoding: \"UTF-8\"),\n  annotations: [\n    (id: 1, start: 4, end: 8, tag: \"PER\", text: \"محمد\", prefix: \"\", suffix: \"\", note: \"\", created: \"\", modified: \"\"),\n  ],\n)\n";
+    std::fs::write(sidecar::sidecar_path(&f.source), old).unwrap();
+    let (loaded, _) = load(&f).unwrap();
+    assert_eq!(loaded.items().len(), 1);
+    assert!(loaded.relations().is_empty());
 }
 
 #[test]
@@ -205,7 +254,7 @@ fn bad_sidecars_give_clear_messages_and_lose_nothing() {
         ),
         (
             "newer version",
-            good.replace("format: 1", "format: 7"),
+            good.replace("format: 2", "format: 7"),
             "newer Warraq (format 7",
         ),
     ];

@@ -66,6 +66,7 @@ pub fn annotations(doc: &warraq::model::Document, n: usize) -> warraq::model::An
                 },
                 created: "2026-11-30T05:00:00Z".to_owned(),
                 modified: "2026-11-30T05:00:00Z".to_owned(),
+                ..Annotation::default()
             }
         })
         .collect();

@@ -935,18 +935,35 @@ impl WarraqApp {
         }
         let kept: Vec<&str> = rows.iter().filter_map(|r| r.original.as_deref()).collect();
         for t in &d.annotations.tags.tags {
-            let used = d
-                .annotations
-                .items()
-                .iter()
-                .filter(|a| a.tag == t.name)
-                .count();
+            let used = d.annotations.count_of(&t.name);
             if !kept.contains(&t.name.as_str()) && used > 0 {
                 return Err(format!(
                     "{} annotations use {}; retag or delete them before removing it",
                     used, t.name
                 ));
             }
+        }
+        let current = &d.annotations.tags;
+        let renames: Vec<(String, String)> = rows
+            .iter()
+            .filter_map(|r| {
+                r.original
+                    .clone()
+                    .filter(|o| o != r.name.trim())
+                    .map(|o| (o, r.name.trim().to_owned()))
+            })
+            .collect();
+        let renamed = |name: &String| {
+            renames
+                .iter()
+                .find(|(old, _)| old == name)
+                .map_or_else(|| name.clone(), |(_, new)| new.clone())
+        };
+        // Relation types and each tag's attributes are edited elsewhere: kept, following renamed tags.
+        let mut relations = current.relations.clone();
+        for r in &mut relations {
+            r.from = r.from.iter().map(renamed).collect();
+            r.to = r.to.iter().map(renamed).collect();
         }
         let tags = TagSet {
             tags: rows
@@ -956,18 +973,16 @@ impl WarraqApp {
                     label: r.label.text(),
                     color: r.color,
                     key: r.key,
+                    attributes: r
+                        .original
+                        .as_deref()
+                        .and_then(|o| current.get(o))
+                        .map(|t| t.attributes.clone())
+                        .unwrap_or_default(),
                 })
                 .collect(),
+            relations,
         };
-        let renames = rows
-            .iter()
-            .filter_map(|r| {
-                r.original
-                    .clone()
-                    .filter(|o| o != r.name.trim())
-                    .map(|o| (o, r.name.trim().to_owned()))
-            })
-            .collect();
         d.annotations.set_tags(tags, renames);
         Ok(())
     }

@@ -65,7 +65,11 @@ fn report_text(r: &Report) -> String {
         } else {
             files.join(", ")
         }
-    )
+    ) + &r
+        .left_out
+        .iter()
+        .map(|l| format!("\n{l}"))
+        .collect::<String>()
 }
 
 impl WarraqApp {

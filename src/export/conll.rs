@@ -8,6 +8,9 @@
 //! IOB2 (`B-` on an annotation's first token, `I-` after, `O` where that column has none; trailing `O`s are left
 //! off). An annotation that runs across a line break is cut in two there, since a CoNLL entity ends with its sentence.
 //! The "outermost only" option keeps the first column. Nested corpora such as Wojood use exactly these columns.
+//! A discontinuous annotation keeps one column; each of its pieces begins with `B-` (IOB2 has no way to join
+//! pieces), and the tokens between pieces are not part of it. CoNLL holds no relations, attributes or links: the
+//! export leaves them out and says so ([`super::left_out`]).
 //!
 //! Import: tokens are joined by single spaces, sentences by line breaks; the n-th tag column of a token belongs to the
 //! n-th nesting level, so several columns become nested annotations.
@@ -77,7 +80,11 @@ pub fn export(docs: &[ExportDoc<'_>], outermost_only: bool) -> String {
         if docs.len() > 1 {
             let _ = writeln!(out, "-DOCSTART- O\n");
         }
-        let mut boundaries: Vec<usize> = d.items().iter().flat_map(|a| [a.start, a.end]).collect();
+        let mut boundaries: Vec<usize> = d
+            .items()
+            .iter()
+            .flat_map(|a| a.pieces().into_iter().flat_map(|p| [p.start.0, p.end.0]))
+            .collect();
         boundaries.sort_unstable();
         boundaries.dedup();
         let layer = layers(d);
@@ -90,6 +97,19 @@ pub fn export(docs: &[ExportDoc<'_>], outermost_only: bool) -> String {
                     .overlapping(tok)
                     .filter(|a| a.start <= tok.start.0 && tok.end.0 <= a.end)
                 {
+                    // A discontinuous annotation covers the tokens of its pieces only; each piece begins anew.
+                    let piece_start = if a.fragments.is_empty() {
+                        a.start
+                    } else {
+                        match a
+                            .fragments
+                            .iter()
+                            .find(|(s, e)| *s <= tok.start.0 && tok.end.0 <= *e)
+                        {
+                            Some((s, _)) => *s,
+                            None => continue,
+                        }
+                    };
                     let l = layer[&a.id];
                     if outermost_only && l > 0 {
                         continue;
@@ -99,7 +119,7 @@ pub fn export(docs: &[ExportDoc<'_>], outermost_only: bool) -> String {
                     }
                     // An annotation that runs on into the next sentence starts again there: CoNLL entities end
                     // with their sentence.
-                    let prefix = if a.start == tok.start.0 || first == Some(tok.start) {
+                    let prefix = if piece_start == tok.start.0 || first == Some(tok.start) {
                         "B"
                     } else {
                         "I"

@@ -1,4 +1,6 @@
 //! CSV: one row per annotation, UTF-8 with a byte-order mark (so spreadsheet programs read Arabic), RFC 4180 quoting.
+//! The last columns hold a discontinuous annotation's pieces (`START-END …`), its attributes (`Name=value; …`) and
+//! links (`DB:ID …`); relations are not in a CSV.
 
 use super::ExportDoc;
 
@@ -12,6 +14,9 @@ pub const HEADER: &[&str] = &[
     "note",
     "left_context",
     "right_context",
+    "fragments",
+    "attributes",
+    "links",
 ];
 
 /// A field quoted as RFC 4180 asks: in double quotes when it holds a comma, quote or line break; quotes doubled.
@@ -42,6 +47,21 @@ pub fn export(docs: &[ExportDoc<'_>]) -> String {
                 a.note.clone(),
                 left,
                 right,
+                a.fragments
+                    .iter()
+                    .map(|(s, e)| format!("{s}-{e}"))
+                    .collect::<Vec<_>>()
+                    .join(" "),
+                a.attributes
+                    .iter()
+                    .map(|(k, v)| format!("{k}={v}"))
+                    .collect::<Vec<_>>()
+                    .join("; "),
+                a.links
+                    .iter()
+                    .map(|l| format!("{}:{}", l.db, l.id))
+                    .collect::<Vec<_>>()
+                    .join(" "),
             ];
             out.push_str(&row.iter().map(|f| field(f)).collect::<Vec<_>>().join(","));
             out.push_str("\r\n");

@@ -134,6 +134,8 @@ pub struct Report {
     pub files: Vec<PathBuf>,
     pub documents: usize,
     pub annotations: usize,
+    /// What the format could not hold ([`left_out`]).
+    pub left_out: Vec<String>,
 }
 
 /// Exports `docs` to `out`: a file for the single-file formats, a folder for brat (created if needed). Every file
@@ -172,6 +174,7 @@ pub fn write(
         files: outputs.into_iter().map(|(p, _)| p).collect(),
         documents: docs.len(),
         annotations,
+        left_out: left_out(format, docs),
     })
 }
 
@@ -226,6 +229,39 @@ pub fn render(format: Format, docs: &[ExportDoc<'_>], options: Options) -> Strin
         Format::Conll => conll::export(docs, options.outermost_only),
         Format::W3c => w3c::export(docs),
     }
+}
+
+/// What a format cannot hold of these documents and leaves out, one line each, for the person exporting to read.
+#[must_use]
+pub fn left_out(format: Format, docs: &[ExportDoc<'_>]) -> Vec<String> {
+    let relations: usize = docs.iter().map(|d| d.annotations.relations().len()).sum();
+    let with = |f: fn(&Annotation) -> bool| -> usize {
+        docs.iter()
+            .map(|d| d.items().iter().filter(|a| f(a)).count())
+            .sum()
+    };
+    let attributes = with(|a| !a.attributes.is_empty());
+    let links = with(|a| !a.links.is_empty());
+    let mut out = Vec::new();
+    let mut say = |n: usize, what: &str| {
+        if n > 0 {
+            out.push(format!("{} holds no {what}: {n} left out", format.label()));
+        }
+    };
+    match format {
+        Format::Conll => {
+            say(relations, "relations");
+            say(attributes, "attributes (annotations with some)");
+            say(links, "knowledge-base links (annotations with some)");
+        }
+        Format::Csv => say(relations, "relations"),
+        Format::JsonlDoccano => {
+            say(attributes, "attributes (annotations with some)");
+            say(links, "knowledge-base links (annotations with some)");
+        }
+        _ => {}
+    }
+    out
 }
 
 /// UTF-16 code units before each code point offset of `text` (index = code point offset).

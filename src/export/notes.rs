@@ -1,5 +1,6 @@
 //! The tagged notes: a report a researcher reads. Per document a header (file, date, counts per tag), then the
-//! entities grouped by tag, each with its text, a short context with the entity marked, its note and position.
+//! entities grouped by tag, each with its text, a short context with the entity marked, its note and position, and
+//! under it its attributes, knowledge-base links and relations (أنتونوف ← EmployedBy — الولايات المتحدة).
 //! The HTML version is one self-contained file (inline CSS, the bundled Naskh font embedded, `dir="rtl"`,
 //! `lang="ar"`) that also shows the full text with coloured highlights and a legend, and prints well.
 
@@ -32,6 +33,45 @@ fn grouped<'a>(d: &'a ExportDoc<'_>) -> Vec<(String, String, Vec<&'a Annotation>
     groups
 }
 
+/// What is said of an annotation besides its tag and note, one line each: attributes, links, relations.
+fn extras(d: &ExportDoc<'_>, a: &Annotation) -> Vec<String> {
+    let mut out = Vec::new();
+    if a.fragments.len() > 1 {
+        let pieces: Vec<String> = a.pieces().iter().map(|p| d.doc.slice(*p)).collect();
+        out.push(format!("in {} pieces: {}", pieces.len(), pieces.join(" … ")));
+    }
+    for (name, value) in &a.attributes {
+        out.push(if value == "true" {
+            name.clone()
+        } else {
+            format!("{name}: {value}")
+        });
+    }
+    for l in &a.links {
+        out.push(if l.label.is_empty() {
+            format!("{}:{}", l.db, l.id)
+        } else {
+            format!("{}:{} {}", l.db, l.id, l.label)
+        });
+    }
+    let text_of = |id: u64| {
+        d.annotations
+            .any(id)
+            .map_or_else(|| format!("#{id}"), |x| x.text.replace(['\n', '\r'], " "))
+    };
+    // The same line under both ends: source ← type — target (the arrow points from the source, read right to
+    // left).
+    for r in d.annotations.relations_of(a.id) {
+        out.push(format!(
+            "{} ← {} — {}",
+            text_of(r.from),
+            r.kind,
+            text_of(r.to)
+        ));
+    }
+    out
+}
+
 #[must_use]
 pub fn markdown(docs: &[ExportDoc<'_>]) -> String {
     let mut out = String::new();
@@ -61,6 +101,9 @@ pub fn markdown(docs: &[ExportDoc<'_>]) -> String {
                     a.start,
                     a.end
                 );
+                for extra in extras(d, a) {
+                    let _ = writeln!(out, "  - {}", md(&extra));
+                }
                 if !a.note.is_empty() {
                     for line in a.note.lines() {
                         let _ = writeln!(out, "  > {}", md(line));
@@ -108,6 +151,7 @@ table {{ border-collapse: collapse; }} td, th {{ padding: 0.2em 0.8em; border-bo
 .entity {{ font-weight: bold; }}
 .context mark {{ background: #ffe58a; }}
 .note {{ margin: 0.2em 1.5em 0.6em 0; color: #555; white-space: pre-wrap; }}
+.extra {{ margin: 0 1.5em 0 0; color: #335; font-size: 0.9em; }}
 .pos {{ color: #888; font-size: 0.8em; font-family: sans-serif; }}
 .text p {{ margin: 0 0 0.8em 0; white-space: pre-wrap; }}
 .text mark {{ border-radius: 0.2em; padding: 0 0.05em; }}
@@ -158,6 +202,9 @@ table {{ border-collapse: collapse; }} td, th {{ padding: 0.2em 0.8em; border-bo
                     a.start,
                     a.end
                 );
+                for extra in extras(d, a) {
+                    let _ = write!(out, "<div class=\"extra\" dir=\"auto\">{}</div>", esc(&extra));
+                }
                 if !a.note.is_empty() {
                     let _ = write!(
                         out,

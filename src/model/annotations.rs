@@ -1,8 +1,13 @@
 //! Annotations (tagged spans with notes) and their undo history.
 //!
 //! An [`Annotation`] is a code-point span of the document with a tag, the exact text it covers, a little context
-//! on each side (so it can find its place again if the file changes), a note and timestamps. [`AnnotationSet`] keeps
-//! them sorted by (start, end, id) and records every change as an [`Edit`] that can be undone and redone.
+//! on each side (so it can find its place again if the file changes), a note and timestamps; it may be made of
+//! several fragments (a discontinuous entity), carry attributes (Negated, Certainty…) and links to knowledge bases
+//! (Wikidata:Q649). A [`Relation`] links two annotations with a type. [`AnnotationSet`] keeps annotations sorted by
+//! (start, end, id), annotations and relations share one id space, and every change is an [`Edit`] that can be
+//! undone and redone.
+
+use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
@@ -17,7 +22,7 @@ pub const MAX_ID: u64 = 1 << 53;
 /// Characters of context kept on each side of an annotation for re-anchoring.
 pub const CONTEXT_CHARS: usize = 24;
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Annotation {
     pub id: u64,
     /// Code points into the decoded text, end exclusive.
@@ -36,6 +41,44 @@ pub struct Annotation {
     pub created: String,
     #[serde(default)]
     pub modified: String,
+    /// A discontinuous annotation's pieces (code-point spans in text order, apart from each other); `start`..`end`
+    /// is then their extent, and `text` the extent's text. Empty for a contiguous annotation.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub fragments: Vec<(usize, usize)>,
+    /// Attribute values by name (a flag that is set has the value `"true"`).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub attributes: BTreeMap<String, String>,
+    /// Links to entries of knowledge bases.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub links: Vec<Link>,
+}
+
+/// A reference to a knowledge-base entry: `Wikidata:Q649 موسكو`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Link {
+    /// The knowledge base ("Wikidata").
+    pub db: String,
+    /// The entry's id there ("Q649").
+    pub id: String,
+    /// Its name, for people reading.
+    #[serde(default)]
+    pub label: String,
+}
+
+/// A typed link between two annotations (by id): "أنتونوف —EmployedBy→ الولايات المتحدة".
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Relation {
+    pub id: u64,
+    /// The relation type's name.
+    pub kind: String,
+    pub from: u64,
+    pub to: u64,
+    #[serde(default)]
+    pub note: String,
+    #[serde(default)]
+    pub created: String,
+    #[serde(default)]
+    pub modified: String,
 }
 
 impl Annotation {
@@ -47,6 +90,30 @@ impl Annotation {
         }
     }
 
+    /// The pieces of text it covers: its fragments, or its one span.
+    #[must_use]
+    pub fn pieces(&self) -> Vec<Span> {
+        if self.fragments.is_empty() {
+            vec![self.span()]
+        } else {
+            self.fragments
+                .iter()
+                .map(|&(s, e)| Span::new(CharOffset(s), CharOffset(e)))
+                .collect()
+        }
+    }
+
+    /// Places it at `start`..`end`, its fragments moved by as much.
+    pub fn shift_to(&mut self, start: usize, end: usize) {
+        let delta = start as i64 - self.start as i64;
+        for f in &mut self.fragments {
+            f.0 = (f.0 as i64 + delta).max(0) as usize;
+            f.1 = (f.1 as i64 + delta).max(0) as usize;
+        }
+        self.start = start;
+        self.end = end;
+    }
+
     fn sort_key(&self) -> (usize, usize, u64) {
         (self.start, self.end, self.id)
     }
@@ -56,6 +123,34 @@ impl Annotation {
 #[must_use]
 pub fn now() -> String {
     humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string()
+}
+
+/// An annotation to be made (by an import): its pieces of text (one for an ordinary annotation), tag and the rest.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Draft {
+    pub pieces: Vec<Span>,
+    pub tag: String,
+    pub note: String,
+    pub attributes: BTreeMap<String, String>,
+    pub links: Vec<Link>,
+}
+
+/// Pieces within the text, in order, those that touch or overlap joined.
+fn joined_pieces(doc: &Document, pieces: &[Span]) -> Vec<Span> {
+    let mut pieces: Vec<Span> = pieces
+        .iter()
+        .copied()
+        .filter(|p| !p.is_empty() && p.end.0 <= doc.char_count())
+        .collect();
+    pieces.sort_by_key(|p| (p.start, p.end));
+    let mut joined: Vec<Span> = Vec::with_capacity(pieces.len());
+    for p in pieces {
+        match joined.last_mut() {
+            Some(last) if p.start <= last.end => last.end = last.end.max(p.end),
+            _ => joined.push(p),
+        }
+    }
+    joined
 }
 
 /// The quote and its context for a span of a document.
@@ -75,8 +170,8 @@ pub enum Edit {
     Add(Annotation),
     Remove(Annotation),
     Update {
-        before: Annotation,
-        after: Annotation,
+        before: Box<Annotation>,
+        after: Box<Annotation>,
     },
     Tags {
         before: TagSet,
@@ -87,6 +182,12 @@ pub enum Edit {
     Suggestions {
         before: Vec<Annotation>,
         after: Vec<Annotation>,
+    },
+    AddRelation(Relation),
+    RemoveRelation(Relation),
+    UpdateRelation {
+        before: Relation,
+        after: Relation,
     },
     Batch(Vec<Edit>),
 }
@@ -113,6 +214,12 @@ impl Edit {
                     .collect(),
             },
             Edit::Suggestions { before, after } => Edit::Suggestions {
+                before: after.clone(),
+                after: before.clone(),
+            },
+            Edit::AddRelation(r) => Edit::RemoveRelation(r.clone()),
+            Edit::RemoveRelation(r) => Edit::AddRelation(r.clone()),
+            Edit::UpdateRelation { before, after } => Edit::UpdateRelation {
                 before: after.clone(),
                 after: before.clone(),
             },
@@ -168,6 +275,8 @@ pub struct AnnotationSet {
     /// Length of the longest annotation, for finding overlaps by binary search.
     max_len: usize,
     counts: TagCounts,
+    /// Relations between annotations (placed or unplaced), in the order they were made.
+    relations: Vec<Relation>,
 }
 
 impl AnnotationSet {
@@ -198,7 +307,118 @@ impl AnnotationSet {
             revision: 0,
             max_len,
             counts,
+            relations: Vec::new(),
         }
+    }
+
+    /// The set with these relations (loaded with it); ids stay unique across annotations and relations.
+    #[must_use]
+    pub fn with_relations(mut self, relations: Vec<Relation>) -> Self {
+        let after = relations
+            .iter()
+            .map(|r| r.id.saturating_add(1))
+            .max()
+            .unwrap_or(1);
+        self.next_id = self.next_id.max(after);
+        self.relations = relations;
+        self
+    }
+
+    /// The relations, in the order they were made.
+    #[must_use]
+    pub fn relations(&self) -> &[Relation] {
+        &self.relations
+    }
+
+    /// The relation `id`.
+    #[must_use]
+    pub fn relation(&self, id: u64) -> Option<&Relation> {
+        self.relations.iter().find(|r| r.id == id)
+    }
+
+    /// The relations that have annotation `id` at either end.
+    pub fn relations_of(&self, id: u64) -> impl Iterator<Item = &Relation> {
+        self.relations
+            .iter()
+            .filter(move |r| r.from == id || r.to == id)
+    }
+
+    /// An annotation, placed or unplaced.
+    #[must_use]
+    pub fn any(&self, id: u64) -> Option<&Annotation> {
+        self.get(id).or_else(|| self.unplaced.iter().find(|a| a.id == id))
+    }
+
+    /// Links annotation `from` to annotation `to` with a relation of type `kind` (added to the tag set if new);
+    /// returns its id. The same link twice is one relation; an annotation is not linked to itself.
+    pub fn relate(&mut self, from: u64, to: u64, kind: &str) -> Option<u64> {
+        if from == to || kind.trim().is_empty() || self.any(from).is_none() || self.any(to).is_none()
+        {
+            return None;
+        }
+        if let Some(r) = self
+            .relations
+            .iter()
+            .find(|r| r.from == from && r.to == to && r.kind == kind)
+        {
+            return Some(r.id);
+        }
+        self.tags.ensure_relation(kind);
+        let id = self.next_id;
+        self.next_id = self.next_id.saturating_add(1);
+        let time = now();
+        self.record(Edit::AddRelation(Relation {
+            id,
+            kind: kind.to_owned(),
+            from,
+            to,
+            note: String::new(),
+            created: time.clone(),
+            modified: time,
+        }));
+        Some(id)
+    }
+
+    /// Changes a relation's type.
+    pub fn retype_relation(&mut self, id: u64, kind: &str) -> bool {
+        if kind.trim().is_empty() {
+            return false;
+        }
+        self.tags.ensure_relation(kind);
+        self.update_relation(id, |r| r.kind = kind.to_owned())
+    }
+
+    /// Changes a relation's note.
+    pub fn set_relation_note(&mut self, id: u64, note: &str) -> bool {
+        self.update_relation(id, |r| r.note = note.to_owned())
+    }
+
+    /// Turns a relation around (from becomes to).
+    pub fn reverse_relation(&mut self, id: u64) -> bool {
+        self.update_relation(id, |r| std::mem::swap(&mut r.from, &mut r.to))
+    }
+
+    fn update_relation(&mut self, id: u64, change: impl FnOnce(&mut Relation)) -> bool {
+        let Some(before) = self.relation(id).cloned() else {
+            return false;
+        };
+        let mut after = before.clone();
+        change(&mut after);
+        if after == before {
+            return false;
+        }
+        after.modified = now();
+        self.record(Edit::UpdateRelation { before, after });
+        true
+    }
+
+    /// Deletes a relation.
+    pub fn delete_relation(&mut self, id: u64) -> bool {
+        let Some(r) = self.relation(id).cloned() else {
+            return false;
+        };
+        self.record(Edit::RemoveRelation(r));
+        true
     }
 
     #[must_use]
@@ -292,38 +512,63 @@ impl AnnotationSet {
             note: String::new(),
             created: time.to_owned(),
             modified: time.to_owned(),
+            ..Annotation::default()
         }
     }
 
-    /// A set made in one go from spans with their tags and notes (an import): identical (span, tag) pairs are kept
-    /// once, unknown tags are added, empty or out-of-range spans are skipped. Linear in the number of spans (then one
-    /// sort), whatever their order. Returns the set and, for each input, the id it got (`None` when skipped).
+    /// A set made in one go from spans with their tags and notes (an import); see [`Self::from_drafts`].
     #[must_use]
     pub fn from_spans(
         doc: &Document,
         spans: Vec<(Span, String, String)>,
         tags: TagSet,
     ) -> (Self, Vec<Option<u64>>) {
+        let drafts = spans
+            .into_iter()
+            .map(|(span, tag, note)| Draft {
+                pieces: vec![span],
+                tag,
+                note,
+                ..Draft::default()
+            })
+            .collect();
+        Self::from_drafts(doc, drafts, tags)
+    }
+
+    /// A set made in one go from drafts (an import): identical drafts (same pieces and tag) are kept once, unknown
+    /// tags are added, empty or out-of-range pieces are skipped (a draft with none left is skipped). Linear in the
+    /// number of drafts (then one sort), whatever their order. Returns the set and, for each draft, the id it got
+    /// (`None` when skipped).
+    #[must_use]
+    pub fn from_drafts(doc: &Document, drafts: Vec<Draft>, tags: TagSet) -> (Self, Vec<Option<u64>>) {
         let mut set = Self::new(Vec::new(), Vec::new(), tags);
         set.tags
-            .ensure_all(spans.iter().map(|(_, t, _)| t.as_str()));
+            .ensure_all(drafts.iter().map(|d| d.tag.as_str()));
         let time = now();
-        let mut seen: std::collections::HashMap<(usize, usize, String), u64> =
+        let mut seen: std::collections::HashMap<(Vec<(usize, usize)>, String), u64> =
             std::collections::HashMap::new();
-        let mut ids = Vec::with_capacity(spans.len());
-        let mut items = Vec::with_capacity(spans.len());
-        for (span, tag, note) in spans {
-            if span.is_empty() || span.end.0 > doc.char_count() {
+        let mut ids = Vec::with_capacity(drafts.len());
+        let mut items = Vec::with_capacity(drafts.len());
+        for draft in drafts {
+            let pieces = joined_pieces(doc, &draft.pieces);
+            let (Some(first), Some(last)) = (pieces.first(), pieces.last()) else {
                 ids.push(None);
                 continue;
-            }
-            let key = (span.start.0, span.end.0, tag.clone());
+            };
+            let key: Vec<(usize, usize)> = pieces.iter().map(|p| (p.start.0, p.end.0)).collect();
+            let key = (key, draft.tag.clone());
             if let Some(&id) = seen.get(&key) {
                 ids.push(Some(id));
                 continue;
             }
-            let mut a = set.new_annotation(doc, span, &tag, &time);
-            a.note = note;
+            let extent = Span::new(first.start, last.end);
+            let mut a = set.new_annotation(doc, extent, &draft.tag, &time);
+            if pieces.len() > 1 {
+                a.fragments.clone_from(&key.0);
+            }
+            a.note = draft.note;
+            a.attributes = draft.attributes;
+            a.links = draft.links;
             seen.insert(key, a.id);
             ids.push(Some(a.id));
             items.push(a);
@@ -475,26 +720,102 @@ impl AnnotationSet {
         });
     }
 
-    /// Deletes several annotations in one undoable step.
+    /// Deletes several annotations, and the relations they are part of, in one undoable step.
     pub fn delete_batch(&mut self, ids: &[u64]) -> usize {
-        let edits: Vec<Edit> = ids
+        let gone: std::collections::HashSet<u64> = ids.iter().copied().collect();
+        let mut edits: Vec<Edit> = self
+            .relations
             .iter()
-            .filter_map(|id| self.get(*id).cloned())
-            .map(Edit::Remove)
+            .filter(|r| gone.contains(&r.from) || gone.contains(&r.to))
+            .cloned()
+            .map(Edit::RemoveRelation)
             .collect();
-        let n = edits.len();
+        let links = edits.len();
+        edits.extend(
+            ids.iter()
+                .filter_map(|id| self.get(*id).cloned())
+                .map(Edit::Remove),
+        );
+        let n = edits.len() - links;
         if n > 0 {
             self.record(Edit::Batch(edits));
         }
         n
     }
 
+    /// Deletes an annotation and the relations it is part of (one undoable step).
     pub fn delete(&mut self, id: u64) -> bool {
         let Some(a) = self.get(id).cloned() else {
             return false;
         };
-        self.record(Edit::Remove(a));
+        let mut edits: Vec<Edit> = self
+            .relations_of(id)
+            .cloned()
+            .map(Edit::RemoveRelation)
+            .collect();
+        if edits.is_empty() {
+            self.record(Edit::Remove(a));
+        } else {
+            edits.push(Edit::Remove(a));
+            self.record(Edit::Batch(edits));
+        }
         true
+    }
+
+    /// Sets (`Some`) or clears (`None`) an attribute of an annotation.
+    pub fn set_attribute(&mut self, id: u64, name: &str, value: Option<&str>) -> bool {
+        self.update(id, |a| match value {
+            Some(v) => {
+                a.attributes.insert(name.to_owned(), v.to_owned());
+            }
+            None => {
+                a.attributes.remove(name);
+            }
+        })
+    }
+
+    /// Adds a knowledge-base link to an annotation (the same db and id twice is one link).
+    pub fn add_link(&mut self, id: u64, link: Link) -> bool {
+        self.update(id, |a| {
+            if !a.links.iter().any(|l| l.db == link.db && l.id == link.id) {
+                a.links.push(link);
+            }
+        })
+    }
+
+    /// Removes an annotation's `index`th link.
+    pub fn remove_link(&mut self, id: u64, index: usize) -> bool {
+        self.update(id, |a| {
+            if index < a.links.len() {
+                a.links.remove(index);
+            }
+        })
+    }
+
+    /// Tags several pieces of text as one discontinuous annotation (pieces that touch or overlap are joined; one
+    /// piece is an ordinary annotation); returns its id.
+    pub fn create_discontinuous(&mut self, doc: &Document, pieces: &[Span], tag: &str) -> Option<u64> {
+        let joined = joined_pieces(doc, pieces);
+        match joined.as_slice() {
+            [] => None,
+            [one] => self.create(doc, *one, tag),
+            [first, .., last] => {
+                let extent = Span::new(first.start, last.end);
+                let fragments: Vec<(usize, usize)> =
+                    joined.iter().map(|p| (p.start.0, p.end.0)).collect();
+                if let Some(a) = self.items.iter().find(|a| {
+                    a.span() == extent && a.tag == tag && a.fragments == fragments
+                }) {
+                    return Some(a.id);
+                }
+                self.tags.ensure(tag);
+                let mut a = self.new_annotation(doc, extent, tag, &now());
+                a.fragments = fragments;
+                let id = a.id;
+                self.record(Edit::Add(a));
+                Some(id)
+            }
+        }
     }
 
     pub fn retag(&mut self, id: u64, tag: &str) -> bool {
@@ -516,7 +837,10 @@ impl AnnotationSet {
             return false;
         }
         after.modified = now();
-        self.record(Edit::Update { before, after });
+        self.record(Edit::Update {
+            before: Box::new(before),
+            after: Box::new(after),
+        });
         true
     }
 
@@ -575,7 +899,7 @@ impl AnnotationSet {
                 let i = self
                     .items
                     .partition_point(|x| x.sort_key() < after.sort_key());
-                self.items.insert(i, after.clone());
+                self.items.insert(i, (**after).clone());
                 self.counts.add(&after.tag);
             }
             Edit::Tags { after, renames, .. } => {
@@ -593,6 +917,13 @@ impl AnnotationSet {
                 self.counts = TagCounts::of(&self.items);
             }
             Edit::Suggestions { after, .. } => self.suggestions.clone_from(after),
+            Edit::AddRelation(r) => self.relations.push(r.clone()),
+            Edit::RemoveRelation(r) => self.relations.retain(|x| x.id != r.id),
+            Edit::UpdateRelation { after, .. } => {
+                if let Some(r) = self.relations.iter_mut().find(|x| x.id == after.id) {
+                    *r = after.clone();
+                }
+            }
             Edit::Batch(edits) => self.apply_batch(edits),
         }
     }
@@ -664,8 +995,9 @@ impl AnnotationSet {
         unplaced: Vec<Annotation>,
         suggestions: Vec<Annotation>,
         tags: TagSet,
+        relations: Vec<Relation>,
     ) {
-        let mut fresh = AnnotationSet::new(items, unplaced, tags);
+        let mut fresh = AnnotationSet::new(items, unplaced, tags).with_relations(relations);
         fresh.suggestions = suggestions;
         drop(self.replace_with(fresh));
     }
@@ -680,6 +1012,79 @@ impl AnnotationSet {
         fresh.next_id = self.next_id.max(fresh.next_id);
         fresh.revision = self.revision + 1;
         std::mem::replace(self, fresh)
+    }
+
+    /// Gives annotations new ids (`map`: old, new) everywhere they appear — the lists, the relations and the undo
+    /// history — as a merge elsewhere numbered them. An annotation made here since that already has one of the new
+    /// ids moves on to a fresh id first (only this set knows it).
+    pub fn renumber(&mut self, map: &[(u64, u64)]) {
+        if map.is_empty() {
+            return;
+        }
+        let olds: std::collections::HashSet<u64> = map.iter().map(|m| m.0).collect();
+        let news: std::collections::HashSet<u64> = map.iter().map(|m| m.1).collect();
+        let mut next = self
+            .next_id
+            .max(news.iter().max().map_or(0, |n| n.saturating_add(1)));
+        let mut full: std::collections::HashMap<u64, u64> = map.iter().copied().collect();
+        let ids: Vec<u64> = self
+            .items
+            .iter()
+            .chain(&self.unplaced)
+            .map(|a| a.id)
+            .chain(self.relations.iter().map(|r| r.id))
+            .collect();
+        for id in ids {
+            if news.contains(&id) && !olds.contains(&id) {
+                full.insert(id, next);
+                next = next.saturating_add(1);
+            }
+        }
+        self.next_id = next;
+        let to = |id: &mut u64| {
+            if let Some(n) = full.get(id) {
+                *id = *n;
+            }
+        };
+        for a in self.items.iter_mut().chain(self.unplaced.iter_mut()) {
+            to(&mut a.id);
+        }
+        self.items.sort_by_key(Annotation::sort_key);
+        for r in &mut self.relations {
+            to(&mut r.id);
+            to(&mut r.from);
+            to(&mut r.to);
+        }
+        fn in_edit(e: &mut Edit, to: &dyn Fn(&mut u64)) {
+            match e {
+                Edit::Add(a) | Edit::Remove(a) => to(&mut a.id),
+                Edit::Update { before, after } => {
+                    to(&mut before.id);
+                    to(&mut after.id);
+                }
+                Edit::AddRelation(r) | Edit::RemoveRelation(r) => {
+                    to(&mut r.id);
+                    to(&mut r.from);
+                    to(&mut r.to);
+                }
+                Edit::UpdateRelation { before, after } => {
+                    for r in [before, after] {
+                        to(&mut r.id);
+                        to(&mut r.from);
+                        to(&mut r.to);
+                    }
+                }
+                Edit::Batch(edits) => {
+                    for e in edits {
+                        in_edit(e, to);
+                    }
+                }
+                Edit::Tags { .. } | Edit::Suggestions { .. } => {}
+            }
+        }
+        for e in self.undo.iter_mut().chain(self.redo.iter_mut()) {
+            in_edit(e, &to);
+        }
     }
 
     /// The next id a new annotation gets.
@@ -809,6 +1214,110 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn relations_link_annotations_and_go_and_come_back_with_them() {
+        let d = doc();
+        let mut set = AnnotationSet::new(Vec::new(), Vec::new(), TagSet::default());
+        let muhammad = set.create(&d, span(4, 8), "PER").unwrap();
+        let cairo = set.create(&d, span(12, 19), "GPE").unwrap();
+        let r = set.relate(muhammad, cairo, "LivesIn").unwrap();
+        assert!(set.tags.relation("LivesIn").is_some(), "a new type joins the schema");
+        assert_eq!(set.relate(muhammad, cairo, "LivesIn"), Some(r), "the same link is one relation");
+        assert_eq!(set.relate(muhammad, muhammad, "Same"), None, "not to itself");
+        assert_eq!(set.relate(muhammad, 999, "LivesIn"), None, "not to nothing");
+        assert!(set.retype_relation(r, "BornIn"));
+        assert!(set.reverse_relation(r));
+        assert_eq!(
+            (set.relation(r).unwrap().from, set.relation(r).unwrap().kind.as_str()),
+            (cairo, "BornIn")
+        );
+        // Deleting an annotation takes its relations along, in one step that undo brings back whole.
+        assert!(set.delete(cairo));
+        assert!(set.relations().is_empty());
+        assert!(set.undo());
+        assert_eq!(set.relations().len(), 1);
+        assert!(set.get(cairo).is_some());
+        assert!(set.redo());
+        assert!(set.relations().is_empty() && set.get(cairo).is_none());
+        assert!(set.undo());
+        // Relation ids and annotation ids never meet.
+        let third = set.create(&d, span(23, 31), "MISC").unwrap();
+        assert!(third != r && third > r);
+    }
+
+    #[test]
+    fn a_discontinuous_annotation_is_one_annotation_of_several_pieces() {
+        let d = doc();
+        let mut set = AnnotationSet::new(Vec::new(), Vec::new(), TagSet::default());
+        let id = set
+            .create_discontinuous(&d, &[span(12, 19), span(0, 3), span(2, 3)], "MISC")
+            .unwrap();
+        let a = set.get(id).unwrap();
+        assert_eq!(a.fragments, vec![(0, 3), (12, 19)], "sorted, the touching ones joined");
+        assert_eq!((a.start, a.end), (0, 19));
+        assert_eq!(a.pieces().len(), 2);
+        // One piece is an ordinary annotation.
+        let one = set.create_discontinuous(&d, &[span(23, 31)], "PER").unwrap();
+        assert!(set.get(one).unwrap().fragments.is_empty());
+        assert!(set.undo() && set.undo());
+        assert!(set.items().is_empty());
+    }
+
+    #[test]
+    fn attributes_and_links_are_edits_like_any_other() {
+        let d = doc();
+        let mut set = AnnotationSet::new(Vec::new(), Vec::new(), TagSet::default());
+        let id = set.create(&d, span(12, 19), "GPE").unwrap();
+        assert!(set.set_attribute(id, "Negated", Some("true")));
+        assert!(set.add_link(
+            id,
+            Link {
+                db: "Wikidata".into(),
+                id: "Q85".into(),
+                label: "القاهرة".into()
+            }
+        ));
+        assert!(!set.add_link(
+            id,
+            Link {
+                db: "Wikidata".into(),
+                id: "Q85".into(),
+                label: String::new()
+            }
+        ), "the same entry twice is one link");
+        let a = set.get(id).unwrap();
+        assert_eq!(a.attributes.get("Negated").map(String::as_str), Some("true"));
+        assert_eq!(a.links.len(), 1);
+        assert!(set.undo());
+        assert!(set.get(id).unwrap().links.is_empty());
+        assert!(set.set_attribute(id, "Negated", None));
+        assert!(set.get(id).unwrap().attributes.is_empty());
+    }
+
+    #[test]
+    fn renumbering_follows_ids_everywhere_and_moves_a_newcomer_out_of_the_way() {
+        let d = doc();
+        let mut set = AnnotationSet::new(Vec::new(), Vec::new(), TagSet::default());
+        let a = set.create(&d, span(4, 8), "PER").unwrap(); // 1
+        let b = set.create(&d, span(12, 19), "GPE").unwrap(); // 2
+        let r = set.relate(a, b, "LivesIn").unwrap(); // 3
+        let c = set.create(&d, span(23, 31), "MISC").unwrap(); // 4
+        // A merge elsewhere gave annotation 2 the number 4, which this set has used meanwhile.
+        set.renumber(&[(b, c)]);
+        let ids: Vec<(u64, &str)> = set.items().iter().map(|x| (x.id, x.tag.as_str())).collect();
+        assert!(ids.contains(&(c, "GPE")), "{ids:?}");
+        let misc = set.items().iter().find(|x| x.tag == "MISC").unwrap().id;
+        assert!(misc != c && misc != a && misc != r);
+        assert_eq!(set.relation(r).unwrap().to, c);
+        // Undo still finds what it undoes.
+        assert!(set.undo());
+        assert!(set.items().iter().all(|x| x.tag != "MISC"));
+        assert!(set.undo());
+        assert!(set.relations().is_empty());
+        assert!(set.undo());
+        assert!(set.items().iter().all(|x| x.tag != "GPE"));
     }
 
     #[test]

@@ -97,6 +97,7 @@ pub fn suggest(
             note: String::new(),
             created: time.clone(),
             modified: time.clone(),
+            ..Annotation::default()
         });
     }
     out.sort_by_key(|a| (a.start, a.end));

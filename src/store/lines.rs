@@ -3,8 +3,22 @@
 //! edited by hand, an older or newer writer) returns `None`, and the caller parses the file with ron as before; so
 //! this reader only ever gives the same result ron would, faster (a property test holds it to that).
 
+use std::collections::BTreeMap;
+
 use super::sidecar::Sidecar;
 use crate::model::Annotation;
+use crate::model::annotations::Link;
+
+/// The fields a line may have after `modified` (format 2): read by ron, since they are rare and short.
+#[derive(serde::Deserialize)]
+struct Extras {
+    #[serde(default)]
+    fragments: Vec<(usize, usize)>,
+    #[serde(default)]
+    attributes: BTreeMap<String, String>,
+    #[serde(default)]
+    links: Vec<Link>,
+}
 
 /// The lists, in the order the writer puts them.
 const LISTS: [&str; 3] = ["annotations", "unplaced", "suggestions"];
@@ -66,7 +80,8 @@ pub fn parse(text: &str) -> Option<Sidecar> {
 }
 
 /// One line `    (id: N, start: N, end: N, tag: "…", text: "…", prefix: "…", suffix: "…", note: "…", created: "…",
-/// modified: "…"),` and what follows it.
+/// modified: "…"),` (with `fragments`, `attributes` and `links` after `modified` when it has them) and what
+/// follows it.
 fn annotation(s: &str) -> Option<(Annotation, &str)> {
     let s = s.strip_prefix("    (id: ")?;
     let (id, s) = number(s)?;
@@ -79,7 +94,21 @@ fn annotation(s: &str) -> Option<(Annotation, &str)> {
     let (note, s) = string(s.strip_prefix(", note: ")?)?;
     let (created, s) = string(s.strip_prefix(", created: ")?)?;
     let (modified, s) = string(s.strip_prefix(", modified: ")?)?;
-    let s = s.strip_prefix("),\n")?;
+    let (extras, s) = match s.strip_prefix("),\n") {
+        Some(s) => (None, s),
+        None => {
+            // The writer escapes line breaks inside strings, so the line ends at the first one.
+            let line_end = s.find('\n')?;
+            let inner = s[..line_end].strip_prefix(", ")?.strip_suffix("),")?;
+            let extras: Extras = ron::from_str(&format!("({inner})")).ok()?;
+            (Some(extras), &s[line_end + 1..])
+        }
+    };
+    let extras = extras.unwrap_or(Extras {
+        fragments: Vec::new(),
+        attributes: BTreeMap::new(),
+        links: Vec::new(),
+    });
     Some((
         Annotation {
             id,
@@ -92,6 +121,9 @@ fn annotation(s: &str) -> Option<(Annotation, &str)> {
             note,
             created,
             modified,
+            fragments: extras.fragments,
+            attributes: extras.attributes,
+            links: extras.links,
         },
         s,
     ))
@@ -173,6 +205,7 @@ mod tests {
             annotations,
             unplaced,
             suggestions,
+            relations: Vec::new(),
         }
     }
 
@@ -193,19 +226,32 @@ mod tests {
             any_string(),
             any_string(),
             any_string(),
+            proptest::collection::vec((0usize..50, 0usize..50), 0..3),
+            proptest::collection::btree_map(any_string(), any_string(), 0..3),
+            proptest::collection::vec((any_string(), any_string(), any_string()), 0..2),
         )
-            .prop_map(|(id, start, end, tag, text, note, created)| Annotation {
-                id,
-                start,
-                end,
-                prefix: text.chars().rev().collect(),
-                suffix: tag.clone(),
-                tag,
-                text,
-                note,
-                modified: created.clone(),
-                created,
-            })
+            .prop_map(
+                |(id, start, end, tag, text, note, created, fragments, attributes, links)| {
+                    Annotation {
+                        id,
+                        start,
+                        end,
+                        prefix: text.chars().rev().collect(),
+                        suffix: tag.clone(),
+                        tag,
+                        text,
+                        note,
+                        modified: created.clone(),
+                        created,
+                        fragments,
+                        attributes,
+                        links: links
+                            .into_iter()
+                            .map(|(db, id, label)| Link { db, id, label })
+                            .collect(),
+                    }
+                },
+            )
     }
 
     proptest! {
@@ -216,8 +262,24 @@ mod tests {
         fn reads_what_the_writer_writes_as_ron_does(
             lists in proptest::array::uniform3(proptest::collection::vec(any_annotation(), 0..6)),
             tags in any::<bool>(),
+            relations in proptest::collection::vec(
+                (any::<u64>(), any_string(), any::<u64>(), any::<u64>(), any_string()),
+                0..4,
+            ),
         ) {
-            let s = sidecar(lists, tags);
+            let mut s = sidecar(lists, tags);
+            s.relations = relations
+                .into_iter()
+                .map(|(id, kind, from, to, note)| crate::model::Relation {
+                    id,
+                    kind,
+                    from,
+                    to,
+                    created: note.chars().rev().collect(),
+                    note,
+                    modified: String::new(),
+                })
+                .collect();
             let text = to_ron(&s);
             let fast = parse(&text);
             prop_assert_eq!(fast.as_ref(), Some(&s));
@@ -267,6 +329,7 @@ mod tests {
                 note: format!("{i}"),
                 created: String::new(),
                 modified: String::new(),
+                ..Annotation::default()
             })
             .collect();
         let s = sidecar([list.clone(), Vec::new(), list], true);

@@ -15,11 +15,13 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use super::write::atomic_write;
-use crate::model::annotations::{MAX_ID, quote};
+use crate::model::annotations::{MAX_ID, Relation, quote};
 use crate::model::{Annotation, AnnotationSet, Document, TagSet};
 
-/// The format version this build writes and the newest it reads.
-pub const FORMAT_VERSION: u32 = 1;
+/// The format version this build writes and the newest it reads. Format 2 added relations, fragments,
+/// attributes and links; a format-1 file reads as format 2 without them, and is written as format 2 at the next
+/// save (the previous file is kept as `.bak` by every save).
+pub const FORMAT_VERSION: u32 = 2;
 /// A folder-wide tag set shared by every document in the folder.
 pub const FOLDER_TAGS_FILE: &str = "warraq-tags.ron";
 pub use super::anchor::FUZZY_THRESHOLD;
@@ -59,6 +61,9 @@ pub struct Sidecar {
     /// Proposed annotations (from a gazetteer) not yet accepted or rejected.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub suggestions: Vec<Annotation>,
+    /// Typed links between annotations (format 2).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub relations: Vec<Relation>,
 }
 
 /// Why a sidecar could not be used. Every message names the file.
@@ -272,6 +277,7 @@ fn from_parsed(
             .collect()
     };
     let mut tags = folder.or(sidecar.tags).unwrap_or_default();
+    let relations = std::mem::take(&mut sidecar.relations);
     let (placed, unplaced) = place(
         doc,
         sidecar.annotations,
@@ -289,9 +295,63 @@ fn from_parsed(
             tags.ensure(&a.tag);
         }
     }
-    let mut set = AnnotationSet::new(placed, unplaced, tags);
+    let relations = check_relations(relations, &placed, &unplaced, &mut tags, &mut report);
+    let mut set = AnnotationSet::new(placed, unplaced, tags).with_relations(relations);
     set.suggestions = suggestions;
     (set, report)
+}
+
+/// Keeps the relations whose two annotations are there; a relation id that repeats an id already used gets a new
+/// one; an unknown relation type is added to the tag set. Each repair is reported.
+fn check_relations(
+    relations: Vec<Relation>,
+    placed: &[Annotation],
+    unplaced: &[Annotation],
+    tags: &mut TagSet,
+    report: &mut LoadReport,
+) -> Vec<Relation> {
+    if relations.is_empty() {
+        return relations;
+    }
+    let mut ids: std::collections::HashSet<u64> =
+        placed.iter().chain(unplaced).map(|a| a.id).collect();
+    let ends = ids.clone();
+    let mut next_id = ids
+        .iter()
+        .chain(relations.iter().map(|r| &r.id))
+        .copied()
+        .filter(|&id| id < MAX_ID)
+        .max()
+        .unwrap_or(0)
+        + 1;
+    let mut kept = Vec::with_capacity(relations.len());
+    for mut r in relations {
+        if !ends.contains(&r.from) || !ends.contains(&r.to) || r.from == r.to {
+            report.warnings.push(format!(
+                "relation {} ({} {} → {}) does not link two annotations of this file; it was dropped",
+                r.id, r.kind, r.from, r.to
+            ));
+            continue;
+        }
+        if r.id >= MAX_ID || !ids.insert(r.id) {
+            report.warnings.push(format!(
+                "relation id {} was already used; it is now id {next_id}",
+                r.id
+            ));
+            r.id = next_id;
+            ids.insert(r.id);
+            next_id += 1;
+        }
+        if tags.relation(&r.kind).is_none() {
+            report.warnings.push(format!(
+                "relation type {} was not in the tag set; it was added",
+                r.kind
+            ));
+            tags.ensure_relation(&r.kind);
+        }
+        kept.push(r);
+    }
+    kept
 }
 
 /// The folder's shared tag set beside `source`, if there is a readable one.
@@ -441,6 +501,7 @@ fn place(
                 a.id, a.start, a.end
             ));
         }
+        check_fragments(&mut a, report);
         let in_text = a.start < a.end && a.end <= doc.char_count();
         if same_source && in_text && !was_unplaced && quote_matches(doc, &a) {
             placed.push(a);
@@ -452,12 +513,22 @@ fn place(
     let spans = super::anchor::place_all_with(doc, &list, progress);
     for ((mut a, was_unplaced), span) in to_place.into_iter().zip(spans) {
         match span {
+            // A discontinuous annotation keeps its fragments only where its whole extent is found unchanged.
+            Some(span) if !a.fragments.is_empty() && doc.slice(span) != a.text => {
+                report.warnings.push(format!(
+                    "annotation {} ({} in {} pieces) changed inside; it is listed as unplaced",
+                    a.id,
+                    a.tag,
+                    a.fragments.len()
+                ));
+                report.unplaced += 1;
+                unplaced.push(a);
+            }
             Some(span) => {
                 if span != a.span() || was_unplaced {
                     report.moved += 1;
                 }
-                a.start = span.start.0;
-                a.end = span.end.0;
+                a.shift_to(span.start.0, span.end.0);
                 let (text, prefix, suffix) = quote(doc, span);
                 a.text = text;
                 a.prefix = prefix;
@@ -475,6 +546,40 @@ fn place(
 
 pub use super::anchor::reanchor;
 
+/// Fragments must lie inside the annotation's extent, in order, apart, and be at least two; the extent is theirs.
+/// Anything else is repaired (and reported): bad fragments dropped, the extent set to what is left, a single
+/// fragment made an ordinary annotation.
+fn check_fragments(a: &mut Annotation, report: &mut LoadReport) {
+    if a.fragments.is_empty() {
+        return;
+    }
+    let mut good: Vec<(usize, usize)> = Vec::with_capacity(a.fragments.len());
+    for &(s, e) in &a.fragments {
+        if s < e && s >= a.start && e <= a.end && good.last().is_none_or(|&(_, pe)| s > pe) {
+            good.push((s, e));
+        }
+    }
+    let extent_fits =
+        good.first().map(|f| f.0) == Some(a.start) && good.last().map(|f| f.1) == Some(a.end);
+    if good.len() == a.fragments.len() && good.len() >= 2 && extent_fits {
+        return;
+    }
+    report.warnings.push(format!(
+        "annotation {} had fragments that do not fit its span; {}",
+        a.id,
+        if good.len() >= 2 {
+            "the ones that fit were kept"
+        } else {
+            "it is now one span"
+        }
+    ));
+    if good.len() >= 2 && extent_fits {
+        a.fragments = good;
+    } else {
+        a.fragments.clear();
+    }
+}
+
 /// Whether `a`'s quote is the text at its offsets (no copy of the text is made).
 fn quote_matches(doc: &Document, a: &Annotation) -> bool {
     let from = doc.byte_at(crate::model::CharOffset(a.start));
@@ -491,6 +596,7 @@ pub fn to_sidecar(set: &AnnotationSet, fingerprint: Fingerprint, folder_tags: bo
         annotations: set.items().to_vec(),
         unplaced: set.unplaced.clone(),
         suggestions: set.suggestions.clone(),
+        relations: set.relations().to_vec(),
     }
 }
 
@@ -498,27 +604,17 @@ pub fn to_sidecar(set: &AnnotationSet, fingerprint: Fingerprint, folder_tags: bo
 /// line (a diff then shows exactly which annotations changed), with the same field names ron reads back.
 #[must_use]
 pub fn to_ron(sidecar: &Sidecar) -> String {
-    write_ron(
+    let lists = [
+        &sidecar.annotations[..],
+        &sidecar.unplaced[..],
+        &sidecar.suggestions[..],
+    ];
+    let mut w = TextWriter::new(
         sidecar.format,
         &sidecar.source,
         sidecar.tags.as_ref(),
-        &sidecar.annotations,
-        &sidecar.unplaced,
-        &sidecar.suggestions,
-    )
-}
-
-/// [`to_ron`] from borrowed parts, so saving does not copy the annotations first.
-fn write_ron(
-    format: u32,
-    source: &Fingerprint,
-    tags: Option<&TagSet>,
-    annotations: &[Annotation],
-    unplaced: &[Annotation],
-    suggestions: &[Annotation],
-) -> String {
-    let lists = [annotations, unplaced, suggestions];
-    let mut w = TextWriter::new(format, source, tags);
+        &sidecar.relations,
+    );
     w.write(&lists, usize::MAX);
     w.finish()
 }
@@ -545,9 +641,14 @@ pub struct TextWriter {
 }
 
 impl TextWriter {
-    /// Starts the text: the header (format, source, tags), pretty-printed by ron.
+    /// Starts the text: the header (format, source, tags pretty-printed by ron; relations one a line).
     #[must_use]
-    pub fn new(format: u32, source: &Fingerprint, tags: Option<&TagSet>) -> Self {
+    pub fn new(
+        format: u32,
+        source: &Fingerprint,
+        tags: Option<&TagSet>,
+        relations: &[Relation],
+    ) -> Self {
         use std::fmt::Write as _;
         let config = ron::ser::PrettyConfig::new()
             .struct_names(false)
@@ -560,6 +661,25 @@ impl TextWriter {
         let _ = writeln!(out, "  source: {},", indent(&header(source)));
         if let Some(tags) = tags {
             let _ = writeln!(out, "  tags: Some({}),", indent(&header(tags)));
+        }
+        if !relations.is_empty() {
+            out.push_str("  relations: [\n");
+            for r in relations {
+                let _ = write!(
+                    out,
+                    "    (id: {}, kind: ",
+                    r.id
+                );
+                push_ron_string(&mut out, &r.kind);
+                let _ = write!(out, ", from: {}, to: {}, note: ", r.from, r.to);
+                push_ron_string(&mut out, &r.note);
+                out.push_str(", created: ");
+                push_ron_string(&mut out, &r.created);
+                out.push_str(", modified: ");
+                push_ron_string(&mut out, &r.modified);
+                out.push_str("),\n");
+            }
+            out.push_str("  ],\n");
         }
         Self {
             done: Vec::new(),
@@ -578,6 +698,7 @@ impl TextWriter {
             FORMAT_VERSION,
             fingerprint,
             (!folder_tags).then_some(&set.tags),
+            set.relations(),
         )
     }
 
@@ -658,6 +779,42 @@ fn push_annotation(out: &mut String, a: &Annotation) {
     ] {
         out.push_str(field);
         push_ron_string(out, value);
+    }
+    if !a.fragments.is_empty() {
+        out.push_str(", fragments: [");
+        for (i, (s, e)) in a.fragments.iter().enumerate() {
+            let sep = if i == 0 { "" } else { ", " };
+            let _ = write!(out, "{sep}({s}, {e})");
+        }
+        out.push(']');
+    }
+    if !a.attributes.is_empty() {
+        out.push_str(", attributes: {");
+        for (i, (k, v)) in a.attributes.iter().enumerate() {
+            if i > 0 {
+                out.push_str(", ");
+            }
+            push_ron_string(out, k);
+            out.push_str(": ");
+            push_ron_string(out, v);
+        }
+        out.push('}');
+    }
+    if !a.links.is_empty() {
+        out.push_str(", links: [");
+        for (i, l) in a.links.iter().enumerate() {
+            if i > 0 {
+                out.push_str(", ");
+            }
+            out.push_str("(db: ");
+            push_ron_string(out, &l.db);
+            out.push_str(", id: ");
+            push_ron_string(out, &l.id);
+            out.push_str(", label: ");
+            push_ron_string(out, &l.label);
+            out.push(')');
+        }
+        out.push(']');
     }
     out.push_str("),\n");
 }

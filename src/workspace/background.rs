@@ -49,9 +49,11 @@ pub(super) enum Outcome {
         text: String,
         /// The merged annotations, to take the place of ours.
         set: Box<AnnotationSet>,
-        /// Ours as the worker was given them (the base of the next merge if the user edited meanwhile).
-        ours: String,
-        ours_tags: TagSet,
+        /// Ours as the worker was given them, under the ids the merge gave them (the base of the next merge if the
+        /// user edited meanwhile).
+        ours: Box<merge::Content>,
+        /// Our annotations that took a new id in the merge: (old, new).
+        renumbered: Vec<(u64, u64)>,
         taken: usize,
         conflicts: Vec<String>,
     },
@@ -154,15 +156,18 @@ fn merge_and_write(target: Target, ours: String) -> Result<Outcome, SaveError> {
             &m.doc,
             folder_tags.then(|| m.base.tags.clone()),
         )
-        .unwrap_or_default(),
+        .unwrap_or_else(|| merge::Content {
+            tags: m.base.tags.clone(),
+            ..merge::Content::default()
+        }),
         None => (*m.base).clone(),
     };
     let merged = merge::merge(&base, &ours_content, &theirs);
     drop((base, theirs));
-    let ours_tags = ours_content.tags.clone();
-    drop(ours_content);
+    let mut ours_content = ours_content;
+    renumber_content(&mut ours_content, &merged.renumbered);
     let c = merged.content;
-    let mut set = AnnotationSet::new(c.annotations, c.unplaced, c.tags);
+    let mut set = AnnotationSet::new(c.annotations, c.unplaced, c.tags).with_relations(c.relations);
     set.suggestions = c.suggestions;
     if let Some((source, base_tags, _)) = &folder {
         set.tags = super::merged_folder_tags(&writer, source, base_tags, &set.tags)?;
@@ -174,11 +179,31 @@ fn merge_and_write(target: Target, ours: String) -> Result<Outcome, SaveError> {
         stamp: DiskStamp::of(&path, text.as_bytes()),
         text,
         set: Box::new(set),
-        ours,
-        ours_tags,
+        ours: Box::new(ours_content),
+        renumbered: merged.renumbered,
         taken: merged.taken,
         conflicts: merged.conflicts,
     })
+}
+
+/// Our content under the ids a merge gave it.
+fn renumber_content(c: &mut merge::Content, map: &[(u64, u64)]) {
+    if map.is_empty() {
+        return;
+    }
+    let full: std::collections::HashMap<u64, u64> = map.iter().copied().collect();
+    let to = |id: &mut u64| {
+        if let Some(n) = full.get(id) {
+            *id = *n;
+        }
+    };
+    for a in c.annotations.iter_mut().chain(c.unplaced.iter_mut()) {
+        to(&mut a.id);
+    }
+    for r in &mut c.relations {
+        to(&mut r.from);
+        to(&mut r.to);
+    }
 }
 
 impl OpenDocument {
@@ -326,7 +351,8 @@ impl OpenDocument {
             } => {
                 let tags = match folder_tags {
                     Some(merged) => {
-                        if merged != self.annotations.tags {
+                        // Tags edited since the save began stay; the next save merges them with the folder's.
+                        if merged != self.annotations.tags && revision == self.annotations.revision() {
                             self.annotations.tags = merged.clone();
                         }
                         merged
@@ -343,7 +369,7 @@ impl OpenDocument {
                 text,
                 set,
                 ours,
-                ours_tags,
+                renumbered,
                 taken,
                 conflicts,
             } => {
@@ -355,11 +381,19 @@ impl OpenDocument {
                     self.save.saved(self.annotations.revision());
                 } else {
                     // Edited meanwhile: ours stay, and stay unsaved. The file holds ours as the worker had them,
-                    // merged with theirs: that version of ours is the base of the next save's merge, which brings
-                    // the edits made since and their work together.
+                    // merged with theirs: that version of ours (under the ids the merge gave it, which ours take
+                    // too) is the base of the next save's merge, which brings the edits made since and their work
+                    // together.
                     crate::background::free_later((text, set));
-                    self.written(stamp, ours, ours_tags);
+                    self.annotations.renumber(&renumbered);
+                    self.on_disk = Some(stamp);
+                    self.base = Arc::new(*ours);
+                    if let Some(old) = self.base_text.take() {
+                        crate::background::free_later(old);
+                    }
                     self.must_merge = true;
+                    // The write succeeded: no error to show, no retry to wait for.
+                    self.save.saved(revision);
                 }
                 self.save.observe(self.annotations.revision(), now);
                 Ok(Saved {

@@ -8,6 +8,7 @@
 
 use std::collections::{BTreeMap, HashSet};
 
+use crate::model::annotations::Relation;
 use crate::model::{Annotation, TagSet};
 
 /// Everything a sidecar holds that can change.
@@ -17,6 +18,7 @@ pub struct Content {
     pub unplaced: Vec<Annotation>,
     pub suggestions: Vec<Annotation>,
     pub tags: TagSet,
+    pub relations: Vec<Relation>,
 }
 
 impl Default for Content {
@@ -27,7 +29,11 @@ impl Default for Content {
             annotations: Vec::new(),
             unplaced: Vec::new(),
             suggestions: Vec::new(),
-            tags: TagSet { tags: Vec::new() },
+            tags: TagSet {
+                tags: Vec::new(),
+                relations: Vec::new(),
+            },
+            relations: Vec::new(),
         }
     }
 }
@@ -51,28 +57,61 @@ pub struct Merged {
     pub conflicts: Vec<String>,
     /// How many of their changes were taken in.
     pub taken: usize,
+    /// Our annotations that both sides had added under one id and that took a new one here: (old, new).
+    pub renumbered: Vec<(u64, u64)>,
 }
 
-fn by_id(list: &[Placed]) -> BTreeMap<u64, &Placed> {
-    list.iter().map(|p| (p.0.id, p)).collect()
+/// What is merged by id: annotations (with whether they are placed) and relations.
+trait Item: Clone + PartialEq {
+    fn id(&self) -> u64;
+    fn set_id(&mut self, id: u64);
+    /// "annotation 3 PER "…"", for a conflict's line.
+    fn describe(&self) -> String;
 }
 
-fn describe(a: &Annotation) -> String {
-    let text: String = a.text.chars().take(40).collect();
-    format!("{} {} \"{}\"", a.id, a.tag, text.replace(['\n', '\r'], " "))
+impl Item for Placed {
+    fn id(&self) -> u64 {
+        self.0.id
+    }
+    fn set_id(&mut self, id: u64) {
+        self.0.id = id;
+    }
+    fn describe(&self) -> String {
+        let a = &self.0;
+        let text: String = a.text.chars().take(40).collect();
+        format!("annotation {} {} \"{}\"", a.id, a.tag, text.replace(['\n', '\r'], " "))
+    }
+}
+
+impl Item for Relation {
+    fn id(&self) -> u64 {
+        self.id
+    }
+    fn set_id(&mut self, id: u64) {
+        self.id = id;
+    }
+    fn describe(&self) -> String {
+        format!("relation {} {} ({} → {})", self.id, self.kind, self.from, self.to)
+    }
+}
+
+fn by_id<T: Item>(list: &[T]) -> BTreeMap<u64, &T> {
+    list.iter().map(|p| (p.id(), p)).collect()
 }
 
 /// Applies our changes since `base` to `theirs`; placed and unplaced annotations share one id space, and moving
-/// between the two is a change like any other.
-fn merge_list(
-    base: &[Placed],
-    ours: &[Placed],
-    theirs: &[Placed],
+/// between the two is a change like any other. An item both sides added under one id is kept twice, ours under a
+/// new id: `renumbered` gets (old, new).
+fn merge_list<T: Item>(
+    base: &[T],
+    ours: &[T],
+    theirs: &[T],
     next_id: &mut u64,
     conflicts: &mut Vec<String>,
-) -> Vec<Placed> {
+    renumbered: &mut Vec<(u64, u64)>,
+) -> Vec<T> {
     let (b, o) = (by_id(base), by_id(ours));
-    let mut out: BTreeMap<u64, Placed> = theirs.iter().map(|p| (p.0.id, p.clone())).collect();
+    let mut out: BTreeMap<u64, T> = theirs.iter().map(|p| (p.id(), p.clone())).collect();
     let ids: std::collections::BTreeSet<u64> = b.keys().chain(o.keys()).copied().collect();
     for id in ids {
         let (bv, ov) = (b.get(&id).copied(), o.get(&id).copied());
@@ -83,11 +122,12 @@ fn merge_list(
         match (bv, ov) {
             (None, Some(o)) => match tv {
                 Some(t) if t != *o => {
-                    // Both sides made a new annotation with this id: keep both.
+                    // Both sides made a new item with this id: keep both.
                     let mut mine = o.clone();
-                    mine.0.id = *next_id;
+                    mine.set_id(*next_id);
+                    renumbered.push((id, *next_id));
                     *next_id += 1;
-                    out.insert(mine.0.id, mine);
+                    out.insert(mine.id(), mine);
                 }
                 _ => {
                     out.insert(id, o.clone());
@@ -98,8 +138,8 @@ fn merge_list(
                     out.remove(&id);
                 }
                 Some(t) => conflicts.push(format!(
-                    "annotation {}: deleted here but changed elsewhere; the changed one was kept",
-                    describe(&t.0)
+                    "{}: deleted here but changed elsewhere; the changed one was kept",
+                    t.describe()
                 )),
                 None => {}
             },
@@ -109,16 +149,16 @@ fn merge_list(
                 }
                 Some(t) => {
                     conflicts.push(format!(
-                        "annotation {}: changed here and elsewhere (there: {}); this version was kept",
-                        describe(&o.0),
-                        describe(&t.0)
+                        "{}: changed here and elsewhere (there: {}); this version was kept",
+                        o.describe(),
+                        t.describe()
                     ));
                     out.insert(id, o.clone());
                 }
                 None => {
                     conflicts.push(format!(
-                        "annotation {}: changed here but deleted elsewhere; it was kept",
-                        describe(&o.0)
+                        "{}: changed here but deleted elsewhere; it was kept",
+                        o.describe()
                     ));
                     out.insert(id, o.clone());
                 }
@@ -154,8 +194,9 @@ fn merge_suggestions(
     out
 }
 
-/// Tags are matched by name: ours added or changed are applied to theirs, ours removed are removed unless they
-/// changed it; both changing one tag differently keeps ours and is a conflict. Their order is kept, ours added last.
+/// Tags (and relation types) are matched by name: ours added or changed are applied to theirs, ours removed are
+/// removed unless they changed it; both changing one tag differently keeps ours and is a conflict. Their order is
+/// kept, ours added last.
 pub fn merge_tags(
     base: &TagSet,
     ours: &TagSet,
@@ -165,28 +206,50 @@ pub fn merge_tags(
     if ours == base {
         return theirs.clone();
     }
-    let mut out = theirs.clone();
-    for o in &ours.tags {
-        let b = base.get(&o.name);
+    TagSet {
+        tags: merge_named(&base.tags, &ours.tags, &theirs.tags, |t| &t.name, "tag", conflicts),
+        relations: merge_named(
+            &base.relations,
+            &ours.relations,
+            &theirs.relations,
+            |r| &r.name,
+            "relation type",
+            conflicts,
+        ),
+    }
+}
+
+fn merge_named<T: Clone + PartialEq>(
+    base: &[T],
+    ours: &[T],
+    theirs: &[T],
+    name: impl Fn(&T) -> &String,
+    what: &str,
+    conflicts: &mut Vec<String>,
+) -> Vec<T> {
+    let find = |list: &'_ [T], n: &String| list.iter().position(|t| name(t) == n);
+    let mut out = theirs.to_vec();
+    for o in ours {
+        let b = find(base, name(o)).map(|i| &base[i]);
         if b == Some(o) {
             continue;
         }
-        match out.tags.iter_mut().find(|t| t.name == o.name) {
-            Some(t) => {
-                if *t != *o && b.is_some_and(|b| b != t) {
+        match find(&out, name(o)) {
+            Some(i) => {
+                if out[i] != *o && b.is_some_and(|b| *b != out[i]) {
                     conflicts.push(format!(
-                        "tag {} was changed here and elsewhere; this version was kept",
-                        o.name
+                        "{what} {} was changed here and elsewhere; this version was kept",
+                        name(o)
                     ));
                 }
-                *t = o.clone();
+                out[i] = o.clone();
             }
-            None => out.tags.push(o.clone()),
+            None => out.push(o.clone()),
         }
     }
-    for b in &base.tags {
-        if ours.get(&b.name).is_none() && theirs.get(&b.name) == Some(b) {
-            out.tags.retain(|t| t.name != b.name);
+    for b in base {
+        if find(ours, name(b)).is_none() && find(theirs, name(b)).map(|i| &theirs[i]) == Some(b) {
+            out.retain(|t| name(t) != name(b));
         }
     }
     out
@@ -203,16 +266,42 @@ pub fn merge(base: &Content, ours: &Content, theirs: &Content) -> Merged {
     ]
     .iter()
     .flat_map(|l| l.iter().map(|a| a.id))
+    .chain(ours.relations.iter().chain(&theirs.relations).map(|r| r.id))
     .max()
     .unwrap_or(0)
         + 1;
     let mut conflicts = Vec::new();
+    let mut renumbered = Vec::new();
     let merged = merge_list(
         &with_place(base),
         &with_place(ours),
         &with_place(theirs),
         &mut next_id,
         &mut conflicts,
+        &mut renumbered,
+    );
+    // Our relations follow our annotations that took a new id; then relations merge like annotations.
+    let renamed = |id: u64| renumbered.iter().find(|(old, _)| *old == id).map_or(id, |(_, new)| *new);
+    let our_relations: Vec<Relation> = ours
+        .relations
+        .iter()
+        .map(|r| {
+            let base_has = base.relations.iter().any(|b| b.id == r.id);
+            let mut r = r.clone();
+            if !base_has {
+                r.from = renamed(r.from);
+                r.to = renamed(r.to);
+            }
+            r
+        })
+        .collect();
+    let mut relations = merge_list(
+        &base.relations,
+        &our_relations,
+        &theirs.relations,
+        &mut next_id,
+        &mut conflicts,
+        &mut Vec::new(),
     );
     let (mut annotations, mut unplaced) = (Vec::new(), Vec::new());
     for (a, placed) in merged {
@@ -222,10 +311,25 @@ pub fn merge(base: &Content, ours: &Content, theirs: &Content) -> Merged {
             unplaced.push(a);
         }
     }
+    // A relation whose annotation the other side deleted has nothing left to link.
+    let present: HashSet<u64> = annotations.iter().chain(&unplaced).map(|a| a.id).collect();
+    relations.retain(|r| {
+        let whole = present.contains(&r.from) && present.contains(&r.to);
+        if !whole {
+            conflicts.push(format!(
+                "{}: one of its annotations was deleted; the relation was dropped",
+                r.describe()
+            ));
+        }
+        whole
+    });
     let suggestions = merge_suggestions(&base.suggestions, &ours.suggestions, &theirs.suggestions);
     let mut tags = merge_tags(&base.tags, &ours.tags, &theirs.tags, &mut conflicts);
     for a in annotations.iter().chain(&unplaced) {
         tags.ensure(&a.tag);
+    }
+    for r in &relations {
+        tags.ensure_relation(&r.kind);
     }
     let taken = changes(base, theirs);
     Merged {
@@ -234,9 +338,11 @@ pub fn merge(base: &Content, ours: &Content, theirs: &Content) -> Merged {
             unplaced,
             suggestions,
             tags,
+            relations,
         },
         conflicts,
         taken,
+        renumbered,
     }
 }
 
@@ -259,6 +365,7 @@ pub fn changes(a: &Content, b: &Content) -> usize {
         + count(&a.unplaced, &b.unplaced)
         + usize::from(a.suggestions != b.suggestions)
         + usize::from(a.tags != b.tags)
+        + usize::from(a.relations != b.relations)
 }
 
 #[cfg(test)]
@@ -277,6 +384,7 @@ mod tests {
             note: String::new(),
             created: String::new(),
             modified: String::new(),
+            ..Annotation::default()
         }
     }
 

@@ -272,6 +272,7 @@ fn content_of(set: &AnnotationSet) -> merge::Content {
         unplaced: set.unplaced.clone(),
         suggestions: set.suggestions.clone(),
         tags: set.tags.clone(),
+        relations: set.relations().to_vec(),
     }
 }
 
@@ -546,7 +547,7 @@ impl OpenDocument {
         let merged = merge::merge(self.full_base(), &ours, &theirs);
         let c = merged.content;
         self.annotations
-            .replace_all(c.annotations, c.unplaced, c.suggestions, c.tags);
+            .replace_all(c.annotations, c.unplaced, c.suggestions, c.tags, c.relations);
         // What is on disk now is the merge's other side: it becomes the base.
         self.base = Arc::new(theirs);
         self.base_text = None;
