@@ -694,8 +694,11 @@ pub fn annotations_command(file: &Path, json: bool) -> Result<String, String> {
                 a.id, a.tag, a.start, a.end, a.text
             );
             if a.fragments.len() > 1 {
-                let pieces: Vec<String> =
-                    a.fragments.iter().map(|[s, e]| format!("{s}-{e}")).collect();
+                let pieces: Vec<String> = a
+                    .fragments
+                    .iter()
+                    .map(|[s, e]| format!("{s}-{e}"))
+                    .collect();
                 let _ = write!(out, "  [pieces {}]", pieces.join(","));
             }
             for (k, v) in &a.attributes {

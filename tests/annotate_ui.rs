@@ -896,3 +896,204 @@ fn page_down_page_up_and_the_arrows_scroll_the_text() {
     h.run_steps(2);
     assert_eq!(top(&h), 0);
 }
+
+/// A drag from `from` to `to` with `modifiers` held throughout.
+fn drag_holding(h: &mut Harness<'_, WarraqApp>, from: Pos2, to: Pos2, modifiers: Modifiers) {
+    let step = |h: &mut Harness<'_, WarraqApp>, e: Event| {
+        h.event(e);
+        h.step();
+    };
+    step(h, Event::ModifiersChanged(modifiers));
+    step(h, Event::PointerMoved(from));
+    step(
+        h,
+        Event::PointerButton {
+            pos: from,
+            button: PointerButton::Primary,
+            pressed: true,
+            modifiers,
+        },
+    );
+    for k in 1..=6 {
+        step(
+            h,
+            Event::PointerMoved(from + (to - from) * (k as f32 / 6.0)),
+        );
+    }
+    step(
+        h,
+        Event::PointerButton {
+            pos: to,
+            button: PointerButton::Primary,
+            pressed: false,
+            modifiers,
+        },
+    );
+    h.event(Event::ModifiersChanged(Modifiers::NONE));
+    h.event(Event::PointerMoved(Pos2::new(5.0, 400.0)));
+    h.step();
+}
+
+fn centre_of(h: &mut Harness<'_, WarraqApp>, span: Span) -> Pos2 {
+    h.state_mut().view_mut().unwrap().screen_rects(span)[0].center()
+}
+
+#[test]
+fn alt_drag_from_one_annotation_to_another_links_them_with_the_chosen_type() {
+    let (_dir, path, mut h) = open_copy();
+    // A schema with one relation type from people to places.
+    h.state_mut()
+        .document_mut()
+        .unwrap()
+        .annotations
+        .tags
+        .relations
+        .push(warraq::model::tags::RelationType {
+            name: "EmployedBy".into(),
+            label: "يعمل لدى".into(),
+            color: [0, 150, 160],
+            from: vec!["PER".into()],
+            to: vec!["GPE".into()],
+            symmetric: false,
+        });
+    let person = span_of("أناتولي أنتونوف");
+    let country = span_of("الولايات المتحدة");
+    tag(&mut h, person, Key::Num1);
+    tag(&mut h, country, Key::Num4);
+    h.run_steps(2);
+    let (a, b) = (centre_of(&mut h, person), centre_of(&mut h, country));
+    drag_holding(&mut h, a, b, Modifiers::ALT);
+    assert!(
+        h.state().is_choosing_relation_type(),
+        "the type chooser opened"
+    );
+    // 1 picks the first type the schema allows from PER to GPE.
+    press(&mut h, Key::Num1, Modifiers::NONE);
+    assert!(!h.state().is_choosing_relation_type());
+    let d = h.state().document().unwrap();
+    assert_eq!(d.annotations.relations().len(), 1);
+    let r = d.annotations.relations()[0].clone();
+    let text = |id| d.annotations.get(id).unwrap().text.clone();
+    assert_eq!(
+        (text(r.from), r.kind.as_str(), text(r.to)),
+        (
+            "أناتولي أنتونوف".to_owned(),
+            "EmployedBy",
+            "الولايات المتحدة".to_owned()
+        )
+    );
+    assert_eq!(
+        d.annotations.items().len(),
+        2,
+        "no annotation was made or moved by the drag"
+    );
+    // The arc is drawn with its label; clicking the label opens the relation.
+    h.run_steps(2);
+    let labels = h.state().view().unwrap().relation_labels();
+    assert_eq!(labels.len(), 1);
+    click(&mut h, labels[0].1.center());
+    assert_eq!(h.state().relation_popup(), Some(r.id));
+    // Undo and redo take it back and bring it again.
+    press(&mut h, Key::Z, Modifiers::COMMAND);
+    assert!(
+        h.state()
+            .document()
+            .unwrap()
+            .annotations
+            .relations()
+            .is_empty()
+    );
+    press(&mut h, Key::Z, Modifiers::COMMAND | Modifiers::SHIFT);
+    assert_eq!(
+        h.state().document().unwrap().annotations.relations().len(),
+        1
+    );
+    // Saved in the sidecar.
+    press(&mut h, Key::S, Modifiers::COMMAND);
+    wait_saved(&mut h);
+    let ron = std::fs::read_to_string(sidecar::sidecar_path(&path)).unwrap();
+    assert!(ron.contains("kind: \"EmployedBy\""), "{ron}");
+}
+
+#[test]
+fn ctrl_drag_adds_a_piece_and_tagging_makes_one_annotation_of_both() {
+    let (_dir, _path, mut h) = open_copy();
+    // The second piece is lines away from the first (the tag palette shows beside a selection).
+    let first = span_of("السفير الروسي");
+    let second = span_of("روسيا");
+    drag_over(&mut h, first);
+    let r = h.state_mut().view_mut().unwrap().screen_rects(second)[0];
+    drag_holding(
+        &mut h,
+        Pos2::new(r.max.x - 1.0, r.center().y),
+        Pos2::new(r.min.x + 1.0, r.center().y),
+        Modifiers::COMMAND,
+    );
+    assert_eq!(h.state().view().unwrap().pieces(), vec![second, first]);
+    press(&mut h, Key::Num1, Modifiers::NONE);
+    let d = h.state().document().unwrap();
+    assert_eq!(d.annotations.items().len(), 1);
+    let a = &d.annotations.items()[0];
+    assert_eq!(a.pieces(), vec![second, first]);
+    assert_eq!(a.tag, "PER");
+    assert!(
+        h.state().view().unwrap().pieces().is_empty(),
+        "the pieces are used up"
+    );
+    press(&mut h, Key::Z, Modifiers::COMMAND);
+    assert!(h.state().document().unwrap().annotations.items().is_empty());
+    press(&mut h, Key::Z, Modifiers::COMMAND | Modifiers::SHIFT);
+    assert_eq!(
+        h.state().document().unwrap().annotations.items()[0]
+            .fragments
+            .len(),
+        2
+    );
+}
+
+#[test]
+fn a_flag_set_in_the_popup_is_saved_and_undone() {
+    let (_dir, path, mut h) = open_copy();
+    if let Some(t) = h
+        .state_mut()
+        .document_mut()
+        .unwrap()
+        .annotations
+        .tags
+        .tags
+        .iter_mut()
+        .find(|t| t.name == "GPE")
+    {
+        t.attributes.push(warraq::model::tags::AttributeDef {
+            name: "Negated".into(),
+            kind: warraq::model::tags::AttributeKind::Flag,
+        });
+    }
+    let word = span_of("روسيا");
+    tag(&mut h, word, Key::Num4);
+    let p = centre_of(&mut h, word);
+    click(&mut h, p);
+    h.run_steps(2);
+    h.get_by_label("Negated").click();
+    h.run_steps(2);
+    let id = h.state().document().unwrap().annotations.items()[0].id;
+    let negated = |h: &Harness<'_, WarraqApp>| {
+        h.state()
+            .document()
+            .unwrap()
+            .annotations
+            .get(id)
+            .unwrap()
+            .attributes
+            .get("Negated")
+            .cloned()
+    };
+    assert_eq!(negated(&h).as_deref(), Some("true"));
+    press(&mut h, Key::S, Modifiers::COMMAND);
+    wait_saved(&mut h);
+    let ron = std::fs::read_to_string(sidecar::sidecar_path(&path)).unwrap();
+    assert!(ron.contains("attributes: {\"Negated\": \"true\"}"), "{ron}");
+    press(&mut h, Key::Escape, Modifiers::NONE);
+    press(&mut h, Key::Z, Modifiers::COMMAND);
+    assert_eq!(negated(&h), None);
+}

@@ -194,7 +194,11 @@ fn exported_offsets_slice_to_the_entity_text_in_each_unit() {
     let pieces: Vec<(String, &str)> = set
         .items()
         .iter()
-        .flat_map(|a| a.pieces().into_iter().map(|p| (doc.slice(p), a.tag.as_str())))
+        .flat_map(|a| {
+            a.pieces()
+                .into_iter()
+                .map(|p| (doc.slice(p), a.tag.as_str()))
+        })
         .collect();
     let labels = line["label"].as_array().unwrap();
     assert_eq!(labels.len(), pieces.len());
@@ -330,8 +334,14 @@ fn brat_round_trip_keeps_relations_pieces_attributes_links_and_notes() {
     });
     assert!(ann.contains("\tEmployedBy Arg1:T"), "{ann}");
     assert!(ann.contains("\tNegated T"), "{ann}");
-    assert!(ann.contains("\tCertainty T") && ann.contains(" High\n"), "{ann}");
-    assert!(ann.contains("\tReference T") && ann.contains(" Wikidata:Q159\tروسيا"), "{ann}");
+    assert!(
+        ann.contains("\tCertainty T") && ann.contains(" High\n"),
+        "{ann}"
+    );
+    assert!(
+        ann.contains("\tReference T") && ann.contains(" Wikidata:Q159\tروسيا"),
+        "{ann}"
+    );
     assert!(ann.contains("AnnotatorNotes R"), "{ann}");
     let (back, problems) = brat::import(&doc, &ann, TagSet::default());
     assert!(problems.is_empty(), "{problems:?}");

@@ -114,7 +114,12 @@ fn relations_pieces_attributes_and_links_round_trip_and_a_format_1_file_still_re
     let f = fixture(TEXT);
     let doc = Document::new(TEXT.to_owned());
     let mut set = annotated(&doc);
-    let per = set.items().iter().find(|a| a.text == "محمد بن سلمان").unwrap().id;
+    let per = set
+        .items()
+        .iter()
+        .find(|a| a.text == "محمد بن سلمان")
+        .unwrap()
+        .id;
     let place = set.items().iter().find(|a| a.text == "القاهرة").unwrap().id;
     let r = set.relate(per, place, "Visited").unwrap();
     set.set_relation_note(r, "زيارة \"رسمية\"\nسطر");

@@ -105,6 +105,11 @@ fn tag_chip(ui: &mut Ui, tag: &Tag, key_hint: bool) -> egui::Response {
 }
 
 impl WarraqApp {
+    /// What the panel's filter holds.
+    pub(super) fn annotate_filter_text(&self) -> String {
+        self.annotate.filter_text.text()
+    }
+
     /// The annotation selected in the panel or popup.
     #[must_use]
     pub fn selected_annotation(&self) -> Option<u64> {
@@ -163,11 +168,23 @@ impl WarraqApp {
             return None;
         }
         let doc = d.doc.clone();
-        let mut span = view.selection().span();
-        if snap {
-            span = snap_to_words(&doc, span);
-        }
-        let id = d.annotations.create(&doc, span, tag)?;
+        let snapped = |span| {
+            if snap {
+                snap_to_words(&doc, span)
+            } else {
+                span
+            }
+        };
+        let pieces: Vec<crate::model::Span> = view.pieces().into_iter().map(snapped).collect();
+        let mut span = snapped(view.selection().span());
+        let id = if pieces.len() > 1 {
+            // Pieces picked with Ctrl+drag: one discontinuous annotation.
+            span = pieces[pieces.len() - 1];
+            d.annotations.create_discontinuous(&doc, &pieces, tag)?
+        } else {
+            d.annotations.create(&doc, span, tag)?
+        };
+        view.clear_pieces();
         view.set_selection(TextSelection::caret(span.end));
         self.annotate.selected = Some(id);
         self.annotate.flash = Some((id, Instant::now()));
@@ -451,8 +468,11 @@ impl WarraqApp {
             current_match,
         };
         let vr = view.show(ui, Some(overlay));
+        // Linking (Alt-drag, "Link to…") and clicks on arcs come first.
+        let used = self.relation_events(&vr);
+        let d = self.workspace.current().expect("open document");
         // Clicking a highlight opens its details; clicking plain text closes them.
-        if let Some(at) = vr.clicked {
+        if let Some(at) = vr.clicked.filter(|_| !used) {
             let hit = d.annotations.at(at).first().map(|a| a.id);
             if let Some(id) = hit {
                 let pos = vr.response.interact_pointer_pos().unwrap_or_default();
@@ -625,6 +645,7 @@ impl WarraqApp {
         let mut save_note = false;
         let mut tag_all = false;
         let mut delete_all = false;
+        let mut link_to = false;
         egui::Window::new("Annotation")
             .id(egui::Id::unique("annotation-popup"))
             .open(&mut open)
@@ -679,7 +700,12 @@ impl WarraqApp {
                 ui.horizontal(|ui| {
                     save_note = ui.button("Save Note").clicked();
                     delete = ui.button("Delete").clicked();
+                    link_to = ui
+                        .button("Link to…")
+                        .on_hover_text("Then click the annotation to link to (or Alt-drag from one to the other)")
+                        .clicked();
                 });
+                self.attributes_and_links(ui, a.id);
                 ui.horizontal(|ui| {
                     tag_all = ui
                         .button("Tag All Occurrences")
@@ -710,6 +736,12 @@ impl WarraqApp {
             self.commit_note();
             self.annotate.popup = None;
             self.tag_all_occurrences(selected);
+        }
+        if link_to {
+            self.commit_note();
+            self.annotate.popup = None;
+            self.annotate.note_for = None;
+            self.start_link_from(selected);
         }
         if delete_all {
             self.commit_note();
@@ -800,6 +832,7 @@ impl WarraqApp {
             };
         }
         self.suggestions_panel(ui);
+        self.relations_panel(ui);
         ui.add(
             RtlInput::new(&mut self.annotate.filter_text, "Filter annotations")
                 .hint("Filter by text or note — تصفية"),

@@ -8,6 +8,7 @@ pub mod commands;
 mod exchange;
 mod find;
 mod preannotate;
+mod relations;
 mod tagall;
 pub use tagall::Decision;
 pub mod settings;
@@ -39,6 +40,7 @@ pub struct WarraqApp {
     egui_configured: bool,
     waker: Option<Waker>,
     pub(crate) annotate: annotate::AnnotateState,
+    relations: relations::RelationState,
     export: Option<exchange::ExportDialog>,
     find: Option<find::FindBar>,
     review: Option<tagall::Review>,
@@ -62,6 +64,7 @@ impl WarraqApp {
             egui_configured: false,
             waker: None,
             annotate: annotate::AnnotateState::default(),
+            relations: relations::RelationState::default(),
             export: None,
             find: None,
             review: None,
@@ -461,6 +464,7 @@ impl WarraqApp {
         self.leave_dialog(&ctx);
         self.export_dialog(&ctx);
         self.review_window(&ctx);
+        self.relation_windows(&ctx);
         egui::CentralPanel::default().show(ui, |ui| {
             if let Some(message) = self.message.clone() {
                 let mut dismissed = false;

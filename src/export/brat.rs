@@ -272,16 +272,8 @@ pub fn import(doc: &Document, ann: &str, tags: TagSet) -> (AnnotationSet, Vec<Pr
             Some('R' | 'A' | 'M' | 'N' | '#') => {
                 later.push((n, fields.iter().map(|f| (*f).to_owned()).collect()));
             }
-            Some('E') => problem(
-                &mut problems,
-                n,
-                format!("{id}: events are not imported"),
-            ),
-            Some('*') => problem(
-                &mut problems,
-                n,
-                "equivalences (*) are not imported".into(),
-            ),
+            Some('E') => problem(&mut problems, n, format!("{id}: events are not imported")),
+            Some('*') => problem(&mut problems, n, "equivalences (*) are not imported".into()),
             Some(_) => problem(
                 &mut problems,
                 n,
@@ -306,14 +298,26 @@ pub fn import(doc: &Document, ann: &str, tags: TagSet) -> (AnnotationSet, Vec<Pr
                         .find_map(|a| a.split_once(':').filter(|(name, _)| *name == k))
                         .map(|(_, t)| t)
                 };
-                match (args.first(), arg("Arg1").and_then(target), arg("Arg2").and_then(target)) {
+                match (
+                    args.first(),
+                    arg("Arg1").and_then(target),
+                    arg("Arg2").and_then(target),
+                ) {
                     (Some(kind), Some(from), Some(to)) if from != to => {
-                        relations.push((id.to_owned(), (*kind).to_owned(), from, to, String::new()));
+                        relations.push((
+                            id.to_owned(),
+                            (*kind).to_owned(),
+                            from,
+                            to,
+                            String::new(),
+                        ));
                     }
                     _ => problem(
                         &mut problems,
                         n,
-                        format!("{id}: a relation needs a type, Arg1:T… and Arg2:T… naming two imported annotations"),
+                        format!(
+                            "{id}: a relation needs a type, Arg1:T… and Arg2:T… naming two imported annotations"
+                        ),
                     ),
                 }
             }
@@ -379,7 +383,11 @@ pub fn import(doc: &Document, ann: &str, tags: TagSet) -> (AnnotationSet, Vec<Pr
         let (Some(from), Some(to)) = (ids[from], ids[to]) else {
             continue;
         };
-        if from == to || links.iter().any(|r| r.from == from && r.to == to && r.kind == kind) {
+        if from == to
+            || links
+                .iter()
+                .any(|r| r.from == from && r.to == to && r.kind == kind)
+        {
             continue;
         }
         kinds.push(kind.clone());

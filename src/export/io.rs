@@ -281,7 +281,11 @@ pub fn import_file(file: &Path, format: &str, out: Option<&Path>) -> Result<Impo
                         ));
                         continue;
                     }
-                    if !e.text.is_empty() && e.end <= doc.char_count() && e.start < e.end && doc.slice(span) != e.text {
+                    if !e.text.is_empty()
+                        && e.end <= doc.char_count()
+                        && e.start < e.end
+                        && doc.slice(span) != e.text
+                    {
                         result.problems.push(format!(
                             "{}:{n}: the text at {}–{} is \"{}\", not \"{}\"",
                             file.display(),

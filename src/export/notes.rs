@@ -38,7 +38,11 @@ fn extras(d: &ExportDoc<'_>, a: &Annotation) -> Vec<String> {
     let mut out = Vec::new();
     if a.fragments.len() > 1 {
         let pieces: Vec<String> = a.pieces().iter().map(|p| d.doc.slice(*p)).collect();
-        out.push(format!("in {} pieces: {}", pieces.len(), pieces.join(" … ")));
+        out.push(format!(
+            "in {} pieces: {}",
+            pieces.len(),
+            pieces.join(" … ")
+        ));
     }
     for (name, value) in &a.attributes {
         out.push(if value == "true" {
@@ -203,7 +207,11 @@ table {{ border-collapse: collapse; }} td, th {{ padding: 0.2em 0.8em; border-bo
                     a.end
                 );
                 for extra in extras(d, a) {
-                    let _ = write!(out, "<div class=\"extra\" dir=\"auto\">{}</div>", esc(&extra));
+                    let _ = write!(
+                        out,
+                        "<div class=\"extra\" dir=\"auto\">{}</div>",
+                        esc(&extra)
+                    );
                 }
                 if !a.note.is_empty() {
                     let _ = write!(

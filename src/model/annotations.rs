@@ -346,13 +346,17 @@ impl AnnotationSet {
     /// An annotation, placed or unplaced.
     #[must_use]
     pub fn any(&self, id: u64) -> Option<&Annotation> {
-        self.get(id).or_else(|| self.unplaced.iter().find(|a| a.id == id))
+        self.get(id)
+            .or_else(|| self.unplaced.iter().find(|a| a.id == id))
     }
 
     /// Links annotation `from` to annotation `to` with a relation of type `kind` (added to the tag set if new);
     /// returns its id. The same link twice is one relation; an annotation is not linked to itself.
     pub fn relate(&mut self, from: u64, to: u64, kind: &str) -> Option<u64> {
-        if from == to || kind.trim().is_empty() || self.any(from).is_none() || self.any(to).is_none()
+        if from == to
+            || kind.trim().is_empty()
+            || self.any(from).is_none()
+            || self.any(to).is_none()
         {
             return None;
         }
@@ -540,10 +544,13 @@ impl AnnotationSet {
     /// number of drafts (then one sort), whatever their order. Returns the set and, for each draft, the id it got
     /// (`None` when skipped).
     #[must_use]
-    pub fn from_drafts(doc: &Document, drafts: Vec<Draft>, tags: TagSet) -> (Self, Vec<Option<u64>>) {
+    pub fn from_drafts(
+        doc: &Document,
+        drafts: Vec<Draft>,
+        tags: TagSet,
+    ) -> (Self, Vec<Option<u64>>) {
         let mut set = Self::new(Vec::new(), Vec::new(), tags);
-        set.tags
-            .ensure_all(drafts.iter().map(|d| d.tag.as_str()));
+        set.tags.ensure_all(drafts.iter().map(|d| d.tag.as_str()));
         let time = now();
         let mut seen: std::collections::HashMap<(Vec<(usize, usize)>, String), u64> =
             std::collections::HashMap::new();
@@ -794,7 +801,12 @@ impl AnnotationSet {
 
     /// Tags several pieces of text as one discontinuous annotation (pieces that touch or overlap are joined; one
     /// piece is an ordinary annotation); returns its id.
-    pub fn create_discontinuous(&mut self, doc: &Document, pieces: &[Span], tag: &str) -> Option<u64> {
+    pub fn create_discontinuous(
+        &mut self,
+        doc: &Document,
+        pieces: &[Span],
+        tag: &str,
+    ) -> Option<u64> {
         let joined = joined_pieces(doc, pieces);
         match joined.as_slice() {
             [] => None,
@@ -803,9 +815,11 @@ impl AnnotationSet {
                 let extent = Span::new(first.start, last.end);
                 let fragments: Vec<(usize, usize)> =
                     joined.iter().map(|p| (p.start.0, p.end.0)).collect();
-                if let Some(a) = self.items.iter().find(|a| {
-                    a.span() == extent && a.tag == tag && a.fragments == fragments
-                }) {
+                if let Some(a) = self
+                    .items
+                    .iter()
+                    .find(|a| a.span() == extent && a.tag == tag && a.fragments == fragments)
+                {
                     return Some(a.id);
                 }
                 self.tags.ensure(tag);
@@ -1223,14 +1237,28 @@ mod tests {
         let muhammad = set.create(&d, span(4, 8), "PER").unwrap();
         let cairo = set.create(&d, span(12, 19), "GPE").unwrap();
         let r = set.relate(muhammad, cairo, "LivesIn").unwrap();
-        assert!(set.tags.relation("LivesIn").is_some(), "a new type joins the schema");
-        assert_eq!(set.relate(muhammad, cairo, "LivesIn"), Some(r), "the same link is one relation");
-        assert_eq!(set.relate(muhammad, muhammad, "Same"), None, "not to itself");
+        assert!(
+            set.tags.relation("LivesIn").is_some(),
+            "a new type joins the schema"
+        );
+        assert_eq!(
+            set.relate(muhammad, cairo, "LivesIn"),
+            Some(r),
+            "the same link is one relation"
+        );
+        assert_eq!(
+            set.relate(muhammad, muhammad, "Same"),
+            None,
+            "not to itself"
+        );
         assert_eq!(set.relate(muhammad, 999, "LivesIn"), None, "not to nothing");
         assert!(set.retype_relation(r, "BornIn"));
         assert!(set.reverse_relation(r));
         assert_eq!(
-            (set.relation(r).unwrap().from, set.relation(r).unwrap().kind.as_str()),
+            (
+                set.relation(r).unwrap().from,
+                set.relation(r).unwrap().kind.as_str()
+            ),
             (cairo, "BornIn")
         );
         // Deleting an annotation takes its relations along, in one step that undo brings back whole.
@@ -1255,11 +1283,17 @@ mod tests {
             .create_discontinuous(&d, &[span(12, 19), span(0, 3), span(2, 3)], "MISC")
             .unwrap();
         let a = set.get(id).unwrap();
-        assert_eq!(a.fragments, vec![(0, 3), (12, 19)], "sorted, the touching ones joined");
+        assert_eq!(
+            a.fragments,
+            vec![(0, 3), (12, 19)],
+            "sorted, the touching ones joined"
+        );
         assert_eq!((a.start, a.end), (0, 19));
         assert_eq!(a.pieces().len(), 2);
         // One piece is an ordinary annotation.
-        let one = set.create_discontinuous(&d, &[span(23, 31)], "PER").unwrap();
+        let one = set
+            .create_discontinuous(&d, &[span(23, 31)], "PER")
+            .unwrap();
         assert!(set.get(one).unwrap().fragments.is_empty());
         assert!(set.undo() && set.undo());
         assert!(set.items().is_empty());
@@ -1279,16 +1313,22 @@ mod tests {
                 label: "القاهرة".into()
             }
         ));
-        assert!(!set.add_link(
-            id,
-            Link {
-                db: "Wikidata".into(),
-                id: "Q85".into(),
-                label: String::new()
-            }
-        ), "the same entry twice is one link");
+        assert!(
+            !set.add_link(
+                id,
+                Link {
+                    db: "Wikidata".into(),
+                    id: "Q85".into(),
+                    label: String::new()
+                }
+            ),
+            "the same entry twice is one link"
+        );
         let a = set.get(id).unwrap();
-        assert_eq!(a.attributes.get("Negated").map(String::as_str), Some("true"));
+        assert_eq!(
+            a.attributes.get("Negated").map(String::as_str),
+            Some("true")
+        );
         assert_eq!(a.links.len(), 1);
         assert!(set.undo());
         assert!(set.get(id).unwrap().links.is_empty());

@@ -104,14 +104,16 @@ impl<'de> Deserialize<'de> for TagSet {
                 f.write_str("a list of tags, or (tags: [...], relations: [...])")
             }
             fn visit_seq<A: serde::de::SeqAccess<'de>>(self, seq: A) -> Result<TagSet, A::Error> {
-                let tags = Vec::<Tag>::deserialize(serde::de::value::SeqAccessDeserializer::new(seq))?;
+                let tags =
+                    Vec::<Tag>::deserialize(serde::de::value::SeqAccessDeserializer::new(seq))?;
                 Ok(TagSet {
                     tags,
                     relations: Vec::new(),
                 })
             }
             fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<TagSet, A::Error> {
-                let f = TagSetFields::deserialize(serde::de::value::MapAccessDeserializer::new(map))?;
+                let f =
+                    TagSetFields::deserialize(serde::de::value::MapAccessDeserializer::new(map))?;
                 Ok(TagSet {
                     tags: f.tags,
                     relations: f.relations,

@@ -665,11 +665,7 @@ impl TextWriter {
         if !relations.is_empty() {
             out.push_str("  relations: [\n");
             for r in relations {
-                let _ = write!(
-                    out,
-                    "    (id: {}, kind: ",
-                    r.id
-                );
+                let _ = write!(out, "    (id: {}, kind: ", r.id);
                 push_ron_string(&mut out, &r.kind);
                 let _ = write!(out, ", from: {}, to: {}, note: ", r.from, r.to);
                 push_ron_string(&mut out, &r.note);

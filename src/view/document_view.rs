@@ -15,7 +15,8 @@ use std::sync::mpsc::{Receiver, TryRecvError};
 
 use egui::{Color32, CursorIcon, Id, Pos2, Rect, Sense, Ui, Vec2};
 
-use super::text_kit::with_kit;
+use super::arcs::{self, ArcShape};
+use super::text_kit::{TextKit, with_kit};
 use crate::model::{AnnotationSet, CharOffset, Document, Span, TextSelection};
 use crate::text::{ParagraphLayout, TextEngine, TextStyle};
 
@@ -26,6 +27,8 @@ const SYNC_LAYOUT_BYTES: usize = 256 * 1024;
 const MAX_CACHED_LAYOUTS: usize = 3000;
 /// Empty space around the text column, in points.
 const MARGIN: f32 = 24.0;
+/// Extra line spacing while the document has relations, so their arcs run between the lines.
+const ARC_ROOM: f32 = 0.7;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum DragUnit {
@@ -42,6 +45,10 @@ pub struct ViewResponse {
     pub clicked: Option<CharOffset>,
     /// The pointer rests over this text position.
     pub hovered: Option<CharOffset>,
+    /// A plain click on a relation's arc or label.
+    pub clicked_relation: Option<u64>,
+    /// An Alt-drag from one text position to another ended: link what is there.
+    pub linked: Option<(CharOffset, CharOffset)>,
 }
 
 /// Annotations to draw, and the one to draw emphasized (selected, or flashing after a jump).
@@ -84,7 +91,8 @@ struct FrameGeometry {
 
 pub struct DocumentView {
     doc: Arc<Document>,
-    style: TextStyle,
+    /// What lays out: the style asked for, with room for arcs when there are relations.
+    layout_style: TextStyle,
     max_line_width: f32,
     paragraph_gap: f32,
     width: f32,
@@ -109,6 +117,27 @@ pub struct DocumentView {
     frame: u64,
     geometry: FrameGeometry,
     dragging: bool,
+    /// The style asked for.
+    style: TextStyle,
+    arc_room: bool,
+    /// The relations' ends (first piece of each annotation), for the annotations' revision they were found for.
+    relation_ends: Option<(u64, Vec<RelationEnds>)>,
+    /// The arcs as painted in the last frame, in screen coordinates, for clicking them.
+    arcs: Vec<(u64, ArcShape, Rect)>,
+    /// An Alt-drag in progress: where it began, and the pointer now.
+    linking: Option<(CharOffset, Pos2)>,
+    /// Pieces of a discontinuous selection made so far (Ctrl+drag adds the selection as a piece).
+    pieces: Vec<Span>,
+}
+
+/// A relation to draw: its id, where its two annotations begin, its label and colour.
+#[derive(Debug, Clone)]
+struct RelationEnds {
+    id: u64,
+    from: Span,
+    to: Span,
+    label: String,
+    color: [u8; 3],
 }
 
 impl DocumentView {
@@ -117,7 +146,7 @@ impl DocumentView {
         let n = doc.paragraphs().len();
         Self {
             doc,
-            style,
+            layout_style: style,
             max_line_width: 760.0,
             paragraph_gap: 0.6,
             width: 0.0,
@@ -144,6 +173,12 @@ impl DocumentView {
                 content_origin: Pos2::ZERO,
                 text_left: 0.0,
             },
+            style,
+            arc_room: false,
+            relation_ends: None,
+            arcs: Vec::new(),
+            linking: None,
+            pieces: Vec::new(),
         }
     }
 
@@ -159,11 +194,48 @@ impl DocumentView {
 
     /// Changes font size, weight or line spacing: every paragraph is laid out again.
     pub fn set_style(&mut self, style: TextStyle) {
-        if style != self.style {
-            self.style = style;
+        self.style = style;
+        self.apply_style();
+    }
+
+    /// Lays out with the style asked for, plus room for arcs while there are relations.
+    fn apply_style(&mut self) {
+        let mut style = self.style;
+        if self.arc_room {
+            style.line_height += ARC_ROOM;
+        }
+        if style != self.layout_style {
+            self.layout_style = style;
             self.cache.clear();
             self.invalidate_heights();
         }
+    }
+
+    /// The pieces of a discontinuous selection (Ctrl+drag), with the current selection, in text order; empty when
+    /// only one piece (or none) is selected.
+    #[must_use]
+    pub fn pieces(&self) -> Vec<Span> {
+        if self.pieces.is_empty() {
+            return Vec::new();
+        }
+        let mut out = self.pieces.clone();
+        let sel = self.selection.span();
+        if !sel.is_empty() {
+            out.push(sel);
+        }
+        out.sort_by_key(|p| (p.start, p.end));
+        out
+    }
+
+    /// Forgets the pieces of a discontinuous selection.
+    pub fn clear_pieces(&mut self) {
+        self.pieces.clear();
+    }
+
+    /// Screen rectangles of the relation arcs' labels painted in the last frame, by relation id.
+    #[must_use]
+    pub fn relation_labels(&self) -> Vec<(u64, Rect)> {
+        self.arcs.iter().map(|(id, _, r)| (*id, *r)).collect()
     }
 
     /// The widest the text column may be, in points (a comfortable reading measure).
@@ -291,6 +363,11 @@ impl DocumentView {
     /// Draws the view into the rest of `ui` with the annotations' highlights, and handles the mouse.
     pub fn show(&mut self, ui: &mut Ui, overlay: Option<Overlay<'_>>) -> ViewResponse {
         self.frame += 1;
+        let room = overlay.is_some_and(|o| !o.annotations.relations().is_empty());
+        if room != self.arc_room {
+            self.arc_room = room;
+            self.apply_style();
+        }
         self.poll_measurer();
         let avail_width = ui.available_width();
         let width = (avail_width - 2.0 * MARGIN - 14.0)
@@ -369,9 +446,11 @@ impl DocumentView {
             with_kit(ctx, |kit| {
                 for i in 0..self.heights.len() {
                     if !self.cache.contains_key(&i) {
-                        let layout =
-                            kit.engine
-                                .layout(self.doc.paragraph_text(i), &self.style, Some(width));
+                        let layout = kit.engine.layout(
+                            self.doc.paragraph_text(i),
+                            &self.layout_style,
+                            Some(width),
+                        );
                         self.heights[i] = layout.height() + gap;
                         self.cache.insert(
                             i,
@@ -398,7 +477,7 @@ impl DocumentView {
     }
 
     fn gap(&self) -> f32 {
-        (self.paragraph_gap * self.style.font_size).round()
+        (self.paragraph_gap * self.layout_style.font_size).round()
     }
 
     /// Learns line height and characters per line from a sample of paragraphs, for height estimates.
@@ -409,7 +488,9 @@ impl DocumentView {
         with_kit(ctx, |kit| {
             for i in (0..n).step_by(step).take(16) {
                 let text = self.doc.paragraph_text(i);
-                let l = kit.engine.layout(text, &self.style, Some(self.width));
+                let l = kit
+                    .engine
+                    .layout(text, &self.layout_style, Some(self.width));
                 chars += text.chars().count();
                 lines += l.line_count();
                 line_h = line_h.max(l.height() / l.line_count().max(1) as f32);
@@ -418,7 +499,7 @@ impl DocumentView {
         self.line_height = if line_h > 0.0 {
             line_h
         } else {
-            self.style.font_size * 1.6
+            self.layout_style.font_size * 1.6
         };
         let per_line = if lines > 0 {
             chars as f32 / lines as f32
@@ -426,7 +507,7 @@ impl DocumentView {
             0.0
         };
         // chars_per_line_px: characters that fit in one point of width.
-        let fallback = 1.0 / (0.42 * self.style.font_size);
+        let fallback = 1.0 / (0.42 * self.layout_style.font_size);
         self.chars_per_line_px = if per_line > 0.0 {
             (per_line / self.width).max(fallback * 0.5)
         } else {
@@ -445,7 +526,7 @@ impl DocumentView {
         let (tx, rx) = std::sync::mpsc::channel();
         let cancel = Arc::new(AtomicBool::new(false));
         let doc = self.doc.clone();
-        let style = self.style;
+        let style = self.layout_style;
         let width = self.width;
         let gap = self.gap();
         let stop = cancel.clone();
@@ -547,8 +628,11 @@ impl DocumentView {
             return;
         }
         let layout = with_kit(ctx, |kit| {
-            kit.engine
-                .layout(self.doc.paragraph_text(i), &self.style, Some(self.width))
+            kit.engine.layout(
+                self.doc.paragraph_text(i),
+                &self.layout_style,
+                Some(self.width),
+            )
         });
         let h = layout.height() + self.gap();
         if !self.exact[i] || (self.heights[i] - h).abs() > 0.01 {
@@ -663,12 +747,56 @@ impl DocumentView {
             response: response.clone(),
             clicked: None,
             hovered,
+            clicked_relation: None,
+            linked: None,
         };
+        // An arc under the pointer shows it can be clicked.
+        if let Some(p) = response.hover_pos()
+            && self.arc_at(p).is_some()
+        {
+            ui.ctx().set_cursor_icon(CursorIcon::PointingHand);
+        }
         let Some(pointer) = response.interact_pointer_pos() else {
             return out;
         };
         let pos = pointer - g.content_origin.to_vec2();
-        let shift = ui.input(|i| i.modifiers.shift);
+        let (shift, alt, command) =
+            ui.input(|i| (i.modifiers.shift, i.modifiers.alt, i.modifiers.command));
+        // Alt-drag from one annotation to another links them.
+        if response.drag_started() && alt {
+            let press = ui
+                .input(|i| i.pointer.press_origin())
+                .map_or(pos, |p| p - g.content_origin.to_vec2());
+            self.linking = Some((self.offset_at(&ctx, press), pointer));
+            return out;
+        }
+        if let Some((from, _)) = self.linking {
+            if response.drag_stopped() {
+                self.linking = None;
+                out.linked = Some((from, self.offset_at(&ctx, pos)));
+            } else {
+                self.linking = Some((from, pointer));
+            }
+            return out;
+        }
+        if response.clicked()
+            && !shift
+            && let Some(id) = self.arc_at(pointer)
+        {
+            out.clicked_relation = Some(id);
+            return out;
+        }
+        // Ctrl-drag keeps what is selected as a piece and starts another; a plain click or drag starts over.
+        if (response.drag_started() || response.clicked()) && !shift {
+            let sel = self.selection.span();
+            if command {
+                if response.drag_started() && !sel.is_empty() {
+                    self.pieces.push(sel);
+                }
+            } else {
+                self.pieces.clear();
+            }
+        }
         if response.triple_clicked() {
             let p = self.paragraph_span_at(pos);
             self.drag_unit = DragUnit::Paragraph;
@@ -746,7 +874,7 @@ impl DocumentView {
         // A selection that runs on past the end of the paragraph shows a small mark for the line break.
         if span.end > p.end && span.start <= p.end {
             let caret = c.layout.caret_rect(b1, 1.0);
-            let w = self.style.font_size * 0.3;
+            let w = self.layout_style.font_size * 0.3;
             let [x0, y0, _, y1] = caret;
             let rtl = c.layout.is_rtl();
             rects.push(if rtl {
@@ -789,16 +917,210 @@ impl DocumentView {
                         painter.rect_filled(r, 0.0, sel_color);
                     }
                 }
+                for piece in &self.pieces {
+                    if let Some(rects) = self.paragraph_rects(i, *piece) {
+                        for [x0, y0, x1, y1] in rects {
+                            let r = Rect::from_min_max(
+                                origin + Vec2::new(x0, y0),
+                                origin + Vec2::new(x1, y1),
+                            );
+                            painter.rect_filled(r, 0.0, sel_color);
+                        }
+                    }
+                }
                 if let Some(c) = self.cache.get(&i) {
                     kit.paint(&ctx, &painter, c.layout.parley(), origin, text_color);
                 }
                 i += 1;
+            }
+            match overlay {
+                Some(o) => {
+                    self.paint_relations(kit, &ctx, &painter, viewport, o, visuals.extreme_bg_color)
+                }
+                None => self.arcs.clear(),
             }
         });
     }
 }
 
 impl DocumentView {
+    /// The relation whose arc or label is under screen point `p` (as painted in the last frame).
+    fn arc_at(&self, p: Pos2) -> Option<u64> {
+        self.arcs
+            .iter()
+            .find(|(_, _, label)| label.expand(2.0).contains(p))
+            .or_else(|| self.arcs.iter().find(|(_, arc, _)| arc.distance(p) < 4.0))
+            .map(|(id, _, _)| *id)
+    }
+
+    /// The rectangle (screen) of the first line of the laid-out text at `span`, if its paragraph is laid out.
+    fn first_line_rect(&self, span: Span) -> Option<Rect> {
+        let i = self.doc.paragraph_at(span.start)?;
+        let rects = self.paragraph_rects(i, span)?;
+        let top = rects.iter().map(|r| r[1]).fold(f32::INFINITY, f32::min);
+        let line: Vec<&[f32; 4]> = rects.iter().filter(|r| (r[1] - top).abs() < 1.0).collect();
+        let x0 = line.iter().map(|r| r[0]).fold(f32::INFINITY, f32::min);
+        let x1 = line.iter().map(|r| r[2]).fold(f32::NEG_INFINITY, f32::max);
+        let y1 = line.iter().map(|r| r[3]).fold(f32::NEG_INFINITY, f32::max);
+        if !x0.is_finite() || !x1.is_finite() {
+            return None;
+        }
+        let g = self.geometry;
+        let origin = g.content_origin + Vec2::new(g.text_left, self.prefix[i] as f32 + MARGIN);
+        Some(Rect::from_min_max(
+            origin + Vec2::new(x0, top),
+            origin + Vec2::new(x1, y1),
+        ))
+    }
+
+    /// The relations' ends, found again when the annotations changed.
+    fn relation_ends(&mut self, set: &AnnotationSet) -> &[RelationEnds] {
+        let revision = set.revision();
+        if self
+            .relation_ends
+            .as_ref()
+            .is_none_or(|(r, _)| *r != revision)
+        {
+            let ends = if set.relations().is_empty() {
+                Vec::new()
+            } else {
+                let first: HashMap<u64, Span> =
+                    set.items().iter().map(|a| (a.id, a.pieces()[0])).collect();
+                set.relations()
+                    .iter()
+                    .filter_map(|r| {
+                        let ty = set.tags.relation(&r.kind);
+                        Some(RelationEnds {
+                            id: r.id,
+                            from: *first.get(&r.from)?,
+                            to: *first.get(&r.to)?,
+                            label: ty
+                                .filter(|t| !t.label.is_empty())
+                                .map_or_else(|| r.kind.clone(), |t| t.label.clone()),
+                            color: ty.map_or([110, 110, 110], |t| t.color),
+                        })
+                    })
+                    .collect()
+            };
+            self.relation_ends = Some((revision, ends));
+        }
+        &self.relation_ends.as_ref().expect("just set").1
+    }
+
+    /// Relation arcs whose ends are on screen (an end above or below the view is drawn at its edge), stacked so
+    /// they do not sit on each other, each with its label; and the line of an Alt-drag in progress.
+    fn paint_relations(
+        &mut self,
+        kit: &mut TextKit,
+        ctx: &egui::Context,
+        painter: &egui::Painter,
+        viewport: Rect,
+        o: Overlay<'_>,
+        background: Color32,
+    ) {
+        self.arcs.clear();
+        if let Some((_, pointer)) = self.linking {
+            let from = self.linking.map(|(f, _)| f).unwrap_or_default();
+            if let Some(r) = self.first_line_rect(Span::new(from, CharOffset(from.0 + 1))) {
+                painter.line_segment(
+                    [r.center_top(), pointer],
+                    egui::Stroke::new(1.5, Color32::from_rgb(200, 80, 40)),
+                );
+            }
+        }
+        let ends = self.relation_ends(o.annotations).to_vec();
+        if ends.is_empty() {
+            return;
+        }
+        let g = self.geometry;
+        let screen = viewport.translate(g.content_origin.to_vec2());
+        let Some(first) = self.paragraph_at_y(viewport.min.y) else {
+            return;
+        };
+        let last = self
+            .paragraph_at_y(viewport.max.y)
+            .unwrap_or(first)
+            .min(self.heights.len().saturating_sub(1));
+        let doc = self.doc.clone();
+        let (lo, hi) = (
+            doc.paragraphs()[first].span().start,
+            doc.paragraphs()[last].span().end,
+        );
+        let visible = |s: Span| s.start >= lo && s.start <= hi;
+        let mut drawn: Vec<(&RelationEnds, Rect, Rect)> = Vec::new();
+        for e in &ends {
+            let (a, b) = (visible(e.from), visible(e.to));
+            if !a && !b {
+                continue;
+            }
+            let place = |s: Span, other: Option<Rect>| -> Option<Rect> {
+                if visible(s) {
+                    return self.first_line_rect(s);
+                }
+                // Off screen: at the edge it lies beyond, above the other end.
+                let other = other?;
+                let y = if s.start < lo {
+                    screen.top()
+                } else {
+                    screen.bottom()
+                };
+                Some(Rect::from_center_size(
+                    Pos2::new(other.center().x, y),
+                    Vec2::new(8.0, 0.0),
+                ))
+            };
+            let ra = if a {
+                self.first_line_rect(e.from)
+            } else {
+                None
+            };
+            let rb = if b { self.first_line_rect(e.to) } else { None };
+            let (Some(ra), Some(rb)) = (
+                ra.or_else(|| place(e.from, rb)),
+                rb.or_else(|| place(e.to, ra)),
+            ) else {
+                continue;
+            };
+            drawn.push((e, ra, rb));
+        }
+        let levels = arcs::stack(&drawn.iter().map(|(_, a, b)| (*a, *b)).collect::<Vec<_>>());
+        let style = crate::text::TextStyle::with_size((self.style.font_size * 0.55).max(10.0));
+        for ((e, ra, rb), level) in drawn.iter().zip(levels) {
+            let arc = arcs::arc_between(*ra, *rb, level);
+            let [r, gr, b] = e.color;
+            let color = Color32::from_rgb(r, gr, b);
+            let emphasized = o.emphasized == Some(e.id);
+            let width = if emphasized { 2.5 } else { 1.5 };
+            painter.add(egui::Shape::line(
+                arc.points(24),
+                egui::Stroke::new(width, color),
+            ));
+            painter.add(egui::Shape::convex_polygon(
+                arc.arrowhead(7.0).to_vec(),
+                color,
+                egui::Stroke::NONE,
+            ));
+            let layout = kit.label_layout(ctx, &e.label, &style, None);
+            let size = Vec2::new(layout.content_width(), layout.height());
+            let label = Rect::from_center_size(arc.label, size + Vec2::new(8.0, 2.0));
+            painter.rect_filled(label, 4.0, background);
+            painter.rect_stroke(
+                label,
+                4.0,
+                egui::Stroke::new(1.0, color),
+                egui::StrokeKind::Inside,
+            );
+            kit.paint(
+                ctx,
+                painter,
+                layout.parley(),
+                label.min + Vec2::new(4.0, 1.0),
+                color,
+            );
+            self.arcs.push((e.id, arc, label));
+        }
+    }
+
     /// Search matches in paragraph `i`: an amber box behind the text, the current one outlined.
     fn paint_matches(&self, painter: &egui::Painter, i: usize, origin: Pos2, o: Overlay<'_>) {
         let para = self.doc.paragraphs()[i].span();
@@ -883,8 +1205,35 @@ impl DocumentView {
                 .count();
             let [r, g, b] = o.annotations.tags.color_of(&a.tag);
             let color = Color32::from_rgb(r, g, b);
-            let Some(rects) = self.paragraph_rects(i, a.span()) else {
-                continue;
+            // A discontinuous annotation: its pieces highlighted, joined by a thin line between them.
+            let rects: Vec<[f32; 4]> = if a.fragments.is_empty() {
+                match self.paragraph_rects(i, a.span()) {
+                    Some(r) => r,
+                    None => continue,
+                }
+            } else {
+                let pieces: Vec<Vec<[f32; 4]>> = a
+                    .pieces()
+                    .iter()
+                    .filter_map(|p| self.paragraph_rects(i, *p))
+                    .filter(|r| !r.is_empty())
+                    .collect();
+                for w in pieces.windows(2) {
+                    let (x, y) = (w[0].last().expect("not empty"), w[1][0]);
+                    // From where one piece ends to where the next begins, on their lines' baselines.
+                    let rtl = self.cache.get(&i).is_some_and(|c| c.layout.is_rtl());
+                    let (ax, bx) = if rtl { (x[0], y[2]) } else { (x[2], y[0]) };
+                    painter.add(egui::Shape::dashed_line(
+                        &[
+                            origin + Vec2::new(ax, x[3] - 3.0),
+                            origin + Vec2::new(bx, y[3] - 3.0),
+                        ],
+                        egui::Stroke::new(1.0, color),
+                        3.0,
+                        3.0,
+                    ));
+                }
+                pieces.into_iter().flatten().collect()
             };
             let emphasized = o.emphasized == Some(a.id);
             for [x0, y0, x1, y1] in rects {

@@ -6,6 +6,7 @@
 //! - [`rtl_label`]: a label for short Arabic (or mixed) strings in panels and the status bar.
 //! - [`rtl_input`]: a single- or multi-line text input (caret, selection, typing, clipboard).
 
+pub mod arcs;
 pub mod document_view;
 pub mod rtl_input;
 pub mod rtl_label;

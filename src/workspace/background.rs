@@ -352,7 +352,9 @@ impl OpenDocument {
                 let tags = match folder_tags {
                     Some(merged) => {
                         // Tags edited since the save began stay; the next save merges them with the folder's.
-                        if merged != self.annotations.tags && revision == self.annotations.revision() {
+                        if merged != self.annotations.tags
+                            && revision == self.annotations.revision()
+                        {
                             self.annotations.tags = merged.clone();
                         }
                         merged

@@ -79,7 +79,12 @@ impl Item for Placed {
     fn describe(&self) -> String {
         let a = &self.0;
         let text: String = a.text.chars().take(40).collect();
-        format!("annotation {} {} \"{}\"", a.id, a.tag, text.replace(['\n', '\r'], " "))
+        format!(
+            "annotation {} {} \"{}\"",
+            a.id,
+            a.tag,
+            text.replace(['\n', '\r'], " ")
+        )
     }
 }
 
@@ -91,7 +96,10 @@ impl Item for Relation {
         self.id = id;
     }
     fn describe(&self) -> String {
-        format!("relation {} {} ({} → {})", self.id, self.kind, self.from, self.to)
+        format!(
+            "relation {} {} ({} → {})",
+            self.id, self.kind, self.from, self.to
+        )
     }
 }
 
@@ -207,7 +215,14 @@ pub fn merge_tags(
         return theirs.clone();
     }
     TagSet {
-        tags: merge_named(&base.tags, &ours.tags, &theirs.tags, |t| &t.name, "tag", conflicts),
+        tags: merge_named(
+            &base.tags,
+            &ours.tags,
+            &theirs.tags,
+            |t| &t.name,
+            "tag",
+            conflicts,
+        ),
         relations: merge_named(
             &base.relations,
             &ours.relations,
@@ -281,7 +296,12 @@ pub fn merge(base: &Content, ours: &Content, theirs: &Content) -> Merged {
         &mut renumbered,
     );
     // Our relations follow our annotations that took a new id; then relations merge like annotations.
-    let renamed = |id: u64| renumbered.iter().find(|(old, _)| *old == id).map_or(id, |(_, new)| *new);
+    let renamed = |id: u64| {
+        renumbered
+            .iter()
+            .find(|(old, _)| *old == id)
+            .map_or(id, |(_, new)| *new)
+    };
     let our_relations: Vec<Relation> = ours
         .relations
         .iter()

@@ -546,8 +546,13 @@ impl OpenDocument {
         let ours = content_of(&self.annotations);
         let merged = merge::merge(self.full_base(), &ours, &theirs);
         let c = merged.content;
-        self.annotations
-            .replace_all(c.annotations, c.unplaced, c.suggestions, c.tags, c.relations);
+        self.annotations.replace_all(
+            c.annotations,
+            c.unplaced,
+            c.suggestions,
+            c.tags,
+            c.relations,
+        );
         // What is on disk now is the merge's other side: it becomes the base.
         self.base = Arc::new(theirs);
         self.base_text = None;

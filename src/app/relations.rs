@@ -1,0 +1,603 @@
+//! Relations in the window: linking two annotations (Alt-drag from one to the other, or "Link to…" in an
+//! annotation's popup and a click on the other), choosing the relation's type, the popup of a relation (clicking
+//! its arc: retype, note, reverse, delete), the panel's list of relations, and an annotation's attributes and
+//! knowledge-base links in its popup.
+
+use egui::{Color32, Key, Pos2, RichText, Ui};
+
+use super::WarraqApp;
+use crate::model::tags::{AttributeKind, RelationType};
+use crate::model::{AnnotationSet, CharOffset, Link};
+use crate::view::{RtlInput, RtlInputState, RtlLabel, ViewResponse};
+
+fn color32([r, g, b]: [u8; 3]) -> Color32 {
+    Color32::from_rgb(r, g, b)
+}
+
+/// A row of the panel's relation list.
+#[derive(Debug, Clone)]
+struct RelationRow {
+    id: u64,
+    from: u64,
+    kind: String,
+    color: [u8; 3],
+    /// "source ← type — target", one line.
+    text: String,
+}
+
+/// The panel's rows for (document generation, annotations revision).
+type RowsCache = ((u64, u64), std::sync::Arc<Vec<RelationRow>>);
+
+pub(crate) struct RelationState {
+    /// A new relation waiting for its type: its two annotations and where the chooser opens.
+    choosing: Option<(u64, u64, Pos2)>,
+    /// "Link to…" was chosen for this annotation: the next click on another one links them.
+    link_from: Option<u64>,
+    /// The relation whose popup is open, and where.
+    popup: Option<(u64, Pos2)>,
+    new_type: RtlInputState,
+    note: RtlInputState,
+    note_for: Option<u64>,
+    /// The attribute value being typed in the annotation popup (free-text attributes), and a link being typed.
+    attribute_name: RtlInputState,
+    attribute_value: RtlInputState,
+    link: RtlInputState,
+    /// The panel's rows, for one state of the annotations.
+    rows: Option<RowsCache>,
+}
+
+impl Default for RelationState {
+    fn default() -> Self {
+        Self {
+            choosing: None,
+            link_from: None,
+            popup: None,
+            new_type: RtlInputState::new(false),
+            note: RtlInputState::new(true),
+            note_for: None,
+            attribute_name: RtlInputState::new(false),
+            attribute_value: RtlInputState::new(false),
+            link: RtlInputState::new(false),
+            rows: None,
+        }
+    }
+}
+
+/// "source ← type — target" for a relation: the arrow points from the source, read right to left.
+fn relation_line(set: &AnnotationSet, from: u64, kind: &str, to: u64) -> String {
+    let text = |id: u64| {
+        set.any(id)
+            .map_or_else(|| format!("#{id}"), |a| a.text.replace(['\n', '\r'], " "))
+    };
+    format!("{} ← {kind} — {}", text(from), text(to))
+}
+
+/// A link typed as `DB:ID label` (`Wikidata:Q649 موسكو`).
+fn parse_link(s: &str) -> Option<Link> {
+    let s = s.trim();
+    let (reference, label) = s.split_once(char::is_whitespace).unwrap_or((s, ""));
+    let (db, id) = reference.split_once(':')?;
+    (!db.is_empty() && !id.is_empty()).then(|| Link {
+        db: db.to_owned(),
+        id: id.to_owned(),
+        label: label.trim().to_owned(),
+    })
+}
+
+impl WarraqApp {
+    /// Whether a new relation is waiting for its type (the chooser is open).
+    #[must_use]
+    pub fn is_choosing_relation_type(&self) -> bool {
+        self.relations.choosing.is_some()
+    }
+
+    /// The relation whose popup is open.
+    #[must_use]
+    pub fn relation_popup(&self) -> Option<u64> {
+        self.relations.popup.map(|(id, _)| id)
+    }
+
+    /// Starts linking from annotation `id`: the next annotation clicked is the other end.
+    pub(super) fn start_link_from(&mut self, id: u64) {
+        self.relations.link_from = Some(id);
+        self.message = Some("Click the annotation to link to (Escape cancels).".into());
+    }
+
+    /// What the document view reported about relations: an Alt-drag that ended, a click on an arc, or the click
+    /// that ends "Link to…". Returns true when the click was used here.
+    pub(super) fn relation_events(&mut self, vr: &ViewResponse) -> bool {
+        let pos = vr.response.interact_pointer_pos().unwrap_or_default();
+        let Some(d) = self.workspace.current() else {
+            return false;
+        };
+        let innermost = |at: CharOffset| d.annotations.at(at).first().map(|a| a.id);
+        if let Some((a, b)) = vr.linked {
+            match (innermost(a), innermost(b)) {
+                (Some(from), Some(to)) if from != to => {
+                    self.relations.choosing = Some((from, to, pos));
+                }
+                _ => {
+                    self.message = Some(
+                        "To link two annotations, Alt-drag from one highlighted annotation to another.".into(),
+                    );
+                }
+            }
+            return true;
+        }
+        if let Some(id) = vr.clicked_relation {
+            self.relations.popup = Some((id, pos));
+            return true;
+        }
+        if let (Some(from), Some(at)) = (self.relations.link_from, vr.clicked) {
+            self.relations.link_from = None;
+            match innermost(at) {
+                Some(to) if to != from => {
+                    self.message = None;
+                    self.relations.choosing = Some((from, to, pos));
+                }
+                _ => self.message = Some("Nothing was linked: click another annotation.".into()),
+            }
+            return true;
+        }
+        false
+    }
+
+    /// The relation windows: the type chooser of a new relation and the popup of a relation.
+    pub(super) fn relation_windows(&mut self, ctx: &egui::Context) {
+        if self.relations.link_from.is_some()
+            && ctx.input_mut(|i| i.consume_key(egui::Modifiers::NONE, Key::Escape))
+        {
+            self.relations.link_from = None;
+            self.message = None;
+        }
+        self.type_chooser(ctx);
+        self.relation_popup_window(ctx);
+    }
+
+    fn type_chooser(&mut self, ctx: &egui::Context) {
+        let Some((from, to, pos)) = self.relations.choosing else {
+            return;
+        };
+        let Some(d) = self.workspace.current() else {
+            self.relations.choosing = None;
+            return;
+        };
+        let (Some(a), Some(b)) = (d.annotations.any(from), d.annotations.any(to)) else {
+            self.relations.choosing = None;
+            return;
+        };
+        let line = format!(
+            "{} → {}",
+            a.text.replace('\n', " "),
+            b.text.replace('\n', " ")
+        );
+        // The types the schema allows between these two tags, then the others.
+        let (allowed, others): (Vec<RelationType>, Vec<RelationType>) = d
+            .annotations
+            .tags
+            .relations
+            .iter()
+            .cloned()
+            .partition(|t| t.allows(&a.tag, &b.tag));
+        let mut chosen: Option<String> = None;
+        let mut open = true;
+        let mut cancel = false;
+        // Keys 1–9 pick the allowed types in order; Escape cancels.
+        let typing = ctx.memory(|m| m.focused().is_some());
+        if !typing {
+            for (k, t) in allowed.iter().take(9).enumerate() {
+                let key = Key::from_name(&(k + 1).to_string()).expect("digit key");
+                if ctx.input_mut(|i| i.consume_key(egui::Modifiers::NONE, key)) {
+                    chosen = Some(t.name.clone());
+                }
+            }
+            if ctx.input_mut(|i| i.consume_key(egui::Modifiers::NONE, Key::Escape)) {
+                cancel = true;
+            }
+        }
+        egui::Window::new("Link as")
+            .id(egui::Id::unique("relation-type-chooser"))
+            .open(&mut open)
+            .collapsible(false)
+            .resizable(false)
+            .default_pos(pos + egui::vec2(8.0, 12.0))
+            .show(ctx, |ui| {
+                ui.add(RtlLabel::new(&line).size(16.0).wrap());
+                ui.separator();
+                for (k, t) in allowed.iter().enumerate() {
+                    let text = if k < 9 {
+                        format!("{}  {}", k + 1, t.name)
+                    } else {
+                        t.name.clone()
+                    };
+                    ui.horizontal(|ui| {
+                        if ui
+                            .add(
+                                egui::Button::new(
+                                    RichText::new(text).color(Color32::WHITE).strong(),
+                                )
+                                .fill(color32(t.color)),
+                            )
+                            .clicked()
+                        {
+                            chosen = Some(t.name.clone());
+                        }
+                        if !t.label.is_empty() {
+                            ui.add(RtlLabel::new(&t.label).size(14.0));
+                        }
+                    });
+                }
+                if !others.is_empty() {
+                    ui.collapsing("Types the schema does not allow here", |ui| {
+                        for t in &others {
+                            if ui.button(&t.name).clicked() {
+                                chosen = Some(t.name.clone());
+                            }
+                        }
+                    });
+                }
+                ui.horizontal(|ui| {
+                    ui.add(
+                        RtlInput::new(&mut self.relations.new_type, "New relation type")
+                            .hint("New type")
+                            .desired_width(160.0),
+                    );
+                    let name = self.relations.new_type.text();
+                    let name = name.split_whitespace().collect::<Vec<_>>().join("_");
+                    if ui
+                        .add_enabled(!name.is_empty(), egui::Button::new("Link"))
+                        .clicked()
+                    {
+                        chosen = Some(name);
+                    }
+                });
+            });
+        if let Some(kind) = chosen {
+            self.relations.choosing = None;
+            self.relations.new_type.set_text("");
+            if let Some(d) = self.workspace.current_mut() {
+                if let Some(id) = d.annotations.relate(from, to, &kind) {
+                    self.annotate.selected = Some(from);
+                    self.relations.popup = None;
+                    let _ = id;
+                }
+                d.save
+                    .observe(d.annotations.revision(), std::time::Instant::now());
+            }
+        } else if !open || cancel {
+            self.relations.choosing = None;
+        }
+    }
+
+    fn relation_popup_window(&mut self, ctx: &egui::Context) {
+        let Some((id, pos)) = self.relations.popup else {
+            return;
+        };
+        let Some(d) = self.workspace.current() else {
+            self.relations.popup = None;
+            return;
+        };
+        let Some(r) = d.annotations.relation(id).cloned() else {
+            self.relations.popup = None;
+            return;
+        };
+        if self.relations.note_for != Some(id) {
+            self.relations.note.set_text(&r.note);
+            self.relations.note_for = Some(id);
+        }
+        let line = relation_line(&d.annotations, r.from, &r.kind, r.to);
+        let types = d.annotations.tags.relations.clone();
+        let mut open = true;
+        let mut retype = None;
+        let mut save_note = false;
+        let mut reverse = false;
+        let mut delete = false;
+        egui::Window::new("Relation")
+            .id(egui::Id::unique("relation-popup"))
+            .open(&mut open)
+            .collapsible(false)
+            .resizable(false)
+            .default_pos(pos + egui::vec2(8.0, 12.0))
+            .default_width(320.0)
+            .show(ctx, |ui| {
+                ui.add(RtlLabel::new(&line).size(17.0).wrap());
+                ui.horizontal_wrapped(|ui| {
+                    for t in &types {
+                        let b = ui.add(
+                            egui::Button::new(
+                                RichText::new(&t.name).color(Color32::WHITE).strong(),
+                            )
+                            .fill(color32(t.color)),
+                        );
+                        if t.name == r.kind {
+                            ui.painter().rect_stroke(
+                                b.rect.expand(2.0),
+                                3.0,
+                                ui.visuals().selection.stroke,
+                                egui::StrokeKind::Outside,
+                            );
+                        }
+                        if b.clicked() && t.name != r.kind {
+                            retype = Some(t.name.clone());
+                        }
+                    }
+                });
+                ui.label("Note");
+                ui.add(
+                    RtlInput::new(&mut self.relations.note, "Relation note")
+                        .rows(2)
+                        .hint("ملاحظة"),
+                );
+                ui.horizontal(|ui| {
+                    save_note = ui.button("Save Note").clicked();
+                    reverse = ui.button("Reverse").clicked();
+                    delete = ui.button("Delete Relation").clicked();
+                });
+            });
+        let Some(d) = self.workspace.current_mut() else {
+            return;
+        };
+        if let Some(kind) = retype {
+            d.annotations.retype_relation(id, &kind);
+        }
+        if save_note || (!open && self.relations.note.text() != r.note) {
+            d.annotations
+                .set_relation_note(id, &self.relations.note.text());
+        }
+        if reverse {
+            d.annotations.reverse_relation(id);
+        }
+        if delete {
+            d.annotations.delete_relation(id);
+            self.relations.popup = None;
+            self.relations.note_for = None;
+        }
+        d.save
+            .observe(d.annotations.revision(), std::time::Instant::now());
+        if !open {
+            self.relations.popup = None;
+            self.relations.note_for = None;
+        }
+    }
+
+    /// The panel's list of relations (only the rows in view are drawn); a click opens the relation.
+    pub(super) fn relations_panel(&mut self, ui: &mut Ui) {
+        let Some(d) = self.workspace.current() else {
+            return;
+        };
+        if d.annotations.relations().is_empty() {
+            return;
+        }
+        let key = (d.generation, d.annotations.revision());
+        if self.relations.rows.as_ref().is_none_or(|(k, _)| *k != key) {
+            let set = &d.annotations;
+            // One pass over the annotations for the texts the relations need.
+            let wanted: std::collections::HashSet<u64> = set
+                .relations()
+                .iter()
+                .flat_map(|r| [r.from, r.to])
+                .collect();
+            let texts: std::collections::HashMap<u64, String> = set
+                .items()
+                .iter()
+                .chain(&set.unplaced)
+                .filter(|a| wanted.contains(&a.id))
+                .map(|a| (a.id, a.text.replace(['\n', '\r'], " ")))
+                .collect();
+            let text = |id: u64| texts.get(&id).cloned().unwrap_or_else(|| format!("#{id}"));
+            let rows = set
+                .relations()
+                .iter()
+                .map(|r| RelationRow {
+                    id: r.id,
+                    from: r.from,
+                    kind: r.kind.clone(),
+                    color: set
+                        .tags
+                        .relation(&r.kind)
+                        .map_or([110, 110, 110], |t| t.color),
+                    text: format!("{} ← {} — {}", text(r.from), r.kind, text(r.to)),
+                })
+                .collect();
+            self.relations.rows = Some((key, std::sync::Arc::new(rows)));
+        }
+        let all = self.relations.rows.as_ref().expect("just filled").1.clone();
+        let needle = self.annotate_filter_text();
+        let rows: Vec<&RelationRow> = all
+            .iter()
+            .filter(|r| needle.is_empty() || r.text.contains(&needle))
+            .collect();
+        let mut picked = None;
+        egui::CollapsingHeader::new(format!("Relations ({})", all.len()))
+            .id_salt("relations-list")
+            .default_open(true)
+            .show(ui, |ui| {
+                egui::ScrollArea::vertical()
+                    .id_salt("relations-rows")
+                    .max_height(180.0)
+                    .show_rows(ui, 24.0, rows.len(), |ui, range| {
+                        for r in &rows[range] {
+                            ui.horizontal(|ui| {
+                                ui.set_height(24.0);
+                                let chip = ui.add(egui::Button::selectable(
+                                    false,
+                                    RichText::new(&r.kind).color(color32(r.color)).strong(),
+                                ));
+                                let label = ui.add(
+                                    RtlLabel::new(&r.text)
+                                        .size(15.0)
+                                        .sense(egui::Sense::click()),
+                                );
+                                if chip.clicked() || label.clicked() {
+                                    picked = Some((r.id, r.from, label.rect.left_top()));
+                                }
+                            });
+                        }
+                    });
+            });
+        ui.separator();
+        if let Some((id, from, pos)) = picked {
+            self.relations.popup = Some((id, pos));
+            self.pick_annotation(from);
+        }
+    }
+
+    /// The attributes and knowledge-base links of annotation `id`, in its popup: the tag's declared attributes as
+    /// a checkbox (flag), buttons (one of several values) or a text; any other attribute it has; and its links,
+    /// with a field to add one (`Wikidata:Q649 موسكو`).
+    pub(super) fn attributes_and_links(&mut self, ui: &mut Ui, id: u64) {
+        let Some(d) = self.workspace.current() else {
+            return;
+        };
+        let Some(a) = d.annotations.get(id).cloned() else {
+            return;
+        };
+        let declared = d
+            .annotations
+            .tags
+            .get(&a.tag)
+            .map(|t| t.attributes.clone())
+            .unwrap_or_default();
+        let mut set: Vec<(String, Option<String>)> = Vec::new();
+        let mut add_link = None;
+        let mut remove_link = None;
+        ui.separator();
+        for def in &declared {
+            let value = a.attributes.get(&def.name).cloned();
+            ui.horizontal_wrapped(|ui| match &def.kind {
+                AttributeKind::Flag => {
+                    let mut on = value.as_deref() == Some("true");
+                    if ui.checkbox(&mut on, &def.name).changed() {
+                        set.push((def.name.clone(), on.then(|| "true".to_owned())));
+                    }
+                }
+                AttributeKind::Choice(values) => {
+                    ui.label(&def.name);
+                    for v in values {
+                        let current = value.as_deref() == Some(v.as_str());
+                        if ui.add(egui::Button::selectable(current, v)).clicked() {
+                            set.push((def.name.clone(), (!current).then(|| v.clone())));
+                        }
+                    }
+                }
+                AttributeKind::Text => {
+                    ui.label(&def.name);
+                    ui.add(RtlLabel::new(value.as_deref().unwrap_or("—")).size(15.0));
+                }
+            });
+        }
+        // Attributes it has that its tag does not declare (imported, or added here).
+        for (name, value) in &a.attributes {
+            if declared.iter().any(|d| &d.name == name) {
+                continue;
+            }
+            ui.horizontal(|ui| {
+                ui.label(RichText::new(name).strong());
+                ui.add(RtlLabel::new(value).size(15.0));
+                if ui
+                    .small_button("✕")
+                    .on_hover_text("Remove this attribute")
+                    .clicked()
+                {
+                    set.push((name.clone(), None));
+                }
+            });
+        }
+        ui.horizontal(|ui| {
+            ui.add(
+                RtlInput::new(&mut self.relations.attribute_name, "Attribute name")
+                    .hint("Attribute")
+                    .desired_width(110.0),
+            );
+            ui.add(
+                RtlInput::new(&mut self.relations.attribute_value, "Attribute value")
+                    .hint("value (empty: a flag)")
+                    .desired_width(150.0),
+            );
+            let name = self.relations.attribute_name.text();
+            let name = name.trim();
+            if ui
+                .add_enabled(!name.is_empty(), egui::Button::new("Set"))
+                .clicked()
+            {
+                let value = self.relations.attribute_value.text();
+                let value = value.trim();
+                set.push((
+                    name.to_owned(),
+                    Some(if value.is_empty() {
+                        "true".to_owned()
+                    } else {
+                        value.to_owned()
+                    }),
+                ));
+                self.relations.attribute_name.set_text("");
+                self.relations.attribute_value.set_text("");
+            }
+        });
+        for (k, l) in a.links.iter().enumerate() {
+            ui.horizontal(|ui| {
+                ui.label(RichText::new(format!("{}:{}", l.db, l.id)).strong());
+                if !l.label.is_empty() {
+                    ui.add(RtlLabel::new(&l.label).size(15.0));
+                }
+                if ui
+                    .small_button("✕")
+                    .on_hover_text("Remove this link")
+                    .clicked()
+                {
+                    remove_link = Some(k);
+                }
+            });
+        }
+        ui.horizontal(|ui| {
+            ui.add(
+                RtlInput::new(&mut self.relations.link, "Knowledge-base link")
+                    .hint("Wikidata:Q649 موسكو")
+                    .desired_width(230.0),
+            );
+            let typed = parse_link(&self.relations.link.text());
+            if ui
+                .add_enabled(typed.is_some(), egui::Button::new("Add Link"))
+                .on_hover_text("DB:ID, then a label if you like")
+                .clicked()
+            {
+                add_link = typed;
+                self.relations.link.set_text("");
+            }
+        });
+        let Some(d) = self.workspace.current_mut() else {
+            return;
+        };
+        for (name, value) in set {
+            d.annotations.set_attribute(id, &name, value.as_deref());
+        }
+        if let Some(link) = add_link {
+            d.annotations.add_link(id, link);
+        }
+        if let Some(k) = remove_link {
+            d.annotations.remove_link(id, k);
+        }
+        d.save
+            .observe(d.annotations.revision(), std::time::Instant::now());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_link_is_typed_as_db_colon_id_then_a_label() {
+        assert_eq!(
+            parse_link(" Wikidata:Q649 موسكو "),
+            Some(Link {
+                db: "Wikidata".into(),
+                id: "Q649".into(),
+                label: "موسكو".into()
+            })
+        );
+        assert_eq!(parse_link("GeoNames:524901").unwrap().label, "");
+        assert_eq!(parse_link("Q649"), None);
+        assert_eq!(parse_link(":Q649"), None);
+    }
+}
