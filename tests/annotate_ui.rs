@@ -1097,3 +1097,47 @@ fn a_flag_set_in_the_popup_is_saved_and_undone() {
     press(&mut h, Key::Z, Modifiers::COMMAND);
     assert_eq!(negated(&h), None);
 }
+
+#[test]
+fn deleting_an_annotation_with_relations_asks_first_and_undo_brings_all_back() {
+    let (_dir, _path, mut h) = open_copy();
+    let person = span_of("أناتولي أنتونوف");
+    let country = span_of("الولايات المتحدة");
+    tag(&mut h, person, Key::Num1);
+    tag(&mut h, country, Key::Num4);
+    let d = h.state_mut().document_mut().unwrap();
+    let ids: Vec<u64> = d.annotations.items().iter().map(|a| a.id).collect();
+    let (a, b) = (ids[0], ids[1]);
+    d.annotations.relate(b, a, "EmployedBy").unwrap();
+    h.state_mut().pick_annotation(b);
+    h.run_steps(2);
+    press(&mut h, Key::Delete, Modifiers::NONE);
+    h.run_steps(2);
+    assert!(h.state().is_asking_before_delete(), "the question is asked");
+    assert_eq!(
+        h.state().document().unwrap().annotations.items().len(),
+        2,
+        "nothing deleted yet"
+    );
+    // Cancel keeps everything.
+    h.get_by_label("Cancel").click();
+    h.run_steps(2);
+    assert!(!h.state().is_asking_before_delete());
+    assert_eq!(
+        h.state().document().unwrap().annotations.relations().len(),
+        1
+    );
+    // Delete All takes the annotation and its relation; one undo brings both back.
+    h.state_mut().pick_annotation(b);
+    press(&mut h, Key::Delete, Modifiers::NONE);
+    h.run_steps(2);
+    h.get_by_label("Delete All").click();
+    h.run_steps(2);
+    let d = h.state().document().unwrap();
+    assert_eq!(d.annotations.items().len(), 1);
+    assert!(d.annotations.relations().is_empty());
+    press(&mut h, Key::Z, Modifiers::COMMAND);
+    let d = h.state().document().unwrap();
+    assert_eq!(d.annotations.items().len(), 2);
+    assert_eq!(d.annotations.relations().len(), 1);
+}

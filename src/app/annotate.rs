@@ -8,7 +8,7 @@ use egui::{Color32, Key, Pos2, RichText, Ui, ViewportCommand};
 
 use super::{Command, WarraqApp};
 use crate::model::words::snap_to_words;
-use crate::model::{Annotation, CharOffset, Tag, TagSet, TextSelection};
+use crate::model::{Annotation, CharOffset, Tag, TextSelection};
 use crate::view::{Overlay, RtlInput, RtlInputState, RtlLabel};
 pub use crate::workspace::AUTOSAVE_DELAY;
 use crate::workspace::{Due, LeaveChoice, Next, OpenDocument, Work};
@@ -23,15 +23,6 @@ fn save_as_message(d: &mut OpenDocument, path: PathBuf) -> String {
     }
 }
 
-/// One row of the tag-set dialog.
-pub(crate) struct TagRow {
-    original: Option<String>,
-    name: String,
-    label: RtlInputState,
-    color: [u8; 3],
-    key: Option<char>,
-}
-
 pub(crate) struct AnnotateState {
     /// The annotation picked in the panel or the popup.
     pub selected: Option<u64>,
@@ -42,8 +33,8 @@ pub(crate) struct AnnotateState {
     note_for: Option<u64>,
     filter_tag: Option<String>,
     filter_text: RtlInputState,
-    tags_draft: Option<Vec<TagRow>>,
-    tags_error: Option<String>,
+    pub(super) tags_draft: Option<super::tags_dialog::Draft>,
+    pub(super) tags_error: Option<String>,
     /// A Save As dialog is open.
     pub(super) save_as_open: bool,
     /// The user chose Discard and Quit: the window may close.
@@ -244,6 +235,20 @@ impl WarraqApp {
         let Some(id) = self.annotate.selected.take() else {
             return;
         };
+        // An annotation that relations link asks first: they go with it.
+        if self
+            .workspace
+            .current()
+            .is_some_and(|d| d.annotations.relations_of(id).next().is_some())
+        {
+            self.ask_before_deleting(id);
+            return;
+        }
+        self.delete_annotation(id);
+    }
+
+    /// Deletes an annotation (and the relations it is part of, in the same undoable step).
+    pub(super) fn delete_annotation(&mut self, id: u64) {
         if let Some(d) = self.workspace.current_mut()
             && d.annotations.delete(id)
         {
@@ -502,6 +507,10 @@ impl WarraqApp {
                             );
                             ui.add(RtlLabel::new(&a.text).size(15.0));
                         });
+                        let said = crate::model::annotations::said_of(a);
+                        if !said.is_empty() {
+                            ui.add(RtlLabel::new(&said).size(14.0));
+                        }
                         if !a.note.is_empty() {
                             ui.add(RtlLabel::new(&a.note).size(14.0));
                         }
@@ -782,7 +791,10 @@ impl WarraqApp {
                     .enumerate()
                     .filter(|(_, a)| filter_tag.as_ref().is_none_or(|t| &a.tag == t))
                     .filter(|(_, a)| {
-                        needle.is_empty() || a.text.contains(&needle) || a.note.contains(&needle)
+                        needle.is_empty()
+                            || a.text.contains(&needle)
+                            || a.note.contains(&needle)
+                            || crate::model::annotations::said_of(a).contains(&needle)
                     })
                     .map(|(i, _)| i)
                     .collect();
@@ -900,6 +912,10 @@ impl WarraqApp {
                                 .collect();
                             let label =
                                 ui.add(RtlLabel::new(&text).size(15.0).sense(egui::Sense::click()));
+                            let said = crate::model::annotations::said_of(a);
+                            if !said.is_empty() {
+                                ui.label(RichText::new(said).weak().small());
+                            }
                             if !a.note.is_empty() {
                                 ui.label("(note)").on_hover_ui(|ui| {
                                     ui.add(RtlLabel::new(&a.note).size(14.0));
@@ -919,209 +935,6 @@ impl WarraqApp {
     }
 
     // ----- dialogs -----
-
-    pub(super) fn open_tags_dialog(&mut self) {
-        let Some(d) = self.workspace.current() else {
-            return;
-        };
-        let rows = d
-            .annotations
-            .tags
-            .tags
-            .iter()
-            .map(|t| {
-                let mut label = RtlInputState::new(false);
-                label.set_text(&t.label);
-                TagRow {
-                    original: Some(t.name.clone()),
-                    name: t.name.clone(),
-                    label,
-                    color: t.color,
-                    key: t.key,
-                }
-            })
-            .collect();
-        self.annotate.tags_draft = Some(rows);
-        self.annotate.tags_error = None;
-    }
-
-    /// Applies the tag dialog's rows as one undoable change; refuses to drop a tag that annotations still use.
-    fn apply_tags_draft(&mut self) -> Result<(), String> {
-        let Some(rows) = &self.annotate.tags_draft else {
-            return Ok(());
-        };
-        let Some(d) = self.workspace.current_mut() else {
-            return Ok(());
-        };
-        let mut names = std::collections::HashSet::new();
-        for r in rows {
-            let name = r.name.trim();
-            if name.is_empty() || name.contains(char::is_whitespace) {
-                return Err(format!(
-                    "\"{}\": a tag name needs letters and no spaces",
-                    r.name
-                ));
-            }
-            if !names.insert(name.to_owned()) {
-                return Err(format!("{name} is used twice"));
-            }
-        }
-        let kept: Vec<&str> = rows.iter().filter_map(|r| r.original.as_deref()).collect();
-        for t in &d.annotations.tags.tags {
-            let used = d.annotations.count_of(&t.name);
-            if !kept.contains(&t.name.as_str()) && used > 0 {
-                return Err(format!(
-                    "{} annotations use {}; retag or delete them before removing it",
-                    used, t.name
-                ));
-            }
-        }
-        let current = &d.annotations.tags;
-        let renames: Vec<(String, String)> = rows
-            .iter()
-            .filter_map(|r| {
-                r.original
-                    .clone()
-                    .filter(|o| o != r.name.trim())
-                    .map(|o| (o, r.name.trim().to_owned()))
-            })
-            .collect();
-        let renamed = |name: &String| {
-            renames
-                .iter()
-                .find(|(old, _)| old == name)
-                .map_or_else(|| name.clone(), |(_, new)| new.clone())
-        };
-        // Relation types and each tag's attributes are edited elsewhere: kept, following renamed tags.
-        let mut relations = current.relations.clone();
-        for r in &mut relations {
-            r.from = r.from.iter().map(renamed).collect();
-            r.to = r.to.iter().map(renamed).collect();
-        }
-        let tags = TagSet {
-            tags: rows
-                .iter()
-                .map(|r| Tag {
-                    name: r.name.trim().to_owned(),
-                    label: r.label.text(),
-                    color: r.color,
-                    key: r.key,
-                    attributes: r
-                        .original
-                        .as_deref()
-                        .and_then(|o| current.get(o))
-                        .map(|t| t.attributes.clone())
-                        .unwrap_or_default(),
-                })
-                .collect(),
-            relations,
-        };
-        d.annotations.set_tags(tags, renames);
-        Ok(())
-    }
-
-    pub(super) fn dialogs(&mut self, ctx: &egui::Context) {
-        if self.annotate.tags_draft.is_some() {
-            let mut open = true;
-            let mut apply = false;
-            egui::Window::new("Tags")
-                .open(&mut open)
-                .resizable(false)
-                .show(ctx, |ui| {
-                    let rows = self.annotate.tags_draft.as_mut().expect("draft");
-                    let mut swap = None;
-                    let mut remove = None;
-                    egui::Grid::new("tags-grid")
-                        .num_columns(6)
-                        .spacing([8.0, 6.0])
-                        .show(ui, |ui| {
-                            ui.label("Name");
-                            ui.label("Arabic label");
-                            ui.label("Colour");
-                            ui.label("Key");
-                            ui.label("");
-                            ui.end_row();
-                            let n = rows.len();
-                            for (i, r) in rows.iter_mut().enumerate() {
-                                ui.add(egui::TextEdit::singleline(&mut r.name).desired_width(80.0));
-                                ui.add(
-                                    RtlInput::new(&mut r.label, "Arabic label")
-                                        .desired_width(140.0),
-                                );
-                                ui.color_edit_button_srgb(&mut r.color);
-                                egui::ComboBox::from_id_salt(("tag-key", i))
-                                    .width(50.0)
-                                    .selected_text(r.key.map_or("—".to_owned(), |k| k.to_string()))
-                                    .show_ui(ui, |ui| {
-                                        ui.selectable_value(&mut r.key, None, "—");
-                                        for k in '1'..='9' {
-                                            ui.selectable_value(&mut r.key, Some(k), k.to_string());
-                                        }
-                                    });
-                                ui.horizontal(|ui| {
-                                    if ui.add_enabled(i > 0, egui::Button::new("Up")).clicked() {
-                                        swap = Some((i, i - 1));
-                                    }
-                                    if ui
-                                        .add_enabled(i + 1 < n, egui::Button::new("Down"))
-                                        .clicked()
-                                    {
-                                        swap = Some((i, i + 1));
-                                    }
-                                    if ui.button("Remove").clicked() {
-                                        remove = Some(i);
-                                    }
-                                });
-                                ui.end_row();
-                            }
-                        });
-                    if let Some((a, b)) = swap {
-                        rows.swap(a, b);
-                    }
-                    if let Some(i) = remove {
-                        rows.remove(i);
-                    }
-                    // A key belongs to one tag: the last one given it keeps it.
-                    let mut seen = Vec::new();
-                    for r in rows.iter_mut().rev() {
-                        if let Some(k) = r.key {
-                            if seen.contains(&k) {
-                                r.key = None;
-                            } else {
-                                seen.push(k);
-                            }
-                        }
-                    }
-                    if ui.button("Add Tag").clicked() {
-                        let n = rows.len();
-                        rows.push(TagRow {
-                            original: None,
-                            name: format!("TAG{}", n + 1),
-                            label: RtlInputState::new(false),
-                            color: crate::model::tags::PALETTE
-                                [n % crate::model::tags::PALETTE.len()],
-                            key: ('1'..='9').find(|k| !seen.contains(k)),
-                        });
-                    }
-                    if let Some(e) = &self.annotate.tags_error {
-                        ui.colored_label(ui.visuals().error_fg_color, e);
-                    }
-                    ui.separator();
-                    apply = ui.button("Apply").clicked();
-                });
-            if apply {
-                match self.apply_tags_draft() {
-                    Ok(()) => {
-                        self.annotate.tags_draft = None;
-                        self.annotate.tags_error = None;
-                    }
-                    Err(e) => self.annotate.tags_error = Some(e),
-                }
-            } else if !open {
-                self.annotate.tags_draft = None;
-            }
-        }
-    }
 
     /// The choices offered when the sidecar could not be read.
     pub(super) fn broken_sidecar_choices(&mut self, ui: &mut Ui) {

@@ -10,6 +10,7 @@ mod find;
 mod preannotate;
 mod relations;
 mod tagall;
+mod tags_dialog;
 pub use tagall::Decision;
 pub mod settings;
 

@@ -21,7 +21,7 @@ struct RelationRow {
     from: u64,
     kind: String,
     color: [u8; 3],
-    /// "source ← type — target", one line.
+    /// "source — type › target", one line.
     text: String,
 }
 
@@ -44,6 +44,8 @@ pub(crate) struct RelationState {
     link: RtlInputState,
     /// The panel's rows, for one state of the annotations.
     rows: Option<RowsCache>,
+    /// An annotation with relations the user asked to delete: waiting for their yes.
+    confirm_delete: Option<u64>,
 }
 
 impl Default for RelationState {
@@ -59,17 +61,23 @@ impl Default for RelationState {
             attribute_value: RtlInputState::new(false),
             link: RtlInputState::new(false),
             rows: None,
+            confirm_delete: None,
         }
     }
 }
 
-/// "source ← type — target" for a relation: the arrow points from the source, read right to left.
+/// "source — type › target" for a relation. The bundled fonts have no arrows; `›` is mirrored in right-to-left
+/// text, so it points from the source to the target in either direction.
 fn relation_line(set: &AnnotationSet, from: u64, kind: &str, to: u64) -> String {
     let text = |id: u64| {
         set.any(id)
             .map_or_else(|| format!("#{id}"), |a| a.text.replace(['\n', '\r'], " "))
     };
-    format!("{} ← {kind} — {}", text(from), text(to))
+    line(&text(from), kind, &text(to))
+}
+
+fn line(from: &str, kind: &str, to: &str) -> String {
+    format!("{from} — {kind} › {to}")
 }
 
 /// A link typed as `DB:ID label` (`Wikidata:Q649 موسكو`).
@@ -95,6 +103,72 @@ impl WarraqApp {
     #[must_use]
     pub fn relation_popup(&self) -> Option<u64> {
         self.relations.popup.map(|(id, _)| id)
+    }
+
+    /// Asks before deleting annotation `id`, which relations link.
+    pub(super) fn ask_before_deleting(&mut self, id: u64) {
+        self.relations.confirm_delete = Some(id);
+    }
+
+    /// Whether the question before deleting an annotation with relations is open.
+    #[must_use]
+    pub fn is_asking_before_delete(&self) -> bool {
+        self.relations.confirm_delete.is_some()
+    }
+
+    fn delete_question(&mut self, ctx: &egui::Context) {
+        let Some(id) = self.relations.confirm_delete else {
+            return;
+        };
+        let Some(d) = self.workspace.current() else {
+            self.relations.confirm_delete = None;
+            return;
+        };
+        let Some(a) = d.annotations.get(id) else {
+            self.relations.confirm_delete = None;
+            return;
+        };
+        let lines: Vec<String> = d
+            .annotations
+            .relations_of(id)
+            .map(|r| relation_line(&d.annotations, r.from, &r.kind, r.to))
+            .collect();
+        let title = format!("«{}»", a.text.replace('\n', " "));
+        let mut answer = None;
+        egui::Modal::new(egui::Id::unique("delete-with-relations")).show(ctx, |ui| {
+            ui.heading("Delete an annotation with relations?");
+            ui.add(RtlLabel::new(&title).size(17.0).wrap());
+            ui.label(format!(
+                "It is linked by {} relation{}; they are deleted with it (one Undo brings all back):",
+                lines.len(),
+                if lines.len() == 1 { "" } else { "s" }
+            ));
+            for l in &lines {
+                ui.add(RtlLabel::new(l).size(15.0));
+            }
+            ui.horizontal(|ui| {
+                if ui.button("Delete All").clicked() {
+                    answer = Some(true);
+                }
+                if ui.button("Cancel").clicked() {
+                    answer = Some(false);
+                }
+            });
+        });
+        if ctx.input_mut(|i| i.consume_key(egui::Modifiers::NONE, Key::Escape)) {
+            answer = Some(false);
+        }
+        match answer {
+            Some(true) => {
+                self.relations.confirm_delete = None;
+                self.delete_annotation(id);
+            }
+            Some(false) => {
+                self.relations.confirm_delete = None;
+                self.annotate.selected = Some(id);
+            }
+            None => {}
+        }
     }
 
     /// Starts linking from annotation `id`: the next annotation clicked is the other end.
@@ -152,6 +226,7 @@ impl WarraqApp {
         }
         self.type_chooser(ctx);
         self.relation_popup_window(ctx);
+        self.delete_question(ctx);
     }
 
     fn type_chooser(&mut self, ctx: &egui::Context) {
@@ -396,7 +471,7 @@ impl WarraqApp {
                         .tags
                         .relation(&r.kind)
                         .map_or([110, 110, 110], |t| t.color),
-                    text: format!("{} ← {} — {}", text(r.from), r.kind, text(r.to)),
+                    text: line(&text(r.from), &r.kind, &text(r.to)),
                 })
                 .collect();
             self.relations.rows = Some((key, std::sync::Arc::new(rows)));

@@ -167,12 +167,23 @@ impl WarraqApp {
             .filter(|a| a.text == text)
             .map(|a| a.id)
             .collect();
+        let gone: std::collections::HashSet<u64> = ids.iter().copied().collect();
+        let links = d
+            .annotations
+            .relations()
+            .iter()
+            .filter(|r| gone.contains(&r.from) || gone.contains(&r.to))
+            .count();
         let n = d.annotations.delete_batch(&ids);
         self.annotate.selected = None;
         self.annotate.popup = None;
-        self.message = Some(format!(
-            "Deleted {n} annotations of {text} (one Undo brings them back)"
-        ));
+        self.message = Some(if links == 0 {
+            format!("Deleted {n} annotations of {text} (one Undo brings them back)")
+        } else {
+            format!(
+                "Deleted {n} annotations of {text} and the {links} relations linking them (one Undo brings all back)"
+            )
+        });
     }
 
     fn jump_to(&mut self, span: Span) {

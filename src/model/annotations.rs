@@ -125,6 +125,24 @@ pub fn now() -> String {
     humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string()
 }
 
+/// What an annotation says besides its tag and note, on one line: its attributes (a set flag by its name) and
+/// its links (`Negated · Certainty=High · Wikidata:Q649`). The panel shows and filters it; the hover shows it.
+#[must_use]
+pub fn said_of(a: &Annotation) -> String {
+    a.attributes
+        .iter()
+        .map(|(k, v)| {
+            if v == "true" {
+                k.clone()
+            } else {
+                format!("{k}={v}")
+            }
+        })
+        .chain(a.links.iter().map(|l| format!("{}:{}", l.db, l.id)))
+        .collect::<Vec<_>>()
+        .join(" · ")
+}
+
 /// An annotation to be made (by an import): its pieces of text (one for an ordinary annotation), tag and the rest.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Draft {

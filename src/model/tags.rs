@@ -38,6 +38,62 @@ pub enum AttributeKind {
     Text,
 }
 
+/// Attributes written on one line, as the Tags dialog edits them: `Negated; Certainty=High|Low; Comment=*` — a name
+/// alone is a flag, `name=a|b` one of those values, `name=*` free text.
+pub fn parse_attributes(spec: &str) -> Result<Vec<AttributeDef>, String> {
+    let mut out: Vec<AttributeDef> = Vec::new();
+    for item in spec.split(';').map(str::trim).filter(|i| !i.is_empty()) {
+        let (name, values) = match item.split_once('=') {
+            Some((n, v)) => (n.trim(), Some(v.trim())),
+            None => (item, None),
+        };
+        if name.is_empty() || name.contains(char::is_whitespace) {
+            return Err(format!(
+                "\"{item}\": an attribute name needs letters and no spaces"
+            ));
+        }
+        if out.iter().any(|d| d.name == name) {
+            return Err(format!("attribute {name} is given twice"));
+        }
+        let kind = match values {
+            None => AttributeKind::Flag,
+            Some("*") => AttributeKind::Text,
+            Some(v) => {
+                let values: Vec<String> = v
+                    .split('|')
+                    .map(str::trim)
+                    .filter(|x| !x.is_empty())
+                    .map(str::to_owned)
+                    .collect();
+                if values.is_empty() {
+                    return Err(format!(
+                        "\"{item}\": give values as name=a|b, or name=* for free text"
+                    ));
+                }
+                AttributeKind::Choice(values)
+            }
+        };
+        out.push(AttributeDef {
+            name: name.to_owned(),
+            kind,
+        });
+    }
+    Ok(out)
+}
+
+/// The one-line form of attributes that [`parse_attributes`] reads.
+#[must_use]
+pub fn attributes_spec(defs: &[AttributeDef]) -> String {
+    defs.iter()
+        .map(|d| match &d.kind {
+            AttributeKind::Flag => d.name.clone(),
+            AttributeKind::Text => format!("{}=*", d.name),
+            AttributeKind::Choice(v) => format!("{}={}", d.name, v.join("|")),
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
 /// A relation type: its name, colour, and the tags each end may carry (empty: any).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RelationType {
@@ -242,6 +298,37 @@ impl TagSet {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn attributes_are_written_and_read_on_one_line() {
+        let defs = parse_attributes(" Negated; Certainty = High | Low ;Comment=*;").unwrap();
+        assert_eq!(
+            defs,
+            vec![
+                AttributeDef {
+                    name: "Negated".into(),
+                    kind: AttributeKind::Flag
+                },
+                AttributeDef {
+                    name: "Certainty".into(),
+                    kind: AttributeKind::Choice(vec!["High".into(), "Low".into()])
+                },
+                AttributeDef {
+                    name: "Comment".into(),
+                    kind: AttributeKind::Text
+                },
+            ]
+        );
+        assert_eq!(
+            attributes_spec(&defs),
+            "Negated; Certainty=High|Low; Comment=*"
+        );
+        assert_eq!(parse_attributes(&attributes_spec(&defs)).unwrap(), defs);
+        assert!(parse_attributes("Two words").is_err());
+        assert!(parse_attributes("A; A").is_err());
+        assert!(parse_attributes("A=|").is_err());
+        assert_eq!(parse_attributes("").unwrap(), vec![]);
+    }
 
     #[test]
     fn a_tag_set_without_relation_types_is_written_as_before_and_both_shapes_read() {
