@@ -1141,3 +1141,51 @@ fn deleting_an_annotation_with_relations_asks_first_and_undo_brings_all_back() {
     assert_eq!(d.annotations.items().len(), 2);
     assert_eq!(d.annotations.relations().len(), 1);
 }
+
+#[test]
+fn a_link_table_offers_entries_for_the_annotation_and_a_click_links_it() {
+    let (dir, _path, mut h) = open_copy();
+    let table = dir.path().join("wikidata.tsv");
+    std::fs::write(
+        &table,
+        "Q159\tروسيا\tروسيا الاتحادية|Russia\nQ30\tالولايات المتحدة\tأمريكا\nnot a line\n",
+    )
+    .unwrap();
+    let ctx = h.ctx.clone();
+    h.state_mut().load_link_table(&ctx, table.clone());
+    for _ in 0..200 {
+        h.step();
+        if h.state().link_table().is_some() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    assert_eq!(h.state().link_table().map(|(_, n)| n), Some(2));
+    assert_eq!(
+        h.state().settings.link_table.as_deref(),
+        Some(table.as_path()),
+        "remembered"
+    );
+    let word = span_of("روسيا");
+    tag(&mut h, word, Key::Num4);
+    let p = centre_of(&mut h, word);
+    click(&mut h, p);
+    h.run_steps(2);
+    // The table's entry for the annotation's own text is offered at once.
+    h.get_by_label("wikidata:Q159").click();
+    h.run_steps(2);
+    let a = h.state().document().unwrap().annotations.items()[0].clone();
+    assert_eq!(a.links.len(), 1);
+    assert_eq!(
+        (
+            a.links[0].db.as_str(),
+            a.links[0].id.as_str(),
+            a.links[0].label.as_str()
+        ),
+        ("wikidata", "Q159", "روسيا")
+    );
+    assert!(
+        h.query_by_label("From the link table:").is_none(),
+        "a link it has is not offered again"
+    );
+}

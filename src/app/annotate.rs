@@ -845,6 +845,7 @@ impl WarraqApp {
         }
         self.suggestions_panel(ui);
         self.relations_panel(ui);
+        self.links_panel(ui);
         ui.add(
             RtlInput::new(&mut self.annotate.filter_text, "Filter annotations")
                 .hint("Filter by text or note — تصفية"),

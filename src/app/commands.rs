@@ -34,6 +34,7 @@ pub enum Command {
     NextSuggestion,
     PreviousSuggestion,
     Preannotate,
+    LoadLinkTable,
     EditTags,
     TogglePanel,
     SnapToWord,
@@ -71,6 +72,7 @@ impl Command {
         Command::NextSuggestion,
         Command::PreviousSuggestion,
         Command::Preannotate,
+        Command::LoadLinkTable,
         Command::EditTags,
         Command::TogglePanel,
         Command::SnapToWord,
@@ -102,6 +104,7 @@ impl Command {
             Command::FindNext => "Find Next",
             Command::FindPrevious => "Find Previous",
             Command::Preannotate => "Pre-annotate from List…",
+            Command::LoadLinkTable => "Load Link Table…",
             Command::NextAnnotation => "Next Annotation",
             Command::PreviousAnnotation => "Previous Annotation",
             Command::NextSuggestion => "Next Suggestion",
@@ -147,6 +150,9 @@ impl Command {
             Command::FindPrevious => "Go to the previous match",
             Command::Preannotate => {
                 "Propose annotations for every name in a list (NAME<TAB>TAG a line)"
+            }
+            Command::LoadLinkTable => {
+                "A knowledge-base table (ID<TAB>LABEL<TAB>ALIASES a line) to link annotations to its entries"
             }
             Command::NextAnnotation => "Select the next annotation in the text and scroll to it",
             Command::PreviousAnnotation => {
@@ -212,7 +218,8 @@ impl Command {
             | Command::ToggleTheme
             | Command::EditTags
             | Command::SnapToWord
-            | Command::Preannotate => Vec::new(),
+            | Command::Preannotate
+            | Command::LoadLinkTable => Vec::new(),
         }
     }
 
@@ -237,6 +244,7 @@ impl Command {
             | Command::FindPrevious
             | Command::EditTags => Menu::Edit,
             Command::Preannotate
+            | Command::LoadLinkTable
             | Command::NextAnnotation
             | Command::PreviousAnnotation
             | Command::NextSuggestion

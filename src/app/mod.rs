@@ -281,6 +281,7 @@ impl WarraqApp {
                 }
             }
             Command::Preannotate => self.preannotate_dialog(ctx),
+            Command::LoadLinkTable => self.link_table_dialog(ctx),
             Command::NextAnnotation => self.step_annotation(true),
             Command::PreviousAnnotation => self.step_annotation(false),
             Command::NextSuggestion => self.step_suggestion(true),

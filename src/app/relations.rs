@@ -5,10 +5,18 @@
 
 use egui::{Color32, Key, Pos2, RichText, Ui};
 
+use std::path::PathBuf;
+use std::sync::Arc;
+
 use super::WarraqApp;
+use crate::model::links::LinkTable;
 use crate::model::tags::{AttributeKind, RelationType};
 use crate::model::{AnnotationSet, CharOffset, Link};
 use crate::view::{RtlInput, RtlInputState, RtlLabel, ViewResponse};
+use crate::workspace::job::{self, Job, Poll};
+
+/// A table being read: the file, or why it could not be.
+type TableJob = Job<Result<(PathBuf, LinkTable, Vec<String>), String>>;
 
 fn color32([r, g, b]: [u8; 3]) -> Color32 {
     Color32::from_rgb(r, g, b)
@@ -46,7 +54,15 @@ pub(crate) struct RelationState {
     rows: Option<RowsCache>,
     /// An annotation with relations the user asked to delete: waiting for their yes.
     confirm_delete: Option<u64>,
+    /// The knowledge-base table links are looked up in, and one being chosen or read.
+    table: Option<(PathBuf, Arc<LinkTable>)>,
+    table_job: Option<TableJob>,
+    /// The panel's groups of annotations by link.
+    link_groups: Option<LinkGroupsCache>,
 }
+
+/// Annotations grouped by link: (link, the texts of its annotations, the first one's id), per annotations state.
+type LinkGroupsCache = ((u64, u64), Arc<Vec<(Link, Vec<String>, u64)>>);
 
 impl Default for RelationState {
     fn default() -> Self {
@@ -62,6 +78,9 @@ impl Default for RelationState {
             link: RtlInputState::new(false),
             rows: None,
             confirm_delete: None,
+            table: None,
+            table_job: None,
+            link_groups: None,
         }
     }
 }
@@ -103,6 +122,76 @@ impl WarraqApp {
     #[must_use]
     pub fn relation_popup(&self) -> Option<u64> {
         self.relations.popup.map(|(id, _)| id)
+    }
+
+    /// Tools ▸ Load Link Table…: choose a table; it is read on a worker and used from then on (and next time).
+    pub(super) fn link_table_dialog(&mut self, ctx: &egui::Context) {
+        if self.relations.table_job.is_some() {
+            return;
+        }
+        let waker = self.waker(ctx);
+        self.relations.table_job = Some(Job::spawn("the link table", &waker, || {
+            let path = rfd::FileDialog::new()
+                .set_title("Load a knowledge-base table")
+                .add_filter("ID, label, aliases", &["tsv", "txt"])
+                .pick_file()
+                .ok_or_else(String::new)?;
+            read_table(path)
+        }));
+    }
+
+    /// Reads the table at `path` (on a worker) and uses it from then on.
+    pub fn load_link_table(&mut self, ctx: &egui::Context, path: PathBuf) {
+        let waker = self.waker(ctx);
+        self.relations.table_job = Some(Job::spawn("the link table", &waker, move || {
+            read_table(path)
+        }));
+    }
+
+    /// How many entries the link table in use has, and its file.
+    #[must_use]
+    pub fn link_table(&self) -> Option<(&std::path::Path, usize)> {
+        self.relations
+            .table
+            .as_ref()
+            .map(|(p, t)| (p.as_path(), t.len()))
+    }
+
+    /// A table read (or not): used, remembered, reported.
+    fn poll_link_table(&mut self, ctx: &egui::Context) {
+        if self.relations.table.is_none()
+            && self.relations.table_job.is_none()
+            && let Some(path) = self.settings.link_table.clone()
+        {
+            // The table chosen last time, read again at start.
+            self.load_link_table(ctx, path);
+        }
+        match job::take_ready(&mut self.relations.table_job) {
+            Some(Poll::Ready(Ok((path, table, problems)))) => {
+                let mut message = format!("Link table {}: {} entries", path.display(), table.len());
+                if !problems.is_empty() {
+                    message.push_str(&format!(" ({} lines skipped):\n", problems.len()));
+                    message.push_str(
+                        &problems
+                            .iter()
+                            .take(5)
+                            .cloned()
+                            .collect::<Vec<_>>()
+                            .join("\n"),
+                    );
+                }
+                self.message = Some(message);
+                self.settings.link_table = Some(path.clone());
+                self.relations.table = Some((path, Arc::new(table)));
+            }
+            Some(Poll::Ready(Err(e))) if !e.is_empty() => {
+                self.message = Some(format!("No link table was loaded: {e}"));
+                if self.relations.table.is_none() {
+                    self.settings.link_table = None;
+                }
+            }
+            _ => {}
+        }
     }
 
     /// Asks before deleting annotation `id`, which relations link.
@@ -218,6 +307,7 @@ impl WarraqApp {
 
     /// The relation windows: the type chooser of a new relation and the popup of a relation.
     pub(super) fn relation_windows(&mut self, ctx: &egui::Context) {
+        self.poll_link_table(ctx);
         if self.relations.link_from.is_some()
             && ctx.input_mut(|i| i.consume_key(egui::Modifiers::NONE, Key::Escape))
         {
@@ -517,6 +607,74 @@ impl WarraqApp {
         }
     }
 
+    /// The panel's list of entities grouped by their knowledge-base link; a click picks the first.
+    pub(super) fn links_panel(&mut self, ui: &mut Ui) {
+        let Some(d) = self.workspace.current() else {
+            return;
+        };
+        let key = (d.generation, d.annotations.revision());
+        if self
+            .relations
+            .link_groups
+            .as_ref()
+            .is_none_or(|(k, _)| *k != key)
+        {
+            let mut groups: Vec<(Link, Vec<String>, u64)> = Vec::new();
+            let mut at: std::collections::HashMap<(String, String), usize> =
+                std::collections::HashMap::new();
+            for a in d.annotations.items() {
+                for l in &a.links {
+                    let k = *at.entry((l.db.clone(), l.id.clone())).or_insert_with(|| {
+                        groups.push((l.clone(), Vec::new(), a.id));
+                        groups.len() - 1
+                    });
+                    groups[k].1.push(a.text.replace(['\n', '\r'], " "));
+                }
+            }
+            self.relations.link_groups = Some((key, Arc::new(groups)));
+        }
+        let groups = self
+            .relations
+            .link_groups
+            .as_ref()
+            .expect("just filled")
+            .1
+            .clone();
+        if groups.is_empty() {
+            return;
+        }
+        let mut picked = None;
+        egui::CollapsingHeader::new(format!("Linked entities ({})", groups.len()))
+            .id_salt("link-groups")
+            .default_open(false)
+            .show(ui, |ui| {
+                egui::ScrollArea::vertical()
+                    .id_salt("link-group-rows")
+                    .max_height(160.0)
+                    .show_rows(ui, 24.0, groups.len(), |ui, range| {
+                        for (link, texts, first) in &groups[range] {
+                            ui.horizontal(|ui| {
+                                ui.set_height(24.0);
+                                if ui
+                                    .button(format!("{}:{} ({})", link.db, link.id, texts.len()))
+                                    .clicked()
+                                {
+                                    picked = Some(*first);
+                                }
+                                let mut names: Vec<&str> =
+                                    texts.iter().map(String::as_str).collect();
+                                names.dedup();
+                                let line = format!("{} — {}", link.label, names.join("، "));
+                                ui.add(RtlLabel::new(&line).size(14.0));
+                            });
+                        }
+                    });
+            });
+        if let Some(id) = picked {
+            self.pick_annotation(id);
+        }
+    }
+
     /// The attributes and knowledge-base links of annotation `id`, in its popup: the tag's declared attributes as
     /// a checkbox (flag), buttons (one of several values) or a text; any other attribute it has; and its links,
     /// with a field to add one (`Wikidata:Q649 موسكو`).
@@ -570,7 +728,7 @@ impl WarraqApp {
                 ui.label(RichText::new(name).strong());
                 ui.add(RtlLabel::new(value).size(15.0));
                 if ui
-                    .small_button("✕")
+                    .small_button("Remove")
                     .on_hover_text("Remove this attribute")
                     .clicked()
                 {
@@ -616,13 +774,44 @@ impl WarraqApp {
                     ui.add(RtlLabel::new(&l.label).size(15.0));
                 }
                 if ui
-                    .small_button("✕")
+                    .small_button("Remove")
                     .on_hover_text("Remove this link")
                     .clicked()
                 {
                     remove_link = Some(k);
                 }
             });
+        }
+        // Entries of the link table for what is typed (or, before typing, for the annotation's text).
+        if let Some((_, table)) = &self.relations.table {
+            let typed = self.relations.link.text();
+            let query = if typed.trim().is_empty() {
+                a.text.clone()
+            } else {
+                typed
+            };
+            let found: Vec<Link> = table
+                .lookup(&query, 6)
+                .into_iter()
+                .map(|e| e.link.clone())
+                .filter(|l| !a.links.iter().any(|x| x.db == l.db && x.id == l.id))
+                .collect();
+            if !found.is_empty() {
+                ui.label(RichText::new("From the link table:").weak());
+            }
+            for l in found {
+                ui.horizontal(|ui| {
+                    if ui
+                        .button(format!("{}:{}", l.db, l.id))
+                        .on_hover_text("Link this annotation to this entry")
+                        .clicked()
+                    {
+                        add_link = Some(l.clone());
+                        self.relations.link.set_text("");
+                    }
+                    ui.add(RtlLabel::new(&l.label).size(15.0));
+                });
+            }
         }
         ui.horizontal(|ui| {
             ui.add(
@@ -631,10 +820,11 @@ impl WarraqApp {
                     .desired_width(230.0),
             );
             let typed = parse_link(&self.relations.link.text());
-            if ui
-                .add_enabled(typed.is_some(), egui::Button::new("Add Link"))
-                .on_hover_text("DB:ID, then a label if you like")
-                .clicked()
+            if add_link.is_none()
+                && ui
+                    .add_enabled(typed.is_some(), egui::Button::new("Add Link"))
+                    .on_hover_text("DB:ID, then a label if you like")
+                    .clicked()
             {
                 add_link = typed;
                 self.relations.link.set_text("");
@@ -655,6 +845,12 @@ impl WarraqApp {
         d.save
             .observe(d.annotations.revision(), std::time::Instant::now());
     }
+}
+
+/// Reads a table file for the window (on a worker).
+fn read_table(path: PathBuf) -> Result<(PathBuf, LinkTable, Vec<String>), String> {
+    let (table, problems) = crate::store::read_link_table(&path)?;
+    Ok((path, table, problems))
 }
 
 #[cfg(test)]

@@ -19,6 +19,8 @@ pub struct Settings {
     pub snap_to_word: bool,
     /// Show the annotation panel.
     pub show_panel: bool,
+    /// The knowledge-base table links are looked up in (Tools ▸ Load Link Table…).
+    pub link_table: Option<PathBuf>,
 }
 
 impl Default for Settings {
@@ -32,6 +34,7 @@ impl Default for Settings {
             zoom: 1.0,
             snap_to_word: true,
             show_panel: true,
+            link_table: None,
         }
     }
 }

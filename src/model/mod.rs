@@ -6,6 +6,7 @@
 pub mod annotations;
 pub mod document;
 pub mod gazetteer;
+pub mod links;
 pub mod offsets;
 pub mod search;
 pub mod selection;

@@ -219,6 +219,22 @@ pub fn read_name_list(path: &Path) -> Result<NameList, String> {
     Ok((entries, crate::model::LineProblem::located(path, &problems)))
 }
 
+/// Reads a knowledge-base table (see [`crate::model::links`]); ids without a database get the file's name. Lines
+/// that could not be used come back as "FILE:LINE: message".
+pub fn read_link_table(
+    path: &Path,
+) -> Result<(crate::model::links::LinkTable, Vec<String>), String> {
+    let text = load_text(path, None).map_err(|e| e.to_string())?;
+    let db = path
+        .file_stem()
+        .map_or_else(|| "kb".to_owned(), |s| s.to_string_lossy().into_owned());
+    let (table, problems) = crate::model::links::LinkTable::parse(&text.text, &db);
+    if table.is_empty() {
+        return Err(format!("{}: no ID<TAB>LABEL lines", path.display()));
+    }
+    Ok((table, crate::model::LineProblem::located(path, &problems)))
+}
+
 /// A document as the window opens it: text, how it was decoded, its fingerprint, and its annotations (or why
 /// the sidecar could not be read).
 pub struct Opened {
