@@ -543,6 +543,48 @@ fn cli_export_and_import_round_trip_through_files() {
         v["annotations"].as_array().unwrap().len(),
         set.items().len()
     );
+    // Relations, pieces, attributes and links came through the JSONL, and `annotations --json` shows them.
+    let relations = v["relations"].as_array().unwrap();
+    assert_eq!(relations.len(), set.relations().len());
+    let text_of = |id: &serde_json::Value| {
+        v["annotations"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|a| a["id"] == *id)
+            .map(|a| a["text"].as_str().unwrap().to_owned())
+            .unwrap()
+    };
+    let employed = relations.iter().find(|r| r["kind"] == "EmployedBy").unwrap();
+    assert_eq!(text_of(&employed["from"]), "أناتولي أنتونوف");
+    assert_eq!(text_of(&employed["to"]), "الولايات المتحدة");
+    let annotations = v["annotations"].as_array().unwrap();
+    assert!(annotations.iter().any(|a| a["fragments"].as_array().is_some_and(|f| f.len() == 2)));
+    assert!(annotations.iter().any(|a| a["attributes"]["Negated"] == "true"));
+    assert!(annotations.iter().any(|a| a["links"][0]["id"] == "Q159"));
+    // The same through brat: import the exported .ann, then the window's reader.
+    let out = dir.path().join("from-brat");
+    let o = std::process::Command::new(bin)
+        .args([
+            "import",
+            dir.path().join("article-brat/article.ann").to_str().unwrap(),
+            "--format",
+            "brat",
+            "--out",
+            out.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let o = std::process::Command::new(bin)
+        .args(["annotations", out.join("article.txt").to_str().unwrap()])
+        .output()
+        .unwrap();
+    let listing = String::from_utf8_lossy(&o.stdout);
+    assert!(listing.contains("EmployedBy"), "{listing}");
+    assert!(listing.contains("Wikidata:Q159 (روسيا)"), "{listing}");
+    assert!(listing.contains("Negated=true"), "{listing}");
+    assert!(listing.contains("[pieces "), "{listing}");
     // Unknown format: a clear message and a non-zero exit.
     let o = std::process::Command::new(bin)
         .args(["export", src.to_str().unwrap(), "--format", "xml"])
