@@ -555,19 +555,33 @@ fn cli_export_and_import_round_trip_through_files() {
             .map(|a| a["text"].as_str().unwrap().to_owned())
             .unwrap()
     };
-    let employed = relations.iter().find(|r| r["kind"] == "EmployedBy").unwrap();
+    let employed = relations
+        .iter()
+        .find(|r| r["kind"] == "EmployedBy")
+        .unwrap();
     assert_eq!(text_of(&employed["from"]), "أناتولي أنتونوف");
     assert_eq!(text_of(&employed["to"]), "الولايات المتحدة");
     let annotations = v["annotations"].as_array().unwrap();
-    assert!(annotations.iter().any(|a| a["fragments"].as_array().is_some_and(|f| f.len() == 2)));
-    assert!(annotations.iter().any(|a| a["attributes"]["Negated"] == "true"));
+    assert!(
+        annotations
+            .iter()
+            .any(|a| a["fragments"].as_array().is_some_and(|f| f.len() == 2))
+    );
+    assert!(
+        annotations
+            .iter()
+            .any(|a| a["attributes"]["Negated"] == "true")
+    );
     assert!(annotations.iter().any(|a| a["links"][0]["id"] == "Q159"));
     // The same through brat: import the exported .ann, then the window's reader.
     let out = dir.path().join("from-brat");
     let o = std::process::Command::new(bin)
         .args([
             "import",
-            dir.path().join("article-brat/article.ann").to_str().unwrap(),
+            dir.path()
+                .join("article-brat/article.ann")
+                .to_str()
+                .unwrap(),
             "--format",
             "brat",
             "--out",

@@ -682,7 +682,14 @@ impl WarraqApp {
                     .iter()
                     .find(|a| a.id == selected)
                     .expect("selected is here");
-                ui.add(RtlLabel::new(&a.text).size(18.0).wrap());
+                let shown = self
+                    .workspace
+                    .current()
+                    .map_or_else(|| a.text.clone(), |d| a.shown_text(&d.doc));
+                ui.add(RtlLabel::new(&shown).size(18.0).wrap());
+                if a.fragments.len() > 1 {
+                    ui.label(RichText::new(format!("in {} pieces", a.fragments.len())).weak());
+                }
                 ui.label(RichText::new(format!("characters {}–{}", a.start, a.end)).weak());
                 ui.horizontal_wrapped(|ui| {
                     for t in &tags.tags {
@@ -883,12 +890,8 @@ impl WarraqApp {
             .auto_shrink(false)
             .id_salt("annotation-list")
             .show_rows(ui, row_height, row_count, |ui, range| {
-                let items = self
-                    .workspace
-                    .current()
-                    .expect("open document")
-                    .annotations
-                    .items();
+                let d = self.workspace.current().expect("open document");
+                let items = d.annotations.items();
                 let shown: Box<dyn Iterator<Item = usize>> = match &rows {
                     Some(rows) => Box::new(rows[range].iter().copied()),
                     None => Box::new(range),
@@ -905,8 +908,12 @@ impl WarraqApp {
                                 RichText::new(&a.tag).color(color).strong(),
                             ));
                             // One line a row: line breaks inside a span show as spaces here.
-                            let text: String = a
-                                .text
+                            let full = if a.fragments.is_empty() {
+                                std::borrow::Cow::Borrowed(&a.text)
+                            } else {
+                                std::borrow::Cow::Owned(a.shown_text(&d.doc))
+                            };
+                            let text: String = full
                                 .chars()
                                 .take(60)
                                 .map(|c| if c == '\n' || c == '\r' { ' ' } else { c })

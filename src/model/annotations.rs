@@ -103,6 +103,20 @@ impl Annotation {
         }
     }
 
+    /// What it covers, for reading: its text, or its pieces' texts joined by " … ".
+    #[must_use]
+    pub fn shown_text(&self, doc: &Document) -> String {
+        if self.fragments.is_empty() {
+            return self.text.clone();
+        }
+        self.pieces()
+            .iter()
+            .filter(|p| p.end.0 <= doc.char_count())
+            .map(|p| doc.slice(*p))
+            .collect::<Vec<_>>()
+            .join(" … ")
+    }
+
     /// Places it at `start`..`end`, its fragments moved by as much.
     pub fn shift_to(&mut self, start: usize, end: usize) {
         let delta = start as i64 - self.start as i64;
