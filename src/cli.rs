@@ -36,6 +36,10 @@ Usage:
                                      the window's Arabic-aware search: one line per match (FILE:START-END: the
                                      match in context); exit 0 when something matched, 1 when nothing did, 2
                                      when a file could not be searched (the others still are)
+  warraq agree A B [C...] [--json]   inter-annotator agreement: each argument a folder (documents paired by
+                                     their path inside it) or a text file; the first is the reference. Span
+                                     precision/recall/F1 (exact and overlapping), Cohen's kappa, Krippendorff's
+                                     alpha (docs/agreement.md)
   warraq --help | --version
 
 Limits: --width 16–20000, --font-size 4–400, --height 1–20000 (and width × height ≤ 40 million pixels).
@@ -96,6 +100,10 @@ pub enum Invocation {
         file: PathBuf,
         gazetteer: PathBuf,
         accept_all: bool,
+    },
+    Agree {
+        sources: Vec<PathBuf>,
+        json: bool,
     },
     Help,
     Version,
@@ -213,6 +221,21 @@ pub fn parse(args: &[String]) -> Result<Invocation, String> {
                 options,
                 json,
             })
+        }
+        "agree" => {
+            let mut sources = Vec::new();
+            let mut json = false;
+            for a in it.skip(1) {
+                match a.as_str() {
+                    "--json" => json = true,
+                    s if s.starts_with("--") => return Err(format!("unknown option {s} for agree")),
+                    s => sources.push(PathBuf::from(s)),
+                }
+            }
+            if sources.len() < 2 {
+                return Err("agree needs two or more annotators' folders or files".into());
+            }
+            Ok(Invocation::Agree { sources, json })
         }
         "annotations" => {
             let mut file = None;
@@ -887,4 +910,208 @@ pub fn find_command(
     }
     out.flush()?;
     Ok(outcome)
+}
+
+/// The annotated documents of an annotator's source: the text files with a sidecar in a folder (by their path inside
+/// it, subfolders included, at most 16 deep), or one text file (by its name).
+fn annotated_documents(source: &Path) -> Result<Vec<(PathBuf, PathBuf)>, String> {
+    if source.is_file() {
+        let name = PathBuf::from(source.file_name().unwrap_or_default());
+        return Ok(vec![(name, source.to_owned())]);
+    }
+    if !source.is_dir() {
+        return Err(format!("{}: no such file or folder", source.display()));
+    }
+    let mut out = Vec::new();
+    let mut stack = vec![(source.to_owned(), 0)];
+    while let Some((dir, depth)) = stack.pop() {
+        let entries = std::fs::read_dir(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+        for entry in entries.flatten() {
+            let path = entry.path();
+            let Ok(kind) = entry.file_type() else { continue };
+            if kind.is_dir() && depth < 16 {
+                stack.push((path, depth + 1));
+            } else if kind.is_file()
+                && !path.to_string_lossy().ends_with(".warraq.ron")
+                && store::sidecar::sidecar_path(&path).is_file()
+            {
+                let relative = path.strip_prefix(source).unwrap_or(&path).to_owned();
+                out.push((relative, path));
+            }
+        }
+    }
+    out.sort();
+    Ok(out)
+}
+
+/// What `agree` prints with `--json`.
+#[derive(Serialize)]
+struct AgreeReport {
+    documents: usize,
+    annotators: Vec<String>,
+    #[serde(flatten)]
+    first: Option<crate::model::agreement::Pair>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pairs: Vec<AgreePair>,
+    alpha: Option<f64>,
+    problems: Vec<String>,
+}
+
+#[derive(Serialize)]
+struct AgreePair {
+    reference: String,
+    other: String,
+    #[serde(flatten)]
+    scores: crate::model::agreement::Pair,
+}
+
+/// The `agree` command: documents paired across annotators, scored (definitions in docs/agreement.md). A document
+/// missing for an annotator, or whose text differs from the reference's, is left out and named.
+pub fn agree_command(sources: &[PathBuf], json: bool) -> Result<String, String> {
+    use crate::model::agreement;
+    let lists: Vec<Vec<(PathBuf, PathBuf)>> = sources
+        .iter()
+        .map(|s| annotated_documents(s))
+        .collect::<Result<_, _>>()?;
+    let single = sources.iter().all(|s| s.is_file());
+    let mut problems = Vec::new();
+    let mut texts: Vec<String> = Vec::new();
+    let mut spans: Vec<Vec<agreement::Spans>> = Vec::new();
+    for (relative, reference) in &lists[0] {
+        let mut files = vec![reference.clone()];
+        for (k, list) in lists.iter().enumerate().skip(1) {
+            // Single files are paired in order; folders by the path inside them.
+            let found = if single {
+                list.first().map(|(_, p)| p.clone())
+            } else {
+                list.iter().find(|(r, _)| r == relative).map(|(_, p)| p.clone())
+            };
+            match found {
+                Some(p) => files.push(p),
+                None => {
+                    problems.push(format!(
+                        "{}: missing in {}; left out",
+                        relative.display(),
+                        sources[k].display()
+                    ));
+                    break;
+                }
+            }
+        }
+        if files.len() < sources.len() {
+            continue;
+        }
+        let mut text: Option<String> = None;
+        let mut per = Vec::new();
+        let mut ok = true;
+        for f in &files {
+            let opened = store::open(f, None).map_err(|e| e.to_string())?;
+            let (set, _) = opened.annotations.map_err(|e| e.to_string())?;
+            match &text {
+                None => text = Some(opened.doc.text().to_owned()),
+                Some(t) if t != opened.doc.text() => {
+                    problems.push(format!(
+                        "{}: the text differs from {}; left out",
+                        f.display(),
+                        files[0].display()
+                    ));
+                    ok = false;
+                    break;
+                }
+                Some(_) => {}
+            }
+            // A discontinuous annotation counts as its pieces.
+            per.push(
+                set.items()
+                    .iter()
+                    .flat_map(|a| a.pieces().into_iter().map(|p| (p.start.0, p.end.0, a.tag.clone())))
+                    .collect(),
+            );
+        }
+        if ok {
+            texts.push(text.unwrap_or_default());
+            spans.push(per);
+        }
+    }
+    for (k, list) in lists.iter().enumerate().skip(1) {
+        if single {
+            break;
+        }
+        for (relative, _) in list {
+            if !lists[0].iter().any(|(r, _)| r == relative) {
+                problems.push(format!(
+                    "{}: in {} but not in the reference {}; left out",
+                    relative.display(),
+                    sources[k].display(),
+                    sources[0].display()
+                ));
+            }
+        }
+    }
+    let docs: Vec<agreement::Document<'_>> = texts
+        .iter()
+        .zip(spans)
+        .map(|(text, annotators)| agreement::Document { text, annotators })
+        .collect();
+    let names: Vec<String> = sources.iter().map(|s| s.display().to_string()).collect();
+    let pairs: Vec<AgreePair> = (0..sources.len())
+        .flat_map(|a| ((a + 1)..sources.len()).map(move |b| (a, b)))
+        .map(|(a, b)| AgreePair {
+            reference: names[a].clone(),
+            other: names[b].clone(),
+            scores: agreement::pair(&docs, a, b),
+        })
+        .collect();
+    let report = AgreeReport {
+        documents: docs.len(),
+        annotators: names.clone(),
+        first: (sources.len() == 2).then(|| pairs[0].scores.clone()),
+        alpha: agreement::alpha(&docs),
+        pairs: if sources.len() == 2 { Vec::new() } else { pairs },
+        problems,
+    };
+    if json {
+        return serde_json::to_string_pretty(&report).map_err(|e| e.to_string());
+    }
+    let mut out = String::new();
+    let num = |v: Option<f64>| v.map_or_else(|| "—".to_owned(), |v| format!("{v:.3}"));
+    let _ = writeln!(out, "{} documents; annotators: {}", report.documents, names.join(", "));
+    let rows: Vec<(String, String, &crate::model::agreement::Pair)> = match &report.first {
+        Some(p) => vec![(names[0].clone(), names[1].clone(), p)],
+        None => report
+            .pairs
+            .iter()
+            .map(|p| (p.reference.clone(), p.other.clone(), &p.scores))
+            .collect(),
+    };
+    for (a, b, p) in rows {
+        let _ = writeln!(out, "\n{b} against {a}:");
+        let _ = writeln!(out, "  {:<10} {:>9} {:>9} {:>9}   exact tp/fp/fn", "", "precision", "recall", "F1");
+        let counts = |s: &crate::model::agreement::Scores| {
+            format!("{}/{}/{}", s.tp.unwrap_or(0), s.fp.unwrap_or(0), s.fn_.unwrap_or(0))
+        };
+        let _ = writeln!(
+            out,
+            "  {:<10} {:>9.3} {:>9.3} {:>9.3}   {}",
+            "exact", p.exact.precision, p.exact.recall, p.exact.f1, counts(&p.exact)
+        );
+        let _ = writeln!(
+            out,
+            "  {:<10} {:>9.3} {:>9.3} {:>9.3}",
+            "overlap", p.overlap.precision, p.overlap.recall, p.overlap.f1
+        );
+        for (tag, t) in &p.per_tag {
+            let _ = writeln!(
+                out,
+                "  {:<10} {:>9.3} {:>9.3} {:>9.3}   {}   overlap F1 {:.3}",
+                tag, t.exact.precision, t.exact.recall, t.exact.f1, counts(&t.exact), t.overlap.f1
+            );
+        }
+        let _ = writeln!(out, "  Cohen's kappa (code points): {}", num(p.kappa));
+    }
+    let _ = writeln!(out, "\nKrippendorff's alpha (code points, all annotators): {}", num(report.alpha));
+    for p in &report.problems {
+        let _ = writeln!(out, "note: {p}");
+    }
+    Ok(out)
 }

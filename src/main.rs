@@ -95,6 +95,9 @@ fn main() -> ExitCode {
         Invocation::Annotations { file, json } => {
             cli::annotations_command(&file, json).map(|out| emit(&out))
         }
+        Invocation::Agree { sources, json } => {
+            cli::agree_command(&sources, json).map(|out| emit(&out))
+        }
         Invocation::Export {
             files,
             format,

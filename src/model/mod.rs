@@ -3,6 +3,7 @@
 //! Nothing here knows about egui, parley or the file system. Every position is a code-point offset into the
 //! decoded text ([`offsets::CharOffset`]); byte offsets only appear in the conversion helpers of [`offsets`].
 
+pub mod agreement;
 pub mod annotations;
 pub mod document;
 pub mod gazetteer;
