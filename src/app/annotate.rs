@@ -184,6 +184,10 @@ impl WarraqApp {
     }
 
     pub(super) fn handle_tag_keys(&mut self, ctx: &egui::Context) {
+        // The relation type chooser and the delete question take the digit keys and Escape themselves.
+        if self.is_choosing_relation_type() || self.is_asking_before_delete() {
+            return;
+        }
         let (Some(d), Some((_, view))) = (self.workspace.current(), self.view.as_ref()) else {
             return;
         };

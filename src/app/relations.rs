@@ -46,6 +46,8 @@ pub(crate) struct RelationState {
     new_type: RtlInputState,
     note: RtlInputState,
     note_for: Option<u64>,
+    /// The note as it was put in the field: only a note the user changed is written back.
+    note_loaded: String,
     /// The attribute value being typed in the annotation popup (free-text attributes), and a link being typed.
     attribute_name: RtlInputState,
     attribute_value: RtlInputState,
@@ -73,6 +75,7 @@ impl Default for RelationState {
             new_type: RtlInputState::new(false),
             note: RtlInputState::new(true),
             note_for: None,
+            note_loaded: String::new(),
             attribute_name: RtlInputState::new(false),
             attribute_value: RtlInputState::new(false),
             link: RtlInputState::new(false),
@@ -434,7 +437,27 @@ impl WarraqApp {
         }
     }
 
+    /// Writes the relation note being edited, if the user changed it.
+    fn commit_relation_note(&mut self) {
+        let Some(id) = self.relations.note_for.take() else {
+            return;
+        };
+        let text = self.relations.note.text();
+        if text != self.relations.note_loaded
+            && let Some(d) = self.workspace.current_mut()
+        {
+            d.annotations.set_relation_note(id, &text);
+            d.save.observe(d.annotations.revision(), std::time::Instant::now());
+        }
+    }
+
     fn relation_popup_window(&mut self, ctx: &egui::Context) {
+        // The popup closed or moved to another relation: a note typed for the one before is kept.
+        if self.relations.note_for.is_some()
+            && self.relations.popup.map(|(id, _)| id) != self.relations.note_for
+        {
+            self.commit_relation_note();
+        }
         let Some((id, pos)) = self.relations.popup else {
             return;
         };
@@ -448,6 +471,7 @@ impl WarraqApp {
         };
         if self.relations.note_for != Some(id) {
             self.relations.note.set_text(&r.note);
+            self.relations.note_loaded.clone_from(&r.note);
             self.relations.note_for = Some(id);
         }
         let line = relation_line(&d.annotations, r.from, &r.kind, r.to);
@@ -505,9 +529,10 @@ impl WarraqApp {
         if let Some(kind) = retype {
             d.annotations.retype_relation(id, &kind);
         }
-        if save_note || (!open && self.relations.note.text() != r.note) {
-            d.annotations
-                .set_relation_note(id, &self.relations.note.text());
+        if save_note {
+            let text = self.relations.note.text();
+            d.annotations.set_relation_note(id, &text);
+            self.relations.note_loaded = text;
         }
         if reverse {
             d.annotations.reverse_relation(id);
@@ -520,8 +545,9 @@ impl WarraqApp {
         d.save
             .observe(d.annotations.revision(), std::time::Instant::now());
         if !open {
+            // Closed: a changed note is kept.
+            self.commit_relation_note();
             self.relations.popup = None;
-            self.relations.note_for = None;
         }
     }
 

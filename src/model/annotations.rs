@@ -399,11 +399,10 @@ impl AnnotationSet {
         {
             return Some(r.id);
         }
-        self.tags.ensure_relation(kind);
         let id = self.next_id;
         self.next_id = self.next_id.saturating_add(1);
         let time = now();
-        self.record(Edit::AddRelation(Relation {
+        let add = Edit::AddRelation(Relation {
             id,
             kind: kind.to_owned(),
             from,
@@ -411,8 +410,29 @@ impl AnnotationSet {
             note: String::new(),
             created: time.clone(),
             modified: time,
-        }));
+        });
+        let edit = self.with_new_type(kind, add);
+        self.record(edit);
         Some(id)
+    }
+
+    /// `edit`, preceded in the same undoable step by adding relation type `kind` to the tag set when it is new (so
+    /// undo and redo take the type away and bring it back with the relation).
+    fn with_new_type(&self, kind: &str, edit: Edit) -> Edit {
+        if self.tags.relation(kind).is_some() {
+            return edit;
+        }
+        let before = self.tags.clone();
+        let mut after = before.clone();
+        after.ensure_relation(kind);
+        Edit::Batch(vec![
+            Edit::Tags {
+                before,
+                after,
+                renames: Vec::new(),
+            },
+            edit,
+        ])
     }
 
     /// Changes a relation's type.
@@ -420,8 +440,18 @@ impl AnnotationSet {
         if kind.trim().is_empty() {
             return false;
         }
-        self.tags.ensure_relation(kind);
-        self.update_relation(id, |r| r.kind = kind.to_owned())
+        let Some(before) = self.relation(id).cloned() else {
+            return false;
+        };
+        if before.kind == kind {
+            return false;
+        }
+        let mut after = before.clone();
+        after.kind = kind.to_owned();
+        after.modified = now();
+        let edit = self.with_new_type(kind, Edit::UpdateRelation { before, after });
+        self.record(edit);
+        true
     }
 
     /// Changes a relation's note.
@@ -960,7 +990,9 @@ impl AnnotationSet {
                         a.tag.clone_from(new);
                     }
                 }
-                self.counts = TagCounts::of(&self.items);
+                if !renames.is_empty() {
+                    self.counts = TagCounts::of(&self.items);
+                }
             }
             Edit::Suggestions { after, .. } => self.suggestions.clone_from(after),
             Edit::AddRelation(r) => self.relations.push(r.clone()),
