@@ -228,7 +228,9 @@ pub fn parse(args: &[String]) -> Result<Invocation, String> {
             for a in it.skip(1) {
                 match a.as_str() {
                     "--json" => json = true,
-                    s if s.starts_with("--") => return Err(format!("unknown option {s} for agree")),
+                    s if s.starts_with("--") => {
+                        return Err(format!("unknown option {s} for agree"));
+                    }
                     s => sources.push(PathBuf::from(s)),
                 }
             }
@@ -711,10 +713,15 @@ pub fn annotations_command(file: &Path, json: bool) -> Result<String, String> {
     let mut out = String::new();
     for (title, list) in [("", &result.annotations), ("unplaced: ", &result.unplaced)] {
         for a in list {
+            let flat = |s: &str| s.replace(['\n', '\r', '\t'], " ");
             let _ = write!(
                 out,
                 "{title}{:>5} {:<6} {:>7}-{:<7} {}",
-                a.id, a.tag, a.start, a.end, a.text
+                a.id,
+                a.tag,
+                a.start,
+                a.end,
+                flat(&a.text)
             );
             if a.fragments.len() > 1 {
                 let pieces: Vec<String> = a
@@ -725,12 +732,12 @@ pub fn annotations_command(file: &Path, json: bool) -> Result<String, String> {
                 let _ = write!(out, "  [pieces {}]", pieces.join(","));
             }
             for (k, v) in &a.attributes {
-                let _ = write!(out, "  {k}={v}");
+                let _ = write!(out, "  {}={}", flat(k), flat(v));
             }
             for l in &a.links {
-                let _ = write!(out, "  {}:{}", l.db, l.id);
+                let _ = write!(out, "  {}:{}", flat(&l.db), flat(&l.id));
                 if !l.label.is_empty() {
-                    let _ = write!(out, " ({})", l.label);
+                    let _ = write!(out, " ({})", flat(&l.label));
                 }
             }
             if !a.note.is_empty() {
@@ -928,7 +935,9 @@ fn annotated_documents(source: &Path) -> Result<Vec<(PathBuf, PathBuf)>, String>
         let entries = std::fs::read_dir(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
         for entry in entries.flatten() {
             let path = entry.path();
-            let Ok(kind) = entry.file_type() else { continue };
+            let Ok(kind) = entry.file_type() else {
+                continue;
+            };
             if kind.is_dir() && depth < 16 {
                 stack.push((path, depth + 1));
             } else if kind.is_file()
@@ -984,7 +993,9 @@ pub fn agree_command(sources: &[PathBuf], json: bool) -> Result<String, String> 
             let found = if single {
                 list.first().map(|(_, p)| p.clone())
             } else {
-                list.iter().find(|(r, _)| r == relative).map(|(_, p)| p.clone())
+                list.iter()
+                    .find(|(r, _)| r == relative)
+                    .map(|(_, p)| p.clone())
             };
             match found {
                 Some(p) => files.push(p),
@@ -1024,7 +1035,11 @@ pub fn agree_command(sources: &[PathBuf], json: bool) -> Result<String, String> 
             per.push(
                 set.items()
                     .iter()
-                    .flat_map(|a| a.pieces().into_iter().map(|p| (p.start.0, p.end.0, a.tag.clone())))
+                    .flat_map(|a| {
+                        a.pieces()
+                            .into_iter()
+                            .map(|p| (p.start.0, p.end.0, a.tag.clone()))
+                    })
                     .collect(),
             );
         }
@@ -1067,7 +1082,11 @@ pub fn agree_command(sources: &[PathBuf], json: bool) -> Result<String, String> 
         annotators: names.clone(),
         first: (sources.len() == 2).then(|| pairs[0].scores.clone()),
         alpha: agreement::alpha(&docs),
-        pairs: if sources.len() == 2 { Vec::new() } else { pairs },
+        pairs: if sources.len() == 2 {
+            Vec::new()
+        } else {
+            pairs
+        },
         problems,
     };
     if json {
@@ -1075,7 +1094,12 @@ pub fn agree_command(sources: &[PathBuf], json: bool) -> Result<String, String> 
     }
     let mut out = String::new();
     let num = |v: Option<f64>| v.map_or_else(|| "—".to_owned(), |v| format!("{v:.3}"));
-    let _ = writeln!(out, "{} documents; annotators: {}", report.documents, names.join(", "));
+    let _ = writeln!(
+        out,
+        "{} documents; annotators: {}",
+        report.documents,
+        names.join(", ")
+    );
     let rows: Vec<(String, String, &crate::model::agreement::Pair)> = match &report.first {
         Some(p) => vec![(names[0].clone(), names[1].clone(), p)],
         None => report
@@ -1086,14 +1110,27 @@ pub fn agree_command(sources: &[PathBuf], json: bool) -> Result<String, String> 
     };
     for (a, b, p) in rows {
         let _ = writeln!(out, "\n{b} against {a}:");
-        let _ = writeln!(out, "  {:<10} {:>9} {:>9} {:>9}   exact tp/fp/fn", "", "precision", "recall", "F1");
+        let _ = writeln!(
+            out,
+            "  {:<10} {:>9} {:>9} {:>9}   exact tp/fp/fn",
+            "", "precision", "recall", "F1"
+        );
         let counts = |s: &crate::model::agreement::Scores| {
-            format!("{}/{}/{}", s.tp.unwrap_or(0), s.fp.unwrap_or(0), s.fn_.unwrap_or(0))
+            format!(
+                "{}/{}/{}",
+                s.tp.unwrap_or(0),
+                s.fp.unwrap_or(0),
+                s.fn_.unwrap_or(0)
+            )
         };
         let _ = writeln!(
             out,
             "  {:<10} {:>9.3} {:>9.3} {:>9.3}   {}",
-            "exact", p.exact.precision, p.exact.recall, p.exact.f1, counts(&p.exact)
+            "exact",
+            p.exact.precision,
+            p.exact.recall,
+            p.exact.f1,
+            counts(&p.exact)
         );
         let _ = writeln!(
             out,
@@ -1104,12 +1141,21 @@ pub fn agree_command(sources: &[PathBuf], json: bool) -> Result<String, String> 
             let _ = writeln!(
                 out,
                 "  {:<10} {:>9.3} {:>9.3} {:>9.3}   {}   overlap F1 {:.3}",
-                tag, t.exact.precision, t.exact.recall, t.exact.f1, counts(&t.exact), t.overlap.f1
+                tag,
+                t.exact.precision,
+                t.exact.recall,
+                t.exact.f1,
+                counts(&t.exact),
+                t.overlap.f1
             );
         }
         let _ = writeln!(out, "  Cohen's kappa (code points): {}", num(p.kappa));
     }
-    let _ = writeln!(out, "\nKrippendorff's alpha (code points, all annotators): {}", num(report.alpha));
+    let _ = writeln!(
+        out,
+        "\nKrippendorff's alpha (code points, all annotators): {}",
+        num(report.alpha)
+    );
     for p in &report.problems {
         let _ = writeln!(out, "note: {p}");
     }

@@ -386,6 +386,63 @@ fn brat_round_trip_keeps_relations_pieces_attributes_links_and_notes() {
 }
 
 #[test]
+fn brat_and_jsonl_imports_name_what_they_cannot_use() {
+    let doc = Document::new("روسيا عرضت على الولايات المتحدة حوارا.".to_owned());
+    // A relation without a type, an id used twice, an attribute with two values, an empty span, two adjacent
+    // words as pieces of one entity (kept in two pieces: only a line break joins pieces).
+    let ann = "T1\tGPE 0 5\tروسيا\nT2\tGPE 15 31\tالولايات المتحدة\nR1\t Arg1:T1 Arg2:T2\nT2\tLOC 0 5\tروسيا\n\
+        A1\tCertainty T1 High Low\nT3\tGPE 5 5\t\nT4\tMISC 6 10;11 14\tعرضت على\n";
+    let (set, problems) = brat::import(&doc, ann, TagSet::default());
+    let lines: Vec<usize> = problems.iter().map(|p| p.line).collect();
+    assert_eq!(lines, vec![3, 4, 5, 6], "{problems:?}");
+    assert!(set.relations().is_empty());
+    let misc = set.items().iter().find(|a| a.tag == "MISC").unwrap();
+    assert_eq!(misc.fragments, vec![(6, 10), (11, 14)]);
+    // JSONL: a label, pieces that reach the entity's ends, values of any plain JSON type.
+    let line: export::jsonl::Line = serde_json::from_value(serde_json::json!({
+        "text": doc.text(),
+        "entities": [
+            {"id": 1, "start": 0, "end": 5, "label": "GPE", "attributes": {"Negated": true, "Rank": 2, "": "x"}},
+            {"id": 2, "start": 15, "end": 31, "label": ""},
+            {"id": 3, "start": 15, "end": 31, "label": "GPE", "fragments": [[0, 5], [20, 25]]},
+            {"id": 4, "start": 15, "end": 31, "label": "GPE", "fragments": [[15, 23], [24, 31]],
+             "links": [{"db": "", "id": "", "label": ""}]},
+            {"id": 5, "start": 5, "end": 5, "label": "GPE"}
+        ],
+        "relations": [
+            {"id": 9, "from_id": 1, "to_id": 4, "type": "Negotiates", "note": "ملاحظة"},
+            {"id": 10, "from_id": 1, "to_id": 1, "type": "Self"},
+            {"id": 11, "from_id": 1, "to_id": 4, "type": ""},
+            {"id": 12, "from_id": 1, "to_id": 3, "type": "X"}
+        ]
+    }))
+    .unwrap();
+    let (_, set, problems) = export::jsonl::import_line(line);
+    assert_eq!(set.items().len(), 2, "{problems:?}");
+    let first = set.items().iter().find(|a| a.start == 0).unwrap();
+    assert_eq!(
+        first.attributes.get("Negated").map(String::as_str),
+        Some("true")
+    );
+    assert_eq!(first.attributes.get("Rank").map(String::as_str), Some("2"));
+    assert_eq!(set.relations().len(), 1);
+    assert_eq!(set.relations()[0].note, "ملاحظة");
+    let said = problems.join("\n");
+    for expected in [
+        "attribute \"\"",
+        "entity 2 (15–31): a label",
+        "entity 3 (15–31): its fragments",
+        "entity 4 (15–31): a link needs",
+        "entity 5 (5–5): an empty span",
+        "relation 10 (Self 1 → 1): links an entity to itself",
+        "relation 11 ( 1 → 4): a type",
+        "relation 12 (X 1 → 3): does not name",
+    ] {
+        assert!(said.contains(expected), "{expected}: {said}");
+    }
+}
+
+#[test]
 fn brat_bad_input_is_reported_by_line() {
     let doc = Document::new("قال محمد في القاهرة".to_owned());
     let ann = "T1\tPER 4 8\tمحمد\nT2\tLOC 12 19\tالقاهره\nT3\tLOC 12 99\tالقاهرة\nT4 broken line\nR1\tRel Arg1:T1 Arg2:T2\n#1\tAnnotatorNotes T1\tاسم علم\n#2\tAnnotatorNotes T9\tلا شيء\n";

@@ -320,6 +320,23 @@ impl WarraqApp {
         let Some(d) = self.workspace.current_mut() else {
             return;
         };
+        // A merge gave some of this window's annotations new ids: what the window holds follows them.
+        let renumbered = d.annotations.take_renumbered();
+        if !renumbered.is_empty() {
+            let follow = |id: &mut Option<u64>| {
+                if let Some(x) = id
+                    && let Some((_, new)) = renumbered.iter().find(|(old, _)| old == x)
+                {
+                    *x = *new;
+                }
+            };
+            follow(&mut self.annotate.selected);
+            follow(&mut self.annotate.note_for);
+            self.relations_follow(&renumbered);
+        }
+        let Some(d) = self.workspace.current_mut() else {
+            return;
+        };
         if d.is_saving() {
             // Serializing goes on next frame; the worker's end wakes the window by itself.
             ctx.request_repaint();
@@ -651,7 +668,9 @@ impl WarraqApp {
             self.annotate.note_for = Some(selected);
             self.annotate.selected = Some(selected);
         }
-        let mut open = true;
+        // Escape closes it, unless a text field (the note) has the keyboard.
+        let mut open = !(ctx.memory(|m| m.focused().is_none())
+            && ctx.input_mut(|i| i.consume_key(egui::Modifiers::NONE, egui::Key::Escape)));
         let mut retag = None;
         let mut pick = None;
         let mut delete = false;

@@ -197,6 +197,21 @@ impl WarraqApp {
         }
     }
 
+    /// The ids this window holds for relations follow a renumbering (old, new) made by a merge.
+    pub(super) fn relations_follow(&mut self, map: &[(u64, u64)]) {
+        let new = |id: u64| {
+            map.iter()
+                .find(|(old, _)| *old == id)
+                .map_or(id, |(_, n)| *n)
+        };
+        let r = &mut self.relations;
+        r.choosing = r.choosing.map(|(a, b, p)| (new(a), new(b), p));
+        r.link_from = r.link_from.map(new);
+        r.popup = r.popup.map(|(id, p)| (new(id), p));
+        r.note_for = r.note_for.map(new);
+        r.confirm_delete = r.confirm_delete.map(new);
+    }
+
     /// Asks before deleting annotation `id`, which relations link.
     pub(super) fn ask_before_deleting(&mut self, id: u64) {
         self.relations.confirm_delete = Some(id);
@@ -335,9 +350,9 @@ impl WarraqApp {
             return;
         };
         let line = format!(
-            "{} → {}",
-            a.text.replace('\n', " "),
-            b.text.replace('\n', " ")
+            "{} › {}",
+            a.text.replace(['\n', '\r'], " "),
+            b.text.replace(['\n', '\r'], " ")
         );
         // The types the schema allows between these two tags, then the others.
         let (allowed, others): (Vec<RelationType>, Vec<RelationType>) = d
@@ -447,7 +462,8 @@ impl WarraqApp {
             && let Some(d) = self.workspace.current_mut()
         {
             d.annotations.set_relation_note(id, &text);
-            d.save.observe(d.annotations.revision(), std::time::Instant::now());
+            d.save
+                .observe(d.annotations.revision(), std::time::Instant::now());
         }
     }
 
@@ -476,7 +492,9 @@ impl WarraqApp {
         }
         let line = relation_line(&d.annotations, r.from, &r.kind, r.to);
         let types = d.annotations.tags.relations.clone();
-        let mut open = true;
+        // Escape closes it, unless a text field has the keyboard.
+        let mut open = !(ctx.memory(|m| m.focused().is_none())
+            && ctx.input_mut(|i| i.consume_key(egui::Modifiers::NONE, Key::Escape)));
         let mut retype = None;
         let mut save_note = false;
         let mut reverse = false;

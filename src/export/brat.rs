@@ -244,10 +244,12 @@ pub fn import(doc: &Document, ann: &str, tags: TagSet) -> (AnnotationSet, Vec<Pr
                 let mut pieces: Vec<(usize, usize)> = Vec::with_capacity(ranges.len());
                 for &(a, b) in &ranges {
                     match pieces.last_mut() {
+                        // Only a line break (with spaces around it) between them: cut by the line, one span.
                         Some(last)
-                            if norm_chars[last.1..a]
-                                .iter()
-                                .all(|c| *c == '\n' || *c == ' ') =>
+                            if norm_chars[last.1..a].contains(&'\n')
+                                && norm_chars[last.1..a]
+                                    .iter()
+                                    .all(|c| *c == '\n' || *c == ' ') =>
                         {
                             last.1 = b;
                         }
@@ -260,6 +262,19 @@ pub fn import(doc: &Document, ann: &str, tags: TagSet) -> (AnnotationSet, Vec<Pr
                     .filter(|s| !s.is_empty())
                     .collect();
                 if pieces.is_empty() {
+                    problem(&mut problems, n, format!("{id}: an empty span"));
+                    continue;
+                }
+                if tag.is_empty() {
+                    problem(&mut problems, n, format!("{id}: no type"));
+                    continue;
+                }
+                if t_ids.contains_key(id) {
+                    problem(
+                        &mut problems,
+                        n,
+                        format!("{id} is used twice; this one was not imported"),
+                    );
                     continue;
                 }
                 drafts.push(Draft {
@@ -298,8 +313,13 @@ pub fn import(doc: &Document, ann: &str, tags: TagSet) -> (AnnotationSet, Vec<Pr
                         .find_map(|a| a.split_once(':').filter(|(name, _)| *name == k))
                         .map(|(_, t)| t)
                 };
+                // The type is the first word, right after the tab (brat: `R1<TAB>Type Arg1:T1 Arg2:T2`).
+                let kind = fields
+                    .get(1)
+                    .and_then(|f| f.split(' ').next())
+                    .filter(|k| !k.is_empty() && !k.contains(':'));
                 match (
-                    args.first(),
+                    kind,
                     arg("Arg1").and_then(target),
                     arg("Arg2").and_then(target),
                 ) {
@@ -322,12 +342,17 @@ pub fn import(doc: &Document, ann: &str, tags: TagSet) -> (AnnotationSet, Vec<Pr
                 }
             }
             Some('A' | 'M') => match (args.first(), args.get(1).and_then(|t| target(t))) {
-                (Some(name), Some(t)) => {
+                (Some(name), Some(t)) if args.len() <= 3 => {
                     let value = args.get(2).map_or("true", |v| v);
                     drafts[t]
                         .attributes
                         .insert((*name).to_owned(), value.to_owned());
                 }
+                (Some(_), Some(_)) => problem(
+                    &mut problems,
+                    n,
+                    format!("{id}: an attribute has one value at most (brat: NAME T1 VALUE)"),
+                ),
                 _ => problem(
                     &mut problems,
                     n,
@@ -354,6 +379,12 @@ pub fn import(doc: &Document, ann: &str, tags: TagSet) -> (AnnotationSet, Vec<Pr
             _ => {}
         }
     }
+    // Relations by their brat id, for the notes on them.
+    let relation_at: HashMap<String, usize> = relations
+        .iter()
+        .enumerate()
+        .map(|(k, r)| (r.0.clone(), k))
+        .collect();
     for (n, fields) in &later {
         if !fields[0].starts_with('#') {
             continue;
@@ -363,7 +394,9 @@ pub fn import(doc: &Document, ann: &str, tags: TagSet) -> (AnnotationSet, Vec<Pr
             .and_then(|f| f.strip_prefix("AnnotatorNotes "))
             .map(str::trim);
         let note = fields.get(2).cloned();
-        let relation = on.and_then(|o| relations.iter_mut().find(|r| r.0 == o));
+        let relation = on
+            .and_then(|o| relation_at.get(o))
+            .map(|&k| &mut relations[k]);
         match (on.and_then(target), relation, note) {
             (Some(t), _, Some(note)) => drafts[t].note = note,
             (None, Some(r), Some(note)) => r.4 = note,
@@ -379,15 +412,12 @@ pub fn import(doc: &Document, ann: &str, tags: TagSet) -> (AnnotationSet, Vec<Pr
     let time = crate::model::annotations::now();
     let mut kinds = Vec::new();
     let mut links: Vec<Relation> = Vec::new();
+    let mut seen: std::collections::HashSet<(u64, u64, String)> = std::collections::HashSet::new();
     for (_, kind, from, to, note) in relations {
         let (Some(from), Some(to)) = (ids[from], ids[to]) else {
             continue;
         };
-        if from == to
-            || links
-                .iter()
-                .any(|r| r.from == from && r.to == to && r.kind == kind)
-        {
+        if from == to || !seen.insert((from, to, kind.clone())) {
             continue;
         }
         kinds.push(kind.clone());
@@ -406,5 +436,7 @@ pub fn import(doc: &Document, ann: &str, tags: TagSet) -> (AnnotationSet, Vec<Pr
     for kind in kinds {
         set.tags.ensure_relation(&kind);
     }
+    // In the order of the file's lines (lines naming annotations are read after all of them).
+    problems.sort_by_key(|p| p.line);
     (set, problems)
 }

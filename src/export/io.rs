@@ -247,89 +247,15 @@ pub fn import_file(file: &Path, format: &str, out: Option<&Path>) -> Result<Impo
                         continue;
                     }
                 };
-                let doc = Document::new(parsed.text);
-                let mut drafts = Vec::with_capacity(parsed.entities.len());
-                let mut entity_of = Vec::with_capacity(parsed.entities.len());
-                for e in &parsed.entities {
-                    let span = crate::model::Span::new(
-                        crate::model::CharOffset(e.start),
-                        crate::model::CharOffset(e.end),
-                    );
-                    let pieces: Vec<crate::model::Span> = if e.fragments.is_empty() {
-                        vec![span]
-                    } else {
-                        e.fragments
-                            .iter()
-                            .map(|[s, e]| {
-                                crate::model::Span::new(
-                                    crate::model::CharOffset(*s),
-                                    crate::model::CharOffset(*e),
-                                )
-                            })
-                            .collect()
-                    };
-                    if let Some(p) = pieces
-                        .iter()
-                        .find(|p| p.end.0 > doc.char_count() || p.start >= p.end)
-                    {
-                        result.problems.push(format!(
-                            "{}:{n}: entity {}–{} is outside the text ({} characters)",
-                            file.display(),
-                            p.start.0,
-                            p.end.0,
-                            doc.char_count()
-                        ));
-                        continue;
-                    }
-                    if !e.text.is_empty()
-                        && e.end <= doc.char_count()
-                        && e.start < e.end
-                        && doc.slice(span) != e.text
-                    {
-                        result.problems.push(format!(
-                            "{}:{n}: the text at {}–{} is \"{}\", not \"{}\"",
-                            file.display(),
-                            e.start,
-                            e.end,
-                            LineProblem::shorten(&doc.slice(span), 80),
-                            LineProblem::shorten(&e.text, 80)
-                        ));
-                        continue;
-                    }
-                    entity_of.push(e.id);
-                    drafts.push(crate::model::Draft {
-                        pieces,
-                        tag: e.label.clone(),
-                        note: e.note.clone(),
-                        attributes: e.attributes.clone(),
-                        links: e.links.clone(),
-                    });
-                }
-                let (mut set, ids) = AnnotationSet::from_drafts(&doc, drafts, TagSet::default());
-                // Relations name entities by the ids in the file.
-                let index: std::collections::HashMap<u64, usize> = entity_of
-                    .iter()
-                    .enumerate()
-                    .rev()
-                    .map(|(i, &e)| (e, i))
-                    .collect();
-                let new_id = |entity: u64| index.get(&entity).and_then(|&i| ids[i]);
-                for r in &parsed.relations {
-                    match (new_id(r.from_id), new_id(r.to_id)) {
-                        (Some(from), Some(to)) if set.relate(from, to, &r.kind).is_some() => {}
-                        _ => result.problems.push(format!(
-                            "{}:{n}: relation {} ({} {} → {}) does not link two imported entities",
-                            file.display(),
-                            r.id,
-                            r.kind,
-                            r.from_id,
-                            r.to_id
-                        )),
-                    }
-                }
+                let name = parsed.document.clone();
+                let (doc, set, problems) = super::jsonl::import_line(parsed);
+                result.problems.extend(
+                    problems
+                        .into_iter()
+                        .map(|p| format!("{}:{n}: {p}", file.display())),
+                );
                 // A name from inside the file is only ever a plain file name in the chosen folder.
-                let name =
-                    plain_file_name(&parsed.document).unwrap_or_else(|| format!("{stem}-{n}.txt"));
+                let name = plain_file_name(&name).unwrap_or_else(|| format!("{stem}-{n}.txt"));
                 match write_document(&dir, &name, &doc, &set, true, &guard) {
                     Ok(path) => {
                         result.annotations += set.items().len();

@@ -28,8 +28,9 @@ pub struct Entity {
     pub note: String,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub fragments: Vec<[usize; 2]>,
+    /// Values as strings; a JSON `true`, `false` or number is read as its text.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub attributes: BTreeMap<String, String>,
+    pub attributes: BTreeMap<String, serde_json::Value>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub links: Vec<Link>,
 }
@@ -43,6 +44,8 @@ pub struct JsonRelation {
     pub to_id: u64,
     #[serde(rename = "type")]
     pub kind: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub note: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -67,6 +70,7 @@ fn relations(d: &ExportDoc<'_>) -> Vec<JsonRelation> {
             from_id: r.from,
             to_id: r.to,
             kind: r.kind.clone(),
+            note: r.note.clone(),
         })
         .collect()
 }
@@ -118,7 +122,11 @@ pub fn export(docs: &[ExportDoc<'_>], doccano: bool) -> String {
                     text: a.text.clone(),
                     note: a.note.clone(),
                     fragments: a.fragments.iter().map(|&(s, e)| [s, e]).collect(),
-                    attributes: a.attributes.clone(),
+                    attributes: a
+                        .attributes
+                        .iter()
+                        .map(|(k, v)| (k.clone(), serde_json::Value::String(v.clone())))
+                        .collect(),
                     links: a.links.clone(),
                 })
                 .collect();
@@ -134,4 +142,148 @@ pub fn export(docs: &[ExportDoc<'_>], doccano: bool) -> String {
         out.push('\n');
     }
     out
+}
+
+/// The document and annotations of one JSONL line (the product's flavour), and what could not be used, one message
+/// each (the caller names the file and line). Entities are checked — a label, pieces inside the text, in order and
+/// apart, within `start`..`end` and reaching both; the quote when given — and relations name two imported entities.
+#[must_use]
+pub fn import_line(
+    line: Line,
+) -> (
+    crate::model::Document,
+    crate::model::AnnotationSet,
+    Vec<String>,
+) {
+    use crate::model::{CharOffset, Draft, LineProblem, Span};
+    let doc = crate::model::Document::new(line.text);
+    let n = doc.char_count();
+    let mut problems = Vec::new();
+    let mut drafts = Vec::with_capacity(line.entities.len());
+    let mut entity_of = Vec::with_capacity(line.entities.len());
+    for e in &line.entities {
+        let what = format!("entity {} ({}–{})", e.id, e.start, e.end);
+        if e.label.trim().is_empty() || e.label.contains(char::is_whitespace) {
+            problems.push(format!("{what}: a label needs letters and no spaces"));
+            continue;
+        }
+        if e.start >= e.end {
+            problems.push(format!("{what}: an empty span"));
+            continue;
+        }
+        if e.end > n {
+            problems.push(format!("{what} is outside the text ({n} characters)"));
+            continue;
+        }
+        let pieces: Vec<Span> = if e.fragments.is_empty() {
+            vec![Span::new(CharOffset(e.start), CharOffset(e.end))]
+        } else {
+            e.fragments
+                .iter()
+                .map(|[s, t]| Span::new(CharOffset(*s), CharOffset(*t)))
+                .collect()
+        };
+        let in_order = pieces.windows(2).all(|w| w[0].end < w[1].start)
+            && pieces.iter().all(|p| p.start < p.end);
+        let reaches = pieces.first().map(|p| p.start.0) == Some(e.start)
+            && pieces.last().map(|p| p.end.0) == Some(e.end);
+        if !in_order || !reaches {
+            problems.push(format!(
+                "{what}: its fragments must be in order, apart, and run from its start to its end"
+            ));
+            continue;
+        }
+        let span = Span::new(CharOffset(e.start), CharOffset(e.end));
+        if !e.text.is_empty() && doc.slice(span) != e.text {
+            problems.push(format!(
+                "the text at {}–{} is \"{}\", not \"{}\"",
+                e.start,
+                e.end,
+                LineProblem::shorten(&doc.slice(span), 80),
+                LineProblem::shorten(&e.text, 80)
+            ));
+            continue;
+        }
+        let mut attributes = BTreeMap::new();
+        for (k, v) in &e.attributes {
+            let value = match v {
+                serde_json::Value::String(s) => Some(s.clone()),
+                serde_json::Value::Bool(b) => Some(b.to_string()),
+                serde_json::Value::Number(x) => Some(x.to_string()),
+                _ => None,
+            };
+            match value {
+                Some(v) if !k.trim().is_empty() && !v.is_empty() => {
+                    attributes.insert(k.clone(), v);
+                }
+                _ => problems.push(format!(
+                    "{what}: attribute \"{}\" needs a name and a text, number or true/false value; left out",
+                    LineProblem::shorten(k, 40)
+                )),
+            }
+        }
+        let mut links = Vec::new();
+        for l in &e.links {
+            if l.db.trim().is_empty() || l.id.trim().is_empty() {
+                problems.push(format!("{what}: a link needs a db and an id; left out"));
+            } else {
+                links.push(l.clone());
+            }
+        }
+        entity_of.push(e.id);
+        drafts.push(Draft {
+            pieces,
+            tag: e.label.clone(),
+            note: e.note.clone(),
+            attributes,
+            links,
+        });
+    }
+    let (set, ids) =
+        crate::model::AnnotationSet::from_drafts(&doc, drafts, crate::model::TagSet::default());
+    // Relations name entities by the ids in the file; the first entity with an id is the one named.
+    let index: std::collections::HashMap<u64, usize> = entity_of
+        .iter()
+        .enumerate()
+        .rev()
+        .map(|(i, &e)| (e, i))
+        .collect();
+    let new_id = |entity: u64| index.get(&entity).and_then(|&i| ids[i]);
+    let time = crate::model::annotations::now();
+    let mut next = set.next_id();
+    let mut seen = std::collections::HashSet::new();
+    let mut relations = Vec::new();
+    for r in &line.relations {
+        let what = format!("relation {} ({} {} → {})", r.id, r.kind, r.from_id, r.to_id);
+        if r.kind.trim().is_empty() || r.kind.contains(char::is_whitespace) {
+            problems.push(format!("{what}: a type needs letters and no spaces"));
+            continue;
+        }
+        match (new_id(r.from_id), new_id(r.to_id)) {
+            (Some(from), Some(to)) if from == to => {
+                problems.push(format!("{what}: links an entity to itself"));
+            }
+            (Some(from), Some(to)) => {
+                if seen.insert((from, to, r.kind.clone())) {
+                    relations.push(crate::model::Relation {
+                        id: next,
+                        kind: r.kind.clone(),
+                        from,
+                        to,
+                        note: r.note.clone(),
+                        created: time.clone(),
+                        modified: time.clone(),
+                    });
+                    next += 1;
+                }
+            }
+            _ => problems.push(format!("{what}: does not name two imported entities")),
+        }
+    }
+    let mut set = set.with_relations(relations);
+    let kinds: Vec<String> = set.relations().iter().map(|r| r.kind.clone()).collect();
+    for kind in kinds {
+        set.tags.ensure_relation(&kind);
+    }
+    (doc, set, problems)
 }

@@ -242,7 +242,30 @@ pub fn left_out(format: Format, docs: &[ExportDoc<'_>]) -> Vec<String> {
     };
     let attributes = with(|a| !a.attributes.is_empty());
     let links = with(|a| !a.links.is_empty());
+    let unplaced: usize = docs.iter().map(|d| d.annotations.unplaced.len()).sum();
+    // Relations with an end that is not placed in the text have nothing to point at in any format.
+    let dangling: usize = docs
+        .iter()
+        .map(|d| {
+            let placed: std::collections::HashSet<u64> = d.items().iter().map(|a| a.id).collect();
+            d.annotations
+                .relations()
+                .iter()
+                .filter(|r| !placed.contains(&r.from) || !placed.contains(&r.to))
+                .count()
+        })
+        .sum();
     let mut out = Vec::new();
+    if unplaced > 0 {
+        out.push(format!(
+            "{unplaced} annotations whose text is no longer in the document (listed under Unplaced) were left out"
+        ));
+    }
+    if dangling > 0 && !matches!(format, Format::Conll | Format::Csv) {
+        out.push(format!(
+            "{dangling} relations with an annotation that is not placed in the text were left out"
+        ));
+    }
     let mut say = |n: usize, what: &str| {
         if n > 0 {
             out.push(format!("{} holds no {what}: {n} left out", format.label()));

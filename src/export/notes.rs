@@ -34,7 +34,37 @@ fn grouped<'a>(d: &'a ExportDoc<'_>) -> Vec<(String, String, Vec<&'a Annotation>
 }
 
 /// What is said of an annotation besides its tag and note, one line each: attributes, links, relations.
-fn extras(d: &ExportDoc<'_>, a: &Annotation) -> Vec<String> {
+/// A document's relations by annotation, and the texts of their ends: found once per document, not per entity.
+struct Relations<'a> {
+    of: std::collections::HashMap<u64, Vec<&'a crate::model::Relation>>,
+    text: std::collections::HashMap<u64, &'a str>,
+}
+
+impl<'a> Relations<'a> {
+    fn of(d: &'a ExportDoc<'_>) -> Self {
+        let mut of: std::collections::HashMap<u64, Vec<&crate::model::Relation>> =
+            std::collections::HashMap::new();
+        for r in d.annotations.relations() {
+            of.entry(r.from).or_default().push(r);
+            if r.to != r.from {
+                of.entry(r.to).or_default().push(r);
+            }
+        }
+        let text = if of.is_empty() {
+            std::collections::HashMap::new()
+        } else {
+            d.items()
+                .iter()
+                .chain(&d.annotations.unplaced)
+                .filter(|a| of.contains_key(&a.id))
+                .map(|a| (a.id, a.text.as_str()))
+                .collect()
+        };
+        Self { of, text }
+    }
+}
+
+fn extras(d: &ExportDoc<'_>, relations: &Relations<'_>, a: &Annotation) -> Vec<String> {
     let mut out = Vec::new();
     if a.fragments.len() > 1 {
         let pieces: Vec<String> = a.pieces().iter().map(|p| d.doc.slice(*p)).collect();
@@ -59,13 +89,14 @@ fn extras(d: &ExportDoc<'_>, a: &Annotation) -> Vec<String> {
         });
     }
     let text_of = |id: u64| {
-        d.annotations
-            .any(id)
-            .map_or_else(|| format!("#{id}"), |x| x.text.replace(['\n', '\r'], " "))
+        relations
+            .text
+            .get(&id)
+            .map_or_else(|| format!("#{id}"), |x| x.replace(['\n', '\r'], " "))
     };
     // The same line under both ends: source ← type — target (the arrow points from the source, read right to
     // left).
-    for r in d.annotations.relations_of(a.id) {
+    for r in relations.of.get(&a.id).into_iter().flatten() {
         out.push(format!(
             "{} ← {} — {}",
             text_of(r.from),
@@ -81,6 +112,7 @@ pub fn markdown(docs: &[ExportDoc<'_>]) -> String {
     let mut out = String::new();
     for d in docs {
         let groups = grouped(d);
+        let relations = Relations::of(d);
         let _ = writeln!(out, "# {}\n", d.name);
         let _ = writeln!(
             out,
@@ -105,7 +137,7 @@ pub fn markdown(docs: &[ExportDoc<'_>]) -> String {
                     a.start,
                     a.end
                 );
-                for extra in extras(d, a) {
+                for extra in extras(d, &relations, a) {
                     let _ = writeln!(out, "  - {}", md(&extra));
                 }
                 if !a.note.is_empty() {
@@ -165,6 +197,7 @@ table {{ border-collapse: collapse; }} td, th {{ padding: 0.2em 0.8em; border-bo
     );
     for d in docs {
         let groups = grouped(d);
+        let relations = Relations::of(d);
         let color = |tag: &str| d.annotations.tags.color_of(tag);
         let _ = writeln!(out, "<section><h1 dir=\"auto\">{}</h1>", esc(&d.name));
         let _ = writeln!(
@@ -206,7 +239,7 @@ table {{ border-collapse: collapse; }} td, th {{ padding: 0.2em 0.8em; border-bo
                     a.start,
                     a.end
                 );
-                for extra in extras(d, a) {
+                for extra in extras(d, &relations, a) {
                     let _ = write!(
                         out,
                         "<div class=\"extra\" dir=\"auto\">{}</div>",

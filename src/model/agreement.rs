@@ -32,12 +32,19 @@ fn ratio(a: usize, b: usize) -> f64 {
 }
 
 fn harmonic(p: f64, r: f64) -> f64 {
-    if p + r == 0.0 { 0.0 } else { 2.0 * p * r / (p + r) }
+    if p + r == 0.0 {
+        0.0
+    } else {
+        2.0 * p * r / (p + r)
+    }
 }
 
 /// Exact matching: tp is the size of the multiset intersection of the reference's spans and the other's.
 #[must_use]
-pub fn exact(reference: &[(usize, usize, usize, &str)], other: &[(usize, usize, usize, &str)]) -> Scores {
+pub fn exact(
+    reference: &[(usize, usize, usize, &str)],
+    other: &[(usize, usize, usize, &str)],
+) -> Scores {
     let mut count: HashMap<(usize, usize, usize, &str), isize> = HashMap::new();
     for s in reference {
         *count.entry(*s).or_default() += 1;
@@ -63,13 +70,18 @@ pub fn exact(reference: &[(usize, usize, usize, &str)], other: &[(usize, usize, 
 }
 
 /// How many of `these` share at least one code point with a span of `those` with the same tag (same document).
-fn overlapping(these: &[(usize, usize, usize, &str)], those: &[(usize, usize, usize, &str)]) -> usize {
+fn overlapping(
+    these: &[(usize, usize, usize, &str)],
+    those: &[(usize, usize, usize, &str)],
+) -> usize {
     // Per (document, tag): those spans sorted by start, with the running maximum of their ends, for a binary search.
     let mut groups: HashMap<(usize, &str), Vec<(usize, usize)>> = HashMap::new();
     for &(d, s, e, t) in those {
         groups.entry((d, t)).or_default().push((s, e));
     }
-    let mut index: HashMap<(usize, &str), (Vec<usize>, Vec<usize>)> = HashMap::new();
+    // Per (document, tag): starts, and the running maximum of ends.
+    type Sorted = (Vec<usize>, Vec<usize>);
+    let mut index: HashMap<(usize, &str), Sorted> = HashMap::new();
     for (k, mut v) in groups {
         v.sort_unstable();
         let starts = v.iter().map(|x| x.0).collect();
@@ -98,7 +110,10 @@ fn overlapping(these: &[(usize, usize, usize, &str)], those: &[(usize, usize, us
 /// Overlap matching: precision is the share of the other's spans that overlap a same-tag span of the reference,
 /// recall the share of the reference's spans that overlap one of the other's.
 #[must_use]
-pub fn overlap(reference: &[(usize, usize, usize, &str)], other: &[(usize, usize, usize, &str)]) -> Scores {
+pub fn overlap(
+    reference: &[(usize, usize, usize, &str)],
+    other: &[(usize, usize, usize, &str)],
+) -> Scores {
     let precision = ratio(overlapping(other, reference), other.len());
     let recall = ratio(overlapping(reference, other), reference.len());
     Scores {
@@ -202,7 +217,11 @@ pub fn krippendorff_alpha(units: &[Vec<&str>]) -> Option<f64> {
     let observed: f64 = o.iter().filter(|((c, k), _)| c != k).map(|(_, v)| v).sum();
     let expected: f64 = nc
         .iter()
-        .flat_map(|(c, a)| nc.iter().filter(move |(k, _)| k != &c).map(move |(_, b)| a * b))
+        .flat_map(|(c, a)| {
+            nc.iter()
+                .filter(move |(k, _)| k != &c)
+                .map(move |(_, b)| a * b)
+        })
         .sum();
     (expected > 0.0).then(|| 1.0 - (n - 1.0) * observed / expected)
 }
@@ -291,17 +310,30 @@ mod tests {
     use super::*;
 
     fn s(list: &[(usize, usize, &str)]) -> Spans {
-        list.iter().map(|(a, b, t)| (*a, *b, (*t).to_owned())).collect()
+        list.iter()
+            .map(|(a, b, t)| (*a, *b, (*t).to_owned()))
+            .collect()
     }
 
     #[test]
     fn exact_and_overlap_scores_count_as_defined() {
         let text = "قال محمد بن سلمان في القاهرة";
         let a = s(&[(4, 8, "PER"), (4, 17, "PER"), (21, 28, "LOC")]);
-        let b = s(&[(4, 8, "PER"), (8, 17, "PER"), (21, 28, "GPE"), (0, 3, "MISC")]);
-        let docs = [Document { text, annotators: vec![a, b] }];
+        let b = s(&[
+            (4, 8, "PER"),
+            (8, 17, "PER"),
+            (21, 28, "GPE"),
+            (0, 3, "MISC"),
+        ]);
+        let docs = [Document {
+            text,
+            annotators: vec![a, b],
+        }];
         let p = pair(&docs, 0, 1);
-        assert_eq!((p.exact.tp, p.exact.fp, p.exact.fn_), (Some(1), Some(3), Some(2)));
+        assert_eq!(
+            (p.exact.tp, p.exact.fp, p.exact.fn_),
+            (Some(1), Some(3), Some(2))
+        );
         assert!((p.exact.f1 - 2.0 / 7.0).abs() < 1e-12);
         // B's spans overlapping a same-tag span of A: (4,8) and (8,17) → 2 of 4; A's overlapped: (4,8), (4,17) → 2 of 3.
         assert!((p.overlap.precision - 0.5).abs() < 1e-12);
@@ -324,14 +356,23 @@ mod tests {
         // 50 items: both yes 20, A yes B no 5, A no B yes 10, both no 15 → kappa 0.4 (Cohen's kappa, Wikipedia).
         let mut a = Vec::new();
         let mut b = Vec::new();
-        for (x, y, n) in [("yes", "yes", 20), ("yes", "no", 5), ("no", "yes", 10), ("no", "no", 15)] {
+        for (x, y, n) in [
+            ("yes", "yes", 20),
+            ("yes", "no", 5),
+            ("no", "yes", 10),
+            ("no", "no", 15),
+        ] {
             for _ in 0..n {
                 a.push(x);
                 b.push(y);
             }
         }
         assert!((cohen_kappa(&a, &b).unwrap() - 0.4).abs() < 1e-12);
-        assert_eq!(cohen_kappa(&["O", "O"], &["O", "O"]), None, "undefined with one label");
+        assert_eq!(
+            cohen_kappa(&["O", "O"], &["O", "O"]),
+            None,
+            "undefined with one label"
+        );
     }
 
     #[test]
@@ -353,10 +394,21 @@ mod tests {
     fn a_hundred_documents_of_a_thousand_annotations_are_scored() {
         let text: String = "كلمة ".repeat(4000);
         let make = |shift: usize| -> Spans {
-            (0..1000).map(|i| (i * 20 + shift % 2, i * 20 + 4, ["PER", "LOC"][i % 2].to_owned())).collect()
+            (0..1000)
+                .map(|i| {
+                    (
+                        i * 20 + shift % 2,
+                        i * 20 + 4,
+                        ["PER", "LOC"][i % 2].to_owned(),
+                    )
+                })
+                .collect()
         };
         let docs: Vec<Document<'_>> = (0..100)
-            .map(|d| Document { text: &text, annotators: vec![make(0), make(d)] })
+            .map(|d| Document {
+                text: &text,
+                annotators: vec![make(0), make(d)],
+            })
             .collect();
         let p = pair(&docs, 0, 1);
         assert!(p.exact.f1 > 0.0 && p.kappa.is_some());

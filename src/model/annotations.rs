@@ -309,6 +309,8 @@ pub struct AnnotationSet {
     counts: TagCounts,
     /// Relations between annotations (placed or unplaced), in the order they were made.
     relations: Vec<Relation>,
+    /// Ids changed by [`Self::renumber`] since the window last asked ([`Self::take_renumbered`]).
+    renumbered: Vec<(u64, u64)>,
 }
 
 impl AnnotationSet {
@@ -340,6 +342,7 @@ impl AnnotationSet {
             max_len,
             counts,
             relations: Vec::new(),
+            renumbered: Vec::new(),
         }
     }
 
@@ -1105,13 +1108,30 @@ impl AnnotationSet {
             .next_id
             .max(news.iter().max().map_or(0, |n| n.saturating_add(1)));
         let mut full: std::collections::HashMap<u64, u64> = map.iter().copied().collect();
-        let ids: Vec<u64> = self
+        // Every id this set knows, the undo history's included (an annotation made and deleted here meanwhile
+        // comes back with undo).
+        fn ids_in(e: &Edit, out: &mut Vec<u64>) {
+            match e {
+                Edit::Add(a) | Edit::Remove(a) => out.push(a.id),
+                Edit::Update { after, .. } => out.push(after.id),
+                Edit::AddRelation(r) | Edit::RemoveRelation(r) => out.push(r.id),
+                Edit::UpdateRelation { after, .. } => out.push(after.id),
+                Edit::Batch(edits) => edits.iter().for_each(|e| ids_in(e, out)),
+                Edit::Tags { .. } | Edit::Suggestions { .. } => {}
+            }
+        }
+        let mut ids: Vec<u64> = self
             .items
             .iter()
             .chain(&self.unplaced)
             .map(|a| a.id)
             .chain(self.relations.iter().map(|r| r.id))
             .collect();
+        for e in self.undo.iter().chain(&self.redo) {
+            ids_in(e, &mut ids);
+        }
+        ids.sort_unstable();
+        ids.dedup();
         for id in ids {
             if news.contains(&id) && !olds.contains(&id) {
                 full.insert(id, next);
@@ -1119,6 +1139,8 @@ impl AnnotationSet {
             }
         }
         self.next_id = next;
+        self.revision += 1;
+        self.renumbered.extend(full.iter().map(|(a, b)| (*a, *b)));
         let to = |id: &mut u64| {
             if let Some(n) = full.get(id) {
                 *id = *n;
@@ -1163,6 +1185,12 @@ impl AnnotationSet {
         for e in self.undo.iter_mut().chain(self.redo.iter_mut()) {
             in_edit(e, &to);
         }
+    }
+
+    /// The ids [`Self::renumber`] changed since the last call (old, new), for whoever holds ids (a selection, a
+    /// popup) to follow them.
+    pub fn take_renumbered(&mut self) -> Vec<(u64, u64)> {
+        std::mem::take(&mut self.renumbered)
     }
 
     /// The next id a new annotation gets.

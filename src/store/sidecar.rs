@@ -326,6 +326,13 @@ fn check_relations(
         + 1;
     let mut kept = Vec::with_capacity(relations.len());
     for mut r in relations {
+        if r.kind.trim().is_empty() {
+            report.warnings.push(format!(
+                "relation {} ({} → {}) has no type; it was dropped",
+                r.id, r.from, r.to
+            ));
+            continue;
+        }
         if !ends.contains(&r.from) || !ends.contains(&r.to) || r.from == r.to {
             report.warnings.push(format!(
                 "relation {} ({} {} → {}) does not link two annotations of this file; it was dropped",
@@ -335,8 +342,13 @@ fn check_relations(
         }
         if r.id >= MAX_ID || !ids.insert(r.id) {
             report.warnings.push(format!(
-                "relation id {} was already used; it is now id {next_id}",
-                r.id
+                "relation id {} {}; it is now id {next_id}",
+                r.id,
+                if r.id >= MAX_ID {
+                    "was too large"
+                } else {
+                    "was already used"
+                }
             ));
             r.id = next_id;
             ids.insert(r.id);
@@ -546,15 +558,18 @@ fn place(
 
 pub use super::anchor::reanchor;
 
-/// Fragments must lie inside the annotation's extent, in order, apart, and be at least two; the extent is theirs.
-/// Anything else is repaired (and reported): bad fragments dropped, the extent set to what is left, a single
-/// fragment made an ordinary annotation.
+/// Fragments must lie inside the annotation's extent, apart, and be at least two, reaching both ends of it (they
+/// are put in order first). Anything else is repaired and reported: the fragments that fit are kept when they
+/// still reach both ends; otherwise the annotation becomes one span over its extent.
 fn check_fragments(a: &mut Annotation, report: &mut LoadReport) {
     if a.fragments.is_empty() {
         return;
     }
-    let mut good: Vec<(usize, usize)> = Vec::with_capacity(a.fragments.len());
-    for &(s, e) in &a.fragments {
+    // Pieces written out of order (by hand, by another tool) are put in order first.
+    let mut sorted = a.fragments.clone();
+    sorted.sort_unstable();
+    let mut good: Vec<(usize, usize)> = Vec::with_capacity(sorted.len());
+    for &(s, e) in &sorted {
         if s < e && s >= a.start && e <= a.end && good.last().is_none_or(|&(_, pe)| s > pe) {
             good.push((s, e));
         }
@@ -562,6 +577,7 @@ fn check_fragments(a: &mut Annotation, report: &mut LoadReport) {
     let extent_fits =
         good.first().map(|f| f.0) == Some(a.start) && good.last().map(|f| f.1) == Some(a.end);
     if good.len() == a.fragments.len() && good.len() >= 2 && extent_fits {
+        a.fragments = good;
         return;
     }
     report.warnings.push(format!(

@@ -63,6 +63,52 @@ impl ArcShape {
     }
 }
 
+/// Between two lines an arc would cross the text in between: instead the relation leaves its source upwards, runs
+/// in the space above that line to the margin at `margin_x` (outside the text column), along the margin to the
+/// target's line, and above that line to the target. Returns the path and where its label goes (above the source).
+#[must_use]
+pub fn route_between(from: Rect, to: Rect, margin_x: f32, level: usize) -> (Vec<Pos2>, Pos2) {
+    let lift = RISE + STEP * level as f32;
+    let (a, b) = (from.center_top(), to.center_top());
+    let (ya, yb) = (a.y - lift, b.y - lift);
+    let points = vec![
+        a,
+        Pos2::new(a.x, ya),
+        Pos2::new(margin_x, ya),
+        Pos2::new(margin_x, yb),
+        Pos2::new(b.x, yb),
+        b,
+    ];
+    let label = Pos2::new((a.x + margin_x) / 2.0, ya);
+    (points, label)
+}
+
+/// How far `p` is from a polyline.
+#[must_use]
+pub fn polyline_distance(points: &[Pos2], p: Pos2) -> f32 {
+    points
+        .windows(2)
+        .map(|w| segment_distance(p, w[0], w[1]))
+        .fold(f32::INFINITY, f32::min)
+}
+
+/// The arrowhead at the end of a polyline, pointing along its last segment.
+#[must_use]
+pub fn arrowhead(points: &[Pos2], size: f32) -> [Pos2; 3] {
+    let n = points.len();
+    let tip = points[n - 1];
+    let back = if n >= 2 {
+        points[n - 2]
+    } else {
+        tip - Vec2::DOWN
+    };
+    let dir = (tip - back).normalized();
+    let dir = if dir.is_finite() { dir } else { Vec2::DOWN };
+    let side = Vec2::new(-dir.y, dir.x) * (size * 0.5);
+    let base = tip - dir * size;
+    [tip, base + side, base - side]
+}
+
 fn segment_distance(p: Pos2, a: Pos2, b: Pos2) -> f32 {
     let ab = b - a;
     let len2 = ab.length_sq();
@@ -188,6 +234,28 @@ mod tests {
         let arc = arc_between(source, lower, 0);
         assert_eq!(arc.to, lower.center_top());
         assert!(arc.label.y < source.top());
+    }
+
+    #[test]
+    fn between_lines_the_path_goes_round_by_the_margin_not_through_the_text() {
+        let line = |y: f32, x: f32| Rect::from_min_size(Pos2::new(x, y), Vec2::new(60.0, 30.0));
+        // Source on a lower line, target two lines up; the text column starts at x = 100.
+        let (from, to) = (line(200.0, 400.0), line(100.0, 250.0));
+        let (points, label) = route_between(from, to, 90.0, 1);
+        assert_eq!(points[0], from.center_top());
+        assert_eq!(*points.last().unwrap(), to.center_top());
+        // The only vertical run across lines is in the margin.
+        for w in points.windows(2) {
+            let crosses = (w[0].y - w[1].y).abs() > 20.0;
+            assert!(!crosses || (w[0].x == 90.0 && w[1].x == 90.0), "{w:?}");
+        }
+        // The horizontal runs are above the lines they run along.
+        assert!(points[1].y < from.top() && points[4].y < to.top());
+        assert!(label.y < from.top() && label.x < from.center().x);
+        let [tip, a, b] = arrowhead(&points, 6.0);
+        assert_eq!(tip, to.center_top());
+        assert!(a.y < tip.y && b.y < tip.y, "it points down into the target");
+        assert!(polyline_distance(&points, Pos2::new(90.0, 150.0)) < 1.0);
     }
 
     #[test]

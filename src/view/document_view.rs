@@ -15,7 +15,7 @@ use std::sync::mpsc::{Receiver, TryRecvError};
 
 use egui::{Color32, CursorIcon, Id, Pos2, Rect, Sense, Ui, Vec2};
 
-use super::arcs::{self, ArcShape};
+use super::arcs;
 use super::text_kit::{TextKit, with_kit};
 use crate::model::{AnnotationSet, CharOffset, Document, Span, TextSelection};
 use crate::text::{ParagraphLayout, TextEngine, TextStyle};
@@ -28,7 +28,7 @@ const MAX_CACHED_LAYOUTS: usize = 3000;
 /// Empty space around the text column, in points.
 const MARGIN: f32 = 24.0;
 /// Extra line spacing while the document has relations, so their arcs run between the lines.
-const ARC_ROOM: f32 = 0.7;
+const ARC_ROOM: f32 = 1.1;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum DragUnit {
@@ -122,8 +122,8 @@ pub struct DocumentView {
     arc_room: bool,
     /// The relations' ends (first piece of each annotation), for the annotations' revision they were found for.
     relation_ends: Option<(u64, Vec<RelationEnds>)>,
-    /// The arcs as painted in the last frame, in screen coordinates, for clicking them.
-    arcs: Vec<(u64, ArcShape, Rect)>,
+    /// The arcs as painted in the last frame (path and label, screen coordinates), for clicking them.
+    arcs: Vec<(u64, Vec<Pos2>, Rect)>,
     /// An Alt-drag in progress: where it began, and the pointer now.
     linking: Option<(CharOffset, Pos2)>,
     /// Pieces of a discontinuous selection made so far (Ctrl+drag adds the selection as a piece).
@@ -949,7 +949,11 @@ impl DocumentView {
         self.arcs
             .iter()
             .find(|(_, _, label)| label.expand(2.0).contains(p))
-            .or_else(|| self.arcs.iter().find(|(_, arc, _)| arc.distance(p) < 4.0))
+            .or_else(|| {
+                self.arcs
+                    .iter()
+                    .find(|(_, path, _)| arcs::polyline_distance(path, p) < 4.0)
+            })
             .map(|(id, _, _)| *id)
     }
 
@@ -1083,26 +1087,43 @@ impl DocumentView {
             };
             drawn.push((e, ra, rb));
         }
+        // Arcs start in the room above the words (the extra line spacing), not at the top of the line box, so that
+        // they and their labels stay between the lines.
+        let inset = ARC_ROOM * self.style.font_size * 0.5 * 0.85;
+        let lower = |r: &Rect| {
+            Rect::from_min_max(r.min + Vec2::new(0.0, inset.min(r.height() * 0.4)), r.max)
+        };
+        let drawn: Vec<(&RelationEnds, Rect, Rect)> = drawn
+            .into_iter()
+            .map(|(e, a, b)| (e, lower(&a), lower(&b)))
+            .collect();
         let levels = arcs::stack(&drawn.iter().map(|(_, a, b)| (*a, *b)).collect::<Vec<_>>());
-        let style = crate::text::TextStyle::with_size((self.style.font_size * 0.55).max(10.0));
+        let style = crate::text::TextStyle::with_size((self.style.font_size * 0.5).max(10.0));
+        let margin_x = g.content_origin.x + g.text_left - 10.0;
         for ((e, ra, rb), level) in drawn.iter().zip(levels) {
-            let arc = arcs::arc_between(*ra, *rb, level);
+            // On one line an arc; between lines a path round by the margin, so no text is crossed.
+            let (path, label_at) = if (ra.top() - rb.top()).abs() < 2.0 {
+                let arc = arcs::arc_between(*ra, *rb, level);
+                (arc.points(24), arc.label)
+            } else {
+                arcs::route_between(*ra, *rb, margin_x, level)
+            };
             let [r, gr, b] = e.color;
             let color = Color32::from_rgb(r, gr, b);
             let emphasized = o.emphasized == Some(e.id);
             let width = if emphasized { 2.5 } else { 1.5 };
             painter.add(egui::Shape::line(
-                arc.points(24),
+                path.clone(),
                 egui::Stroke::new(width, color),
             ));
             painter.add(egui::Shape::convex_polygon(
-                arc.arrowhead(7.0).to_vec(),
+                arcs::arrowhead(&path, 7.0).to_vec(),
                 color,
                 egui::Stroke::NONE,
             ));
             let layout = kit.label_layout(ctx, &e.label, &style, None);
             let size = Vec2::new(layout.content_width(), layout.height());
-            let label = Rect::from_center_size(arc.label, size + Vec2::new(8.0, 2.0));
+            let label = Rect::from_center_size(label_at, size + Vec2::new(8.0, 2.0));
             painter.rect_filled(label, 4.0, background);
             painter.rect_stroke(
                 label,
@@ -1117,7 +1138,7 @@ impl DocumentView {
                 label.min + Vec2::new(4.0, 1.0),
                 color,
             );
-            self.arcs.push((e.id, arc, label));
+            self.arcs.push((e.id, path, label));
         }
     }
 

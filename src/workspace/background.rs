@@ -201,6 +201,7 @@ fn renumber_content(c: &mut merge::Content, map: &[(u64, u64)]) {
         to(&mut a.id);
     }
     for r in &mut c.relations {
+        to(&mut r.id);
         to(&mut r.from);
         to(&mut r.to);
     }

@@ -287,41 +287,61 @@ pub fn merge(base: &Content, ours: &Content, theirs: &Content) -> Merged {
         + 1;
     let mut conflicts = Vec::new();
     let mut renumbered = Vec::new();
+    // Annotations and relations share one id space. An item we added whose id the other side gave to an item of the
+    // other kind takes a new id first (the same-kind case is handled by the list merge).
+    let base_ids: HashSet<u64> = base
+        .annotations
+        .iter()
+        .chain(&base.unplaced)
+        .map(|a| a.id)
+        .chain(base.relations.iter().map(|r| r.id))
+        .collect();
+    let their_annotations: HashSet<u64> = theirs
+        .annotations
+        .iter()
+        .chain(&theirs.unplaced)
+        .map(|a| a.id)
+        .collect();
+    let their_relations: HashSet<u64> = theirs.relations.iter().map(|r| r.id).collect();
+    let mut our_items = with_place(ours);
+    for (a, _) in &mut our_items {
+        if !base_ids.contains(&a.id) && their_relations.contains(&a.id) {
+            renumbered.push((a.id, next_id));
+            a.id = next_id;
+            next_id += 1;
+        }
+    }
+    let mut our_relations = ours.relations.clone();
+    for r in &mut our_relations {
+        if !base_ids.contains(&r.id) && their_annotations.contains(&r.id) {
+            renumbered.push((r.id, next_id));
+            r.id = next_id;
+            next_id += 1;
+        }
+    }
     let merged = merge_list(
         &with_place(base),
-        &with_place(ours),
+        &our_items,
         &with_place(theirs),
         &mut next_id,
         &mut conflicts,
         &mut renumbered,
     );
-    // Our relations follow our annotations that took a new id; then relations merge like annotations.
-    let renamed = |id: u64| {
-        renumbered
-            .iter()
-            .find(|(old, _)| *old == id)
-            .map_or(id, |(_, new)| *new)
-    };
-    let our_relations: Vec<Relation> = ours
-        .relations
-        .iter()
-        .map(|r| {
-            let base_has = base.relations.iter().any(|b| b.id == r.id);
-            let mut r = r.clone();
-            if !base_has {
-                r.from = renamed(r.from);
-                r.to = renamed(r.to);
-            }
-            r
-        })
-        .collect();
+    // Our new relations follow our annotations that took a new id; then relations merge like annotations.
+    let renamed: std::collections::HashMap<u64, u64> = renumbered.iter().copied().collect();
+    for r in &mut our_relations {
+        if !base_ids.contains(&r.id) {
+            r.from = renamed.get(&r.from).copied().unwrap_or(r.from);
+            r.to = renamed.get(&r.to).copied().unwrap_or(r.to);
+        }
+    }
     let mut relations = merge_list(
         &base.relations,
         &our_relations,
         &theirs.relations,
         &mut next_id,
         &mut conflicts,
-        &mut Vec::new(),
+        &mut renumbered,
     );
     let (mut annotations, mut unplaced) = (Vec::new(), Vec::new());
     for (a, placed) in merged {
@@ -413,6 +433,58 @@ mod tests {
             annotations: list,
             ..Content::default()
         }
+    }
+
+    fn rel(id: u64, from: u64, to: u64, kind: &str) -> Relation {
+        Relation {
+            id,
+            kind: kind.into(),
+            from,
+            to,
+            ..Relation::default()
+        }
+    }
+
+    #[test]
+    fn relations_merge_in_one_id_space_with_annotations() {
+        let base = content(vec![ann(1, 0, "PER"), ann(2, 10, "LOC")]);
+        // Here: a relation 3 from 1 to 2, and a relation 4 that only we made.
+        let mut ours = content(vec![ann(1, 0, "PER"), ann(2, 10, "LOC")]);
+        ours.relations = vec![rel(3, 1, 2, "LivesIn"), rel(4, 2, 1, "Near")];
+        // Elsewhere: a new annotation 3 and a relation 4 of theirs.
+        let mut theirs = content(vec![ann(1, 0, "PER"), ann(2, 10, "LOC"), ann(3, 20, "ORG")]);
+        theirs.relations = vec![rel(4, 1, 3, "WorksFor")];
+        let m = merge(&base, &ours, &theirs);
+        let c = &m.content;
+        let mut ids: Vec<u64> = c
+            .annotations
+            .iter()
+            .map(|a| a.id)
+            .chain(c.relations.iter().map(|r| r.id))
+            .collect();
+        let n = ids.len();
+        ids.sort_unstable();
+        ids.dedup();
+        assert_eq!(ids.len(), n, "no id is used twice: {c:?}");
+        assert_eq!(c.annotations.len(), 3);
+        let kinds: Vec<&str> = c.relations.iter().map(|r| r.kind.as_str()).collect();
+        assert_eq!(kinds.len(), 3, "{kinds:?}");
+        for k in ["LivesIn", "Near", "WorksFor"] {
+            assert!(kinds.contains(&k), "{kinds:?}");
+        }
+        // Our two relations took new ids, and the window is told which.
+        let renamed: Vec<u64> = m.renumbered.iter().map(|(old, _)| *old).collect();
+        assert!(
+            renamed.contains(&3) && renamed.contains(&4),
+            "{:?}",
+            m.renumbered
+        );
+        let lives = c.relations.iter().find(|r| r.kind == "LivesIn").unwrap();
+        assert_eq!(
+            (lives.from, lives.to),
+            (1, 2),
+            "its ends are the annotations it linked"
+        );
     }
 
     #[test]
