@@ -33,7 +33,7 @@ def run_all():
     FIGURES.mkdir(parents=True, exist_ok=True)
     for f in FIGURES.glob("*.json"):
         f.unlink()
-    for bench in ["engine", "large_document", "search", "sidecar"]:
+    for bench in ["engine", "large_document", "search", "sidecar", "agreement"]:
         run(["cargo", "bench", "--bench", bench])
     runs = []
     for _ in range(BOOK_RUNS):
@@ -228,10 +228,20 @@ def large_table():
     return out
 
 
+def agreement_table():
+    f = figures("agreement")
+    t = criterion_ms("agree", "two_annotators_100_documents")
+    rows = [
+        ("`warraq agree` on two folders of 100 documents × 1 000 annotations (find, open, pair, score)", ms(t),
+         f"{f['peak_mb/two_annotators_100_documents']:.0f} MB", "≤ 1 s", status(t <= 1000)),
+    ]
+    return table(["benchmark", "median", "peak memory", "target", "status"], rows)
+
+
 def write():
     text = DOC.read_text()
     parts = {"book": book_table(book()), "sidecar": sidecar_table(), "search": search_table(),
-             "engine": engine_table(), "large": large_table()}
+             "engine": engine_table(), "large": large_table(), "agreement": agreement_table()}
     for name, body in parts.items():
         pattern = re.compile(rf"(<!-- figures:{name} -->\n).*?(<!-- /figures:{name} -->)", re.S)
         if not pattern.search(text):

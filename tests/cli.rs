@@ -247,3 +247,75 @@ fn find_prints_every_arabic_aware_match_with_code_point_offsets() {
     // No query is a usage error.
     assert_eq!(warraq(&["find", path]).status.code(), Some(2));
 }
+
+#[test]
+fn agree_scores_two_annotators_folders_and_names_what_it_left_out() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = "قال محمد بن سلمان في القاهرة إن الاجتماع انتهى";
+    let doc = Document::new(text.to_owned());
+    let span = |w: &str| {
+        let b = text.find(w).unwrap();
+        let s = text[..b].chars().count();
+        Span::new(CharOffset(s), CharOffset(s + w.chars().count()))
+    };
+    let write = |folder: &str, name: &str, tags: &[(&str, &str)]| {
+        let f = dir.path().join(folder);
+        std::fs::create_dir_all(&f).unwrap();
+        let source = f.join(name);
+        std::fs::write(&source, text).unwrap();
+        let mut set = AnnotationSet::new(Vec::new(), Vec::new(), TagSet::default());
+        for (w, t) in tags {
+            set.create(&doc, span(w), t);
+        }
+        sidecar::save(
+            &sidecar::sidecar_path(&source),
+            &set,
+            Fingerprint::of(text.as_bytes(), "UTF-8"),
+            false,
+        )
+        .unwrap();
+    };
+    write(
+        "a",
+        "one.txt",
+        &[("محمد بن سلمان", "PER"), ("القاهرة", "LOC")],
+    );
+    write("b", "one.txt", &[("محمد", "PER"), ("القاهرة", "LOC")]);
+    write("a", "two.txt", &[("الاجتماع", "MISC")]);
+    let o = warraq(&[
+        "agree",
+        dir.path().join("a").to_str().unwrap(),
+        dir.path().join("b").to_str().unwrap(),
+        "--json",
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["documents"], 1);
+    assert_eq!(v["exact"]["tp"], 1);
+    assert_eq!(v["exact"]["fp"], 1);
+    assert_eq!(v["exact"]["fn"], 1);
+    assert_eq!(v["overlap"]["f1"], 1.0, "محمد overlaps محمد بن سلمان");
+    assert_eq!(v["per_tag"]["LOC"]["exact"]["f1"], 1.0);
+    assert!(v["kappa"].as_f64().unwrap() < 1.0 && v["alpha"].as_f64().is_some());
+    assert!(
+        v["problems"][0]
+            .as_str()
+            .unwrap()
+            .contains("two.txt: missing in"),
+        "{}",
+        v["problems"]
+    );
+    // The table form, and a clear refusal of a single annotator.
+    let o = warraq(&[
+        "agree",
+        dir.path().join("a").to_str().unwrap(),
+        dir.path().join("b").to_str().unwrap(),
+    ]);
+    let table = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        table.contains("Cohen's kappa") && table.contains("exact"),
+        "{table}"
+    );
+    let o = warraq(&["agree", dir.path().join("a").to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+}

@@ -163,29 +163,51 @@ pub fn labels<'a>(text: &str, spans: &'a [(usize, usize, String)]) -> Vec<&'a st
         .collect()
 }
 
+/// Labels as small numbers, the same number for the same label everywhere.
+#[derive(Default)]
+struct Codes<'a> {
+    names: Vec<&'a str>,
+}
+
+impl<'a> Codes<'a> {
+    fn of(&mut self, label: &'a str) -> u32 {
+        match self.names.iter().position(|n| *n == label) {
+            Some(k) => k as u32,
+            None => {
+                self.names.push(label);
+                (self.names.len() - 1) as u32
+            }
+        }
+    }
+
+    fn all(&mut self, labels: &[&'a str]) -> Vec<u32> {
+        labels.iter().map(|l| self.of(l)).collect()
+    }
+}
+
 /// Cohen's kappa between two label sequences of the same length; `None` when it is undefined (all one label).
 #[must_use]
 pub fn cohen_kappa(a: &[&str], b: &[&str]) -> Option<f64> {
+    let mut codes = Codes::default();
+    let (a, b) = (codes.all(a), codes.all(b));
+    kappa_of_codes(&a, &b, codes.names.len())
+}
+
+fn kappa_of_codes(a: &[u32], b: &[u32], k: usize) -> Option<f64> {
     let n = a.len().min(b.len());
     if n == 0 {
         return None;
     }
-    let mut pa: HashMap<&str, f64> = HashMap::new();
-    let mut pb: HashMap<&str, f64> = HashMap::new();
-    let mut agree = 0.0;
+    let (mut pa, mut pb) = (vec![0.0f64; k], vec![0.0f64; k]);
+    let mut agree = 0usize;
     for (x, y) in a.iter().zip(b) {
-        *pa.entry(x).or_default() += 1.0;
-        *pb.entry(y).or_default() += 1.0;
-        if x == y {
-            agree += 1.0;
-        }
+        pa[*x as usize] += 1.0;
+        pb[*y as usize] += 1.0;
+        agree += usize::from(x == y);
     }
     let n = n as f64;
-    let po = agree / n;
-    let pe: f64 = pa
-        .iter()
-        .map(|(k, ca)| (ca / n) * (pb.get(k).copied().unwrap_or(0.0) / n))
-        .sum();
+    let po = agree as f64 / n;
+    let pe: f64 = pa.iter().zip(&pb).map(|(x, y)| (x / n) * (y / n)).sum();
     (pe < 1.0).then(|| (po - pe) / (1.0 - pe))
 }
 
@@ -193,8 +215,14 @@ pub fn cohen_kappa(a: &[&str], b: &[&str]) -> Option<f64> {
 /// undefined (one label only).
 #[must_use]
 pub fn krippendorff_alpha(units: &[Vec<&str>]) -> Option<f64> {
-    // The coincidence matrix, each unit's pairs weighted by 1 / (m - 1).
-    let mut o: HashMap<(&str, &str), f64> = HashMap::new();
+    let mut codes = Codes::default();
+    let coded: Vec<Vec<u32>> = units.iter().map(|u| codes.all(u)).collect();
+    alpha_of_codes(coded.iter().map(Vec::as_slice), codes.names.len())
+}
+
+fn alpha_of_codes<'u>(units: impl Iterator<Item = &'u [u32]>, k: usize) -> Option<f64> {
+    // The coincidence matrix, each unit's ordered pairs of different annotators weighted by 1 / (m - 1).
+    let mut o = vec![0.0f64; k * k];
     for unit in units {
         let m = unit.len();
         if m < 2 {
@@ -204,25 +232,19 @@ pub fn krippendorff_alpha(units: &[Vec<&str>]) -> Option<f64> {
         for (i, a) in unit.iter().enumerate() {
             for (j, b) in unit.iter().enumerate() {
                 if i != j {
-                    *o.entry((a, b)).or_default() += w;
+                    o[*a as usize * k + *b as usize] += w;
                 }
             }
         }
     }
-    let mut nc: BTreeMap<&str, f64> = BTreeMap::new();
-    for ((c, _), v) in &o {
-        *nc.entry(c).or_default() += v;
-    }
-    let n: f64 = nc.values().sum();
-    let observed: f64 = o.iter().filter(|((c, k), _)| c != k).map(|(_, v)| v).sum();
-    let expected: f64 = nc
-        .iter()
-        .flat_map(|(c, a)| {
-            nc.iter()
-                .filter(move |(k, _)| k != &c)
-                .map(move |(_, b)| a * b)
-        })
+    let nc: Vec<f64> = (0..k).map(|c| o[c * k..(c + 1) * k].iter().sum()).collect();
+    let n: f64 = nc.iter().sum();
+    let observed: f64 = (0..k)
+        .flat_map(|c| (0..k).filter(move |&d| d != c).map(move |d| (c, d)))
+        .map(|(c, d)| o[c * k + d])
         .sum();
+    let total: f64 = nc.iter().sum::<f64>();
+    let expected = total * total - nc.iter().map(|x| x * x).sum::<f64>();
     (expected > 0.0).then(|| 1.0 - (n - 1.0) * observed / expected)
 }
 
@@ -278,31 +300,41 @@ pub fn pair(docs: &[Document<'_>], a: usize, b: usize) -> Pair {
             )
         })
         .collect();
+    let mut codes = Codes::default();
     let (mut la, mut lb) = (Vec::new(), Vec::new());
     for doc in docs {
-        la.extend(labels(doc.text, &doc.annotators[a]));
-        lb.extend(labels(doc.text, &doc.annotators[b]));
+        la.extend(codes.all(&labels(doc.text, &doc.annotators[a])));
+        lb.extend(codes.all(&labels(doc.text, &doc.annotators[b])));
     }
     Pair {
         exact: exact(&ra, &rb),
         overlap: overlap(&ra, &rb),
         per_tag,
-        kappa: cohen_kappa(&la, &lb),
+        kappa: kappa_of_codes(&la, &lb, codes.names.len()),
     }
 }
 
 /// Krippendorff's alpha over all annotators and documents (code points as units).
 #[must_use]
 pub fn alpha(docs: &[Document<'_>]) -> Option<f64> {
-    let mut units: Vec<Vec<&str>> = Vec::new();
+    let mut codes = Codes::default();
+    let mut units: Vec<u32> = Vec::new();
+    let m = docs.first().map_or(0, |d| d.annotators.len());
     for doc in docs {
-        let per: Vec<Vec<&str>> = doc.annotators.iter().map(|s| labels(doc.text, s)).collect();
+        let per: Vec<Vec<u32>> = doc
+            .annotators
+            .iter()
+            .map(|s| codes.all(&labels(doc.text, s)))
+            .collect();
         let n = per.iter().map(Vec::len).min().unwrap_or(0);
         for i in 0..n {
-            units.push(per.iter().map(|l| l[i]).collect());
+            units.extend(per.iter().map(|l| l[i]));
         }
     }
-    krippendorff_alpha(&units)
+    if m == 0 {
+        return None;
+    }
+    alpha_of_codes(units.chunks(m), codes.names.len())
 }
 
 #[cfg(test)]
