@@ -61,6 +61,8 @@ pub(crate) struct RelationState {
     table_job: Option<TableJob>,
     /// The panel's groups of annotations by link.
     link_groups: Option<LinkGroupsCache>,
+    /// The last lookup in the link table: its query and what it found.
+    lookup: Option<(String, Vec<Link>)>,
 }
 
 /// Annotations grouped by link: (link, the texts of its annotations, the first one's id), per annotations state.
@@ -84,6 +86,7 @@ impl Default for RelationState {
             table: None,
             table_job: None,
             link_groups: None,
+            lookup: None,
         }
     }
 }
@@ -186,6 +189,7 @@ impl WarraqApp {
                 self.message = Some(message);
                 self.settings.link_table = Some(path.clone());
                 self.relations.table = Some((path, Arc::new(table)));
+                self.relations.lookup = None;
             }
             Some(Poll::Ready(Err(e))) if !e.is_empty() => {
                 self.message = Some(format!("No link table was loaded: {e}"));
@@ -834,10 +838,27 @@ impl WarraqApp {
             } else {
                 typed
             };
-            let found: Vec<Link> = table
-                .lookup(&query, 6)
+            // Looked up again only when the query changes (a table can hold a million names).
+            if self
+                .relations
+                .lookup
+                .as_ref()
+                .is_none_or(|(q, _)| *q != query)
+            {
+                let found = table
+                    .lookup(&query, 6)
+                    .into_iter()
+                    .map(|e| e.link.clone())
+                    .collect();
+                self.relations.lookup = Some((query, found));
+            }
+            let found: Vec<Link> = self
+                .relations
+                .lookup
+                .as_ref()
+                .map(|(_, f)| f.clone())
+                .unwrap_or_default()
                 .into_iter()
-                .map(|e| e.link.clone())
                 .filter(|l| !a.links.iter().any(|x| x.db == l.db && x.id == l.id))
                 .collect();
             if !found.is_empty() {

@@ -538,6 +538,13 @@ impl AnnotationSet {
         let mut v: Vec<&Annotation> = self
             .overlapping(Span::new(offset, CharOffset(offset.0 + 1)))
             .filter(|a| a.start <= offset.0 && offset.0 < a.end)
+            // Between a discontinuous annotation's pieces is not in it.
+            .filter(|a| {
+                a.fragments.is_empty()
+                    || a.fragments
+                        .iter()
+                        .any(|&(s, e)| s <= offset.0 && offset.0 < e)
+            })
             .collect();
         v.sort_by_key(|a| a.end - a.start);
         v
