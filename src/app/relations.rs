@@ -660,12 +660,22 @@ impl WarraqApp {
         let Some(d) = self.workspace.current() else {
             return;
         };
+        // Nothing to show unless some annotation has a link (kept count: no pass over a book's annotations).
+        let linked = d.annotations.linked_count();
+        if linked == 0 {
+            return;
+        }
+        let id = ui.make_persistent_id("link-groups");
+        let state =
+            egui::collapsing_header::CollapsingState::load_with_default_open(ui.ctx(), id, false);
+        // The groups are found only while the list is open, once per state of the annotations.
         let key = (d.generation, d.annotations.revision());
-        if self
-            .relations
-            .link_groups
-            .as_ref()
-            .is_none_or(|(k, _)| *k != key)
+        if state.is_open()
+            && self
+                .relations
+                .link_groups
+                .as_ref()
+                .is_none_or(|(k, _)| *k != key)
         {
             let mut groups: Vec<(Link, Vec<String>, u64)> = Vec::new();
             let mut at: std::collections::HashMap<(String, String), usize> =
@@ -685,17 +695,14 @@ impl WarraqApp {
             .relations
             .link_groups
             .as_ref()
-            .expect("just filled")
-            .1
-            .clone();
-        if groups.is_empty() {
-            return;
-        }
+            .map(|(_, g)| g.clone())
+            .unwrap_or_default();
         let mut picked = None;
-        egui::CollapsingHeader::new(format!("Linked entities ({})", groups.len()))
-            .id_salt("link-groups")
-            .default_open(false)
-            .show(ui, |ui| {
+        state
+            .show_header(ui, |ui| {
+                ui.label(format!("Linked entities ({linked} annotations)"));
+            })
+            .body(|ui| {
                 egui::ScrollArea::vertical()
                     .id_salt("link-group-rows")
                     .max_height(160.0)

@@ -263,30 +263,36 @@ impl Edit {
 /// How many placed annotations carry each tag, kept as annotations come and go: the panel shows the counts every
 /// frame, and counting a book's 100 000 annotations would cost milliseconds each time one changes.
 #[derive(Debug, Clone, Default)]
-struct TagCounts(std::collections::HashMap<String, usize>);
+struct TagCounts {
+    tags: std::collections::HashMap<String, usize>,
+    /// Placed annotations with at least one knowledge-base link.
+    linked: usize,
+}
 
 impl TagCounts {
     fn of(items: &[Annotation]) -> Self {
         let mut counts = Self::default();
         for a in items {
-            counts.add(&a.tag);
+            counts.add(a);
         }
         counts
     }
 
-    fn add(&mut self, tag: &str) {
-        match self.0.get_mut(tag) {
+    fn add(&mut self, a: &Annotation) {
+        match self.tags.get_mut(&a.tag) {
             Some(n) => *n += 1,
             None => {
-                self.0.insert(tag.to_owned(), 1);
+                self.tags.insert(a.tag.clone(), 1);
             }
         }
+        self.linked += usize::from(!a.links.is_empty());
     }
 
-    fn remove(&mut self, tag: &str) {
-        if let Some(n) = self.0.get_mut(tag) {
+    fn remove(&mut self, a: &Annotation) {
+        if let Some(n) = self.tags.get_mut(&a.tag) {
             *n = n.saturating_sub(1);
         }
+        self.linked = self.linked.saturating_sub(usize::from(!a.links.is_empty()));
     }
 }
 
@@ -498,7 +504,13 @@ impl AnnotationSet {
     /// How many placed annotations carry `tag`.
     #[must_use]
     pub fn count_of(&self, tag: &str) -> usize {
-        self.counts.0.get(tag).copied().unwrap_or(0)
+        self.counts.tags.get(tag).copied().unwrap_or(0)
+    }
+
+    /// How many placed annotations have a knowledge-base link.
+    #[must_use]
+    pub fn linked_count(&self) -> usize {
+        self.counts.linked
     }
 
     #[must_use]
@@ -976,7 +988,7 @@ impl AnnotationSet {
                 self.max_len = self.max_len.max(a.end.saturating_sub(a.start));
                 let i = self.items.partition_point(|x| x.sort_key() < a.sort_key());
                 self.items.insert(i, a.clone());
-                self.counts.add(&a.tag);
+                self.counts.add(a);
             }
             Edit::Remove(a) => self.remove_item(a.id),
             Edit::Update { after, .. } => {
@@ -986,7 +998,7 @@ impl AnnotationSet {
                     .items
                     .partition_point(|x| x.sort_key() < after.sort_key());
                 self.items.insert(i, (**after).clone());
-                self.counts.add(&after.tag);
+                self.counts.add(after);
             }
             Edit::Tags { after, renames, .. } => {
                 self.tags = after.clone();
@@ -1020,7 +1032,7 @@ impl AnnotationSet {
     fn remove_item(&mut self, id: u64) {
         if let Some(i) = self.items.iter().position(|x| x.id == id) {
             let gone = self.items.remove(i);
-            self.counts.remove(&gone.tag);
+            self.counts.remove(&gone);
         }
     }
 
@@ -1042,7 +1054,7 @@ impl AnnotationSet {
                         if let Edit::Add(a) = e {
                             self.max_len = self.max_len.max(a.end.saturating_sub(a.start));
                             self.items.push(a.clone());
-                            self.counts.add(&a.tag);
+                            self.counts.add(a);
                         }
                     }
                     self.items.sort_by_key(Annotation::sort_key);
@@ -1061,7 +1073,7 @@ impl AnnotationSet {
                     self.items.retain(|x| {
                         let keep = !ids.contains(&x.id);
                         if !keep {
-                            counts.remove(&x.tag);
+                            counts.remove(x);
                         }
                         keep
                     });

@@ -379,7 +379,9 @@ impl OpenDocument {
                 if revision == self.annotations.revision() {
                     // Nothing changed here meanwhile: the merged annotations take the place of ours.
                     let tags = set.tags.clone();
-                    crate::background::free_later(self.annotations.replace_with(*set));
+                    // Ours as the worker had them are not needed: a book's worth of annotations is freed on a
+                    // worker, as are the ones replaced.
+                    crate::background::free_later((self.annotations.replace_with(*set), ours));
                     self.written(stamp, text, tags);
                     self.save.saved(self.annotations.revision());
                 } else {
