@@ -301,6 +301,31 @@ fn from_parsed(
     (set, report)
 }
 
+/// Gives `id` the next free number when it is too large to stay exact in JSON (2^53) or appeared before in the
+/// file, with a warning.
+fn unique_id(
+    what: &str,
+    id: &mut u64,
+    seen: &mut std::collections::HashSet<u64>,
+    next_id: &mut u64,
+    report: &mut LoadReport,
+) {
+    if *id < MAX_ID && seen.insert(*id) {
+        return;
+    }
+    report.warnings.push(format!(
+        "{what} id {id} {}; it is now id {next_id}",
+        if *id >= MAX_ID {
+            "was too large"
+        } else {
+            "appeared twice"
+        }
+    ));
+    *id = *next_id;
+    seen.insert(*id);
+    *next_id += 1;
+}
+
 /// Keeps the relations whose two annotations are there; a relation id that repeats an id already used gets a new
 /// one; an unknown relation type is added to the tag set. Each repair is reported.
 fn check_relations(
@@ -340,20 +365,7 @@ fn check_relations(
             ));
             continue;
         }
-        if r.id >= MAX_ID || !ids.insert(r.id) {
-            report.warnings.push(format!(
-                "relation id {} {}; it is now id {next_id}",
-                r.id,
-                if r.id >= MAX_ID {
-                    "was too large"
-                } else {
-                    "was already used"
-                }
-            ));
-            r.id = next_id;
-            ids.insert(r.id);
-            next_id += 1;
-        }
+        unique_id("relation", &mut r.id, &mut ids, &mut next_id, report);
         if tags.relation(&r.kind).is_none() {
             report.warnings.push(format!(
                 "relation type {} was not in the tag set; it was added",
@@ -492,20 +504,7 @@ fn place(
     let count = annotations.len();
     let mut to_place: Vec<(Annotation, bool)> = Vec::new();
     for (i, mut a) in annotations.into_iter().chain(earlier_unplaced).enumerate() {
-        if a.id >= MAX_ID || !seen.insert(a.id) {
-            report.warnings.push(format!(
-                "annotation id {} {}; it is now id {next_id}",
-                a.id,
-                if a.id >= MAX_ID {
-                    "was too large"
-                } else {
-                    "appeared twice"
-                }
-            ));
-            a.id = next_id;
-            seen.insert(a.id);
-            next_id += 1;
-        }
+        unique_id("annotation", &mut a.id, &mut seen, &mut next_id, report);
         let was_unplaced = i >= count;
         if a.start > a.end {
             report.warnings.push(format!(
