@@ -375,7 +375,7 @@ def _(d): return ["import", brat_pair(d, "T1\tGPE 0 5\tروسيا\n"), "--format
 @case("import", "brat numbers that do not fit (99999999999999999999)", {1}, "START END", keep=["d.txt", "d.ann"])
 def _(d): return ["import", brat_pair(d, "T1\tGPE 0 99999999999999999999\tx\n"), "--format", "brat", "--out", os.path.join(d, "o")]
 
-@case("import", "brat R linking an annotation to itself (reported; the A and N lines are imported)", {0}, "a relation needs", keep=["d.txt", "d.ann"])
+@case("import", "brat R linking an annotation to itself (reported; the A and N lines are imported)", {0}, "links an annotation to itself", keep=["d.txt", "d.ann"])
 def _(d):
     return ["import", brat_pair(d, "T1\tGPE 0 5\tموسكو\nR1\tIn Arg1:T1 Arg2:T1\nA1\tNeg T1\nN1\tReference T1 Wikidata:Q649\tموسكو\n"), "--format", "brat", "--out", os.path.join(d, "o")]
 

@@ -695,6 +695,19 @@ pub struct JsonAnnotations {
     pub warnings: Vec<String>,
 }
 
+/// `s` on one line: control characters and line or paragraph separators become spaces.
+fn one_line(s: &str) -> String {
+    s.chars()
+        .map(|c| {
+            if c.is_control() || matches!(c, '\u{2028}' | '\u{2029}' | '\u{85}') {
+                ' '
+            } else {
+                c
+            }
+        })
+        .collect()
+}
+
 /// The `annotations` command: the document's annotations as they stand after loading the sidecar and
 /// re-anchoring. Nothing is written.
 pub fn annotations_command(file: &Path, json: bool) -> Result<String, String> {
@@ -713,7 +726,7 @@ pub fn annotations_command(file: &Path, json: bool) -> Result<String, String> {
     let mut out = String::new();
     for (title, list) in [("", &result.annotations), ("unplaced: ", &result.unplaced)] {
         for a in list {
-            let flat = |s: &str| s.replace(['\n', '\r', '\t'], " ");
+            let flat = one_line;
             let _ = write!(
                 out,
                 "{title}{:>5} {:<6} {:>7}-{:<7} {}",
@@ -741,7 +754,7 @@ pub fn annotations_command(file: &Path, json: bool) -> Result<String, String> {
                 }
             }
             if !a.note.is_empty() {
-                let _ = write!(out, "  — {}", a.note.replace('\n', " "));
+                let _ = write!(out, "  — {}", flat(&a.note));
             }
             out.push('\n');
         }
@@ -751,13 +764,13 @@ pub fn annotations_command(file: &Path, json: bool) -> Result<String, String> {
             out,
             "relation {:>5} {} {} → {}{}",
             r.id,
-            r.kind,
+            one_line(&r.kind),
             r.from,
             r.to,
             if r.note.is_empty() {
                 String::new()
             } else {
-                format!("  — {}", r.note.replace('\n', " "))
+                format!("  — {}", one_line(&r.note))
             }
         );
     }
@@ -779,6 +792,8 @@ pub fn preannotate_command(
     // The same open-document code as the window: lock, re-anchoring, and a save that merges with changes made
     // elsewhere (a window with this document open) instead of overwriting them.
     let mut d = crate::workspace::OpenDocument::open(file, None).map_err(|e| e.to_string())?;
+    // Annotations made by --accept-all carry the name of the user running the command.
+    d.annotations.annotator = crate::app::settings::system_user();
     if let Some(broken) = &d.broken_sidecar {
         return Err(format!(
             "{}: cannot be read, so nothing was changed ({})",
@@ -984,6 +999,14 @@ pub fn agree_command(sources: &[PathBuf], json: bool) -> Result<String, String> 
         .collect::<Result<_, _>>()?;
     let single = sources.iter().all(|s| s.is_file());
     let mut problems = Vec::new();
+    for (source, list) in sources.iter().zip(&lists) {
+        if list.is_empty() {
+            problems.push(format!(
+                "{}: no annotated documents (text files with a .warraq.ron beside them)",
+                source.display()
+            ));
+        }
+    }
     let mut texts: Vec<String> = Vec::new();
     let mut spans: Vec<Vec<agreement::Spans>> = Vec::new();
     for (relative, reference) in &lists[0] {

@@ -1189,3 +1189,32 @@ fn a_link_table_offers_entries_for_the_annotation_and_a_click_links_it() {
         "a link it has is not offered again"
     );
 }
+
+#[test]
+fn the_annotator_name_is_recorded_on_every_annotation_and_saved() {
+    let (_dir, path, mut h) = open_copy();
+    let ctx = h.ctx.clone();
+    h.state_mut()
+        .run(&ctx, warraq::app::commands::Command::AnnotatorName);
+    h.run_steps(2);
+    assert!(h.state().is_naming_annotator());
+    h.get_by_label("Annotator name").click();
+    h.run_steps(2);
+    // Select what is there (the system user name) and type another.
+    press(&mut h, Key::A, Modifiers::COMMAND);
+    h.event(Event::Text("سارة".into()));
+    h.step();
+    h.get_by_label("Apply").click();
+    h.run_steps(2);
+    assert!(!h.state().is_naming_annotator());
+    assert_eq!(h.state().settings.annotator, "سارة");
+    tag(&mut h, span_of("روسيا"), Key::Num4);
+    assert_eq!(
+        h.state().document().unwrap().annotations.items()[0].annotator,
+        "سارة"
+    );
+    press(&mut h, Key::S, Modifiers::COMMAND);
+    wait_saved(&mut h);
+    let ron = std::fs::read_to_string(sidecar::sidecar_path(&path)).unwrap();
+    assert!(ron.contains("annotator: \"سارة\""), "{ron}");
+}

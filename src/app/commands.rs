@@ -36,6 +36,7 @@ pub enum Command {
     Preannotate,
     LoadLinkTable,
     EditTags,
+    AnnotatorName,
     TogglePanel,
     SnapToWord,
     GoToStart,
@@ -74,6 +75,7 @@ impl Command {
         Command::Preannotate,
         Command::LoadLinkTable,
         Command::EditTags,
+        Command::AnnotatorName,
         Command::TogglePanel,
         Command::SnapToWord,
         Command::GoToStart,
@@ -105,6 +107,7 @@ impl Command {
             Command::FindPrevious => "Find Previous",
             Command::Preannotate => "Pre-annotate from List…",
             Command::LoadLinkTable => "Load Link Table…",
+            Command::AnnotatorName => "Annotator Name…",
             Command::NextAnnotation => "Next Annotation",
             Command::PreviousAnnotation => "Previous Annotation",
             Command::NextSuggestion => "Next Suggestion",
@@ -154,6 +157,7 @@ impl Command {
             Command::LoadLinkTable => {
                 "A knowledge-base table (ID<TAB>LABEL<TAB>ALIASES a line) to link annotations to its entries"
             }
+            Command::AnnotatorName => "The name recorded on every annotation you make",
             Command::NextAnnotation => "Select the next annotation in the text and scroll to it",
             Command::PreviousAnnotation => {
                 "Select the previous annotation in the text and scroll to it"
@@ -219,7 +223,8 @@ impl Command {
             | Command::EditTags
             | Command::SnapToWord
             | Command::Preannotate
-            | Command::LoadLinkTable => Vec::new(),
+            | Command::LoadLinkTable
+            | Command::AnnotatorName => Vec::new(),
         }
     }
 
@@ -242,7 +247,8 @@ impl Command {
             | Command::Find
             | Command::FindNext
             | Command::FindPrevious
-            | Command::EditTags => Menu::Edit,
+            | Command::EditTags
+            | Command::AnnotatorName => Menu::Edit,
             Command::Preannotate
             | Command::LoadLinkTable
             | Command::NextAnnotation

@@ -3,6 +3,7 @@
 //! goes through [`crate::view::RtlLabel`].
 
 mod annotate;
+mod annotator;
 pub use annotate::AUTOSAVE_DELAY;
 pub mod commands;
 mod exchange;
@@ -42,6 +43,8 @@ pub struct WarraqApp {
     waker: Option<Waker>,
     pub(crate) annotate: annotate::AnnotateState,
     relations: relations::RelationState,
+    /// The annotator name being edited (Edit ▸ Annotator Name…).
+    annotator_draft: Option<crate::view::RtlInputState>,
     export: Option<exchange::ExportDialog>,
     find: Option<find::FindBar>,
     review: Option<tagall::Review>,
@@ -66,6 +69,7 @@ impl WarraqApp {
             waker: None,
             annotate: annotate::AnnotateState::default(),
             relations: relations::RelationState::default(),
+            annotator_draft: None,
             export: None,
             find: None,
             review: None,
@@ -187,6 +191,8 @@ impl WarraqApp {
             return;
         }
         let generation = d.generation;
+        // Annotations made in this window carry the annotator's name.
+        d.annotations.annotator.clone_from(&self.settings.annotator);
         let mut notes: Vec<String> = std::mem::take(&mut d.notices);
         if let Some(path) = &d.path {
             self.settings.remember(path);
@@ -282,6 +288,7 @@ impl WarraqApp {
             }
             Command::Preannotate => self.preannotate_dialog(ctx),
             Command::LoadLinkTable => self.link_table_dialog(ctx),
+            Command::AnnotatorName => self.open_annotator_dialog(),
             Command::NextAnnotation => self.step_annotation(true),
             Command::PreviousAnnotation => self.step_annotation(false),
             Command::NextSuggestion => self.step_suggestion(true),
@@ -467,6 +474,7 @@ impl WarraqApp {
         self.export_dialog(&ctx);
         self.review_window(&ctx);
         self.relation_windows(&ctx);
+        self.annotator_dialog(&ctx);
         egui::CentralPanel::default().show(ui, |ui| {
             if let Some(message) = self.message.clone() {
                 let mut dismissed = false;

@@ -21,6 +21,8 @@ pub struct Settings {
     pub show_panel: bool,
     /// The knowledge-base table links are looked up in (Tools ▸ Load Link Table…).
     pub link_table: Option<PathBuf>,
+    /// The name recorded on every annotation made in the window (Edit ▸ Annotator Name…).
+    pub annotator: String,
 }
 
 impl Default for Settings {
@@ -35,8 +37,19 @@ impl Default for Settings {
             snap_to_word: true,
             show_panel: true,
             link_table: None,
+            annotator: system_user(),
         }
     }
+}
+
+/// The user's login name, the default annotator name (empty when the system does not say).
+#[must_use]
+pub fn system_user() -> String {
+    std::env::var("USER")
+        .or_else(|_| std::env::var("USERNAME"))
+        .unwrap_or_default()
+        .trim()
+        .to_owned()
 }
 
 impl Settings {

@@ -300,12 +300,22 @@ pub fn import(doc: &Document, ann: &str, tags: TagSet) -> (AnnotationSet, Vec<Pr
     // Relations by their brat id, with the drafts they link; notes for them are attached after.
     let mut relations: Vec<(String, String, usize, usize, String)> = Vec::new();
     let target = |name: &str| t_ids.get(name.trim()).copied();
+    // Each R, A, M, N id once; a repeated one is named, not silently taken over.
+    let mut seen_ids: std::collections::HashSet<&str> = std::collections::HashSet::new();
     for (n, fields) in &later {
         let (n, id) = (*n, fields[0].as_str());
         let args: Vec<&str> = fields
             .get(1)
             .map(|f| f.split_whitespace().collect())
             .unwrap_or_default();
+        if !id.starts_with('#') && !seen_ids.insert(id) {
+            problem(
+                &mut problems,
+                n,
+                format!("{id} is used twice; this one was not imported"),
+            );
+            continue;
+        }
         match id.chars().next() {
             Some('R') => {
                 let arg = |k: &str| {
@@ -323,7 +333,17 @@ pub fn import(doc: &Document, ann: &str, tags: TagSet) -> (AnnotationSet, Vec<Pr
                     arg("Arg1").and_then(target),
                     arg("Arg2").and_then(target),
                 ) {
-                    (Some(kind), Some(from), Some(to)) if from != to => {
+                    _ if args.len() > 3 => problem(
+                        &mut problems,
+                        n,
+                        format!("{id}: a relation has a type, Arg1 and Arg2, nothing more"),
+                    ),
+                    (Some(_), Some(from), Some(to)) if from == to => problem(
+                        &mut problems,
+                        n,
+                        format!("{id}: links an annotation to itself"),
+                    ),
+                    (Some(kind), Some(from), Some(to)) => {
                         relations.push((
                             id.to_owned(),
                             (*kind).to_owned(),

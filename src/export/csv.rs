@@ -17,6 +17,7 @@ pub const HEADER: &[&str] = &[
     "fragments",
     "attributes",
     "links",
+    "annotator",
 ];
 
 /// A field quoted as RFC 4180 asks: in double quotes when it holds a comma, quote or line break; quotes doubled.
@@ -62,6 +63,7 @@ pub fn export(docs: &[ExportDoc<'_>]) -> String {
                     .map(|l| format!("{}:{}", l.db, l.id))
                     .collect::<Vec<_>>()
                     .join(" "),
+                a.annotator.clone(),
             ];
             out.push_str(&row.iter().map(|f| field(f)).collect::<Vec<_>>().join(","));
             out.push_str("\r\n");

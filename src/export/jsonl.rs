@@ -33,6 +33,9 @@ pub struct Entity {
     pub attributes: BTreeMap<String, serde_json::Value>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub links: Vec<Link>,
+    /// Who made it.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub annotator: String,
 }
 
 /// A relation as doccano writes it: entity ids at both ends.
@@ -128,6 +131,7 @@ pub fn export(docs: &[ExportDoc<'_>], doccano: bool) -> String {
                         .map(|(k, v)| (k.clone(), serde_json::Value::String(v.clone())))
                         .collect(),
                     links: a.links.clone(),
+                    annotator: a.annotator.clone(),
                 })
                 .collect();
             serde_json::to_value(Line {
@@ -161,7 +165,15 @@ pub fn import_line(
     let mut problems = Vec::new();
     let mut drafts = Vec::with_capacity(line.entities.len());
     let mut entity_of = Vec::with_capacity(line.entities.len());
+    let mut ids_seen = std::collections::HashSet::new();
     for e in &line.entities {
+        // Relations name entities by id: with relations, an id given twice is ambiguous.
+        if !line.relations.is_empty() && !ids_seen.insert(e.id) {
+            problems.push(format!(
+                "entity id {} is used twice; relations name the first",
+                e.id
+            ));
+        }
         let what = format!("entity {} ({}–{})", e.id, e.start, e.end);
         if e.label.trim().is_empty() || e.label.contains(char::is_whitespace) {
             problems.push(format!("{what}: a label needs letters and no spaces"));
@@ -237,6 +249,7 @@ pub fn import_line(
             note: e.note.clone(),
             attributes,
             links,
+            annotator: e.annotator.clone(),
         });
     }
     let (set, ids) =

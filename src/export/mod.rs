@@ -241,6 +241,7 @@ pub fn left_out(format: Format, docs: &[ExportDoc<'_>]) -> Vec<String> {
             .sum()
     };
     let attributes = with(|a| !a.attributes.is_empty());
+    let notes = with(|a| !a.note.is_empty());
     let links = with(|a| !a.links.is_empty());
     let unplaced: usize = docs.iter().map(|d| d.annotations.unplaced.len()).sum();
     // Relations with an end that is not placed in the text have nothing to point at in any format.
@@ -273,12 +274,14 @@ pub fn left_out(format: Format, docs: &[ExportDoc<'_>]) -> Vec<String> {
     };
     match format {
         Format::Conll => {
+            say(notes, "notes (annotations with one)");
             say(relations, "relations");
             say(attributes, "attributes (annotations with some)");
             say(links, "knowledge-base links (annotations with some)");
         }
         Format::Csv => say(relations, "relations"),
         Format::JsonlDoccano => {
+            say(notes, "notes (annotations with one)");
             say(attributes, "attributes (annotations with some)");
             say(links, "knowledge-base links (annotations with some)");
         }

@@ -53,14 +53,18 @@ pub fn export(docs: &[ExportDoc<'_>]) -> String {
                     .collect::<Vec<_>>()
                     .into()
             };
-            items.push(serde_json::json!({
+            let mut item = serde_json::json!({
                 "id": format!("urn:warraq:{}#{}", d.name, a.id),
                 "type": "Annotation",
                 "created": a.created,
                 "modified": a.modified,
                 "body": body,
                 "target": target
-            }));
+            });
+            if !a.annotator.is_empty() {
+                item["creator"] = serde_json::json!({ "type": "Person", "name": a.annotator });
+            }
+            items.push(item);
         }
         let placed: std::collections::HashSet<u64> = d.items().iter().map(|a| a.id).collect();
         for r in d.annotations.relations() {

@@ -51,6 +51,9 @@ pub struct Annotation {
     /// Links to entries of knowledge bases.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub links: Vec<Link>,
+    /// Who made it (the annotator name set in the window, or the user running the command line).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub annotator: String,
 }
 
 /// A reference to a knowledge-base entry: `Wikidata:Q649 موسكو`.
@@ -165,6 +168,8 @@ pub struct Draft {
     pub note: String,
     pub attributes: BTreeMap<String, String>,
     pub links: Vec<Link>,
+    /// Who made it, when the source says.
+    pub annotator: String,
 }
 
 /// Pieces within the text, in order, those that touch or overlap joined.
@@ -317,6 +322,8 @@ pub struct AnnotationSet {
     relations: Vec<Relation>,
     /// Ids changed by [`Self::renumber`] since the window last asked ([`Self::take_renumbered`]).
     renumbered: Vec<(u64, u64)>,
+    /// Who makes the annotations created from now on (recorded on each).
+    pub annotator: String,
 }
 
 impl AnnotationSet {
@@ -349,6 +356,7 @@ impl AnnotationSet {
             counts,
             relations: Vec::new(),
             renumbered: Vec::new(),
+            annotator: String::new(),
         }
     }
 
@@ -600,6 +608,7 @@ impl AnnotationSet {
             note: String::new(),
             created: time.to_owned(),
             modified: time.to_owned(),
+            annotator: self.annotator.clone(),
             ..Annotation::default()
         }
     }
@@ -660,6 +669,9 @@ impl AnnotationSet {
             a.note = draft.note;
             a.attributes = draft.attributes;
             a.links = draft.links;
+            if !draft.annotator.is_empty() {
+                a.annotator = draft.annotator;
+            }
             seen.insert(key, a.id);
             ids.push(Some(a.id));
             items.push(a);
@@ -1105,6 +1117,7 @@ impl AnnotationSet {
     /// [`Self::replace_all`] with a set built elsewhere (on a worker, for a book): its lists are swapped in, and the
     /// old content is returned, so that freeing it can happen elsewhere too.
     pub fn replace_with(&mut self, mut fresh: AnnotationSet) -> AnnotationSet {
+        fresh.annotator = std::mem::take(&mut self.annotator);
         // Undo works by id and by whole lists: after someone else's changes came in, undoing an older step could
         // take back their work. The history starts again here.
         fresh.undo.clear();

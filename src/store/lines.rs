@@ -18,6 +18,8 @@ struct Extras {
     attributes: BTreeMap<String, String>,
     #[serde(default)]
     links: Vec<Link>,
+    #[serde(default)]
+    annotator: String,
 }
 
 /// The lists, in the order the writer puts them.
@@ -108,6 +110,7 @@ fn annotation(s: &str) -> Option<(Annotation, &str)> {
         fragments: Vec::new(),
         attributes: BTreeMap::new(),
         links: Vec::new(),
+        annotator: String::new(),
     });
     Some((
         Annotation {
@@ -124,6 +127,7 @@ fn annotation(s: &str) -> Option<(Annotation, &str)> {
             fragments: extras.fragments,
             attributes: extras.attributes,
             links: extras.links,
+            annotator: extras.annotator,
         },
         s,
     ))
@@ -245,6 +249,7 @@ mod tests {
                         created,
                         fragments,
                         attributes,
+                        annotator: links.first().map(|l| l.0.clone()).unwrap_or_default(),
                         links: links
                             .into_iter()
                             .map(|(db, id, label)| Link { db, id, label })

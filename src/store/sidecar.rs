@@ -827,6 +827,10 @@ fn push_annotation(out: &mut String, a: &Annotation) {
         }
         out.push(']');
     }
+    if !a.annotator.is_empty() {
+        out.push_str(", annotator: ");
+        push_ron_string(out, &a.annotator);
+    }
     out.push_str("),\n");
 }
 

@@ -1106,7 +1106,8 @@ impl DocumentView {
                 let arc = arcs::arc_between(*ra, *rb, level);
                 (arc.points(24), arc.label)
             } else {
-                arcs::route_between(*ra, *rb, margin_x, level)
+                // Each stacked level has its own lane in the margin.
+                arcs::route_between(*ra, *rb, margin_x - 5.0 * level as f32, level)
             };
             let [r, gr, b] = e.color;
             let color = Color32::from_rgb(r, gr, b);
