@@ -969,29 +969,40 @@ fn annotated_documents(source: &Path) -> Result<Vec<(PathBuf, PathBuf)>, String>
 }
 
 /// What `agree` prints with `--json`.
-#[derive(Serialize)]
-struct AgreeReport {
-    documents: usize,
-    annotators: Vec<String>,
+#[derive(Debug, Clone, Serialize)]
+pub struct AgreeReport {
+    pub documents: usize,
+    pub annotators: Vec<String>,
+    /// With two annotators, their scores (at the top level of the JSON).
     #[serde(flatten)]
-    first: Option<crate::model::agreement::Pair>,
+    pub first: Option<crate::model::agreement::Pair>,
+    /// With three or more, every pair.
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    pairs: Vec<AgreePair>,
-    alpha: Option<f64>,
-    problems: Vec<String>,
+    pub pairs: Vec<AgreePair>,
+    pub alpha: Option<f64>,
+    pub problems: Vec<String>,
 }
 
-#[derive(Serialize)]
-struct AgreePair {
-    reference: String,
-    other: String,
+#[derive(Debug, Clone, Serialize)]
+pub struct AgreePair {
+    pub reference: String,
+    pub other: String,
     #[serde(flatten)]
-    scores: crate::model::agreement::Pair,
+    pub scores: crate::model::agreement::Pair,
 }
 
 /// The `agree` command: documents paired across annotators, scored (definitions in docs/agreement.md). A document
 /// missing for an annotator, or whose text differs from the reference's, is left out and named.
 pub fn agree_command(sources: &[PathBuf], json: bool) -> Result<String, String> {
+    let report = agree(sources)?;
+    if json {
+        return serde_json::to_string_pretty(&report).map_err(|e| e.to_string());
+    }
+    Ok(agree_table(&report))
+}
+
+/// The agreement of annotators' folders or files (the first the reference), as `agree` and the window compute it.
+pub fn agree(sources: &[PathBuf]) -> Result<AgreeReport, String> {
     use crate::model::agreement;
     let lists: Vec<Vec<(PathBuf, PathBuf)>> = sources
         .iter()
@@ -1112,9 +1123,13 @@ pub fn agree_command(sources: &[PathBuf], json: bool) -> Result<String, String> 
         },
         problems,
     };
-    if json {
-        return serde_json::to_string_pretty(&report).map_err(|e| e.to_string());
-    }
+    Ok(report)
+}
+
+/// `agree`'s readable table.
+#[must_use]
+pub fn agree_table(report: &AgreeReport) -> String {
+    let names = &report.annotators;
     let mut out = String::new();
     let num = |v: Option<f64>| v.map_or_else(|| "—".to_owned(), |v| format!("{v:.3}"));
     let _ = writeln!(
@@ -1182,5 +1197,5 @@ pub fn agree_command(sources: &[PathBuf], json: bool) -> Result<String, String> 
     for p in &report.problems {
         let _ = writeln!(out, "note: {p}");
     }
-    Ok(out)
+    out
 }

@@ -1218,3 +1218,53 @@ fn the_annotator_name_is_recorded_on_every_annotation_and_saved() {
     let ron = std::fs::read_to_string(sidecar::sidecar_path(&path)).unwrap();
     assert!(ron.contains("annotator: \"سارة\""), "{ron}");
 }
+
+#[test]
+fn the_agreement_window_compares_two_annotators_folders() {
+    let dir = tempfile::tempdir().unwrap();
+    for (folder, words) in [("a", vec!["روسيا", "موسكو"]), ("b", vec!["روسيا"])] {
+        let f = dir.path().join(folder);
+        std::fs::create_dir_all(&f).unwrap();
+        let path = f.join("article.txt");
+        std::fs::write(&path, SAMPLE_TEXT).unwrap();
+        let mut d = warraq::workspace::OpenDocument::open(&path, None).unwrap();
+        let doc = d.doc.clone();
+        for w in words {
+            d.annotations.create(&doc, span_of(w), "GPE").unwrap();
+        }
+        d.save_now().unwrap();
+    }
+    let mut h = open(&dir.path().join("a/article.txt"));
+    let ctx = h.ctx.clone();
+    h.state_mut()
+        .run(&ctx, warraq::app::commands::Command::Agreement);
+    h.run_steps(2);
+    assert!(h.state().is_showing_agreement());
+    // The open document's folder is the reference; the other annotator's folder is added.
+    h.state_mut().add_agreement_source(dir.path().join("b"));
+    h.run_steps(2);
+    h.get_by_label("Compute").click();
+    for _ in 0..500 {
+        h.step();
+        if h.state().agreement_result().is_some() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    let r = h
+        .state()
+        .agreement_result()
+        .unwrap()
+        .as_ref()
+        .unwrap()
+        .clone();
+    assert_eq!(r.documents, 1);
+    let p = r.first.unwrap();
+    assert_eq!(
+        (p.exact.tp, p.exact.fp, p.exact.fn_),
+        (Some(1), Some(0), Some(1))
+    );
+    assert!(p.kappa.is_some());
+    h.run_steps(2);
+    assert!(h.query_by_label("1 documents compared").is_some());
+}

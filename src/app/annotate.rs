@@ -123,7 +123,12 @@ impl WarraqApp {
         let Some(d) = self.workspace.current() else {
             return matches!(
                 command,
-                Command::Open | Command::OpenSample | Command::Import | Command::Quit
+                Command::Open
+                    | Command::OpenSample
+                    | Command::Import
+                    | Command::Quit
+                    | Command::Agreement
+                    | Command::AnnotatorName
             ) || command.menu() == super::Menu::View;
         };
         match command {

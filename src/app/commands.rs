@@ -35,6 +35,7 @@ pub enum Command {
     PreviousSuggestion,
     Preannotate,
     LoadLinkTable,
+    Agreement,
     EditTags,
     AnnotatorName,
     TogglePanel,
@@ -74,6 +75,7 @@ impl Command {
         Command::PreviousSuggestion,
         Command::Preannotate,
         Command::LoadLinkTable,
+        Command::Agreement,
         Command::EditTags,
         Command::AnnotatorName,
         Command::TogglePanel,
@@ -108,6 +110,7 @@ impl Command {
             Command::Preannotate => "Pre-annotate from List…",
             Command::LoadLinkTable => "Load Link Table…",
             Command::AnnotatorName => "Annotator Name…",
+            Command::Agreement => "Agreement…",
             Command::NextAnnotation => "Next Annotation",
             Command::PreviousAnnotation => "Previous Annotation",
             Command::NextSuggestion => "Next Suggestion",
@@ -158,6 +161,9 @@ impl Command {
                 "A knowledge-base table (ID<TAB>LABEL<TAB>ALIASES a line) to link annotations to its entries"
             }
             Command::AnnotatorName => "The name recorded on every annotation you make",
+            Command::Agreement => {
+                "Agreement between annotators' folders: span F1, Cohen's kappa, Krippendorff's alpha"
+            }
             Command::NextAnnotation => "Select the next annotation in the text and scroll to it",
             Command::PreviousAnnotation => {
                 "Select the previous annotation in the text and scroll to it"
@@ -224,6 +230,7 @@ impl Command {
             | Command::SnapToWord
             | Command::Preannotate
             | Command::LoadLinkTable
+            | Command::Agreement
             | Command::AnnotatorName => Vec::new(),
         }
     }
@@ -251,6 +258,7 @@ impl Command {
             | Command::AnnotatorName => Menu::Edit,
             Command::Preannotate
             | Command::LoadLinkTable
+            | Command::Agreement
             | Command::NextAnnotation
             | Command::PreviousAnnotation
             | Command::NextSuggestion

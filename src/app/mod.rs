@@ -2,6 +2,7 @@
 //! reading settings. The document itself is drawn by [`crate::view::DocumentView`]; all Arabic text in the chrome
 //! goes through [`crate::view::RtlLabel`].
 
+mod agreement;
 mod annotate;
 mod annotator;
 pub use annotate::AUTOSAVE_DELAY;
@@ -45,6 +46,8 @@ pub struct WarraqApp {
     relations: relations::RelationState,
     /// The annotator name being edited (Edit ▸ Annotator Name…).
     annotator_draft: Option<crate::view::RtlInputState>,
+    /// Tools ▸ Agreement…
+    agreement: Option<agreement::AgreementWindow>,
     export: Option<exchange::ExportDialog>,
     find: Option<find::FindBar>,
     review: Option<tagall::Review>,
@@ -70,6 +73,7 @@ impl WarraqApp {
             annotate: annotate::AnnotateState::default(),
             relations: relations::RelationState::default(),
             annotator_draft: None,
+            agreement: None,
             export: None,
             find: None,
             review: None,
@@ -289,6 +293,7 @@ impl WarraqApp {
             Command::Preannotate => self.preannotate_dialog(ctx),
             Command::LoadLinkTable => self.link_table_dialog(ctx),
             Command::AnnotatorName => self.open_annotator_dialog(),
+            Command::Agreement => self.open_agreement(),
             Command::NextAnnotation => self.step_annotation(true),
             Command::PreviousAnnotation => self.step_annotation(false),
             Command::NextSuggestion => self.step_suggestion(true),
@@ -475,6 +480,7 @@ impl WarraqApp {
         self.review_window(&ctx);
         self.relation_windows(&ctx);
         self.annotator_dialog(&ctx);
+        self.agreement_window(&ctx);
         egui::CentralPanel::default().show(ui, |ui| {
             if let Some(message) = self.message.clone() {
                 let mut dismissed = false;

@@ -1,0 +1,213 @@
+//! Tools ▸ Agreement…: the agreement between annotators' copies of the same documents, in the window. Folders (or
+//! text files) are added one per annotator, the first the reference; the figures are computed on a worker by the
+//! same code as `warraq agree` (docs/agreement.md) and shown per pair, per tag, with the documents left out.
+
+use std::path::PathBuf;
+
+use egui::{RichText, Ui};
+
+use super::WarraqApp;
+use crate::cli::AgreeReport;
+use crate::model::agreement::Pair;
+use crate::workspace::job::{self, Job, Poll};
+
+#[derive(Default)]
+pub(crate) struct AgreementWindow {
+    sources: Vec<PathBuf>,
+    picking: Option<Job<Option<PathBuf>>>,
+    computing: Option<Job<Result<AgreeReport, String>>>,
+    result: Option<Result<AgreeReport, String>>,
+}
+
+fn num(v: Option<f64>) -> String {
+    v.map_or_else(|| "—".to_owned(), |v| format!("{v:.3}"))
+}
+
+fn pair_grid(ui: &mut Ui, id: &str, p: &Pair) {
+    egui::Grid::new(id)
+        .striped(true)
+        .num_columns(6)
+        .show(ui, |ui| {
+            for h in [
+                "",
+                "precision",
+                "recall",
+                "F1",
+                "tp / fp / fn",
+                "overlap F1",
+            ] {
+                ui.strong(h);
+            }
+            ui.end_row();
+            let row = |ui: &mut Ui, name: &str, e: &crate::model::agreement::Scores, o: f64| {
+                ui.label(name);
+                ui.label(format!("{:.3}", e.precision));
+                ui.label(format!("{:.3}", e.recall));
+                ui.label(format!("{:.3}", e.f1));
+                ui.label(format!(
+                    "{} / {} / {}",
+                    e.tp.unwrap_or(0),
+                    e.fp.unwrap_or(0),
+                    e.fn_.unwrap_or(0)
+                ));
+                ui.label(format!("{o:.3}"));
+                ui.end_row();
+            };
+            row(ui, "all (exact)", &p.exact, p.overlap.f1);
+            for (tag, t) in &p.per_tag {
+                row(ui, tag, &t.exact, t.overlap.f1);
+            }
+        });
+    ui.label(format!(
+        "overlap: precision {:.3}, recall {:.3} · Cohen's kappa over code points: {}",
+        p.overlap.precision,
+        p.overlap.recall,
+        num(p.kappa)
+    ));
+}
+
+impl WarraqApp {
+    /// Opens the agreement window, with the open document's folder as the first annotator's.
+    pub(super) fn open_agreement(&mut self) {
+        let mut w = AgreementWindow::default();
+        if let Some(dir) = self
+            .workspace
+            .current()
+            .and_then(|d| d.path.as_ref())
+            .and_then(|p| p.parent())
+        {
+            w.sources.push(dir.to_owned());
+        }
+        self.agreement = Some(w);
+    }
+
+    /// Whether the agreement window is open.
+    #[must_use]
+    pub fn is_showing_agreement(&self) -> bool {
+        self.agreement.is_some()
+    }
+
+    /// Adds an annotator's folder (or file) to the agreement window, as its folder chooser does.
+    pub fn add_agreement_source(&mut self, path: PathBuf) {
+        if let Some(w) = &mut self.agreement
+            && !w.sources.contains(&path)
+        {
+            w.sources.push(path);
+            w.result = None;
+        }
+    }
+
+    /// Computes the agreement of the sources added so far (on a worker).
+    pub fn compute_agreement(&mut self, ctx: &egui::Context) {
+        let waker = self.waker(ctx);
+        if let Some(w) = &mut self.agreement {
+            let sources = w.sources.clone();
+            w.computing = Some(Job::spawn("agreement", &waker, move || {
+                crate::cli::agree(&sources)
+            }));
+            w.result = None;
+        }
+    }
+
+    /// The figures shown, once computed.
+    #[must_use]
+    pub fn agreement_result(&self) -> Option<&Result<AgreeReport, String>> {
+        self.agreement.as_ref().and_then(|w| w.result.as_ref())
+    }
+
+    pub(super) fn agreement_window(&mut self, ctx: &egui::Context) {
+        let Some(w) = &mut self.agreement else {
+            return;
+        };
+        if let Some(Poll::Ready(Some(path))) = job::take_ready(&mut w.picking) {
+            if !w.sources.contains(&path) {
+                w.sources.push(path);
+            }
+            w.result = None;
+        }
+        match job::take_ready(&mut w.computing) {
+            Some(Poll::Ready(r)) => w.result = Some(r),
+            Some(_) => w.result = Some(Err("the computation stopped unexpectedly".into())),
+            None => {}
+        }
+        let mut open = true;
+        let (mut pick, mut compute, mut remove) = (false, false, None);
+        egui::Window::new("Agreement")
+            .open(&mut open)
+            .default_width(560.0)
+            .show(ctx, |ui| {
+                ui.label(
+                    "One folder per annotator (documents paired by their path inside it); the first is the reference.",
+                );
+                for (k, s) in w.sources.iter().enumerate() {
+                    ui.horizontal(|ui| {
+                        ui.label(if k == 0 { "reference" } else { "annotator" });
+                        ui.monospace(s.display().to_string());
+                        if ui.small_button("Remove").clicked() {
+                            remove = Some(k);
+                        }
+                    });
+                }
+                ui.horizontal(|ui| {
+                    pick = ui
+                        .add_enabled(w.picking.is_none(), egui::Button::new("Add Annotator's Folder…"))
+                        .clicked();
+                    compute = ui
+                        .add_enabled(
+                            w.sources.len() >= 2 && w.computing.is_none(),
+                            egui::Button::new("Compute"),
+                        )
+                        .clicked();
+                    if w.computing.is_some() {
+                        ui.spinner();
+                    }
+                });
+                match &w.result {
+                    Some(Ok(r)) => {
+                        ui.separator();
+                        ui.label(format!("{} documents compared", r.documents));
+                        match &r.first {
+                            Some(p) => pair_grid(ui, "agreement-pair", p),
+                            None => {
+                                for (k, p) in r.pairs.iter().enumerate() {
+                                    ui.strong(format!("{} against {}", p.other, p.reference));
+                                    pair_grid(ui, &format!("agreement-pair-{k}"), &p.scores);
+                                }
+                            }
+                        }
+                        ui.label(format!(
+                            "Krippendorff's alpha over code points, all annotators: {}",
+                            num(r.alpha)
+                        ));
+                        for p in &r.problems {
+                            ui.label(RichText::new(p).weak());
+                        }
+                    }
+                    Some(Err(e)) => {
+                        ui.colored_label(ui.visuals().error_fg_color, e);
+                    }
+                    None => {}
+                }
+            });
+        if let Some(k) = remove {
+            w.sources.remove(k);
+            w.result = None;
+        }
+        if pick {
+            let waker = self.waker(ctx);
+            if let Some(w) = &mut self.agreement {
+                w.picking = Some(Job::spawn("the folder chooser", &waker, || {
+                    rfd::FileDialog::new()
+                        .set_title("An annotator's folder")
+                        .pick_folder()
+                }));
+            }
+        }
+        if compute {
+            self.compute_agreement(ctx);
+        }
+        if !open {
+            self.agreement = None;
+        }
+    }
+}
