@@ -10,7 +10,7 @@ use egui::{Pos2, Rect, Vec2};
 
 /// Height of the lowest arc above the top of its words, and the step between stacked arcs, in points.
 pub const RISE: f32 = 9.0;
-pub const STEP: f32 = 7.0;
+pub const STEP: f32 = 9.0;
 
 /// One arc as drawn: a cubic curve from `from` to `to` through two control points, and where its label goes.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -145,9 +145,14 @@ pub fn arc_between(from: Rect, to: Rect, level: usize) -> ArcShape {
 /// goes above every narrower one it overlaps on the same line, so labels and curves do not sit on each other.
 #[must_use]
 pub fn stack(ends: &[(Rect, Rect)]) -> Vec<usize> {
+    // What an arc takes up: from the left of its leftmost end to the right of its rightmost (the ends' rectangles
+    // may be widened by the caller to hold the label), at the height of its higher end.
     let span = |(f, t): &(Rect, Rect)| {
-        let (a, b) = (f.center_top(), t.center_top());
-        (a.x.min(b.x), a.x.max(b.x), a.y.min(b.y))
+        (
+            f.min.x.min(t.min.x),
+            f.max.x.max(t.max.x),
+            f.top().min(t.top()),
+        )
     };
     let mut order: Vec<usize> = (0..ends.len()).collect();
     order.sort_by(|&i, &j| {

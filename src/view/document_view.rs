@@ -1052,9 +1052,24 @@ impl DocumentView {
         );
         let visible = |s: Span| s.start >= lo && s.start <= hi;
         let mut drawn: Vec<(&RelationEnds, Rect, Rect)> = Vec::new();
+        let margin_x = g.content_origin.x + g.text_left - 10.0;
         for e in &ends {
             let (a, b) = (visible(e.from), visible(e.to));
             if !a && !b {
+                // One end above the view and the other below: its path crosses the view in the margin.
+                let (above, below) = (e.from.start.min(e.to.start), e.from.start.max(e.to.start));
+                if above < lo && below > hi {
+                    let at = |y: f32| {
+                        Rect::from_center_size(Pos2::new(margin_x, y), Vec2::new(8.0, 0.0))
+                    };
+                    let (top, bottom) = (at(screen.top()), at(screen.bottom()));
+                    let (ra, rb) = if e.from.start < lo {
+                        (top, bottom)
+                    } else {
+                        (bottom, top)
+                    };
+                    drawn.push((e, ra, rb));
+                }
                 continue;
             }
             let place = |s: Span, other: Option<Rect>| -> Option<Rect> {
@@ -1097,9 +1112,31 @@ impl DocumentView {
             .into_iter()
             .map(|(e, a, b)| (e, lower(&a), lower(&b)))
             .collect();
-        let levels = arcs::stack(&drawn.iter().map(|(_, a, b)| (*a, *b)).collect::<Vec<_>>());
         let style = crate::text::TextStyle::with_size((self.style.font_size * 0.5).max(10.0));
-        let margin_x = g.content_origin.x + g.text_left - 10.0;
+        // Stacked by where their curves and their labels are: a label is often wider than a short arc.
+        let label_widths: Vec<f32> = drawn
+            .iter()
+            .map(|(e, _, _)| {
+                kit.label_layout(ctx, &e.label, &style, None)
+                    .content_width()
+                    + 8.0
+            })
+            .collect();
+        let spans: Vec<(Rect, Rect)> = drawn
+            .iter()
+            .zip(&label_widths)
+            .map(|((_, a, b), w)| {
+                let mid = (a.center().x + b.center().x) / 2.0;
+                let grow = |r: &Rect| {
+                    Rect::from_min_max(
+                        Pos2::new(r.min.x.min(mid - w / 2.0), r.min.y),
+                        Pos2::new(r.max.x.max(mid + w / 2.0), r.max.y),
+                    )
+                };
+                (grow(a), grow(b))
+            })
+            .collect();
+        let levels = arcs::stack(&spans);
         for ((e, ra, rb), level) in drawn.iter().zip(levels) {
             // On one line an arc; between lines a path round by the margin, so no text is crossed.
             let (path, label_at) = if (ra.top() - rb.top()).abs() < 2.0 {
