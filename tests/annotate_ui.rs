@@ -897,6 +897,13 @@ fn page_down_page_up_and_the_arrows_scroll_the_text() {
     assert_eq!(top(&h), 0);
 }
 
+/// Ctrl+S, then the sidecar's text once the background save has written it.
+fn save_and_read(h: &mut Harness<'_, WarraqApp>, path: &std::path::Path) -> String {
+    press(h, Key::S, Modifiers::COMMAND);
+    wait_saved(h);
+    std::fs::read_to_string(sidecar::sidecar_path(path)).unwrap()
+}
+
 /// A drag from `from` to `to` with `modifiers` held throughout.
 fn drag_holding(h: &mut Harness<'_, WarraqApp>, from: Pos2, to: Pos2, modifiers: Modifiers) {
     let step = |h: &mut Harness<'_, WarraqApp>, e: Event| {
@@ -1009,9 +1016,7 @@ fn alt_drag_from_one_annotation_to_another_links_them_with_the_chosen_type() {
         1
     );
     // Saved in the sidecar.
-    press(&mut h, Key::S, Modifiers::COMMAND);
-    wait_saved(&mut h);
-    let ron = std::fs::read_to_string(sidecar::sidecar_path(&path)).unwrap();
+    let ron = save_and_read(&mut h, &path);
     assert!(ron.contains("kind: \"EmployedBy\""), "{ron}");
 }
 
@@ -1089,9 +1094,7 @@ fn a_flag_set_in_the_popup_is_saved_and_undone() {
             .cloned()
     };
     assert_eq!(negated(&h).as_deref(), Some("true"));
-    press(&mut h, Key::S, Modifiers::COMMAND);
-    wait_saved(&mut h);
-    let ron = std::fs::read_to_string(sidecar::sidecar_path(&path)).unwrap();
+    let ron = save_and_read(&mut h, &path);
     assert!(ron.contains("attributes: {\"Negated\": \"true\"}"), "{ron}");
     press(&mut h, Key::Escape, Modifiers::NONE);
     press(&mut h, Key::Z, Modifiers::COMMAND);
@@ -1213,9 +1216,7 @@ fn the_annotator_name_is_recorded_on_every_annotation_and_saved() {
         h.state().document().unwrap().annotations.items()[0].annotator,
         "سارة"
     );
-    press(&mut h, Key::S, Modifiers::COMMAND);
-    wait_saved(&mut h);
-    let ron = std::fs::read_to_string(sidecar::sidecar_path(&path)).unwrap();
+    let ron = save_and_read(&mut h, &path);
     assert!(ron.contains("annotator: \"سارة\""), "{ron}");
 }
 

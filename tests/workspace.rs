@@ -642,6 +642,20 @@ fn a_large_text_is_searched_on_a_worker_with_one_shared_index() {
     ));
 }
 
+/// Another process (the command line) retags the annotation of `word` in `path`'s sidecar and saves.
+fn retag_elsewhere(path: &Path, word: &str, tag: &str) {
+    let mut cli = OpenDocument::open(path, None).unwrap();
+    let id = cli
+        .annotations
+        .items()
+        .iter()
+        .find(|x| x.text == word)
+        .unwrap()
+        .id;
+    cli.annotations.retag(id, tag);
+    cli.save_now().unwrap();
+}
+
 /// Drives the window's background save until it has finished; returns what it did.
 fn save_in_background(d: &mut OpenDocument) -> Result<warraq::workspace::Saved, SaveError> {
     for _ in 0..100_000 {
@@ -724,16 +738,7 @@ fn the_background_save_fails_visibly_retries_and_merges_with_another_writer() {
     tag(&mut window, "واشنطن", "GPE");
     window.request_save();
     save_in_background(&mut window).unwrap();
-    let mut cli = OpenDocument::open(&a, None).unwrap();
-    let id = cli
-        .annotations
-        .items()
-        .iter()
-        .find(|x| x.text == "موسكو")
-        .unwrap()
-        .id;
-    cli.annotations.retag(id, "GPE");
-    cli.save_now().unwrap();
+    retag_elsewhere(&a, "موسكو", "GPE");
     tag(&mut window, "الاجتماع", "MISC");
     let saved = window.save_now().unwrap();
     assert!(saved.conflicts.is_empty(), "{:?}", saved.conflicts);
@@ -873,17 +878,7 @@ fn a_background_save_merges_another_writers_changes_on_its_worker_and_keeps_edit
     in_window.sort();
     assert_eq!(in_window, all, "the window took the merge in");
     // With nothing edited during the merge, the merged annotations land at once.
-    let mut cli = OpenDocument::open(&a, None).unwrap();
-    let id = cli
-        .annotations
-        .items()
-        .iter()
-        .find(|x| x.text == "موسكو")
-        .unwrap()
-        .id;
-    cli.annotations.retag(id, "GPE");
-    cli.save_now().unwrap();
-    drop(cli);
+    retag_elsewhere(&a, "موسكو", "GPE");
     tag(&mut window, "أنتونوف", "PER");
     window.request_save();
     let saved = save_in_background(&mut window).unwrap();
