@@ -1269,3 +1269,57 @@ fn the_agreement_window_compares_two_annotators_folders() {
     h.run_steps(2);
     assert!(h.query_by_label("1 documents compared").is_some());
 }
+
+#[test]
+fn a_folder_lists_its_documents_and_ctrl_page_down_opens_the_next() {
+    let dir = tempfile::tempdir().unwrap();
+    for name in ["one.txt", "two.txt"] {
+        std::fs::write(dir.path().join(name), SAMPLE_TEXT).unwrap();
+    }
+    let mut d = warraq::workspace::OpenDocument::open(&dir.path().join("one.txt"), None).unwrap();
+    let doc = d.doc.clone();
+    d.annotations.create(&doc, span_of("روسيا"), "GPE").unwrap();
+    d.save_now().unwrap();
+    drop(d);
+    let mut h = common::harness(WarraqApp::new(Default::default()), Vec2::new(1300.0, 850.0));
+    let ctx = h.ctx.clone();
+    h.state_mut().open_folder(&ctx, dir.path().to_owned());
+    let opened = |h: &Harness<'_, WarraqApp>| {
+        h.state()
+            .document()
+            .and_then(|d| d.path.clone())
+            .and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
+    };
+    for _ in 0..500 {
+        h.step();
+        if opened(&h).is_some() && h.state().view().is_some() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    let docs = h.state().corpus_documents().unwrap().to_vec();
+    let listed: Vec<(String, usize)> = docs
+        .iter()
+        .map(|d| (d.name.clone(), d.annotations))
+        .collect();
+    assert_eq!(
+        listed,
+        [("one.txt".to_owned(), 1), ("two.txt".to_owned(), 0)]
+    );
+    assert_eq!(
+        opened(&h).as_deref(),
+        Some("one.txt"),
+        "the first document opens"
+    );
+    press(&mut h, Key::PageDown, Modifiers::COMMAND);
+    for _ in 0..500 {
+        h.step();
+        if opened(&h).as_deref() == Some("two.txt") && h.state().view().is_some() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    assert_eq!(opened(&h).as_deref(), Some("two.txt"));
+    h.run_steps(2);
+    assert!(h.query_by_label_contains("Folder:").is_some());
+}

@@ -225,7 +225,6 @@ fn bad_input_shows_a_message_and_keeps_the_open_document() {
     let mut h = sample_harness();
     let cases = [
         (dir.path().join("missing.txt"), "no such file"),
-        (dir.path().to_path_buf(), "is a folder"),
         (
             {
                 let p = dir.path().join("image.png");
@@ -247,6 +246,13 @@ fn bad_input_shows_a_message_and_keeps_the_open_document() {
             "the open document is kept"
         );
     }
+    // A folder opens as a corpus beside the open document, which stays.
+    let ctx = h.ctx.clone();
+    h.state_mut()
+        .open_path(&ctx, dir.path().to_path_buf(), None);
+    h.run_steps(3);
+    assert!(h.state().corpus_documents().is_some());
+    assert_eq!(h.state().document().unwrap().name, "sample-article-ar.txt");
     // An empty file opens as an empty document.
     let empty = dir.path().join("empty.txt");
     std::fs::write(&empty, "").unwrap();

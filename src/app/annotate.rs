@@ -129,6 +129,7 @@ impl WarraqApp {
                     | Command::Quit
                     | Command::Agreement
                     | Command::AnnotatorName
+                    | Command::OpenFolder
             ) || command.menu() == super::Menu::View;
         };
         match command {

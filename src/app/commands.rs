@@ -14,12 +14,15 @@ pub enum Menu {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Command {
     Open,
+    OpenFolder,
     OpenSample,
     Save,
     SaveAs,
     Export,
     Import,
     Quit,
+    NextDocument,
+    PreviousDocument,
     Undo,
     Redo,
     Copy,
@@ -54,12 +57,15 @@ impl Command {
     /// All commands in menu order.
     pub const ALL: &'static [Command] = &[
         Command::Open,
+        Command::OpenFolder,
         Command::OpenSample,
         Command::Save,
         Command::SaveAs,
         Command::Export,
         Command::Import,
         Command::Quit,
+        Command::NextDocument,
+        Command::PreviousDocument,
         Command::Undo,
         Command::Redo,
         Command::Copy,
@@ -94,6 +100,9 @@ impl Command {
     pub fn label(self) -> &'static str {
         match self {
             Command::Open => "Open…",
+            Command::OpenFolder => "Open Folder…",
+            Command::NextDocument => "Next Document",
+            Command::PreviousDocument => "Previous Document",
             Command::OpenSample => "Open the Sample Article",
             Command::Save => "Save Annotations",
             Command::SaveAs => "Save Annotations As…",
@@ -135,6 +144,11 @@ impl Command {
     pub fn description(self) -> &'static str {
         match self {
             Command::Open => "Open a text file",
+            Command::OpenFolder => {
+                "Work through a folder of documents: listed beside the text with their counts"
+            }
+            Command::NextDocument => "Open the next document of the folder",
+            Command::PreviousDocument => "Open the previous document of the folder",
             Command::OpenSample => "Open the bundled Arabic sample article",
             Command::Save => {
                 "Write the annotations to the sidecar file next to the text (the text itself is never written)"
@@ -192,6 +206,9 @@ impl Command {
         let cmd_shift = Modifiers::COMMAND | Modifiers::SHIFT;
         match self {
             Command::Open => vec![KeyboardShortcut::new(CMD, Key::O)],
+            Command::OpenFolder => vec![KeyboardShortcut::new(cmd_shift, Key::O)],
+            Command::NextDocument => vec![KeyboardShortcut::new(CMD, Key::PageDown)],
+            Command::PreviousDocument => vec![KeyboardShortcut::new(CMD, Key::PageUp)],
             Command::Save => vec![KeyboardShortcut::new(CMD, Key::S)],
             Command::SaveAs => vec![KeyboardShortcut::new(cmd_shift, Key::S)],
             Command::Export => vec![KeyboardShortcut::new(CMD, Key::E)],
@@ -244,7 +261,10 @@ impl Command {
             | Command::SaveAs
             | Command::Export
             | Command::Import
-            | Command::Quit => Menu::File,
+            | Command::Quit
+            | Command::OpenFolder
+            | Command::NextDocument
+            | Command::PreviousDocument => Menu::File,
             Command::Undo
             | Command::Redo
             | Command::Copy

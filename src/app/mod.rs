@@ -5,6 +5,7 @@
 mod agreement;
 mod annotate;
 mod annotator;
+mod corpus;
 pub use annotate::AUTOSAVE_DELAY;
 pub mod commands;
 mod exchange;
@@ -48,6 +49,8 @@ pub struct WarraqApp {
     annotator_draft: Option<crate::view::RtlInputState>,
     /// Tools ▸ Agreement…
     agreement: Option<agreement::AgreementWindow>,
+    /// File ▸ Open Folder…: the folder's documents.
+    corpus: Option<corpus::Corpus>,
     export: Option<exchange::ExportDialog>,
     find: Option<find::FindBar>,
     review: Option<tagall::Review>,
@@ -74,6 +77,7 @@ impl WarraqApp {
             relations: relations::RelationState::default(),
             annotator_draft: None,
             agreement: None,
+            corpus: None,
             export: None,
             find: None,
             review: None,
@@ -170,6 +174,11 @@ impl WarraqApp {
         path: PathBuf,
         encoding: Option<&'static encoding_rs::Encoding>,
     ) {
+        // A folder is opened as a corpus: its documents listed beside the text.
+        if path.is_dir() {
+            self.open_folder(ctx, path);
+            return;
+        }
         let waker = self.waker(ctx);
         if let Err(e) = self.workspace.open(path, encoding, &waker) {
             self.message = Some(e);
@@ -294,6 +303,9 @@ impl WarraqApp {
             Command::LoadLinkTable => self.link_table_dialog(ctx),
             Command::AnnotatorName => self.open_annotator_dialog(),
             Command::Agreement => self.open_agreement(),
+            Command::OpenFolder => self.open_folder_dialog(ctx),
+            Command::NextDocument => self.step_document(ctx, true),
+            Command::PreviousDocument => self.step_document(ctx, false),
             Command::NextAnnotation => self.step_annotation(true),
             Command::PreviousAnnotation => self.step_annotation(false),
             Command::NextSuggestion => self.step_suggestion(true),
@@ -467,6 +479,12 @@ impl WarraqApp {
         let has_doc = self.view.is_some();
         if self.find.is_some() && has_doc {
             egui::Panel::top("find").show(ui, |ui| self.find_bar(ui));
+        }
+        if self.corpus.is_some() {
+            egui::Panel::left("corpus")
+                .resizable(true)
+                .default_size(280.0)
+                .show(ui, |ui| self.corpus_panel(&ctx, ui));
         }
         if self.settings.show_panel && has_doc {
             egui::Panel::right("annotations")

@@ -13,6 +13,7 @@
 //! Offsets are code points, as everywhere in the model.
 
 mod background;
+pub mod corpus;
 pub mod job;
 pub mod merge;
 pub mod save;

@@ -1,0 +1,230 @@
+//! File ▸ Open Folder… (and `warraq FOLDER`): the folder's documents in a panel beside the text — each with its
+//! annotations per tag and when it last changed, a summary of the folder, a filter by name — to open one with a click
+//! and go to the next or previous (Ctrl+PageDown / Ctrl+PageUp). The list is read on a worker
+//! (`workspace::corpus`) and read again when a document is saved or another opened.
+
+use std::path::PathBuf;
+
+use egui::{RichText, Ui};
+
+use super::WarraqApp;
+use crate::view::{RtlInput, RtlInputState, RtlLabel};
+use crate::workspace::corpus::{self, CorpusDocument};
+use crate::workspace::job::{self, Job, Poll};
+
+pub(crate) struct Corpus {
+    folder: PathBuf,
+    documents: Vec<CorpusDocument>,
+    reading: Option<Job<Result<Vec<CorpusDocument>, String>>>,
+    picking: Option<Job<Option<PathBuf>>>,
+    filter: RtlInputState,
+    /// The document list was read for this state of the open document (generation, revision on disk).
+    read_for: Option<(u64, bool)>,
+    problem: Option<String>,
+    /// A folder just chosen: its first document opens once the list is read.
+    open_first: bool,
+}
+
+impl WarraqApp {
+    /// Lists `folder` as the corpus, and opens its first document when none is open from it.
+    pub fn open_folder(&mut self, ctx: &egui::Context, folder: PathBuf) {
+        self.corpus = Some(Corpus {
+            folder,
+            documents: Vec::new(),
+            reading: None,
+            picking: None,
+            filter: RtlInputState::new(false),
+            read_for: None,
+            problem: None,
+            open_first: self.workspace.current().is_none(),
+        });
+        self.settings.show_panel = true;
+        self.read_corpus(ctx);
+    }
+
+    /// File ▸ Open Folder…: choose a folder to work through.
+    pub(super) fn open_folder_dialog(&mut self, ctx: &egui::Context) {
+        let waker = self.waker(ctx);
+        let job = Job::spawn("the folder chooser", &waker, || {
+            rfd::FileDialog::new()
+                .set_title("Open a folder of documents")
+                .pick_folder()
+        });
+        match &mut self.corpus {
+            Some(c) => c.picking = Some(job),
+            None => {
+                self.corpus = Some(Corpus {
+                    folder: PathBuf::new(),
+                    documents: Vec::new(),
+                    reading: None,
+                    picking: Some(job),
+                    filter: RtlInputState::new(false),
+                    read_for: None,
+                    problem: None,
+                    open_first: false,
+                });
+            }
+        }
+    }
+
+    /// The corpus's documents, as last read.
+    #[must_use]
+    pub fn corpus_documents(&self) -> Option<&[CorpusDocument]> {
+        self.corpus.as_ref().map(|c| c.documents.as_slice())
+    }
+
+    fn read_corpus(&mut self, ctx: &egui::Context) {
+        let waker = self.waker(ctx);
+        if let Some(c) = &mut self.corpus {
+            let folder = c.folder.clone();
+            c.reading = Some(Job::spawn("the folder's documents", &waker, move || {
+                corpus::scan(&folder)
+            }));
+        }
+    }
+
+    /// Opens the next (or previous) document of the corpus after the open one.
+    pub fn step_document(&mut self, ctx: &egui::Context, forward: bool) {
+        let Some(c) = &self.corpus else { return };
+        let current = self.workspace.current().and_then(|d| d.path.clone());
+        let at = current
+            .as_ref()
+            .and_then(|p| c.documents.iter().position(|d| &d.path == p));
+        let next = match (at, forward) {
+            (Some(i), true) => i + 1,
+            (Some(i), false) => i.wrapping_sub(1),
+            (None, _) => 0,
+        };
+        if let Some(d) = c.documents.get(next) {
+            let path = d.path.clone();
+            self.open_path(ctx, path, None);
+        }
+    }
+
+    /// Keeps the list up to date (a chosen folder, a finished read, a save or another document) and draws the
+    /// panel section.
+    pub(super) fn corpus_panel(&mut self, ctx: &egui::Context, ui: &mut Ui) {
+        let Some(c) = &mut self.corpus else { return };
+        if let Some(Poll::Ready(chosen)) = job::take_ready(&mut c.picking) {
+            match chosen {
+                Some(folder) => {
+                    c.folder = folder;
+                    c.documents.clear();
+                    c.read_for = None;
+                    c.open_first = true;
+                }
+                None if c.folder.as_os_str().is_empty() => {
+                    self.corpus = None;
+                    return;
+                }
+                None => {}
+            }
+        }
+        let mut open = None;
+        match job::take_ready(&mut c.reading) {
+            Some(Poll::Ready(Ok(docs))) => {
+                c.documents = docs;
+                c.problem = None;
+                if std::mem::take(&mut c.open_first) {
+                    open = c.documents.first().map(|d| d.path.clone());
+                }
+            }
+            Some(Poll::Ready(Err(e))) => c.problem = Some(e),
+            _ => {}
+        }
+        // Read again when another document is open or the open one was saved.
+        let state = self
+            .workspace
+            .current()
+            .map(|d| (d.generation, d.is_dirty()));
+        let stale = c.read_for != state && c.reading.is_none() && !c.folder.as_os_str().is_empty();
+        if stale {
+            c.read_for = state;
+            self.read_corpus(ctx);
+        }
+        if let Some(path) = open {
+            self.open_path(ctx, path, None);
+        }
+        let Some(c) = &mut self.corpus else { return };
+        let current = self.workspace.current().and_then(|d| d.path.clone());
+        let needle = c.filter.text();
+        let total: usize = c.documents.iter().map(|d| d.annotations).sum();
+        let mut picked = None;
+        egui::CollapsingHeader::new(format!(
+            "Folder: {} ({} documents)",
+            c.folder
+                .file_name()
+                .map_or_else(String::new, |n| n.to_string_lossy().into_owned()),
+            c.documents.len()
+        ))
+        .id_salt("corpus")
+        .default_open(true)
+        .show(ui, |ui| {
+            let totals: Vec<String> = corpus::totals(&c.documents)
+                .into_iter()
+                .map(|(t, n)| format!("{t} {n}"))
+                .collect();
+            ui.label(RichText::new(format!("{total} annotations · {}", totals.join(" · "))).weak());
+            if let Some(p) = &c.problem {
+                ui.colored_label(ui.visuals().error_fg_color, p);
+            }
+            ui.add(
+                RtlInput::new(&mut c.filter, "Filter documents")
+                    .hint("Filter by name — تصفية")
+                    .desired_width(ui.available_width()),
+            );
+            let rows: Vec<&CorpusDocument> = c
+                .documents
+                .iter()
+                .filter(|d| needle.is_empty() || d.name.contains(&needle))
+                .collect();
+            egui::ScrollArea::vertical()
+                .id_salt("corpus-rows")
+                .max_height(200.0)
+                .show_rows(ui, 24.0, rows.len(), |ui, range| {
+                    for d in &rows[range] {
+                        ui.horizontal(|ui| {
+                            ui.set_height(24.0);
+                            let here = current.as_ref() == Some(&d.path);
+                            if ui
+                                .add(egui::Button::selectable(here, d.annotations.to_string()))
+                                .on_hover_text(
+                                    d.tags
+                                        .iter()
+                                        .map(|(t, n)| format!("{t} {n}"))
+                                        .collect::<Vec<_>>()
+                                        .join(", "),
+                                )
+                                .clicked()
+                            {
+                                picked = Some(d.path.clone());
+                            }
+                            let label = ui.add(
+                                RtlLabel::new(&d.name)
+                                    .size(14.0)
+                                    .sense(egui::Sense::click()),
+                            );
+                            if label.clicked() {
+                                picked = Some(d.path.clone());
+                            }
+                            if let Some(p) = &d.problem {
+                                ui.label(RichText::new("(annotations unreadable)").weak())
+                                    .on_hover_text(p);
+                            } else if let Some(t) = d.changed {
+                                let when = humantime::format_rfc3339_seconds(t).to_string();
+                                ui.label(
+                                    RichText::new(when.get(..16).unwrap_or(&when))
+                                        .weak()
+                                        .small(),
+                                );
+                            }
+                        });
+                    }
+                });
+        });
+        ui.separator();
+        if let Some(path) = picked {
+            self.open_path(ctx, path, None);
+        }
+    }
+}

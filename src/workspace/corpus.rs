@@ -1,0 +1,162 @@
+//! A folder of documents as a corpus: its text files (subfolders included), each with the number of annotations
+//! per tag its sidecar holds and when it last changed. Read on a worker; the sidecars are parsed, not placed in
+//! their texts (counting needs no text), so a folder of hundreds of documents lists in a moment. No egui.
+
+use std::path::{Path, PathBuf};
+use std::time::SystemTime;
+
+use crate::store::sidecar;
+
+/// Extensions of the files listed besides those that already have a sidecar.
+const TEXT_EXTENSIONS: &[&str] = &["txt", "text", "md"];
+
+/// One document of the corpus.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CorpusDocument {
+    pub path: PathBuf,
+    /// Its path inside the folder, as shown.
+    pub name: String,
+    /// Annotations per tag, in the order of the sidecar's tag set (tags with none left out).
+    pub tags: Vec<(String, usize)>,
+    pub annotations: usize,
+    /// The later of the text's and the sidecar's modification times.
+    pub changed: Option<SystemTime>,
+    /// The sidecar could not be read: why.
+    pub problem: Option<String>,
+}
+
+/// The documents of `folder` (at most 16 folders deep), sorted by name.
+pub fn scan(folder: &Path) -> Result<Vec<CorpusDocument>, String> {
+    if !folder.is_dir() {
+        return Err(format!("{}: not a folder", folder.display()));
+    }
+    let mut files = Vec::new();
+    let mut stack = vec![(folder.to_owned(), 0)];
+    while let Some((dir, depth)) = stack.pop() {
+        let entries = std::fs::read_dir(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+        for entry in entries.flatten() {
+            let path = entry.path();
+            let Ok(kind) = entry.file_type() else {
+                continue;
+            };
+            let name = path.to_string_lossy();
+            if kind.is_dir() && depth < 16 {
+                stack.push((path, depth + 1));
+            } else if kind.is_file()
+                && !name.ends_with(".warraq.ron")
+                && !name.ends_with(".bak")
+                && !name.ends_with(".lock")
+                && (sidecar::sidecar_path(&path).is_file()
+                    || path.extension().and_then(|e| e.to_str()).is_some_and(|e| {
+                        TEXT_EXTENSIONS.contains(&e.to_ascii_lowercase().as_str())
+                    }))
+            {
+                files.push(path);
+            }
+        }
+    }
+    files.sort();
+    Ok(files.into_iter().map(|p| document(folder, p)).collect())
+}
+
+fn document(folder: &Path, path: PathBuf) -> CorpusDocument {
+    let side = sidecar::sidecar_path(&path);
+    let modified = |p: &Path| std::fs::metadata(p).and_then(|m| m.modified()).ok();
+    let changed = modified(&path).max(modified(&side));
+    let name = path
+        .strip_prefix(folder)
+        .unwrap_or(&path)
+        .display()
+        .to_string();
+    let mut doc = CorpusDocument {
+        path,
+        name,
+        tags: Vec::new(),
+        annotations: 0,
+        changed,
+        problem: None,
+    };
+    match sidecar::read_annotations_file(&side).and_then(|t| match t {
+        Some(text) => sidecar::parse(&side, &text).map(Some),
+        None => Ok(None),
+    }) {
+        Ok(Some(s)) => {
+            let order: Vec<String> = s
+                .tags
+                .map(|t| t.tags.into_iter().map(|t| t.name).collect())
+                .unwrap_or_default();
+            let mut counts: Vec<(String, usize)> = order.into_iter().map(|t| (t, 0)).collect();
+            for a in s.annotations.iter().chain(&s.unplaced) {
+                match counts.iter_mut().find(|(t, _)| *t == a.tag) {
+                    Some((_, n)) => *n += 1,
+                    None => counts.push((a.tag.clone(), 1)),
+                }
+            }
+            counts.retain(|(_, n)| *n > 0);
+            doc.annotations = counts.iter().map(|(_, n)| n).sum();
+            doc.tags = counts;
+        }
+        Ok(None) => {}
+        Err(e) => doc.problem = Some(e.to_string()),
+    }
+    doc
+}
+
+/// Annotations per tag over all documents, in order of first appearance.
+#[must_use]
+pub fn totals(docs: &[CorpusDocument]) -> Vec<(String, usize)> {
+    let mut out: Vec<(String, usize)> = Vec::new();
+    for d in docs {
+        for (t, n) in &d.tags {
+            match out.iter_mut().find(|(x, _)| x == t) {
+                Some((_, m)) => *m += n,
+                None => out.push((t.clone(), *n)),
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{AnnotationSet, CharOffset, Document, Span, TagSet};
+
+    #[test]
+    fn a_folder_lists_its_texts_with_counts_and_names_a_broken_sidecar() {
+        let dir = tempfile::tempdir().unwrap();
+        let text = "قال محمد في القاهرة";
+        let a = dir.path().join("a.txt");
+        std::fs::write(&a, text).unwrap();
+        let doc = Document::new(text.to_owned());
+        let mut set = AnnotationSet::new(Vec::new(), Vec::new(), TagSet::default());
+        set.create(&doc, Span::new(CharOffset(4), CharOffset(8)), "PER");
+        set.create(&doc, Span::new(CharOffset(12), CharOffset(19)), "LOC");
+        sidecar::save(
+            &sidecar::sidecar_path(&a),
+            &set,
+            sidecar::Fingerprint::of(text.as_bytes(), "UTF-8"),
+            false,
+        )
+        .unwrap();
+        std::fs::create_dir(dir.path().join("sub")).unwrap();
+        std::fs::write(dir.path().join("sub/b.txt"), text).unwrap();
+        std::fs::write(dir.path().join("c.txt"), text).unwrap();
+        std::fs::write(sidecar::sidecar_path(&dir.path().join("c.txt")), "not ron").unwrap();
+        std::fs::write(dir.path().join("image.png"), [0u8; 4]).unwrap();
+        let docs = scan(dir.path()).unwrap();
+        let names: Vec<&str> = docs.iter().map(|d| d.name.as_str()).collect();
+        assert_eq!(names, ["a.txt", "c.txt", "sub/b.txt"]);
+        assert_eq!(docs[0].annotations, 2);
+        assert_eq!(docs[0].tags, vec![("PER".into(), 1), ("LOC".into(), 1)]);
+        assert!(
+            docs[1]
+                .problem
+                .as_deref()
+                .is_some_and(|p| p.contains("c.txt.warraq.ron"))
+        );
+        assert_eq!(docs[2].annotations, 0);
+        assert_eq!(totals(&docs), vec![("PER".into(), 1), ("LOC".into(), 1)]);
+        assert!(scan(&dir.path().join("a.txt")).is_err());
+    }
+}
