@@ -691,6 +691,8 @@ pub struct JsonAnnotations {
     pub annotations: Vec<JsonAnnotation>,
     pub unplaced: Vec<JsonAnnotation>,
     pub relations: Vec<crate::model::annotations::Relation>,
+    /// Marked finished in the window.
+    pub finished: bool,
     pub moved: usize,
     pub warnings: Vec<String>,
 }
@@ -717,6 +719,7 @@ pub fn annotations_command(file: &Path, json: bool) -> Result<String, String> {
         annotations: set.items().iter().map(JsonAnnotation::from).collect(),
         unplaced: set.unplaced.iter().map(JsonAnnotation::from).collect(),
         relations: set.relations().to_vec(),
+        finished: set.is_finished(),
         moved: report.moved,
         warnings: report.warnings,
     };
@@ -773,6 +776,9 @@ pub fn annotations_command(file: &Path, json: bool) -> Result<String, String> {
                 format!("  — {}", one_line(&r.note))
             }
         );
+    }
+    if result.finished {
+        out.push_str("marked finished\n");
     }
     for w in &result.warnings {
         let _ = writeln!(out, "warning: {w}");

@@ -1323,3 +1323,32 @@ fn a_folder_lists_its_documents_and_ctrl_page_down_opens_the_next() {
     h.run_steps(2);
     assert!(h.query_by_label_contains("Folder:").is_some());
 }
+
+#[test]
+fn mark_as_finished_is_saved_undone_and_shown_in_the_folder_list() {
+    let (dir, path, mut h) = open_copy();
+    let ctx = h.ctx.clone();
+    h.state_mut().open_folder(&ctx, dir.path().to_owned());
+    h.run_steps(2);
+    h.state_mut()
+        .run(&ctx, warraq::app::commands::Command::MarkFinished);
+    assert!(h.state().document().unwrap().annotations.is_finished());
+    let ron = save_and_read(&mut h, &path);
+    assert!(ron.contains("finished: true"), "{ron}");
+    // The folder list reads it back.
+    for _ in 0..500 {
+        h.step();
+        if h.state()
+            .corpus_documents()
+            .is_some_and(|d| d.first().is_some_and(|d| d.finished))
+        {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    assert!(h.state().corpus_documents().unwrap()[0].finished);
+    press(&mut h, Key::Z, Modifiers::COMMAND);
+    assert!(!h.state().document().unwrap().annotations.is_finished());
+    let ron = save_and_read(&mut h, &path);
+    assert!(!ron.contains("finished"), "{ron}");
+}

@@ -23,6 +23,7 @@ pub enum Command {
     Quit,
     NextDocument,
     PreviousDocument,
+    MarkFinished,
     Undo,
     Redo,
     Copy,
@@ -66,6 +67,7 @@ impl Command {
         Command::Quit,
         Command::NextDocument,
         Command::PreviousDocument,
+        Command::MarkFinished,
         Command::Undo,
         Command::Redo,
         Command::Copy,
@@ -103,6 +105,7 @@ impl Command {
             Command::OpenFolder => "Open Folder…",
             Command::NextDocument => "Next Document",
             Command::PreviousDocument => "Previous Document",
+            Command::MarkFinished => "Mark as Finished",
             Command::OpenSample => "Open the Sample Article",
             Command::Save => "Save Annotations",
             Command::SaveAs => "Save Annotations As…",
@@ -149,6 +152,9 @@ impl Command {
             }
             Command::NextDocument => "Open the next document of the folder",
             Command::PreviousDocument => "Open the previous document of the folder",
+            Command::MarkFinished => {
+                "Mark this document finished (or not); kept with its annotations"
+            }
             Command::OpenSample => "Open the bundled Arabic sample article",
             Command::Save => {
                 "Write the annotations to the sidecar file next to the text (the text itself is never written)"
@@ -248,6 +254,7 @@ impl Command {
             | Command::Preannotate
             | Command::LoadLinkTable
             | Command::Agreement
+            | Command::MarkFinished
             | Command::AnnotatorName => Vec::new(),
         }
     }
@@ -264,7 +271,8 @@ impl Command {
             | Command::Quit
             | Command::OpenFolder
             | Command::NextDocument
-            | Command::PreviousDocument => Menu::File,
+            | Command::PreviousDocument
+            | Command::MarkFinished => Menu::File,
             Command::Undo
             | Command::Redo
             | Command::Copy

@@ -18,6 +18,8 @@ pub(crate) struct Corpus {
     reading: Option<Job<Result<Vec<CorpusDocument>, String>>>,
     picking: Option<Job<Option<PathBuf>>>,
     filter: RtlInputState,
+    /// Show only finished (Some(true)) or unfinished (Some(false)) documents.
+    state: Option<bool>,
     /// The document list was read for this state of the open document (generation, revision on disk).
     read_for: Option<(u64, bool)>,
     problem: Option<String>,
@@ -34,6 +36,7 @@ impl WarraqApp {
             reading: None,
             picking: None,
             filter: RtlInputState::new(false),
+            state: None,
             read_for: None,
             problem: None,
             open_first: self.workspace.current().is_none(),
@@ -59,6 +62,7 @@ impl WarraqApp {
                     reading: None,
                     picking: Some(job),
                     filter: RtlInputState::new(false),
+                    state: None,
                     read_for: None,
                     problem: None,
                     open_first: false,
@@ -173,10 +177,22 @@ impl WarraqApp {
                     .hint("Filter by name — تصفية")
                     .desired_width(ui.available_width()),
             );
+            let finished = c.documents.iter().filter(|d| d.finished).count();
+            ui.horizontal(|ui| {
+                ui.selectable_value(&mut c.state, None, "All");
+                ui.selectable_value(&mut c.state, Some(true), format!("Finished ({finished})"));
+                ui.selectable_value(
+                    &mut c.state,
+                    Some(false),
+                    format!("Not finished ({})", c.documents.len() - finished),
+                );
+            });
+            let state = c.state;
             let rows: Vec<&CorpusDocument> = c
                 .documents
                 .iter()
                 .filter(|d| needle.is_empty() || d.name.contains(&needle))
+                .filter(|d| state.is_none_or(|s| d.finished == s))
                 .collect();
             egui::ScrollArea::vertical()
                 .id_salt("corpus-rows")
@@ -206,6 +222,9 @@ impl WarraqApp {
                             );
                             if label.clicked() {
                                 picked = Some(d.path.clone());
+                            }
+                            if d.finished {
+                                ui.label(RichText::new("finished").small().strong());
                             }
                             if let Some(p) = &d.problem {
                                 ui.label(RichText::new("(annotations unreadable)").weak())

@@ -305,6 +305,14 @@ impl WarraqApp {
             Command::Agreement => self.open_agreement(),
             Command::OpenFolder => self.open_folder_dialog(ctx),
             Command::NextDocument => self.step_document(ctx, true),
+            Command::MarkFinished => {
+                if let Some(d) = self.workspace.current_mut() {
+                    let finished = !d.annotations.is_finished();
+                    d.annotations.set_finished(finished);
+                    d.save
+                        .observe(d.annotations.revision(), std::time::Instant::now());
+                }
+            }
             Command::PreviousDocument => self.step_document(ctx, false),
             Command::NextAnnotation => self.step_annotation(true),
             Command::PreviousAnnotation => self.step_annotation(false),
@@ -569,6 +577,10 @@ impl WarraqApp {
             Command::ToggleTheme => Some(self.settings.dark),
             Command::TogglePanel => Some(self.settings.show_panel),
             Command::SnapToWord => Some(self.settings.snap_to_word),
+            Command::MarkFinished => self
+                .workspace
+                .current()
+                .map(|d| d.annotations.is_finished()),
             _ => None,
         };
         let enabled = self.command_enabled(command);

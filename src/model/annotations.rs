@@ -226,6 +226,8 @@ pub enum Edit {
         before: Relation,
         after: Relation,
     },
+    /// The document marked finished (true) or not.
+    Finished(bool),
     Batch(Vec<Edit>),
 }
 
@@ -254,6 +256,7 @@ impl Edit {
                 before: after.clone(),
                 after: before.clone(),
             },
+            Edit::Finished(f) => Edit::Finished(!f),
             Edit::AddRelation(r) => Edit::RemoveRelation(r.clone()),
             Edit::RemoveRelation(r) => Edit::AddRelation(r.clone()),
             Edit::UpdateRelation { before, after } => Edit::UpdateRelation {
@@ -324,6 +327,8 @@ pub struct AnnotationSet {
     renumbered: Vec<(u64, u64)>,
     /// Who makes the annotations created from now on (recorded on each).
     pub annotator: String,
+    /// The annotator marked the document finished (kept in the sidecar; the folder list shows it).
+    finished: bool,
 }
 
 impl AnnotationSet {
@@ -357,7 +362,35 @@ impl AnnotationSet {
             relations: Vec::new(),
             renumbered: Vec::new(),
             annotator: String::new(),
+            finished: false,
         }
+    }
+
+    /// The set marked finished or not, as loaded.
+    #[must_use]
+    pub fn with_finished(mut self, finished: bool) -> Self {
+        self.finished = finished;
+        self
+    }
+
+    /// Whether the document is marked finished.
+    #[must_use]
+    pub fn is_finished(&self) -> bool {
+        self.finished
+    }
+
+    /// The finished mark as a merge found it (not an edit of this window: no undo step).
+    pub fn set_loaded_finished(&mut self, finished: bool) {
+        self.finished = finished;
+    }
+
+    /// Marks the document finished or not (an undoable change, saved with the annotations).
+    pub fn set_finished(&mut self, finished: bool) -> bool {
+        if finished == self.finished {
+            return false;
+        }
+        self.record(Edit::Finished(finished));
+        true
     }
 
     /// The set with these relations (loaded with it); ids stay unique across annotations and relations.
@@ -1029,6 +1062,7 @@ impl AnnotationSet {
                 }
             }
             Edit::Suggestions { after, .. } => self.suggestions.clone_from(after),
+            Edit::Finished(f) => self.finished = *f,
             Edit::AddRelation(r) => self.relations.push(r.clone()),
             Edit::RemoveRelation(r) => self.relations.retain(|x| x.id != r.id),
             Edit::UpdateRelation { after, .. } => {
@@ -1149,7 +1183,7 @@ impl AnnotationSet {
                 Edit::AddRelation(r) | Edit::RemoveRelation(r) => out.push(r.id),
                 Edit::UpdateRelation { after, .. } => out.push(after.id),
                 Edit::Batch(edits) => edits.iter().for_each(|e| ids_in(e, out)),
-                Edit::Tags { .. } | Edit::Suggestions { .. } => {}
+                Edit::Tags { .. } | Edit::Suggestions { .. } | Edit::Finished(_) => {}
             }
         }
         let mut ids: Vec<u64> = self
@@ -1211,7 +1245,7 @@ impl AnnotationSet {
                         in_edit(e, to);
                     }
                 }
-                Edit::Tags { .. } | Edit::Suggestions { .. } => {}
+                Edit::Tags { .. } | Edit::Suggestions { .. } | Edit::Finished(_) => {}
             }
         }
         for e in self.undo.iter_mut().chain(self.redo.iter_mut()) {

@@ -210,6 +210,7 @@ mod tests {
             unplaced,
             suggestions,
             relations: Vec::new(),
+            finished: false,
         }
     }
 

@@ -64,6 +64,9 @@ pub struct Sidecar {
     /// Typed links between annotations (format 2).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub relations: Vec<Relation>,
+    /// The annotator marked the document finished.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub finished: bool,
 }
 
 /// Why a sidecar could not be used. Every message names the file.
@@ -296,7 +299,9 @@ fn from_parsed(
         }
     }
     let relations = check_relations(relations, &placed, &unplaced, &mut tags, &mut report);
-    let mut set = AnnotationSet::new(placed, unplaced, tags).with_relations(relations);
+    let mut set = AnnotationSet::new(placed, unplaced, tags)
+        .with_relations(relations)
+        .with_finished(sidecar.finished);
     set.suggestions = suggestions;
     (set, report)
 }
@@ -612,6 +617,7 @@ pub fn to_sidecar(set: &AnnotationSet, fingerprint: Fingerprint, folder_tags: bo
         unplaced: set.unplaced.clone(),
         suggestions: set.suggestions.clone(),
         relations: set.relations().to_vec(),
+        finished: set.is_finished(),
     }
 }
 
@@ -629,6 +635,7 @@ pub fn to_ron(sidecar: &Sidecar) -> String {
         &sidecar.source,
         sidecar.tags.as_ref(),
         &sidecar.relations,
+        sidecar.finished,
     );
     w.write(&lists, usize::MAX);
     w.finish()
@@ -663,6 +670,7 @@ impl TextWriter {
         source: &Fingerprint,
         tags: Option<&TagSet>,
         relations: &[Relation],
+        finished: bool,
     ) -> Self {
         use std::fmt::Write as _;
         let config = ron::ser::PrettyConfig::new()
@@ -673,6 +681,9 @@ impl TextWriter {
         let mut out = String::with_capacity(PIECE + 4096);
         out.push_str("(\n");
         let _ = writeln!(out, "  format: {format},");
+        if finished {
+            out.push_str("  finished: true,\n");
+        }
         let _ = writeln!(out, "  source: {},", indent(&header(source)));
         if let Some(tags) = tags {
             let _ = writeln!(out, "  tags: Some({}),", indent(&header(tags)));
@@ -710,6 +721,7 @@ impl TextWriter {
             fingerprint,
             (!folder_tags).then_some(&set.tags),
             set.relations(),
+            set.is_finished(),
         )
     }
 

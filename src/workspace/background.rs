@@ -167,7 +167,9 @@ fn merge_and_write(target: Target, ours: String) -> Result<Outcome, SaveError> {
     let mut ours_content = ours_content;
     renumber_content(&mut ours_content, &merged.renumbered);
     let c = merged.content;
-    let mut set = AnnotationSet::new(c.annotations, c.unplaced, c.tags).with_relations(c.relations);
+    let mut set = AnnotationSet::new(c.annotations, c.unplaced, c.tags)
+        .with_relations(c.relations)
+        .with_finished(c.finished);
     set.suggestions = c.suggestions;
     if let Some((source, base_tags, _)) = &folder {
         set.tags = super::merged_folder_tags(&writer, source, base_tags, &set.tags)?;

@@ -19,6 +19,8 @@ pub struct CorpusDocument {
     /// Annotations per tag, in the order of the sidecar's tag set (tags with none left out).
     pub tags: Vec<(String, usize)>,
     pub annotations: usize,
+    /// Marked finished (Mark as Finished, kept in the sidecar).
+    pub finished: bool,
     /// The later of the text's and the sidecar's modification times.
     pub changed: Option<SystemTime>,
     /// The sidecar could not be read: why.
@@ -73,6 +75,7 @@ fn document(folder: &Path, path: PathBuf) -> CorpusDocument {
         name,
         tags: Vec::new(),
         annotations: 0,
+        finished: false,
         changed,
         problem: None,
     };
@@ -81,6 +84,7 @@ fn document(folder: &Path, path: PathBuf) -> CorpusDocument {
         None => Ok(None),
     }) {
         Ok(Some(s)) => {
+            doc.finished = s.finished;
             let order: Vec<String> = s
                 .tags
                 .map(|t| t.tags.into_iter().map(|t| t.name).collect())

@@ -19,6 +19,7 @@ pub struct Content {
     pub suggestions: Vec<Annotation>,
     pub tags: TagSet,
     pub relations: Vec<Relation>,
+    pub finished: bool,
 }
 
 impl Default for Content {
@@ -34,6 +35,7 @@ impl Default for Content {
                 relations: Vec::new(),
             },
             relations: Vec::new(),
+            finished: false,
         }
     }
 }
@@ -379,6 +381,12 @@ pub fn merge(base: &Content, ours: &Content, theirs: &Content) -> Merged {
             suggestions,
             tags,
             relations,
+            // Finished: ours when we changed it, theirs otherwise.
+            finished: if ours.finished == base.finished {
+                theirs.finished
+            } else {
+                ours.finished
+            },
         },
         conflicts,
         taken,
@@ -406,6 +414,7 @@ pub fn changes(a: &Content, b: &Content) -> usize {
         + usize::from(a.suggestions != b.suggestions)
         + usize::from(a.tags != b.tags)
         + usize::from(a.relations != b.relations)
+        + usize::from(a.finished != b.finished)
 }
 
 #[cfg(test)]
@@ -443,6 +452,19 @@ mod tests {
             to,
             ..Relation::default()
         }
+    }
+
+    #[test]
+    fn the_finished_mark_is_ours_when_we_changed_it_and_theirs_otherwise() {
+        let base = content(vec![ann(1, 0, "PER")]);
+        let mut marked = base.clone();
+        marked.finished = true;
+        assert!(merge(&base, &marked, &base).content.finished);
+        assert!(merge(&base, &base, &marked).content.finished);
+        assert!(
+            !merge(&marked, &base, &marked).content.finished,
+            "we unmarked it"
+        );
     }
 
     #[test]

@@ -274,6 +274,7 @@ fn content_of(set: &AnnotationSet) -> merge::Content {
         suggestions: set.suggestions.clone(),
         tags: set.tags.clone(),
         relations: set.relations().to_vec(),
+        finished: set.is_finished(),
     }
 }
 
@@ -554,6 +555,7 @@ impl OpenDocument {
             c.tags,
             c.relations,
         );
+        self.annotations.set_loaded_finished(c.finished);
         // What is on disk now is the merge's other side: it becomes the base.
         self.base = Arc::new(theirs);
         self.base_text = None;
