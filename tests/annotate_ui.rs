@@ -1217,7 +1217,14 @@ fn the_annotator_name_is_recorded_on_every_annotation_and_saved() {
         "سارة"
     );
     let ron = save_and_read(&mut h, &path);
-    assert!(ron.contains("annotator: \"سارة\""), "{ron}");
+    assert!(
+        ron.contains("annotator: \"سارة\")"),
+        "on the annotation: {ron}"
+    );
+    assert!(
+        ron.contains("\n  annotator: \"سارة\",\n"),
+        "in the header: {ron}"
+    );
 }
 
 #[test]

@@ -211,6 +211,7 @@ mod tests {
             suggestions,
             relations: Vec::new(),
             finished: false,
+            annotator: String::new(),
         }
     }
 

@@ -67,6 +67,9 @@ pub struct Sidecar {
     /// The annotator marked the document finished.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub finished: bool,
+    /// Who saved it last (the window's annotator name).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub annotator: String,
 }
 
 /// Why a sidecar could not be used. Every message names the file.
@@ -618,6 +621,7 @@ pub fn to_sidecar(set: &AnnotationSet, fingerprint: Fingerprint, folder_tags: bo
         suggestions: set.suggestions.clone(),
         relations: set.relations().to_vec(),
         finished: set.is_finished(),
+        annotator: set.annotator.clone(),
     }
 }
 
@@ -636,6 +640,7 @@ pub fn to_ron(sidecar: &Sidecar) -> String {
         sidecar.tags.as_ref(),
         &sidecar.relations,
         sidecar.finished,
+        &sidecar.annotator,
     );
     w.write(&lists, usize::MAX);
     w.finish()
@@ -671,6 +676,7 @@ impl TextWriter {
         tags: Option<&TagSet>,
         relations: &[Relation],
         finished: bool,
+        annotator: &str,
     ) -> Self {
         use std::fmt::Write as _;
         let config = ron::ser::PrettyConfig::new()
@@ -683,6 +689,11 @@ impl TextWriter {
         let _ = writeln!(out, "  format: {format},");
         if finished {
             out.push_str("  finished: true,\n");
+        }
+        if !annotator.is_empty() {
+            out.push_str("  annotator: ");
+            push_ron_string(&mut out, annotator);
+            out.push_str(",\n");
         }
         let _ = writeln!(out, "  source: {},", indent(&header(source)));
         if let Some(tags) = tags {
@@ -722,6 +733,7 @@ impl TextWriter {
             (!folder_tags).then_some(&set.tags),
             set.relations(),
             set.is_finished(),
+            &set.annotator,
         )
     }
 
