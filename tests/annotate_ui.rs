@@ -1359,3 +1359,37 @@ fn mark_as_finished_is_saved_undone_and_shown_in_the_folder_list() {
     let ron = save_and_read(&mut h, &path);
     assert!(!ron.contains("finished"), "{ron}");
 }
+
+#[test]
+fn a_search_across_the_folder_opens_the_document_at_the_match() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("a.txt"), "زار الوفد القاهرة أمس").unwrap();
+    std::fs::write(dir.path().join("b.txt"), SAMPLE_TEXT).unwrap();
+    let mut h = common::harness(WarraqApp::new(Default::default()), Vec2::new(1300.0, 850.0));
+    let ctx = h.ctx.clone();
+    h.state_mut().open_folder(&ctx, dir.path().to_owned());
+    let wait = |h: &mut Harness<'_, WarraqApp>, done: &dyn Fn(&WarraqApp) -> bool| {
+        for _ in 0..500 {
+            h.step();
+            if done(h.state()) {
+                return;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(5));
+        }
+        panic!("did not happen");
+    };
+    wait(&mut h, &|a| a.document().is_some() && a.view().is_some());
+    h.state_mut().search_folder(&ctx, "أناتولي");
+    wait(&mut h, &|a| a.folder_hits().is_some());
+    let hits = h.state().folder_hits().unwrap().to_vec();
+    assert_eq!(hits.len(), SAMPLE_TEXT.matches("أناتولي").count());
+    assert!(hits.iter().all(|x| x.name == "b.txt"));
+    h.state_mut().open_hit(&ctx, &hits[0]);
+    wait(&mut h, &|a| {
+        a.document()
+            .and_then(|d| d.path.clone())
+            .is_some_and(|p| p.ends_with("b.txt"))
+            && a.view().is_some_and(|v| !v.selection().is_empty())
+    });
+    assert_eq!(h.state().view().unwrap().selection().span(), hits[0].span);
+}

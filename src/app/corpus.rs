@@ -9,8 +9,11 @@ use egui::{RichText, Ui};
 
 use super::WarraqApp;
 use crate::view::{RtlInput, RtlInputState, RtlLabel};
-use crate::workspace::corpus::{self, CorpusDocument};
+use crate::workspace::corpus::{self, CorpusDocument, Hit};
 use crate::workspace::job::{self, Job, Poll};
+
+/// At most this many matches of a search across the folder are listed.
+const MAX_HITS: usize = 2000;
 
 pub(crate) struct Corpus {
     folder: PathBuf,
@@ -20,6 +23,10 @@ pub(crate) struct Corpus {
     filter: RtlInputState,
     /// Show only finished (Some(true)) or unfinished (Some(false)) documents.
     state: Option<bool>,
+    /// A search across the folder: the query, the search running, and its matches.
+    query: RtlInputState,
+    searching: Option<Job<Vec<Hit>>>,
+    hits: Option<std::sync::Arc<Vec<Hit>>>,
     /// The document list was read for this state of the open document (generation, revision on disk).
     read_for: Option<(u64, bool)>,
     problem: Option<String>,
@@ -37,6 +44,9 @@ impl WarraqApp {
             picking: None,
             filter: RtlInputState::new(false),
             state: None,
+            query: RtlInputState::new(false),
+            searching: None,
+            hits: None,
             read_for: None,
             problem: None,
             open_first: self.workspace.current().is_none(),
@@ -63,11 +73,54 @@ impl WarraqApp {
                     picking: Some(job),
                     filter: RtlInputState::new(false),
                     state: None,
+                    query: RtlInputState::new(false),
+                    searching: None,
+                    hits: None,
                     read_for: None,
                     problem: None,
                     open_first: false,
                 });
             }
+        }
+    }
+
+    /// Searches every document of the folder (on a worker) with the find bar's matching.
+    pub fn search_folder(&mut self, ctx: &egui::Context, query: &str) {
+        let waker = self.waker(ctx);
+        if let Some(c) = &mut self.corpus {
+            let docs = c.documents.clone();
+            let query = query.to_owned();
+            c.searching = Some(Job::spawn("searching the folder", &waker, move || {
+                corpus::search(
+                    &docs,
+                    &query,
+                    crate::model::search::SearchOptions::default(),
+                    MAX_HITS,
+                )
+            }));
+            c.hits = None;
+        }
+    }
+
+    /// The matches of the last search across the folder.
+    #[must_use]
+    pub fn folder_hits(&self) -> Option<&[Hit]> {
+        self.corpus
+            .as_ref()
+            .and_then(|c| c.hits.as_deref())
+            .map(Vec::as_slice)
+    }
+
+    /// Opens the document of a match at the match (selected, scrolled to).
+    pub fn open_hit(&mut self, ctx: &egui::Context, hit: &Hit) {
+        let here = self
+            .workspace
+            .current()
+            .and_then(|d| d.path.as_ref())
+            .is_some_and(|p| *p == hit.path);
+        self.pending_jump = Some((hit.path.clone(), hit.span));
+        if !here {
+            self.open_path(ctx, hit.path.clone(), None);
         }
     }
 
@@ -124,6 +177,9 @@ impl WarraqApp {
                 None => {}
             }
         }
+        if let Some(Poll::Ready(hits)) = job::take_ready(&mut c.searching) {
+            c.hits = Some(std::sync::Arc::new(hits));
+        }
         let mut open = None;
         match job::take_ready(&mut c.reading) {
             Some(Poll::Ready(Ok(docs))) => {
@@ -154,6 +210,8 @@ impl WarraqApp {
         let needle = c.filter.text();
         let total: usize = c.documents.iter().map(|d| d.annotations).sum();
         let mut picked = None;
+        let mut search = None;
+        let mut jump = None;
         egui::CollapsingHeader::new(format!(
             "Folder: {} ({} documents)",
             c.folder
@@ -177,6 +235,47 @@ impl WarraqApp {
                     .hint("Filter by name — تصفية")
                     .desired_width(ui.available_width()),
             );
+            // A search across the folder, as the find bar matches.
+            let response = ui.add(
+                RtlInput::new(&mut c.query, "Search the folder")
+                    .hint("Search the folder — بحث")
+                    .desired_width(ui.available_width()),
+            );
+            if response.has_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter)) {
+                search = Some(c.query.text());
+            }
+            if c.searching.is_some() {
+                ui.spinner();
+            }
+            if let Some(hits) = &c.hits {
+                ui.label(
+                    RichText::new(if hits.len() >= MAX_HITS {
+                        format!("the first {MAX_HITS} matches")
+                    } else {
+                        format!("{} matches", hits.len())
+                    })
+                    .weak(),
+                );
+                egui::ScrollArea::vertical()
+                    .id_salt("corpus-hits")
+                    .max_height(180.0)
+                    .show_rows(ui, 22.0, hits.len(), |ui, range| {
+                        for h in &hits[range] {
+                            ui.horizontal(|ui| {
+                                ui.label(RichText::new(&h.name).small());
+                                let line = format!("…{}«{}»{}…", h.before, h.text, h.after);
+                                if ui
+                                    .add(
+                                        RtlLabel::new(&line).size(14.0).sense(egui::Sense::click()),
+                                    )
+                                    .clicked()
+                                {
+                                    jump = Some(h.clone());
+                                }
+                            });
+                        }
+                    });
+            }
             let finished = c.documents.iter().filter(|d| d.finished).count();
             ui.horizontal(|ui| {
                 ui.selectable_value(&mut c.state, None, "All");
@@ -244,6 +343,12 @@ impl WarraqApp {
         ui.separator();
         if let Some(path) = picked {
             self.open_path(ctx, path, None);
+        }
+        if let Some(q) = search.filter(|q| !q.trim().is_empty()) {
+            self.search_folder(ctx, &q);
+        }
+        if let Some(h) = jump {
+            self.open_hit(ctx, &h);
         }
     }
 }

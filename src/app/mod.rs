@@ -51,6 +51,8 @@ pub struct WarraqApp {
     agreement: Option<agreement::AgreementWindow>,
     /// File ▸ Open Folder…: the folder's documents.
     corpus: Option<corpus::Corpus>,
+    /// A match of a folder search to select once its document is open.
+    pending_jump: Option<(PathBuf, crate::model::Span)>,
     export: Option<exchange::ExportDialog>,
     find: Option<find::FindBar>,
     review: Option<tagall::Review>,
@@ -78,6 +80,7 @@ impl WarraqApp {
             annotator_draft: None,
             agreement: None,
             corpus: None,
+            pending_jump: None,
             export: None,
             find: None,
             review: None,
@@ -223,6 +226,30 @@ impl WarraqApp {
             notes.insert(0, m);
         }
         self.message = (!notes.is_empty()).then(|| notes.join("\n"));
+    }
+
+    /// A match chosen in a folder search is selected and scrolled to once its document is open.
+    fn apply_pending_jump(&mut self) {
+        let Some((path, span)) = self.pending_jump.clone() else {
+            return;
+        };
+        let here = self
+            .workspace
+            .current()
+            .and_then(|d| d.path.as_ref())
+            .is_some_and(|p| *p == path);
+        if !here {
+            // Nothing on its way: the document did not open (a message says why).
+            if self.workspace.opening().is_none() {
+                self.pending_jump = None;
+            }
+            return;
+        }
+        if let Some(view) = self.view_mut() {
+            view.set_selection(crate::model::TextSelection::new(span.start, span.end));
+            view.scroll_to_offset(span.start);
+            self.pending_jump = None;
+        }
     }
 
     /// Polls the workspace and the current document's jobs.
@@ -474,6 +501,7 @@ impl WarraqApp {
         }
         self.waker(&ctx);
         self.poll_work();
+        self.apply_pending_jump();
         self.poll_tag_all();
         self.poll_dialog(&ctx);
         self.poll_import(&ctx);

@@ -163,4 +163,80 @@ mod tests {
         assert_eq!(totals(&docs), vec![("PER".into(), 1), ("LOC".into(), 1)]);
         assert!(scan(&dir.path().join("a.txt")).is_err());
     }
+
+    #[test]
+    fn a_search_runs_over_every_document_with_the_find_bars_folding() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("a.txt"), "زار مُحَمَّدٌ القاهرة").unwrap();
+        std::fs::write(dir.path().join("b.txt"), "قال محمد ثم محمد").unwrap();
+        let docs = scan(dir.path()).unwrap();
+        let options = crate::model::search::SearchOptions::default();
+        let hits = search(&docs, "محمد", options, 100);
+        let found: Vec<(&str, &str)> = hits
+            .iter()
+            .map(|h| (h.name.as_str(), h.text.as_str()))
+            .collect();
+        assert_eq!(
+            found,
+            [("a.txt", "مُحَمَّدٌ"), ("b.txt", "محمد"), ("b.txt", "محمد")]
+        );
+        assert_eq!(hits[0].before, "زار ");
+        assert_eq!(
+            search(&docs, "محمد", options, 2).len(),
+            2,
+            "at most the limit"
+        );
+    }
+}
+
+/// A match of a search across the corpus: where, and the match in its context.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Hit {
+    pub path: PathBuf,
+    pub name: String,
+    pub span: crate::model::Span,
+    /// Up to 30 code points before and after, on one line.
+    pub before: String,
+    pub text: String,
+    pub after: String,
+}
+
+/// Searches every document of the corpus with the find bar's matching; at most `limit` hits, in document order.
+/// A document that cannot be read is left out (the list already names it).
+#[must_use]
+pub fn search(
+    docs: &[CorpusDocument],
+    query: &str,
+    options: crate::model::search::SearchOptions,
+    limit: usize,
+) -> Vec<Hit> {
+    use crate::model::{CharOffset, Span};
+    let mut hits = Vec::new();
+    for d in docs {
+        if hits.len() >= limit {
+            break;
+        }
+        let Ok(decoded) = crate::store::load_text(&d.path, None) else {
+            continue;
+        };
+        let doc = std::sync::Arc::new(crate::model::Document::new(decoded.text));
+        let index = crate::model::search::SearchIndex::new(doc.clone());
+        let flat = |s: String| s.replace(['\n', '\r', '\t'], " ");
+        for span in index.find(query, options) {
+            if hits.len() >= limit {
+                break;
+            }
+            let from = CharOffset(span.start.0.saturating_sub(30));
+            let to = CharOffset((span.end.0 + 30).min(doc.char_count()));
+            hits.push(Hit {
+                path: d.path.clone(),
+                name: d.name.clone(),
+                span,
+                before: flat(doc.slice(Span::new(from, span.start))),
+                text: flat(doc.slice(span)),
+                after: flat(doc.slice(Span::new(span.end, to))),
+            });
+        }
+    }
+    hits
 }
