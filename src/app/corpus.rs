@@ -262,8 +262,15 @@ impl WarraqApp {
                     .show_rows(ui, 22.0, hits.len(), |ui, range| {
                         for h in &hits[range] {
                             ui.horizontal(|ui| {
-                                ui.label(RichText::new(&h.name).small());
-                                let line = format!("…{}«{}»{}…", h.before, h.text, h.after);
+                                // Names and text are Arabic: drawn by the text engine; a short context keeps the
+                                // panel narrow.
+                                ui.add(RtlLabel::new(&h.name).size(12.0));
+                                let before: String = {
+                                    let c: Vec<char> = h.before.chars().collect();
+                                    c[c.len().saturating_sub(12)..].iter().collect()
+                                };
+                                let after: String = h.after.chars().take(12).collect();
+                                let line = format!("…{before}«{}»{after}…", h.text);
                                 if ui
                                     .add(
                                         RtlLabel::new(&line).size(14.0).sense(egui::Sense::click()),
