@@ -1328,7 +1328,7 @@ fn a_folder_lists_its_documents_and_ctrl_page_down_opens_the_next() {
     }
     assert_eq!(opened(&h).as_deref(), Some("two.txt"));
     h.run_steps(2);
-    assert!(h.query_by_label_contains("Folder:").is_some());
+    assert!(h.query_by_label_contains("Folder (2 documents)").is_some());
 }
 
 #[test]

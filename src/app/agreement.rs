@@ -4,11 +4,12 @@
 
 use std::path::PathBuf;
 
-use egui::{RichText, Ui};
+use egui::Ui;
 
 use super::WarraqApp;
 use crate::cli::AgreeReport;
 use crate::model::agreement::Pair;
+use crate::view::RtlLabel;
 use crate::workspace::job::{self, Job, Poll};
 
 #[derive(Default)]
@@ -142,7 +143,8 @@ impl WarraqApp {
                 for (k, s) in w.sources.iter().enumerate() {
                     ui.horizontal(|ui| {
                         ui.label(if k == 0 { "reference" } else { "annotator" });
-                        ui.monospace(s.display().to_string());
+                        // Folder names may be Arabic: drawn by the text engine.
+                        ui.add(RtlLabel::new(&s.display().to_string()).size(14.0));
                         if ui.small_button("Remove").clicked() {
                             remove = Some(k);
                         }
@@ -180,7 +182,7 @@ impl WarraqApp {
                             num(r.alpha)
                         ));
                         for p in &r.problems {
-                            ui.label(RichText::new(p).weak());
+                            ui.add(RtlLabel::new(p).size(13.0));
                         }
                     }
                     Some(Err(e)) => {

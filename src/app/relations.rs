@@ -780,7 +780,7 @@ impl WarraqApp {
                 continue;
             }
             ui.horizontal(|ui| {
-                ui.label(RichText::new(name).strong());
+                ui.add(RtlLabel::new(name).size(15.0));
                 ui.add(RtlLabel::new(value).size(15.0));
                 if ui
                     .small_button("Remove")
