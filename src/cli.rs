@@ -950,28 +950,11 @@ fn annotated_documents(source: &Path) -> Result<Vec<(PathBuf, PathBuf)>, String>
     if !source.is_dir() {
         return Err(format!("{}: no such file or folder", source.display()));
     }
-    let mut out = Vec::new();
-    let mut stack = vec![(source.to_owned(), 0)];
-    while let Some((dir, depth)) = stack.pop() {
-        let entries = std::fs::read_dir(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
-        for entry in entries.flatten() {
-            let path = entry.path();
-            let Ok(kind) = entry.file_type() else {
-                continue;
-            };
-            if kind.is_dir() && depth < 16 {
-                stack.push((path, depth + 1));
-            } else if kind.is_file()
-                && !path.to_string_lossy().ends_with(".warraq.ron")
-                && store::sidecar::sidecar_path(&path).is_file()
-            {
-                let relative = path.strip_prefix(source).unwrap_or(&path).to_owned();
-                out.push((relative, path));
-            }
-        }
-    }
-    out.sort();
-    Ok(out)
+    let files = crate::workspace::corpus::files(source, crate::workspace::corpus::is_annotated)?;
+    Ok(files
+        .into_iter()
+        .map(|path| (path.strip_prefix(source).unwrap_or(&path).to_owned(), path))
+        .collect())
 }
 
 /// What `agree` prints with `--json`.

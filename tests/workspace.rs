@@ -894,3 +894,83 @@ fn a_background_save_merges_another_writers_changes_on_its_worker_and_keeps_edit
     assert_eq!(on_disk(&a).len(), 5);
     assert!(on_disk(&a).contains(&("موسكو".into(), "GPE".into())));
 }
+
+// ----- a folder of documents (workspace::corpus) -----
+
+#[test]
+fn a_folder_lists_its_texts_with_counts_and_names_a_broken_sidecar() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = "قال محمد في القاهرة";
+    let a = dir.path().join("a.txt");
+    std::fs::write(&a, text).unwrap();
+    let doc = warraq::model::Document::new(text.to_owned());
+    let mut set =
+        warraq::model::AnnotationSet::new(Vec::new(), Vec::new(), warraq::model::TagSet::default());
+    set.create(
+        &doc,
+        warraq::model::Span::new(warraq::model::CharOffset(4), warraq::model::CharOffset(8)),
+        "PER",
+    );
+    set.create(
+        &doc,
+        warraq::model::Span::new(warraq::model::CharOffset(12), warraq::model::CharOffset(19)),
+        "LOC",
+    );
+    warraq::store::sidecar::save(
+        &warraq::store::sidecar::sidecar_path(&a),
+        &set,
+        warraq::store::sidecar::Fingerprint::of(text.as_bytes(), "UTF-8"),
+        false,
+    )
+    .unwrap();
+    std::fs::create_dir(dir.path().join("sub")).unwrap();
+    std::fs::write(dir.path().join("sub/b.txt"), text).unwrap();
+    std::fs::write(dir.path().join("c.txt"), text).unwrap();
+    std::fs::write(
+        warraq::store::sidecar::sidecar_path(&dir.path().join("c.txt")),
+        "not ron",
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("image.png"), [0u8; 4]).unwrap();
+    let docs = warraq::workspace::corpus::scan(dir.path()).unwrap();
+    let names: Vec<&str> = docs.iter().map(|d| d.name.as_str()).collect();
+    assert_eq!(names, ["a.txt", "c.txt", "sub/b.txt"]);
+    assert_eq!(docs[0].annotations, 2);
+    assert_eq!(docs[0].tags, vec![("PER".into(), 1), ("LOC".into(), 1)]);
+    assert!(
+        docs[1]
+            .problem
+            .as_deref()
+            .is_some_and(|p| p.contains("c.txt.warraq.ron"))
+    );
+    assert_eq!(docs[2].annotations, 0);
+    assert_eq!(
+        warraq::workspace::corpus::totals(&docs),
+        vec![("PER".into(), 1), ("LOC".into(), 1)]
+    );
+    assert!(warraq::workspace::corpus::scan(&dir.path().join("a.txt")).is_err());
+}
+
+#[test]
+fn a_search_runs_over_every_document_with_the_find_bars_folding() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("a.txt"), "زار مُحَمَّدٌ القاهرة").unwrap();
+    std::fs::write(dir.path().join("b.txt"), "قال محمد ثم محمد").unwrap();
+    let docs = warraq::workspace::corpus::scan(dir.path()).unwrap();
+    let options = warraq::model::search::SearchOptions::default();
+    let hits = warraq::workspace::corpus::search(&docs, "محمد", options, 100);
+    let found: Vec<(&str, &str)> = hits
+        .iter()
+        .map(|h| (h.name.as_str(), h.text.as_str()))
+        .collect();
+    assert_eq!(
+        found,
+        [("a.txt", "مُحَمَّدٌ"), ("b.txt", "محمد"), ("b.txt", "محمد")]
+    );
+    assert_eq!(hits[0].before, "زار ");
+    assert_eq!(
+        warraq::workspace::corpus::search(&docs, "محمد", options, 2).len(),
+        2,
+        "at most the limit"
+    );
+}

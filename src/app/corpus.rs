@@ -34,10 +34,10 @@ pub(crate) struct Corpus {
     open_first: bool,
 }
 
-impl WarraqApp {
-    /// Lists `folder` as the corpus, and opens its first document when none is open from it.
-    pub fn open_folder(&mut self, ctx: &egui::Context, folder: PathBuf) {
-        self.corpus = Some(Corpus {
+impl Corpus {
+    /// The list of `folder`, not read yet; `open_first`: open its first document once read.
+    fn new(folder: PathBuf, open_first: bool) -> Self {
+        Self {
             folder,
             documents: Vec::new(),
             reading: None,
@@ -49,8 +49,15 @@ impl WarraqApp {
             hits: None,
             read_for: None,
             problem: None,
-            open_first: self.workspace.current().is_none(),
-        });
+            open_first,
+        }
+    }
+}
+
+impl WarraqApp {
+    /// Lists `folder` as the corpus, and opens its first document when none is open from it.
+    pub fn open_folder(&mut self, ctx: &egui::Context, folder: PathBuf) {
+        self.corpus = Some(Corpus::new(folder, self.workspace.current().is_none()));
         self.settings.show_panel = true;
         self.read_corpus(ctx);
     }
@@ -66,20 +73,9 @@ impl WarraqApp {
         match &mut self.corpus {
             Some(c) => c.picking = Some(job),
             None => {
-                self.corpus = Some(Corpus {
-                    folder: PathBuf::new(),
-                    documents: Vec::new(),
-                    reading: None,
-                    picking: Some(job),
-                    filter: RtlInputState::new(false),
-                    state: None,
-                    query: RtlInputState::new(false),
-                    searching: None,
-                    hits: None,
-                    read_for: None,
-                    problem: None,
-                    open_first: false,
-                });
+                let mut c = Corpus::new(PathBuf::new(), false);
+                c.picking = Some(job);
+                self.corpus = Some(c);
             }
         }
     }

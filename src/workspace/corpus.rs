@@ -27,8 +27,9 @@ pub struct CorpusDocument {
     pub problem: Option<String>,
 }
 
-/// The documents of `folder` (at most 16 folders deep), sorted by name.
-pub fn scan(folder: &Path) -> Result<Vec<CorpusDocument>, String> {
+/// The files below `folder` (at most 16 folders deep) that `keep` wants, sorted; Warraq's own files (sidecars,
+/// backups, locks) are never among them. The one walk behind the folder list and `warraq agree`.
+pub fn files(folder: &Path, keep: impl Fn(&Path) -> bool) -> Result<Vec<PathBuf>, String> {
     if !folder.is_dir() {
         return Err(format!("{}: not a folder", folder.display()));
     }
@@ -48,16 +49,30 @@ pub fn scan(folder: &Path) -> Result<Vec<CorpusDocument>, String> {
                 && !name.ends_with(".warraq.ron")
                 && !name.ends_with(".bak")
                 && !name.ends_with(".lock")
-                && (sidecar::sidecar_path(&path).is_file()
-                    || path.extension().and_then(|e| e.to_str()).is_some_and(|e| {
-                        TEXT_EXTENSIONS.contains(&e.to_ascii_lowercase().as_str())
-                    }))
+                && keep(&path)
             {
                 files.push(path);
             }
         }
     }
     files.sort();
+    Ok(files)
+}
+
+/// Whether `path` has a sidecar beside it.
+#[must_use]
+pub fn is_annotated(path: &Path) -> bool {
+    sidecar::sidecar_path(path).is_file()
+}
+
+/// The documents of `folder` (at most 16 folders deep): texts and annotated files, sorted by name.
+pub fn scan(folder: &Path) -> Result<Vec<CorpusDocument>, String> {
+    let files = files(folder, |p| {
+        is_annotated(p)
+            || p.extension()
+                .and_then(|e| e.to_str())
+                .is_some_and(|e| TEXT_EXTENSIONS.contains(&e.to_ascii_lowercase().as_str()))
+    })?;
     Ok(files.into_iter().map(|p| document(folder, p)).collect())
 }
 
@@ -119,74 +134,6 @@ pub fn totals(docs: &[CorpusDocument]) -> Vec<(String, usize)> {
         }
     }
     out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::model::{AnnotationSet, CharOffset, Document, Span, TagSet};
-
-    #[test]
-    fn a_folder_lists_its_texts_with_counts_and_names_a_broken_sidecar() {
-        let dir = tempfile::tempdir().unwrap();
-        let text = "قال محمد في القاهرة";
-        let a = dir.path().join("a.txt");
-        std::fs::write(&a, text).unwrap();
-        let doc = Document::new(text.to_owned());
-        let mut set = AnnotationSet::new(Vec::new(), Vec::new(), TagSet::default());
-        set.create(&doc, Span::new(CharOffset(4), CharOffset(8)), "PER");
-        set.create(&doc, Span::new(CharOffset(12), CharOffset(19)), "LOC");
-        sidecar::save(
-            &sidecar::sidecar_path(&a),
-            &set,
-            sidecar::Fingerprint::of(text.as_bytes(), "UTF-8"),
-            false,
-        )
-        .unwrap();
-        std::fs::create_dir(dir.path().join("sub")).unwrap();
-        std::fs::write(dir.path().join("sub/b.txt"), text).unwrap();
-        std::fs::write(dir.path().join("c.txt"), text).unwrap();
-        std::fs::write(sidecar::sidecar_path(&dir.path().join("c.txt")), "not ron").unwrap();
-        std::fs::write(dir.path().join("image.png"), [0u8; 4]).unwrap();
-        let docs = scan(dir.path()).unwrap();
-        let names: Vec<&str> = docs.iter().map(|d| d.name.as_str()).collect();
-        assert_eq!(names, ["a.txt", "c.txt", "sub/b.txt"]);
-        assert_eq!(docs[0].annotations, 2);
-        assert_eq!(docs[0].tags, vec![("PER".into(), 1), ("LOC".into(), 1)]);
-        assert!(
-            docs[1]
-                .problem
-                .as_deref()
-                .is_some_and(|p| p.contains("c.txt.warraq.ron"))
-        );
-        assert_eq!(docs[2].annotations, 0);
-        assert_eq!(totals(&docs), vec![("PER".into(), 1), ("LOC".into(), 1)]);
-        assert!(scan(&dir.path().join("a.txt")).is_err());
-    }
-
-    #[test]
-    fn a_search_runs_over_every_document_with_the_find_bars_folding() {
-        let dir = tempfile::tempdir().unwrap();
-        std::fs::write(dir.path().join("a.txt"), "زار مُحَمَّدٌ القاهرة").unwrap();
-        std::fs::write(dir.path().join("b.txt"), "قال محمد ثم محمد").unwrap();
-        let docs = scan(dir.path()).unwrap();
-        let options = crate::model::search::SearchOptions::default();
-        let hits = search(&docs, "محمد", options, 100);
-        let found: Vec<(&str, &str)> = hits
-            .iter()
-            .map(|h| (h.name.as_str(), h.text.as_str()))
-            .collect();
-        assert_eq!(
-            found,
-            [("a.txt", "مُحَمَّدٌ"), ("b.txt", "محمد"), ("b.txt", "محمد")]
-        );
-        assert_eq!(hits[0].before, "زار ");
-        assert_eq!(
-            search(&docs, "محمد", options, 2).len(),
-            2,
-            "at most the limit"
-        );
-    }
 }
 
 /// A match of a search across the corpus: where, and the match in its context.
