@@ -190,6 +190,13 @@ fn joined_pieces(doc: &Document, pieces: &[Span]) -> Vec<Span> {
     joined
 }
 
+/// `before` with `change` applied, when that changes anything.
+fn changed<T: Clone + PartialEq>(before: &T, change: impl FnOnce(&mut T)) -> Option<T> {
+    let mut after = before.clone();
+    change(&mut after);
+    (after != *before).then_some(after)
+}
+
 /// The quote and its context for a span of a document.
 #[must_use]
 pub fn quote(doc: &Document, span: Span) -> (String, String, String) {
@@ -518,11 +525,9 @@ impl AnnotationSet {
         let Some(before) = self.relation(id).cloned() else {
             return false;
         };
-        let mut after = before.clone();
-        change(&mut after);
-        if after == before {
+        let Some(mut after) = changed(&before, change) else {
             return false;
-        }
+        };
         after.modified = now();
         self.record(Edit::UpdateRelation { before, after });
         true
@@ -974,11 +979,9 @@ impl AnnotationSet {
         let Some(before) = self.get(id).cloned() else {
             return false;
         };
-        let mut after = before.clone();
-        change(&mut after);
-        if after == before {
+        let Some(mut after) = changed(&before, change) else {
             return false;
-        }
+        };
         after.modified = now();
         self.record(Edit::Update {
             before: Box::new(before),
