@@ -121,7 +121,7 @@ pub struct DocumentView {
     style: TextStyle,
     arc_room: bool,
     /// The relations' ends (first piece of each annotation), for the annotations' revision they were found for.
-    relation_ends: Option<(u64, Vec<RelationEnds>)>,
+    relation_ends: Option<(u64, Arc<Vec<RelationEnds>>)>,
     /// The arcs as painted in the last frame (path and label, screen coordinates), for clicking them.
     arcs: Vec<(u64, Vec<Pos2>, Rect)>,
     /// An Alt-drag in progress: where it began, and the pointer now.
@@ -978,7 +978,7 @@ impl DocumentView {
     }
 
     /// The relations' ends, found again when the annotations changed.
-    fn relation_ends(&mut self, set: &AnnotationSet) -> &[RelationEnds] {
+    fn relation_ends(&mut self, set: &AnnotationSet) -> Arc<Vec<RelationEnds>> {
         let revision = set.revision();
         if self
             .relation_ends
@@ -988,8 +988,23 @@ impl DocumentView {
             let ends = if set.relations().is_empty() {
                 Vec::new()
             } else {
+                // Where each annotation a relation names begins (its first piece), in one pass.
+                let wanted: std::collections::HashSet<u64> = set
+                    .relations()
+                    .iter()
+                    .flat_map(|r| [r.from, r.to])
+                    .collect();
                 let first: HashMap<u64, Span> =
-                    set.items().iter().map(|a| (a.id, a.pieces()[0])).collect();
+                    set.items()
+                        .iter()
+                        .filter(|a| wanted.contains(&a.id))
+                        .map(|a| {
+                            let piece = a.fragments.first().map_or(a.span(), |&(s, e)| {
+                                Span::new(CharOffset(s), CharOffset(e))
+                            });
+                            (a.id, piece)
+                        })
+                        .collect();
                 set.relations()
                     .iter()
                     .filter_map(|r| {
@@ -1006,9 +1021,9 @@ impl DocumentView {
                     })
                     .collect()
             };
-            self.relation_ends = Some((revision, ends));
+            self.relation_ends = Some((revision, Arc::new(ends)));
         }
-        &self.relation_ends.as_ref().expect("just set").1
+        self.relation_ends.as_ref().expect("just set").1.clone()
     }
 
     /// Relation arcs whose ends are on screen (an end above or below the view is drawn at its edge), stacked so
@@ -1032,7 +1047,7 @@ impl DocumentView {
                 );
             }
         }
-        let ends = self.relation_ends(o.annotations).to_vec();
+        let ends = self.relation_ends(o.annotations);
         if ends.is_empty() {
             return;
         }
@@ -1053,7 +1068,7 @@ impl DocumentView {
         let visible = |s: Span| s.start >= lo && s.start <= hi;
         let mut drawn: Vec<(&RelationEnds, Rect, Rect)> = Vec::new();
         let margin_x = g.content_origin.x + g.text_left - 10.0;
-        for e in &ends {
+        for e in ends.iter() {
             let (a, b) = (visible(e.from), visible(e.to));
             if !a && !b {
                 // One end above the view and the other below: its path crosses the view in the margin.
