@@ -235,6 +235,8 @@ pub enum Edit {
     },
     /// The document marked finished (true) or not.
     Finished(bool),
+    /// A curation group ([`super::curation::Group::key`]) marked decided (true) or not.
+    Decided { key: u64, on: bool },
     Batch(Vec<Edit>),
 }
 
@@ -264,6 +266,10 @@ impl Edit {
                 after: before.clone(),
             },
             Edit::Finished(f) => Edit::Finished(!f),
+            Edit::Decided { key, on } => Edit::Decided {
+                key: *key,
+                on: !on,
+            },
             Edit::AddRelation(r) => Edit::RemoveRelation(r.clone()),
             Edit::RemoveRelation(r) => Edit::AddRelation(r.clone()),
             Edit::UpdateRelation { before, after } => Edit::UpdateRelation {
@@ -336,6 +342,8 @@ pub struct AnnotationSet {
     pub annotator: String,
     /// The annotator marked the document finished (kept in the sidecar; the folder list shows it).
     finished: bool,
+    /// This document is a curated copy: where its annotators' copies are, and what was decided.
+    curation: Option<super::curation::Record>,
 }
 
 impl AnnotationSet {
@@ -370,6 +378,7 @@ impl AnnotationSet {
             renumbered: Vec::new(),
             annotator: String::new(),
             finished: false,
+            curation: None,
         }
     }
 
@@ -397,6 +406,101 @@ impl AnnotationSet {
             return false;
         }
         self.record(Edit::Finished(finished));
+        true
+    }
+
+    /// The set with its curation record, as loaded.
+    #[must_use]
+    pub fn with_curation(mut self, curation: Option<super::curation::Record>) -> Self {
+        self.curation = curation.map(super::curation::Record::normalized);
+        self
+    }
+
+    /// The curation record, when this document is a curated copy.
+    #[must_use]
+    pub fn curation(&self) -> Option<&super::curation::Record> {
+        self.curation.as_ref()
+    }
+
+    /// The curation record as a merge found it (not an edit of this window: no undo step).
+    pub fn set_loaded_curation(&mut self, curation: Option<super::curation::Record>) {
+        self.curation = curation;
+    }
+
+    /// Makes this document a curated copy of the annotators' copies at `sources` (kept when they are the same);
+    /// a change to save, not to undo.
+    pub fn start_curation(&mut self, sources: Vec<String>) {
+        match &mut self.curation {
+            Some(r) if r.sources == sources => {}
+            Some(r) => {
+                r.sources = sources;
+                self.revision += 1;
+            }
+            None => {
+                self.curation = Some(super::curation::Record {
+                    sources,
+                    decided: Vec::new(),
+                });
+                self.revision += 1;
+            }
+        }
+    }
+
+    /// Decides curation groups in one undoable step: each key is marked decided and its annotations added (an
+    /// annotation with the same pieces and tag already here is not added twice). The added keep their note,
+    /// attributes, links and annotator. Returns how many were added.
+    pub fn decide(&mut self, doc: &Document, decisions: &[(u64, Vec<&Annotation>)]) -> usize {
+        let Some(record) = &self.curation else {
+            return 0;
+        };
+        let mut have: std::collections::HashSet<(Vec<Span>, String)> = std::collections::HashSet::new();
+        for (_, adds) in decisions {
+            for a in adds {
+                for b in self.overlapping(a.span()) {
+                    have.insert((b.pieces(), b.tag.clone()));
+                }
+            }
+        }
+        let mut edits = Vec::new();
+        let mut added = 0;
+        for (key, adds) in decisions {
+            if record.is_decided(*key) {
+                continue;
+            }
+            for a in adds {
+                if a.end > doc.char_count() || !have.insert((a.pieces(), a.tag.clone())) {
+                    continue;
+                }
+                self.tags.ensure(&a.tag);
+                let (text, prefix, suffix) = quote(doc, a.span());
+                let id = self.next_id;
+                self.next_id = self.next_id.saturating_add(1);
+                edits.push(Edit::Add(Annotation {
+                    id,
+                    text,
+                    prefix,
+                    suffix,
+                    ..(*a).clone()
+                }));
+                added += 1;
+            }
+            edits.push(Edit::Decided {
+                key: *key,
+                on: true,
+            });
+        }
+        if !edits.is_empty() {
+            self.record(Edit::Batch(edits));
+        }
+        added
+    }
+
+    /// Asks a decided curation group again (its annotations stay; an undoable step).
+    pub fn undecide(&mut self, key: u64) -> bool {
+        if !self.curation.as_ref().is_some_and(|r| r.is_decided(key)) {
+            return false;
+        }
+        self.record(Edit::Decided { key, on: false });
         true
     }
 
@@ -1066,6 +1170,11 @@ impl AnnotationSet {
             }
             Edit::Suggestions { after, .. } => self.suggestions.clone_from(after),
             Edit::Finished(f) => self.finished = *f,
+            Edit::Decided { key, on } => {
+                if let Some(r) = &mut self.curation {
+                    r.set_decided(*key, *on);
+                }
+            }
             Edit::AddRelation(r) => self.relations.push(r.clone()),
             Edit::RemoveRelation(r) => self.relations.retain(|x| x.id != r.id),
             Edit::UpdateRelation { after, .. } => {
@@ -1148,6 +1257,9 @@ impl AnnotationSet {
     ) {
         let mut fresh = AnnotationSet::new(items, unplaced, tags).with_relations(relations);
         fresh.suggestions = suggestions;
+        // The document's marks stay (a merge sets them after).
+        fresh.finished = self.finished;
+        fresh.curation = self.curation.take();
         drop(self.replace_with(fresh));
     }
 
@@ -1186,7 +1298,10 @@ impl AnnotationSet {
                 Edit::AddRelation(r) | Edit::RemoveRelation(r) => out.push(r.id),
                 Edit::UpdateRelation { after, .. } => out.push(after.id),
                 Edit::Batch(edits) => edits.iter().for_each(|e| ids_in(e, out)),
-                Edit::Tags { .. } | Edit::Suggestions { .. } | Edit::Finished(_) => {}
+                Edit::Tags { .. }
+                | Edit::Suggestions { .. }
+                | Edit::Finished(_)
+                | Edit::Decided { .. } => {}
             }
         }
         let mut ids: Vec<u64> = self
@@ -1248,7 +1363,10 @@ impl AnnotationSet {
                         in_edit(e, to);
                     }
                 }
-                Edit::Tags { .. } | Edit::Suggestions { .. } | Edit::Finished(_) => {}
+                Edit::Tags { .. }
+                | Edit::Suggestions { .. }
+                | Edit::Finished(_)
+                | Edit::Decided { .. } => {}
             }
         }
         for e in self.undo.iter_mut().chain(self.redo.iter_mut()) {

@@ -5,6 +5,7 @@
 
 pub mod agreement;
 pub mod annotations;
+pub mod curation;
 pub mod document;
 pub mod gazetteer;
 pub mod links;

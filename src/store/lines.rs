@@ -212,6 +212,7 @@ mod tests {
             relations: Vec::new(),
             finished: false,
             annotator: String::new(),
+            curation: None,
         }
     }
 

@@ -70,6 +70,9 @@ pub struct Sidecar {
     /// Who saved it last (the window's annotator name).
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub annotator: String,
+    /// A curated copy: where its annotators' copies are and which groups were decided.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub curation: Option<crate::model::curation::Record>,
 }
 
 /// Why a sidecar could not be used. Every message names the file.
@@ -304,7 +307,8 @@ fn from_parsed(
     let relations = check_relations(relations, &placed, &unplaced, &mut tags, &mut report);
     let mut set = AnnotationSet::new(placed, unplaced, tags)
         .with_relations(relations)
-        .with_finished(sidecar.finished);
+        .with_finished(sidecar.finished)
+        .with_curation(sidecar.curation);
     set.suggestions = suggestions;
     (set, report)
 }
@@ -622,6 +626,7 @@ pub fn to_sidecar(set: &AnnotationSet, fingerprint: Fingerprint, folder_tags: bo
         relations: set.relations().to_vec(),
         finished: set.is_finished(),
         annotator: set.annotator.clone(),
+        curation: set.curation().cloned(),
     }
 }
 
@@ -641,6 +646,7 @@ pub fn to_ron(sidecar: &Sidecar) -> String {
         &sidecar.relations,
         sidecar.finished,
         &sidecar.annotator,
+        sidecar.curation.as_ref(),
     );
     w.write(&lists, usize::MAX);
     w.finish()
@@ -677,6 +683,7 @@ impl TextWriter {
         relations: &[Relation],
         finished: bool,
         annotator: &str,
+        curation: Option<&crate::model::curation::Record>,
     ) -> Self {
         use std::fmt::Write as _;
         let config = ron::ser::PrettyConfig::new()
@@ -694,6 +701,23 @@ impl TextWriter {
             out.push_str("  annotator: ");
             push_ron_string(&mut out, annotator);
             out.push_str(",\n");
+        }
+        if let Some(c) = curation {
+            out.push_str("  curation: Some((\n    sources: [");
+            for (k, s) in c.sources.iter().enumerate() {
+                if k > 0 {
+                    out.push_str(", ");
+                }
+                push_ron_string(&mut out, s);
+            }
+            out.push_str("],\n    decided: [");
+            for (k, d) in c.decided.iter().enumerate() {
+                if k > 0 {
+                    out.push_str(if k % 8 == 0 { ",\n      " } else { ", " });
+                }
+                let _ = write!(out, "{d}");
+            }
+            out.push_str("],\n  )),\n");
         }
         let _ = writeln!(out, "  source: {},", indent(&header(source)));
         if let Some(tags) = tags {
@@ -734,6 +758,7 @@ impl TextWriter {
             set.relations(),
             set.is_finished(),
             &set.annotator,
+            set.curation(),
         )
     }
 
@@ -978,5 +1003,20 @@ mod tests {
             1,
             "one line an annotation"
         );
+    }
+
+    #[test]
+    fn a_curation_record_reads_back_by_both_readers() {
+        let doc = Document::new("نص للتجربة".to_owned());
+        let mut set = AnnotationSet::new(Vec::new(), Vec::new(), TagSet::default())
+            .with_curation(Some(crate::model::curation::Record {
+                sources: vec!["../سارة/نص.txt".into(), "../b \"q\"/نص.txt".into()],
+                decided: (0..20).map(|k| k * 1_000_000_007).collect(),
+            }));
+        set.create(&doc, Span::new(CharOffset(0), CharOffset(2)), "PER");
+        let sc = to_sidecar(&set, Fingerprint::of(b"x", "UTF-8"), false);
+        let text = to_ron(&sc);
+        assert_eq!(parse(Path::new("t.warraq.ron"), &text).unwrap(), sc);
+        assert_eq!(super::super::lines::parse(&text), Some(sc));
     }
 }

@@ -9,6 +9,7 @@
 use std::collections::{BTreeMap, HashSet};
 
 use crate::model::annotations::Relation;
+use crate::model::curation::Record;
 use crate::model::{Annotation, TagSet};
 
 /// Everything a sidecar holds that can change.
@@ -20,6 +21,7 @@ pub struct Content {
     pub tags: TagSet,
     pub relations: Vec<Relation>,
     pub finished: bool,
+    pub curation: Option<Record>,
 }
 
 impl Default for Content {
@@ -36,8 +38,50 @@ impl Default for Content {
             },
             relations: Vec::new(),
             finished: false,
+            curation: None,
         }
     }
+}
+
+/// A curated copy's record merged: the sources ours when we changed them, decisions made on either side kept (and
+/// one taken back on either side taken back).
+fn merge_curation(
+    base: Option<&Record>,
+    ours: Option<&Record>,
+    theirs: Option<&Record>,
+) -> Option<Record> {
+    if ours == base {
+        return theirs.cloned();
+    }
+    if theirs == base {
+        return ours.cloned();
+    }
+    let empty = Record::default();
+    let (b, o, t) = (
+        base.unwrap_or(&empty),
+        ours.unwrap_or(&empty),
+        theirs.unwrap_or(&empty),
+    );
+    let sources = if o.sources == b.sources {
+        t.sources.clone()
+    } else {
+        o.sources.clone()
+    };
+    let mut merged = Record {
+        sources,
+        decided: t.decided.clone(),
+    };
+    for &k in &o.decided {
+        if !b.is_decided(k) {
+            merged.set_decided(k, true);
+        }
+    }
+    for &k in &b.decided {
+        if !o.is_decided(k) {
+            merged.set_decided(k, false);
+        }
+    }
+    Some(merged)
 }
 
 /// An annotation and whether it is placed in the text (false: listed under Unplaced).
@@ -387,6 +431,11 @@ pub fn merge(base: &Content, ours: &Content, theirs: &Content) -> Merged {
             } else {
                 ours.finished
             },
+            curation: merge_curation(
+                base.curation.as_ref(),
+                ours.curation.as_ref(),
+                theirs.curation.as_ref(),
+            ),
         },
         conflicts,
         taken,
@@ -415,6 +464,7 @@ pub fn changes(a: &Content, b: &Content) -> usize {
         + usize::from(a.tags != b.tags)
         + usize::from(a.relations != b.relations)
         + usize::from(a.finished != b.finished)
+        + usize::from(a.curation != b.curation)
 }
 
 #[cfg(test)]
@@ -452,6 +502,34 @@ mod tests {
             to,
             ..Relation::default()
         }
+    }
+
+    #[test]
+    fn curation_decisions_made_on_either_side_are_kept() {
+        let record = |d: &[u64]| {
+            Some(Record {
+                sources: vec!["../a/x.txt".into(), "../b/x.txt".into()],
+                decided: d.to_vec(),
+            })
+        };
+        let base = Content {
+            curation: record(&[1, 2]),
+            ..Content::default()
+        };
+        let ours = Content {
+            curation: record(&[1, 2, 3]),
+            ..Content::default()
+        };
+        let theirs = Content {
+            curation: record(&[2, 4]),
+            ..Content::default()
+        };
+        // Ours added 3; theirs took 1 back and added 4.
+        let m = merge(&base, &ours, &theirs).content.curation.expect("record");
+        assert_eq!(m.decided, [2, 3, 4]);
+        // Unchanged on one side: the other side's as it is.
+        assert_eq!(merge(&base, &base, &theirs).content.curation, theirs.curation);
+        assert_eq!(merge(&base, &ours, &base).content.curation, ours.curation);
     }
 
     #[test]

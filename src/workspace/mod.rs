@@ -275,6 +275,7 @@ fn content_of(set: &AnnotationSet) -> merge::Content {
         tags: set.tags.clone(),
         relations: set.relations().to_vec(),
         finished: set.is_finished(),
+        curation: set.curation().cloned(),
     }
 }
 
@@ -556,6 +557,7 @@ impl OpenDocument {
             c.relations,
         );
         self.annotations.set_loaded_finished(c.finished);
+        self.annotations.set_loaded_curation(c.curation);
         // What is on disk now is the merge's other side: it becomes the base.
         self.base = Arc::new(theirs);
         self.base_text = None;
