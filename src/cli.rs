@@ -40,6 +40,10 @@ Usage:
                                      their path inside it) or a text file; the first is the reference. Span
                                      precision/recall/F1 (exact and overlapping), Cohen's kappa, Krippendorff's
                                      alpha (docs/agreement.md)
+  warraq curate A B [C...] --into FOLDER
+                                     make (or bring up to date) curated copies of the annotators' documents in
+                                     FOLDER: the text copied, what all agree on merged; prints what is left to
+                                     decide in the window (an annotator's file is never written)
   warraq --help | --version
 
 Limits: --width 16–20000, --font-size 4–400, --height 1–20000 (and width × height ≤ 40 million pixels).
@@ -104,6 +108,10 @@ pub enum Invocation {
     Agree {
         sources: Vec<PathBuf>,
         json: bool,
+    },
+    Curate {
+        sources: Vec<PathBuf>,
+        into: PathBuf,
     },
     Help,
     Version,
@@ -238,6 +246,29 @@ pub fn parse(args: &[String]) -> Result<Invocation, String> {
                 return Err("agree needs two or more annotators' folders or files".into());
             }
             Ok(Invocation::Agree { sources, json })
+        }
+        "curate" => {
+            let mut sources = Vec::new();
+            let mut into = None;
+            let mut args = it.skip(1);
+            while let Some(a) = args.next() {
+                match a.as_str() {
+                    "--into" => {
+                        into = Some(PathBuf::from(
+                            args.next().ok_or("--into needs a folder")?,
+                        ));
+                    }
+                    s if s.starts_with("--") => {
+                        return Err(format!("unknown option {s} for curate"));
+                    }
+                    s => sources.push(PathBuf::from(s)),
+                }
+            }
+            if sources.len() < 2 {
+                return Err("curate needs two or more annotators' folders or files".into());
+            }
+            let into = into.ok_or("curate needs --into FOLDER: where the curated copies go")?;
+            Ok(Invocation::Curate { sources, into })
         }
         "annotations" => {
             let mut file = None;
@@ -940,23 +971,6 @@ pub fn find_command(
     Ok(outcome)
 }
 
-/// The annotated documents of an annotator's source: the text files with a sidecar in a folder (by their path inside
-/// it, subfolders included, at most 16 deep), or one text file (by its name).
-fn annotated_documents(source: &Path) -> Result<Vec<(PathBuf, PathBuf)>, String> {
-    if source.is_file() {
-        let name = PathBuf::from(source.file_name().unwrap_or_default());
-        return Ok(vec![(name, source.to_owned())]);
-    }
-    if !source.is_dir() {
-        return Err(format!("{}: no such file or folder", source.display()));
-    }
-    let files = crate::workspace::corpus::files(source, crate::workspace::corpus::is_annotated)?;
-    Ok(files
-        .into_iter()
-        .map(|path| (path.strip_prefix(source).unwrap_or(&path).to_owned(), path))
-        .collect())
-}
-
 /// What `agree` prints with `--json`.
 #[derive(Debug, Clone, Serialize)]
 pub struct AgreeReport {
@@ -993,52 +1007,15 @@ pub fn agree_command(sources: &[PathBuf], json: bool) -> Result<String, String> 
 /// The agreement of annotators' folders or files (the first the reference), as `agree` and the window compute it.
 pub fn agree(sources: &[PathBuf]) -> Result<AgreeReport, String> {
     use crate::model::agreement;
-    let lists: Vec<Vec<(PathBuf, PathBuf)>> = sources
-        .iter()
-        .map(|s| annotated_documents(s))
-        .collect::<Result<_, _>>()?;
-    let single = sources.iter().all(|s| s.is_file());
-    let mut problems = Vec::new();
-    for (source, list) in sources.iter().zip(&lists) {
-        if list.is_empty() {
-            problems.push(format!(
-                "{}: no annotated documents (text files with a .warraq.ron beside them)",
-                source.display()
-            ));
-        }
-    }
+    let paired = crate::workspace::curation::pair(sources)?;
+    let mut problems = paired.problems;
     let mut texts: Vec<String> = Vec::new();
     let mut spans: Vec<Vec<agreement::Spans>> = Vec::new();
-    for (relative, reference) in &lists[0] {
-        let mut files = vec![reference.clone()];
-        for (k, list) in lists.iter().enumerate().skip(1) {
-            // Single files are paired in order; folders by the path inside them.
-            let found = if single {
-                list.first().map(|(_, p)| p.clone())
-            } else {
-                list.iter()
-                    .find(|(r, _)| r == relative)
-                    .map(|(_, p)| p.clone())
-            };
-            match found {
-                Some(p) => files.push(p),
-                None => {
-                    problems.push(format!(
-                        "{}: missing in {}; left out",
-                        relative.display(),
-                        sources[k].display()
-                    ));
-                    break;
-                }
-            }
-        }
-        if files.len() < sources.len() {
-            continue;
-        }
+    for (_, files) in &paired.documents {
         let mut text: Option<String> = None;
         let mut per = Vec::new();
         let mut ok = true;
-        for f in &files {
+        for f in files {
             let opened = store::open(f, None).map_err(|e| e.to_string())?;
             let (set, _) = opened.annotations.map_err(|e| e.to_string())?;
             match &text {
@@ -1071,21 +1048,6 @@ pub fn agree(sources: &[PathBuf]) -> Result<AgreeReport, String> {
             spans.push(per);
         }
     }
-    for (k, list) in lists.iter().enumerate().skip(1) {
-        if single {
-            break;
-        }
-        for (relative, _) in list {
-            if !lists[0].iter().any(|(r, _)| r == relative) {
-                problems.push(format!(
-                    "{}: in {} but not in the reference {}; left out",
-                    relative.display(),
-                    sources[k].display(),
-                    sources[0].display()
-                ));
-            }
-        }
-    }
     let docs: Vec<agreement::Document<'_>> = texts
         .iter()
         .zip(spans)
@@ -1113,6 +1075,81 @@ pub fn agree(sources: &[PathBuf]) -> Result<AgreeReport, String> {
         problems,
     };
     Ok(report)
+}
+
+/// The `curate` command: for every document all sources have, its curated copy in `into` is made or opened (the
+/// text copied there; the annotators' files are only read), what all annotators agree on and was not decided
+/// before is merged, and it is saved through the workspace like any document. Returns a line per document and a
+/// summary; the pairing's problems come back apart.
+pub fn curate_command(sources: &[PathBuf], into: &Path) -> Result<(String, Vec<String>), String> {
+    use crate::workspace::curation;
+    let paired = curation::pair(sources)?;
+    if paired.documents.is_empty() {
+        return Err(format!(
+            "no document is in every one of the sources{}",
+            if paired.problems.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", paired.problems.join("; "))
+            }
+        ));
+    }
+    let mut out = String::new();
+    let mut problems = paired.problems;
+    let (mut curated, mut merged, mut left, mut total) = (0, 0, 0, 0);
+    for (relative, files) in &paired.documents {
+        let target = curation::prepare(into, relative, &files[0])?;
+        let mut d = crate::workspace::OpenDocument::open(&target, None).map_err(|e| e.to_string())?;
+        if let Some(broken) = &d.broken_sidecar {
+            problems.push(format!(
+                "{}: cannot be read, so this document was left as it was ({})",
+                broken.display(),
+                d.notices.join("; ")
+            ));
+            continue;
+        }
+        d.annotations.annotator = crate::app::settings::system_user();
+        d.start_curation(files);
+        let annotators = match curation::read_annotators(files, d.doc.text()) {
+            Ok(a) => a,
+            Err(e) => {
+                problems.push(format!("{}: left out: {e}", relative.display()));
+                continue;
+            }
+        };
+        let before = d.annotations.items().len();
+        d.begin_curation(annotators);
+        let added = d.annotations.items().len() - before;
+        let progress = match (&d.curation, d.annotations.curation()) {
+            (Some(Ok(c)), Some(r)) => c.progress(r),
+            _ => continue,
+        };
+        d.save_now().map_err(|e| match e {
+            crate::workspace::SaveError::Failed(e) => format!(
+                "{}: could not save the curated annotations: {e}; the sidecar on disk was left as it was",
+                target.display()
+            ),
+            other => other.to_string(),
+        })?;
+        let undecided = progress.disagreements - progress.decided;
+        let _ = writeln!(
+            out,
+            "{}: {added} agreed annotations merged, {undecided} of {} disagreements left to decide",
+            target.display(),
+            progress.disagreements
+        );
+        curated += 1;
+        merged += added;
+        left += undecided;
+        total += progress.disagreements;
+    }
+    let _ = write!(
+        out,
+        "{} documents curated into {}: {merged} agreed annotations merged, {left} of {total} disagreements left to decide (Tools > Curate… in the window)",
+        curated,
+        into.display()
+    );
+    Ok((out, problems))
 }
 
 /// `agree`'s readable table.

@@ -98,6 +98,14 @@ fn main() -> ExitCode {
         Invocation::Agree { sources, json } => {
             cli::agree_command(&sources, json).map(|out| emit(&out))
         }
+        Invocation::Curate { sources, into } => {
+            cli::curate_command(&sources, &into).map(|(out, problems)| {
+                for p in problems {
+                    eprintln!("warraq: {p}");
+                }
+                outln!("{out}");
+            })
+        }
         Invocation::Export {
             files,
             format,

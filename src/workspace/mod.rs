@@ -14,6 +14,7 @@
 
 mod background;
 pub mod corpus;
+pub mod curation;
 pub mod job;
 pub mod merge;
 pub mod save;
@@ -62,6 +63,8 @@ pub enum Work {
     ChoosingNames,
     /// Matching a list of names in the text.
     MatchingNames,
+    /// Reading the annotators' copies of a curated document.
+    ReadingAnnotators,
 }
 
 impl Work {
@@ -72,6 +75,7 @@ impl Work {
             Work::SaveAsDialog => "the Save As dialog",
             Work::ChoosingNames => "choosing a list of names",
             Work::MatchingNames => "matching names",
+            Work::ReadingAnnotators => "reading the annotators' copies",
         }
     }
 }
@@ -194,6 +198,8 @@ pub struct OpenDocument {
     index_progress: Arc<AtomicUsize>,
     /// Recent searches, newest last: finished, or running on a worker.
     searches: Vec<(SearchKey, Searched)>,
+    /// A curated copy's curation, once its annotators' copies are read (or why they could not be).
+    pub curation: Option<Result<curation::Curation, String>>,
 }
 
 /// A search: the query and how to match it.
@@ -396,6 +402,7 @@ impl OpenDocument {
             index: Arc::default(),
             index_progress: Arc::default(),
             searches: Vec::new(),
+            curation: None,
         }
     }
 
@@ -434,6 +441,7 @@ impl OpenDocument {
             index: Arc::default(),
             index_progress: Arc::default(),
             searches: Vec::new(),
+            curation: None,
         }
     }
 
@@ -691,7 +699,9 @@ impl OpenDocument {
         // Dialogs are what the user is looking at; matching runs behind the window.
         self.jobs.push(match kind {
             Work::MatchingNames => Job::background(kind.label(), waker, run),
-            Work::SaveAsDialog | Work::ChoosingNames => Job::spawn(kind.label(), waker, run),
+            Work::SaveAsDialog | Work::ChoosingNames | Work::ReadingAnnotators => {
+                Job::spawn(kind.label(), waker, run)
+            }
         });
     }
 

@@ -1,0 +1,379 @@
+//! Team work on files: annotators' copies of the same documents paired (for `warraq agree` and curation), and a
+//! curated copy of a document made from them.
+//!
+//! A curated copy is an ordinary document in a folder of its own (the text copied there, never written over), whose
+//! sidecar also records where the annotators' copies are and which groups were decided
+//! ([`crate::model::curation::Record`]). Opening it again — from the curation window, the folder list, Open Recent —
+//! reads the annotators' copies again and asks only what is still undecided.
+
+use std::path::{Component, Path, PathBuf};
+
+use crate::model::curation::{self, Choice, Group, Record};
+use crate::model::{Annotation, AnnotationSet};
+use crate::store;
+
+/// Documents found in every source, with their file in each; and what could not be paired.
+#[derive(Debug, Clone, Default)]
+pub struct Paired {
+    /// The path inside the sources, and the file in each source (in the sources' order).
+    pub documents: Vec<(PathBuf, Vec<PathBuf>)>,
+    pub problems: Vec<String>,
+}
+
+/// The annotated text files of a source: a folder (walked) or one file; with their path inside it.
+pub fn annotated_documents(source: &Path) -> Result<Vec<(PathBuf, PathBuf)>, String> {
+    if source.is_file() {
+        let name = PathBuf::from(source.file_name().unwrap_or_default());
+        return Ok(vec![(name, source.to_owned())]);
+    }
+    if !source.is_dir() {
+        return Err(format!("{}: no such file or folder", source.display()));
+    }
+    let files = super::corpus::files(source, super::corpus::is_annotated)?;
+    Ok(files
+        .into_iter()
+        .map(|path| (path.strip_prefix(source).unwrap_or(&path).to_owned(), path))
+        .collect())
+}
+
+/// Pairs the documents of annotators' sources (folders, by the path inside them; single files in order). The
+/// first source is the reference: a document missing elsewhere, or only elsewhere, is named in `problems`.
+pub fn pair(sources: &[PathBuf]) -> Result<Paired, String> {
+    let lists: Vec<Vec<(PathBuf, PathBuf)>> = sources
+        .iter()
+        .map(|s| annotated_documents(s))
+        .collect::<Result<_, _>>()?;
+    let single = sources.iter().all(|s| s.is_file());
+    let mut out = Paired::default();
+    for (source, list) in sources.iter().zip(&lists) {
+        if list.is_empty() {
+            out.problems.push(format!(
+                "{}: no annotated documents (text files with a .warraq.ron beside them)",
+                source.display()
+            ));
+        }
+    }
+    let Some(first) = lists.first() else {
+        return Ok(out);
+    };
+    'documents: for (relative, reference) in first {
+        let mut files = vec![reference.clone()];
+        for (k, list) in lists.iter().enumerate().skip(1) {
+            let found = if single {
+                list.first().map(|(_, p)| p.clone())
+            } else {
+                list.iter()
+                    .find(|(r, _)| r == relative)
+                    .map(|(_, p)| p.clone())
+            };
+            match found {
+                Some(p) => files.push(p),
+                None => {
+                    out.problems.push(format!(
+                        "{}: missing in {}; left out",
+                        relative.display(),
+                        sources[k].display()
+                    ));
+                    continue 'documents;
+                }
+            }
+        }
+        out.documents.push((relative.clone(), files));
+    }
+    if !single {
+        for (k, list) in lists.iter().enumerate().skip(1) {
+            for (relative, _) in list {
+                if !first.iter().any(|(r, _)| r == relative) {
+                    out.problems.push(format!(
+                        "{}: in {} but not in the reference {}; left out",
+                        relative.display(),
+                        sources[k].display(),
+                        sources[0].display()
+                    ));
+                }
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// The annotators' copies of one document, read.
+#[derive(Debug, Clone)]
+pub struct Annotators {
+    pub files: Vec<PathBuf>,
+    /// A name for each: the annotator name most of their annotations carry, else their folder's name.
+    pub names: Vec<String>,
+    /// Each one's placed annotations.
+    pub annotations: Vec<Vec<Annotation>>,
+}
+
+/// Reads the annotators' copies of a document whose text is `text`. A copy whose sidecar cannot be read, or whose
+/// text differs, is an error naming it (curating against another text would place annotations wrongly).
+pub fn read_annotators(files: &[PathBuf], text: &str) -> Result<Annotators, String> {
+    let mut out = Annotators {
+        files: files.to_vec(),
+        names: Vec::new(),
+        annotations: Vec::new(),
+    };
+    for f in files {
+        let opened = store::open(f, None).map_err(|e| e.to_string())?;
+        if opened.doc.text() != text {
+            return Err(format!(
+                "{}: its text differs from the curated document's, so it cannot be curated with it",
+                f.display()
+            ));
+        }
+        let (set, _) = opened.annotations.map_err(|e| e.to_string())?;
+        out.names.push(most_common_annotator(&set).unwrap_or_default());
+        out.annotations.push(set.items().to_vec());
+    }
+    // Names must tell the annotators apart: folder names when annotator names do not, then numbers.
+    let unique = |names: &[String]| {
+        names.iter().all(|n| !n.is_empty())
+            && names
+                .iter()
+                .collect::<std::collections::HashSet<_>>()
+                .len()
+                == names.len()
+    };
+    if !unique(&out.names) {
+        out.names = files
+            .iter()
+            .map(|f| {
+                f.parent()
+                    .and_then(Path::file_name)
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default()
+            })
+            .collect();
+    }
+    if !unique(&out.names) {
+        out.names = (1..=files.len()).map(|k| format!("annotator {k}")).collect();
+    }
+    Ok(out)
+}
+
+fn most_common_annotator(set: &AnnotationSet) -> Option<String> {
+    let mut counts: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+    for a in set.items() {
+        if !a.annotator.is_empty() {
+            *counts.entry(a.annotator.as_str()).or_default() += 1;
+        }
+    }
+    counts
+        .into_iter()
+        .max_by_key(|(name, n)| (*n, std::cmp::Reverse(*name)))
+        .map(|(name, _)| name.to_owned())
+}
+
+/// A curation under way on an open document: the annotators, the groups, and the disagreement looked at.
+#[derive(Debug, Clone)]
+pub struct Curation {
+    pub names: Vec<String>,
+    pub files: Vec<PathBuf>,
+    /// Agreed annotations and disagreements, in text order.
+    pub groups: Vec<Group>,
+    /// The group looked at (an index into `groups`).
+    pub current: Option<usize>,
+}
+
+/// Where a curation stands.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Progress {
+    pub agreed: usize,
+    pub disagreements: usize,
+    pub decided: usize,
+}
+
+impl Curation {
+    /// Counts of agreed annotations, disagreements, and disagreements decided.
+    #[must_use]
+    pub fn progress(&self, record: &Record) -> Progress {
+        let mut p = Progress::default();
+        for g in &self.groups {
+            if g.is_disagreement() {
+                p.disagreements += 1;
+                p.decided += usize::from(record.is_decided(g.key));
+            } else {
+                p.agreed += 1;
+            }
+        }
+        p
+    }
+
+    /// The next (or previous) undecided disagreement after `from` (from the start when `None`), round the end.
+    #[must_use]
+    pub fn next_undecided(&self, record: &Record, from: Option<usize>, forward: bool) -> Option<usize> {
+        let n = self.groups.len();
+        if n == 0 {
+            return None;
+        }
+        let start = match (from, forward) {
+            (Some(i), _) => i,
+            (None, true) => n - 1,
+            (None, false) => 0,
+        };
+        (1..=n)
+            .map(|k| {
+                if forward {
+                    (start + k) % n
+                } else {
+                    (start + n - k % n) % n
+                }
+            })
+            .find(|&i| self.groups[i].is_disagreement() && !record.is_decided(self.groups[i].key))
+    }
+}
+
+/// Copies the text of a document (`from`, an annotator's copy) into the curated folder at its path inside the
+/// sources, unless it is there already; returns where it is. Nothing is ever written over, and a path that would
+/// leave the folder is refused.
+pub fn prepare(into: &Path, relative: &Path, from: &Path) -> Result<PathBuf, String> {
+    if relative.as_os_str().is_empty()
+        || !relative
+            .components()
+            .all(|c| matches!(c, Component::Normal(_)))
+    {
+        return Err(format!(
+            "{}: not a path inside the curated folder",
+            relative.display()
+        ));
+    }
+    let target = into.join(relative);
+    if target.exists() {
+        return Ok(target);
+    }
+    let bytes = store::read_bytes(from).map_err(|e| e.to_string())?;
+    if let Some(parent) = target.parent() {
+        std::fs::create_dir_all(parent).map_err(|e| format!("{}: {e}", parent.display()))?;
+    }
+    let write = || -> std::io::Result<()> {
+        use std::io::Write as _;
+        let mut f = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&target)?;
+        f.write_all(&bytes)?;
+        f.sync_all()
+    };
+    write().map_err(|e| format!("{}: {e}", target.display()))?;
+    Ok(target)
+}
+
+/// `to` as seen from the folder `from` (both made absolute first): `../alice/doc.txt`; `to` itself when there is
+/// no relative way (another drive).
+#[must_use]
+pub fn relative_path(from: &Path, to: &Path) -> String {
+    let absolute = |p: &Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_owned());
+    let (from, to) = (absolute(from), absolute(to));
+    let (a, b): (Vec<Component<'_>>, Vec<Component<'_>>) =
+        (from.components().collect(), to.components().collect());
+    if a.first() != b.first() {
+        return to.display().to_string();
+    }
+    let common = a.iter().zip(&b).take_while(|(x, y)| x == y).count();
+    let mut out = PathBuf::new();
+    for _ in common..a.len() {
+        out.push("..");
+    }
+    for c in &b[common..] {
+        out.push(c);
+    }
+    out.display().to_string()
+}
+
+impl super::OpenDocument {
+    /// Makes this document the curated copy of `files` (the annotators' copies), recorded in its sidecar.
+    pub fn start_curation(&mut self, files: &[PathBuf]) {
+        let folder = self
+            .path
+            .as_ref()
+            .and_then(|p| p.parent())
+            .map(Path::to_owned)
+            .unwrap_or_default();
+        let sources = files.iter().map(|f| relative_path(&folder, f)).collect();
+        self.annotations.start_curation(sources);
+    }
+
+    /// The annotators' copies named in this document's curation record, found from its folder.
+    #[must_use]
+    pub fn curation_files(&self) -> Option<Vec<PathBuf>> {
+        let record = self.annotations.curation()?;
+        let folder = self.path.as_ref()?.parent()?;
+        Some(record.sources.iter().map(|s| folder.join(s)).collect())
+    }
+
+    /// Takes the annotators' copies in: the groups are made, and what all agree on that was not decided before
+    /// is added (one undoable step). Returns a summary for the user.
+    pub fn begin_curation(&mut self, annotators: Annotators) -> String {
+        let n = annotators.files.len();
+        let lists: Vec<&[Annotation]> = annotators.annotations.iter().map(Vec::as_slice).collect();
+        let groups = curation::groups(&lists);
+        let agreed: Vec<(u64, Vec<&Annotation>)> = groups
+            .iter()
+            .filter(|g| !g.is_disagreement())
+            .map(|g| (g.key, g.chosen(Choice::All)))
+            .collect();
+        let doc = self.doc.clone();
+        let merged = self.annotations.decide(&doc, &agreed);
+        let mut c = Curation {
+            names: annotators.names,
+            files: annotators.files,
+            groups,
+            current: None,
+        };
+        let record = self.annotations.curation().cloned().unwrap_or_default();
+        c.current = c.next_undecided(&record, None, true);
+        let p = c.progress(&record);
+        self.curation = Some(Ok(c));
+        format!(
+            "{}: curating {} annotators' copies; {merged} agreed annotations merged now, {} disagreements of {} left to decide",
+            self.name,
+            n,
+            p.disagreements - p.decided,
+            p.disagreements
+        )
+    }
+
+    /// Reads the annotators' copies named in the curation record on a worker; [`Self::begin_curation`] follows.
+    /// Does nothing when this is not a curated copy, or they are being read or were read.
+    pub fn load_curation(&mut self, waker: &super::job::Waker) {
+        if self.curation.is_some() || self.is_running(super::Work::ReadingAnnotators) {
+            return;
+        }
+        let Some(files) = self.curation_files() else {
+            return;
+        };
+        let doc = self.doc.clone();
+        self.spawn(super::Work::ReadingAnnotators, waker, move || {
+            let read = read_annotators(&files, doc.text());
+            Box::new(move |d: &mut super::OpenDocument| match read {
+                Ok(a) => Some(d.begin_curation(a)),
+                Err(e) => {
+                    let message = format!("{}: the annotators' copies could not be read: {e}", d.name);
+                    d.curation = Some(Err(e));
+                    Some(message)
+                }
+            })
+        });
+    }
+
+    /// Answers disagreement `group` and moves to the next undecided one; returns how many annotations were added.
+    pub fn decide(&mut self, group: usize, choice: Choice) -> usize {
+        let Some(Ok(c)) = &self.curation else {
+            return 0;
+        };
+        let Some(g) = c.groups.get(group) else {
+            return 0;
+        };
+        let doc = self.doc.clone();
+        let added = self
+            .annotations
+            .decide(&doc, &[(g.key, g.chosen(choice))]);
+        let record = self.annotations.curation().cloned().unwrap_or_default();
+        if let Some(Ok(c)) = &mut self.curation {
+            c.current = c.next_undecided(&record, Some(group), true).or(Some(group));
+        }
+        added
+    }
+}
