@@ -1083,6 +1083,7 @@ pub fn agree(sources: &[PathBuf]) -> Result<AgreeReport, String> {
 /// summary; the pairing's problems come back apart.
 pub fn curate_command(sources: &[PathBuf], into: &Path) -> Result<(String, Vec<String>), String> {
     use crate::workspace::curation;
+    curation::check_into(sources, into)?;
     let paired = curation::pair(sources)?;
     if paired.documents.is_empty() {
         return Err(format!(

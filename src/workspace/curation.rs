@@ -225,6 +225,38 @@ impl Curation {
     }
 }
 
+/// Refuses a curated folder that is one of the sources, inside one, or holds one: the curated copies would be
+/// taken for an annotator's documents (or written over them).
+pub fn check_into(sources: &[PathBuf], into: &Path) -> Result<(), String> {
+    let absolute = |p: &Path| -> PathBuf {
+        if let Ok(c) = std::fs::canonicalize(p) {
+            return c;
+        }
+        match (p.parent(), p.file_name()) {
+            (Some(parent), Some(name)) if !parent.as_os_str().is_empty() => std::fs::canonicalize(parent)
+                .map_or_else(|_| p.to_owned(), |c| c.join(name)),
+            _ => std::path::absolute(p).unwrap_or_else(|_| p.to_owned()),
+        }
+    };
+    let target = absolute(into);
+    for s in sources {
+        let s = absolute(s);
+        let folder = if s.is_file() {
+            s.parent().map(Path::to_owned).unwrap_or_default()
+        } else {
+            s.clone()
+        };
+        if target.starts_with(&folder) || folder.starts_with(&target) {
+            return Err(format!(
+                "{}: the curated folder must be apart from the annotators' ({} is one of them, or in or around it)",
+                into.display(),
+                s.display()
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// Copies the text of a document (`from`, an annotator's copy) into the curated folder at its path inside the
 /// sources, unless it is there already; returns where it is. Nothing is ever written over, and a path that would
 /// leave the folder is refused.
