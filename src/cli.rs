@@ -1077,80 +1077,28 @@ pub fn agree(sources: &[PathBuf]) -> Result<AgreeReport, String> {
     Ok(report)
 }
 
-/// The `curate` command: for every document all sources have, its curated copy in `into` is made or opened (the
-/// text copied there; the annotators' files are only read), what all annotators agree on and was not decided
-/// before is merged, and it is saved through the workspace like any document. Returns a line per document and a
-/// summary; the pairing's problems come back apart.
+/// The `curate` command: curated copies of the sources' documents made or brought up to date in `into`
+/// ([`crate::workspace::curation::curate_all`], as the window's Tools > Curate… does). Returns a line per document
+/// and a summary; what could not be curated comes back apart.
 pub fn curate_command(sources: &[PathBuf], into: &Path) -> Result<(String, Vec<String>), String> {
-    use crate::workspace::curation;
-    curation::check_into(sources, into)?;
-    let paired = curation::pair(sources)?;
-    if paired.documents.is_empty() {
-        return Err(format!(
-            "no document is in every one of the sources{}",
-            if paired.problems.is_empty() {
-                String::new()
-            } else {
-                format!(" ({})", paired.problems.join("; "))
-            }
-        ));
-    }
+    let report = crate::workspace::curation::curate_all(
+        sources,
+        into,
+        &crate::app::settings::system_user(),
+    )?;
     let mut out = String::new();
-    let mut problems = paired.problems;
-    let (mut curated, mut merged, mut left, mut total) = (0, 0, 0, 0);
-    for (relative, files) in &paired.documents {
-        let target = curation::prepare(into, relative, &files[0])?;
-        let mut d = crate::workspace::OpenDocument::open(&target, None).map_err(|e| e.to_string())?;
-        if let Some(broken) = &d.broken_sidecar {
-            problems.push(format!(
-                "{}: cannot be read, so this document was left as it was ({})",
-                broken.display(),
-                d.notices.join("; ")
-            ));
-            continue;
-        }
-        d.annotations.annotator = crate::app::settings::system_user();
-        d.start_curation(files);
-        let annotators = match curation::read_annotators(files, d.doc.text()) {
-            Ok(a) => a,
-            Err(e) => {
-                problems.push(format!("{}: left out: {e}", relative.display()));
-                continue;
-            }
-        };
-        let before = d.annotations.items().len();
-        d.begin_curation(annotators);
-        let added = d.annotations.items().len() - before;
-        let progress = match (&d.curation, d.annotations.curation()) {
-            (Some(Ok(c)), Some(r)) => c.progress(r),
-            _ => continue,
-        };
-        d.save_now().map_err(|e| match e {
-            crate::workspace::SaveError::Failed(e) => format!(
-                "{}: could not save the curated annotations: {e}; the sidecar on disk was left as it was",
-                target.display()
-            ),
-            other => other.to_string(),
-        })?;
-        let undecided = progress.disagreements - progress.decided;
+    for d in &report.documents {
         let _ = writeln!(
             out,
-            "{}: {added} agreed annotations merged, {undecided} of {} disagreements left to decide",
-            target.display(),
-            progress.disagreements
+            "{}: {} agreed annotations merged, {} of {} disagreements left to decide",
+            d.path.display(),
+            d.merged,
+            d.disagreements - d.decided,
+            d.disagreements
         );
-        curated += 1;
-        merged += added;
-        left += undecided;
-        total += progress.disagreements;
     }
-    let _ = write!(
-        out,
-        "{} documents curated into {}: {merged} agreed annotations merged, {left} of {total} disagreements left to decide (Tools > Curate… in the window)",
-        curated,
-        into.display()
-    );
-    Ok((out, problems))
+    let _ = write!(out, "{}", report.summary(into));
+    Ok((out, report.problems))
 }
 
 /// `agree`'s readable table.

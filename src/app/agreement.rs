@@ -67,6 +67,14 @@ fn pair_grid(ui: &mut Ui, id: &str, p: &Pair) {
     ));
 }
 
+impl AgreementWindow {
+    /// The annotators' folders (or files) chosen, the reference first.
+    #[must_use]
+    pub fn sources(&self) -> &[PathBuf] {
+        &self.sources
+    }
+}
+
 impl WarraqApp {
     /// Opens the agreement window, with the open document's folder as the first annotator's.
     pub(super) fn open_agreement(&mut self) {

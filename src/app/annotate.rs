@@ -128,6 +128,7 @@ impl WarraqApp {
                     | Command::Import
                     | Command::Quit
                     | Command::Agreement
+                    | Command::Curate
                     | Command::AnnotatorName
                     | Command::OpenFolder
             ) || command.menu() == super::Menu::View;
@@ -143,6 +144,13 @@ impl WarraqApp {
             Command::DeleteAnnotation | Command::TagAll => self.annotate.selected.is_some(),
             Command::EditTags => !d.read_only,
             Command::Export => !d.annotations.items().is_empty() || d.path.is_some(),
+            Command::TakeFirst
+            | Command::TakeSecond
+            | Command::TakeThird
+            | Command::TakeAll
+            | Command::TakeNeither
+            | Command::NextDisagreement
+            | Command::PreviousDisagreement => self.curation().is_some(),
             _ => true,
         }
     }
@@ -485,6 +493,7 @@ impl WarraqApp {
             ui.ctx().request_repaint();
         }
         let emphasized = flash.map(|(id, _)| id).or(self.annotate.selected);
+        let (disputes, versions) = self.curation_overlay();
         let (Some(d), Some((_, view))) = (self.workspace.current(), self.view.as_mut()) else {
             return;
         };
@@ -498,6 +507,8 @@ impl WarraqApp {
             flash: flash.map_or(0.0, |(_, f)| f),
             matches,
             current_match,
+            disputes: &disputes,
+            versions: &versions,
         };
         let vr = view.show(ui, Some(overlay));
         // Linking (Alt-drag, "Link to…") and clicks on arcs come first.

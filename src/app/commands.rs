@@ -8,6 +8,7 @@ pub enum Menu {
     File,
     Edit,
     Tools,
+    Curation,
     View,
 }
 
@@ -40,6 +41,14 @@ pub enum Command {
     Preannotate,
     LoadLinkTable,
     Agreement,
+    Curate,
+    TakeFirst,
+    TakeSecond,
+    TakeThird,
+    TakeAll,
+    TakeNeither,
+    NextDisagreement,
+    PreviousDisagreement,
     EditTags,
     AnnotatorName,
     TogglePanel,
@@ -84,6 +93,14 @@ impl Command {
         Command::Preannotate,
         Command::LoadLinkTable,
         Command::Agreement,
+        Command::Curate,
+        Command::TakeFirst,
+        Command::TakeSecond,
+        Command::TakeThird,
+        Command::TakeAll,
+        Command::TakeNeither,
+        Command::NextDisagreement,
+        Command::PreviousDisagreement,
         Command::EditTags,
         Command::AnnotatorName,
         Command::TogglePanel,
@@ -123,6 +140,14 @@ impl Command {
             Command::LoadLinkTable => "Load Link Table…",
             Command::AnnotatorName => "Annotator Name…",
             Command::Agreement => "Agreement…",
+            Command::Curate => "Curate…",
+            Command::TakeFirst => "Take the First Annotator's Version",
+            Command::TakeSecond => "Take the Second Annotator's Version",
+            Command::TakeThird => "Take the Third Annotator's Version",
+            Command::TakeAll => "Take All Versions",
+            Command::TakeNeither => "Take Neither",
+            Command::NextDisagreement => "Next Disagreement",
+            Command::PreviousDisagreement => "Previous Disagreement",
             Command::NextAnnotation => "Next Annotation",
             Command::PreviousAnnotation => "Previous Annotation",
             Command::NextSuggestion => "Next Suggestion",
@@ -184,6 +209,16 @@ impl Command {
             Command::Agreement => {
                 "Agreement between annotators' folders: span F1, Cohen's kappa, Krippendorff's alpha"
             }
+            Command::Curate => {
+                "Make the curated version from annotators' copies: agreed annotations merged, disagreements decided one by one"
+            }
+            Command::TakeFirst => "Keep the first annotator's version of this disagreement",
+            Command::TakeSecond => "Keep the second annotator's version of this disagreement",
+            Command::TakeThird => "Keep the third annotator's version of this disagreement",
+            Command::TakeAll => "Keep every annotator's version of this disagreement (both)",
+            Command::TakeNeither => "Keep none of this disagreement's versions",
+            Command::NextDisagreement => "Go to the next disagreement not decided yet",
+            Command::PreviousDisagreement => "Go to the previous disagreement not decided yet",
             Command::NextAnnotation => "Select the next annotation in the text and scroll to it",
             Command::PreviousAnnotation => {
                 "Select the previous annotation in the text and scroll to it"
@@ -247,6 +282,15 @@ impl Command {
             Command::TextSmaller => vec![KeyboardShortcut::new(cmd_shift, Key::Comma)],
             Command::GoToStart => vec![KeyboardShortcut::new(CMD, Key::Home)],
             Command::GoToEnd => vec![KeyboardShortcut::new(CMD, Key::End)],
+            Command::TakeFirst => vec![KeyboardShortcut::new(Modifiers::ALT, Key::Num1)],
+            Command::TakeSecond => vec![KeyboardShortcut::new(Modifiers::ALT, Key::Num2)],
+            Command::TakeThird => vec![KeyboardShortcut::new(Modifiers::ALT, Key::Num3)],
+            Command::TakeAll => vec![KeyboardShortcut::new(Modifiers::ALT, Key::A)],
+            Command::TakeNeither => vec![KeyboardShortcut::new(Modifiers::ALT, Key::N)],
+            Command::NextDisagreement => vec![KeyboardShortcut::new(Modifiers::NONE, Key::F7)],
+            Command::PreviousDisagreement => {
+                vec![KeyboardShortcut::new(Modifiers::SHIFT, Key::F7)]
+            }
             Command::OpenSample
             | Command::ToggleTheme
             | Command::EditTags
@@ -254,6 +298,7 @@ impl Command {
             | Command::Preannotate
             | Command::LoadLinkTable
             | Command::Agreement
+            | Command::Curate
             | Command::MarkFinished
             | Command::AnnotatorName => Vec::new(),
         }
@@ -290,7 +335,15 @@ impl Command {
             | Command::NextAnnotation
             | Command::PreviousAnnotation
             | Command::NextSuggestion
-            | Command::PreviousSuggestion => Menu::Tools,
+            | Command::PreviousSuggestion
+            | Command::Curate => Menu::Tools,
+            Command::TakeFirst
+            | Command::TakeSecond
+            | Command::TakeThird
+            | Command::TakeAll
+            | Command::TakeNeither
+            | Command::NextDisagreement
+            | Command::PreviousDisagreement => Menu::Curation,
             _ => Menu::View,
         }
     }

@@ -6,6 +6,7 @@ mod agreement;
 mod annotate;
 mod annotator;
 mod corpus;
+mod curate;
 pub use annotate::AUTOSAVE_DELAY;
 pub mod commands;
 mod exchange;
@@ -49,6 +50,10 @@ pub struct WarraqApp {
     annotator_draft: Option<crate::view::RtlInputState>,
     /// Tools ▸ Agreement…
     agreement: Option<agreement::AgreementWindow>,
+    /// Tools ▸ Curate…
+    curate: Option<curate::CurateWindow>,
+    /// The document generation and disagreement last scrolled to while curating.
+    curation_shown: Option<(u64, Option<usize>)>,
     /// File ▸ Open Folder…: the folder's documents.
     corpus: Option<corpus::Corpus>,
     /// A match of a folder search to select once its document is open.
@@ -79,6 +84,8 @@ impl WarraqApp {
             relations: relations::RelationState::default(),
             annotator_draft: None,
             agreement: None,
+            curate: None,
+            curation_shown: None,
             corpus: None,
             pending_jump: None,
             export: None,
@@ -330,6 +337,14 @@ impl WarraqApp {
             Command::LoadLinkTable => self.link_table_dialog(ctx),
             Command::AnnotatorName => self.open_annotator_dialog(),
             Command::Agreement => self.open_agreement(),
+            Command::Curate => self.open_curate(),
+            Command::TakeFirst => self.take(crate::model::curation::Choice::Annotator(0)),
+            Command::TakeSecond => self.take(crate::model::curation::Choice::Annotator(1)),
+            Command::TakeThird => self.take(crate::model::curation::Choice::Annotator(2)),
+            Command::TakeAll => self.take(crate::model::curation::Choice::All),
+            Command::TakeNeither => self.take(crate::model::curation::Choice::Neither),
+            Command::NextDisagreement => self.step_disagreement(true),
+            Command::PreviousDisagreement => self.step_disagreement(false),
             Command::OpenFolder => self.open_folder_dialog(ctx),
             Command::NextDocument => self.step_document(ctx, true),
             Command::MarkFinished => {
@@ -501,6 +516,7 @@ impl WarraqApp {
         }
         self.waker(&ctx);
         self.poll_work();
+        self.follow_curation(&ctx);
         self.apply_pending_jump();
         self.poll_tag_all();
         self.poll_dialog(&ctx);
@@ -522,6 +538,17 @@ impl WarraqApp {
                 .default_size(280.0)
                 .show(ui, |ui| self.corpus_panel(&ctx, ui));
         }
+        if has_doc
+            && self
+                .workspace
+                .current()
+                .is_some_and(|d| d.annotations.curation().is_some())
+        {
+            egui::Panel::right("curation")
+                .resizable(true)
+                .default_size(300.0)
+                .show(ui, |ui| self.curation_panel(ui));
+        }
         if self.settings.show_panel && has_doc {
             egui::Panel::right("annotations")
                 .resizable(true)
@@ -535,6 +562,7 @@ impl WarraqApp {
         self.relation_windows(&ctx);
         self.annotator_dialog(&ctx);
         self.agreement_window(&ctx);
+        self.curate_window(&ctx);
         egui::CentralPanel::default().show(ui, |ui| {
             if let Some(message) = self.message.clone() {
                 let mut dismissed = false;
@@ -672,6 +700,13 @@ impl WarraqApp {
                     self.command_button(ui, c);
                 }
             });
+            if self.curation().is_some() {
+                ui.menu_button("Curation", |ui| {
+                    for &c in Command::ALL.iter().filter(|c| c.menu() == Menu::Curation) {
+                        self.command_button(ui, c);
+                    }
+                });
+            }
             ui.menu_button("View", |ui| {
                 for &c in Command::ALL.iter().filter(|c| c.menu() == Menu::View) {
                     self.command_button(ui, c);

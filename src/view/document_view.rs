@@ -61,6 +61,27 @@ pub struct Overlay<'a> {
     /// Search matches (sorted), drawn apart from entity highlights, and the current one.
     pub matches: &'a [Span],
     pub current_match: Option<usize>,
+    /// Curation: disagreements still to decide (sorted by start), and the versions of the one looked at.
+    pub disputes: &'a [Dispute],
+    pub versions: &'a [Version],
+}
+
+/// A disagreement between annotators, outlined where it is: its colour tells what kind it is.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Dispute {
+    pub span: Span,
+    pub color: [u8; 3],
+    /// The one looked at: drawn stronger.
+    pub current: bool,
+}
+
+/// One annotator's version of the disagreement looked at: its pieces underlined in its tag's colour, one row per
+/// version under the text.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Version {
+    pub pieces: Vec<Span>,
+    pub color: [u8; 3],
+    pub row: usize,
 }
 
 struct Cached {
@@ -904,6 +925,7 @@ impl DocumentView {
                 let origin = g.content_origin + Vec2::new(g.text_left, top);
                 if let Some(o) = overlay {
                     self.paint_matches(&painter, i, origin, o);
+                    self.paint_disputes(&painter, i, origin, o);
                     self.paint_highlights(&painter, i, origin, o, visuals.dark_mode);
                 }
                 if !sel.is_empty()
@@ -1220,6 +1242,70 @@ impl DocumentView {
                         egui::Stroke::new(2.0, Color32::from_rgb(230, 120, 0)),
                         egui::StrokeKind::Outside,
                     );
+                }
+            }
+        }
+    }
+
+    /// Disagreements in paragraph `i`: a dashed outline in the kind's colour (solid and filled for the one looked
+    /// at), and under the one looked at a dashed line per annotator's version.
+    fn paint_disputes(&self, painter: &egui::Painter, i: usize, origin: Pos2, o: Overlay<'_>) {
+        let para = self.doc.paragraphs()[i].span();
+        let first = o.disputes.partition_point(|d| d.span.end <= para.start);
+        for d in o.disputes[first..]
+            .iter()
+            .take_while(|d| d.span.start <= para.end)
+        {
+            let Some(rects) = self.paragraph_rects(i, d.span) else {
+                continue;
+            };
+            let [r, g, b] = d.color;
+            let color = Color32::from_rgb(r, g, b);
+            for [x0, y0, x1, y1] in rects {
+                let rect = Rect::from_min_max(origin + Vec2::new(x0, y0), origin + Vec2::new(x1, y1))
+                    .expand(2.0);
+                if d.current {
+                    painter.rect_filled(rect, 3.0, color.gamma_multiply(0.12));
+                    painter.rect_stroke(
+                        rect,
+                        3.0,
+                        egui::Stroke::new(2.5, color),
+                        egui::StrokeKind::Outside,
+                    );
+                } else {
+                    let (a, b, c, e) = (
+                        rect.left_top(),
+                        rect.right_top(),
+                        rect.right_bottom(),
+                        rect.left_bottom(),
+                    );
+                    painter.add(egui::Shape::dashed_line(
+                        &[a, b, c, e, a],
+                        egui::Stroke::new(1.5, color),
+                        5.0,
+                        3.0,
+                    ));
+                }
+            }
+        }
+        for v in o.versions {
+            let [r, g, b] = v.color;
+            let color = Color32::from_rgb(r, g, b);
+            for p in &v.pieces {
+                if p.end <= para.start || p.start > para.end {
+                    continue;
+                }
+                let Some(rects) = self.paragraph_rects(i, *p) else {
+                    continue;
+                };
+                for [x0, _, x1, y1] in rects {
+                    let y = origin.y + y1 + 5.0 + 4.0 * v.row as f32;
+                    painter.add(egui::Shape::dashed_line(
+                        &[Pos2::new(origin.x + x0, y), Pos2::new(origin.x + x1, y)],
+                        egui::Stroke::new(2.5, color),
+                        6.0,
+                        2.0,
+                    ));
                 }
             }
         }

@@ -12,7 +12,7 @@ pub mod rtl_input;
 pub mod rtl_label;
 pub mod text_kit;
 
-pub use document_view::{DocumentView, Overlay, ViewResponse};
+pub use document_view::{Dispute, DocumentView, Overlay, Version, ViewResponse};
 pub use rtl_input::{RtlInput, RtlInputState};
 pub use rtl_label::RtlLabel;
 pub use text_kit::TextKit;

@@ -409,3 +409,111 @@ impl super::OpenDocument {
         added
     }
 }
+
+/// What [`curate_all`] did for one document.
+#[derive(Debug, Clone)]
+pub struct Curated {
+    /// The curated copy.
+    pub path: PathBuf,
+    /// Its path inside the sources.
+    pub relative: PathBuf,
+    /// Agreed annotations merged now.
+    pub merged: usize,
+    pub disagreements: usize,
+    pub decided: usize,
+}
+
+/// What [`curate_all`] did.
+#[derive(Debug, Clone, Default)]
+pub struct CurateReport {
+    pub documents: Vec<Curated>,
+    /// Documents left out and why (missing on one side, unreadable, another text).
+    pub problems: Vec<String>,
+}
+
+impl CurateReport {
+    /// One line: documents, merged, left to decide.
+    #[must_use]
+    pub fn summary(&self, into: &Path) -> String {
+        let merged: usize = self.documents.iter().map(|d| d.merged).sum();
+        let total: usize = self.documents.iter().map(|d| d.disagreements).sum();
+        let left: usize = self
+            .documents
+            .iter()
+            .map(|d| d.disagreements - d.decided)
+            .sum();
+        format!(
+            "{} documents curated into {}: {merged} agreed annotations merged, {left} of {total} disagreements left to decide",
+            self.documents.len(),
+            into.display()
+        )
+    }
+}
+
+/// Makes or brings up to date the curated copy of every document all `sources` have, in `into`: the text copied
+/// there (the annotators' files are only read), the curation recorded, what all agree on and was not decided before
+/// merged, and saved through the workspace like any document (lock, merge with a window that has it open).
+/// `annotator` is recorded as who saved it.
+pub fn curate_all(sources: &[PathBuf], into: &Path, annotator: &str) -> Result<CurateReport, String> {
+    check_into(sources, into)?;
+    let paired = pair(sources)?;
+    if paired.documents.is_empty() {
+        return Err(format!(
+            "no document is in every one of the sources{}",
+            if paired.problems.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", paired.problems.join("; "))
+            }
+        ));
+    }
+    let mut report = CurateReport {
+        documents: Vec::new(),
+        problems: paired.problems,
+    };
+    for (relative, files) in &paired.documents {
+        let target = prepare(into, relative, &files[0])?;
+        let mut d = super::OpenDocument::open(&target, None).map_err(|e| e.to_string())?;
+        if let Some(broken) = &d.broken_sidecar {
+            report.problems.push(format!(
+                "{}: cannot be read, so this document was left as it was ({})",
+                broken.display(),
+                d.notices.join("; ")
+            ));
+            continue;
+        }
+        d.annotations.annotator = annotator.to_owned();
+        let annotators = match read_annotators(files, d.doc.text()) {
+            Ok(a) => a,
+            Err(e) => {
+                report
+                    .problems
+                    .push(format!("{}: left out: {e}", relative.display()));
+                continue;
+            }
+        };
+        d.start_curation(files);
+        let before = d.annotations.items().len();
+        d.begin_curation(annotators);
+        let merged = d.annotations.items().len() - before;
+        let progress = match (&d.curation, d.annotations.curation()) {
+            (Some(Ok(c)), Some(r)) => c.progress(r),
+            _ => continue,
+        };
+        d.save_now().map_err(|e| match e {
+            super::SaveError::Failed(e) => format!(
+                "{}: could not save the curated annotations: {e}; the sidecar on disk was left as it was",
+                target.display()
+            ),
+            other => other.to_string(),
+        })?;
+        report.documents.push(Curated {
+            path: target,
+            relative: relative.clone(),
+            merged,
+            disagreements: progress.disagreements,
+            decided: progress.decided,
+        });
+    }
+    Ok(report)
+}
