@@ -163,6 +163,22 @@ with tempfile.TemporaryDirectory() as tmp:
         failures.append(f"two annotators: {two['documents']} documents, problems {two['problems']}")
     check_pair(two, texts, a, b, "a/b")
     close("a/b alpha", two["alpha"], alpha(texts, [a, b]))
+    # Document by document: the same definitions on one document's spans and code points.
+    per_doc = {d["document"]: d for d in two["per_document"]}
+    if len(per_doc) != len(texts):
+        failures.append(f"per_document lists {len(per_doc)} documents, not {len(texts)}")
+    for d, text in enumerate(texts):
+        got = per_doc.get(f"doc{d}.txt")
+        if got is None:
+            failures.append(f"doc{d}.txt missing from per_document")
+            continue
+        sa = [(0, s, e, t) for (s, e, t) in a[d]]
+        sb = [(0, s, e, t) for (s, e, t) in b[d]]
+        for kind, want in [("exact", exact(sa, sb)), ("overlap", overlap(sa, sb))]:
+            for k, v in want.items():
+                close(f"doc{d} {kind} {k}", got["pairs"][0][kind][k], v)
+        close(f"doc{d} kappa", got["pairs"][0]["kappa"], cohen_kappa_score(labels(text, a[d]), labels(text, b[d])))
+        close(f"doc{d} alpha", got["alpha"], alpha([text], [[a[d]], [b[d]]]))
     three = json.loads(subprocess.run(
         [binary, "agree", str(tmp / "a"), str(tmp / "b"), str(tmp / "c"), "--json"],
         check=True, capture_output=True, text=True,

@@ -983,7 +983,30 @@ pub struct AgreeReport {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub pairs: Vec<AgreePair>,
     pub alpha: Option<f64>,
+    /// The same figures document by document (no per-tag breakdown).
+    pub per_document: Vec<DocumentAgreement>,
     pub problems: Vec<String>,
+}
+
+/// One document's agreement: every pair's span scores and kappa, and alpha over all annotators.
+#[derive(Debug, Clone, Serialize)]
+pub struct DocumentAgreement {
+    /// Its path inside the sources.
+    pub document: String,
+    /// The annotators' copies of it, in the sources' order (for the window's difference view).
+    #[serde(skip)]
+    pub files: Vec<PathBuf>,
+    pub pairs: Vec<DocumentPair>,
+    pub alpha: Option<f64>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct DocumentPair {
+    pub reference: String,
+    pub other: String,
+    pub exact: crate::model::agreement::Scores,
+    pub overlap: crate::model::agreement::Scores,
+    pub kappa: Option<f64>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -1011,7 +1034,8 @@ pub fn agree(sources: &[PathBuf]) -> Result<AgreeReport, String> {
     let mut problems = paired.problems;
     let mut texts: Vec<String> = Vec::new();
     let mut spans: Vec<Vec<agreement::Spans>> = Vec::new();
-    for (_, files) in &paired.documents {
+    let mut kept: Vec<(String, Vec<PathBuf>)> = Vec::new();
+    for (relative, files) in &paired.documents {
         let mut text: Option<String> = None;
         let mut per = Vec::new();
         let mut ok = true;
@@ -1046,6 +1070,7 @@ pub fn agree(sources: &[PathBuf]) -> Result<AgreeReport, String> {
         if ok {
             texts.push(text.unwrap_or_default());
             spans.push(per);
+            kept.push((relative.display().to_string(), files.clone()));
         }
     }
     let docs: Vec<agreement::Document<'_>> = texts
@@ -1054,16 +1079,44 @@ pub fn agree(sources: &[PathBuf]) -> Result<AgreeReport, String> {
         .map(|(text, annotators)| agreement::Document { text, annotators })
         .collect();
     let names: Vec<String> = sources.iter().map(|s| s.display().to_string()).collect();
-    let pairs: Vec<AgreePair> = (0..sources.len())
-        .flat_map(|a| ((a + 1)..sources.len()).map(move |b| (a, b)))
+    let pairs: Vec<AgreePair> = pair_indices(sources.len())
+        .into_iter()
         .map(|(a, b)| AgreePair {
             reference: names[a].clone(),
             other: names[b].clone(),
             scores: agreement::pair(&docs, a, b),
         })
         .collect();
+    let per_document = docs
+        .iter()
+        .zip(kept)
+        .map(|(doc, (document, files))| {
+            let one = std::slice::from_ref(doc);
+            DocumentAgreement {
+                document,
+                files,
+                pairs: pairs
+                    .iter()
+                    .enumerate()
+                    .map(|(k, p)| {
+                        let (a, b) = pair_indices(sources.len())[k];
+                        let s = agreement::pair(one, a, b);
+                        DocumentPair {
+                            reference: p.reference.clone(),
+                            other: p.other.clone(),
+                            exact: s.exact,
+                            overlap: s.overlap,
+                            kappa: s.kappa,
+                        }
+                    })
+                    .collect(),
+                alpha: agreement::alpha(one),
+            }
+        })
+        .collect();
     let report = AgreeReport {
         documents: docs.len(),
+        per_document,
         annotators: names.clone(),
         first: (sources.len() == 2).then(|| pairs[0].scores.clone()),
         alpha: agreement::alpha(&docs),
@@ -1099,6 +1152,13 @@ pub fn curate_command(sources: &[PathBuf], into: &Path) -> Result<(String, Vec<S
     }
     let _ = write!(out, "{}", report.summary(into));
     Ok((out, report.problems))
+}
+
+/// Every pair of `n` annotators (a before b), in the order reports list them.
+fn pair_indices(n: usize) -> Vec<(usize, usize)> {
+    (0..n)
+        .flat_map(|a| ((a + 1)..n).map(move |b| (a, b)))
+        .collect()
 }
 
 /// `agree`'s readable table.
@@ -1169,6 +1229,33 @@ pub fn agree_table(report: &AgreeReport) -> String {
         "\nKrippendorff's alpha (code points, all annotators): {}",
         num(report.alpha)
     );
+    if !report.per_document.is_empty() {
+        let _ = writeln!(
+            out,
+            "\nPer document (each pair: exact F1, overlap F1, kappa; then alpha):"
+        );
+    }
+    for d in &report.per_document {
+        let pairs: Vec<String> = d
+            .pairs
+            .iter()
+            .map(|p| {
+                format!(
+                    "F1 {:.3} / {:.3} κ {}",
+                    p.exact.f1,
+                    p.overlap.f1,
+                    num(p.kappa)
+                )
+            })
+            .collect();
+        let _ = writeln!(
+            out,
+            "  {}: {} · α {}",
+            d.document,
+            pairs.join("; "),
+            num(d.alpha)
+        );
+    }
     for p in &report.problems {
         let _ = writeln!(out, "note: {p}");
     }

@@ -1275,6 +1275,24 @@ fn the_agreement_window_compares_two_annotators_folders() {
     assert!(p.kappa.is_some());
     h.run_steps(2);
     assert!(h.query_by_label("1 documents compared").is_some());
+    // The difference view of the document: موسكو only the first annotator has.
+    let ctx = h.ctx.clone();
+    h.state_mut().show_differences(&ctx, 0);
+    for _ in 0..500 {
+        h.step();
+        if h.state().agreement_differences().is_some() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    let (name, shown) = h.state().agreement_differences().unwrap();
+    assert_eq!(name, "article.txt");
+    let d = shown.as_ref().unwrap();
+    assert_eq!(d.disagreements.len(), 1);
+    assert_eq!(d.disagreements[0].kind, Some(warraq::model::curation::Kind::Missing));
+    assert_eq!(d.doc.slice(d.disagreements[0].span), "موسكو");
+    h.run_steps(2);
+    assert!(h.query_by_label("1 disagreements · 1 annotations agreed").is_some());
 }
 
 #[test]

@@ -10,6 +10,7 @@ use super::WarraqApp;
 use crate::cli::AgreeReport;
 use crate::model::agreement::Pair;
 use crate::view::RtlLabel;
+use crate::workspace::curation::Differences;
 use crate::workspace::job::{self, Job, Poll};
 
 #[derive(Default)]
@@ -18,6 +19,9 @@ pub(crate) struct AgreementWindow {
     picking: Option<Job<Option<PathBuf>>>,
     computing: Option<Job<Result<AgreeReport, String>>>,
     result: Option<Result<AgreeReport, String>>,
+    /// The difference view: the document it is for, and its disagreements (being read, or read).
+    differences: Option<(String, Job<Result<Differences, String>>)>,
+    shown: Option<(String, Result<Differences, String>)>,
 }
 
 fn num(v: Option<f64>) -> String {
@@ -65,6 +69,61 @@ fn pair_grid(ui: &mut Ui, id: &str, p: &Pair) {
         p.overlap.recall,
         num(p.kappa)
     ));
+}
+
+/// The difference view of one document: its disagreements, each with every annotator's version.
+fn differences_view(ui: &mut Ui, name: &str, shown: &Result<Differences, String>) {
+    ui.horizontal(|ui| {
+        ui.strong("Differences in");
+        ui.add(RtlLabel::new(name).size(14.0));
+    });
+    let d = match shown {
+        Ok(d) => d,
+        Err(e) => {
+            ui.add(RtlLabel::new(e).size(13.0).wrap());
+            return;
+        }
+    };
+    ui.label(format!(
+        "{} disagreements · {} annotations agreed",
+        d.disagreements.len(),
+        d.agreed
+    ));
+    egui::ScrollArea::vertical()
+        .id_salt("agreement-differences")
+        .max_height(260.0)
+        .show(ui, |ui| {
+            for g in &d.disagreements {
+                let Some(kind) = g.kind else { continue };
+                let [r, gr, b] = super::curate::kind_color(kind);
+                ui.horizontal_wrapped(|ui| {
+                    ui.label(
+                        egui::RichText::new(kind.label())
+                            .small()
+                            .color(egui::Color32::from_rgb(r, gr, b)),
+                    );
+                    let context = crate::model::LineProblem::shorten(&d.doc.slice(g.span), 60);
+                    ui.add(RtlLabel::new(&context).size(14.0));
+                });
+                for v in &g.candidates {
+                    let names: Vec<&str> = v
+                        .by
+                        .iter()
+                        .filter_map(|&k| d.names.get(k).map(String::as_str))
+                        .collect();
+                    let line = format!(
+                        "{}: {} «{}»",
+                        names.join("، "),
+                        v.annotation.tag,
+                        v.annotation.shown_text(&d.doc)
+                    );
+                    ui.horizontal(|ui| {
+                        ui.add_space(16.0);
+                        ui.add(RtlLabel::new(&line).size(13.0));
+                    });
+                }
+            }
+        });
 }
 
 impl AgreementWindow {
@@ -115,7 +174,31 @@ impl WarraqApp {
                 crate::cli::agree(&sources)
             }));
             w.result = None;
+            w.shown = None;
         }
+    }
+
+    /// Reads how the annotators' copies of document `k` (of the figures' per-document list) differ, on a worker.
+    pub fn show_differences(&mut self, ctx: &egui::Context, k: usize) {
+        let waker = self.waker(ctx);
+        let Some(w) = &mut self.agreement else { return };
+        let Some(Ok(r)) = &w.result else { return };
+        let Some(d) = r.per_document.get(k) else {
+            return;
+        };
+        let files = d.files.clone();
+        w.differences = Some((
+            d.document.clone(),
+            Job::spawn("reading the differences", &waker, move || {
+                crate::workspace::curation::differences(&files)
+            }),
+        ));
+    }
+
+    /// The difference view's document and what it shows, once read.
+    #[must_use]
+    pub fn agreement_differences(&self) -> Option<&(String, Result<Differences, String>)> {
+        self.agreement.as_ref().and_then(|w| w.shown.as_ref())
     }
 
     /// The figures shown, once computed.
@@ -134,6 +217,19 @@ impl WarraqApp {
             }
             w.result = None;
         }
+        if let Some((name, job)) = &mut w.differences {
+            match job.poll() {
+                Poll::Pending => {}
+                Poll::Ready(r) => {
+                    w.shown = Some((name.clone(), r));
+                    w.differences = None;
+                }
+                Poll::Lost => {
+                    w.shown = Some((name.clone(), Err("reading stopped unexpectedly".into())));
+                    w.differences = None;
+                }
+            }
+        }
         match job::take_ready(&mut w.computing) {
             Some(Poll::Ready(r)) => w.result = Some(r),
             Some(_) => w.result = Some(Err("the computation stopped unexpectedly".into())),
@@ -141,6 +237,7 @@ impl WarraqApp {
         }
         let mut open = true;
         let (mut pick, mut compute, mut remove) = (false, false, None);
+        let (mut diff, mut curate) = (None, false);
         egui::Window::new("Agreement")
             .open(&mut open)
             .default_width(560.0)
@@ -189,6 +286,49 @@ impl WarraqApp {
                             "Krippendorff's alpha over code points, all annotators: {}",
                             num(r.alpha)
                         ));
+                        ui.collapsing("Per document", |ui| {
+                            egui::ScrollArea::vertical()
+                                .id_salt("agreement-documents")
+                                .max_height(220.0)
+                                .show(ui, |ui| {
+                                    for (k, d) in r.per_document.iter().enumerate() {
+                                        ui.horizontal(|ui| {
+                                            if ui.small_button("Differences").clicked() {
+                                                diff = Some(k);
+                                            }
+                                            let figures: Vec<String> = d
+                                                .pairs
+                                                .iter()
+                                                .map(|p| {
+                                                    format!(
+                                                        "F1 {:.3} / {:.3} κ {}",
+                                                        p.exact.f1,
+                                                        p.overlap.f1,
+                                                        num(p.kappa)
+                                                    )
+                                                })
+                                                .collect();
+                                            ui.label(format!(
+                                                "{} · α {}",
+                                                figures.join("; "),
+                                                num(d.alpha)
+                                            ));
+                                            ui.add(RtlLabel::new(&d.document).size(14.0));
+                                        });
+                                    }
+                                });
+                        });
+                        if w.differences.is_some() {
+                            ui.spinner();
+                        }
+                        if let Some((name, shown)) = &w.shown {
+                            ui.separator();
+                            differences_view(ui, name, shown);
+                            curate = ui
+                                .button("Curate…")
+                                .on_hover_text("Make the curated version of these folders' documents")
+                                .clicked();
+                        }
                         for p in &r.problems {
                             ui.add(RtlLabel::new(p).size(13.0));
                         }
@@ -202,6 +342,12 @@ impl WarraqApp {
         if let Some(k) = remove {
             w.sources.remove(k);
             w.result = None;
+        }
+        if let Some(k) = diff {
+            self.show_differences(ctx, k);
+        }
+        if curate {
+            self.open_curate();
         }
         if pick {
             let waker = self.waker(ctx);

@@ -359,9 +359,9 @@ impl super::OpenDocument {
         let p = c.progress(&record);
         self.curation = Some(Ok(c));
         format!(
-            "{}: curating {} annotators' copies; {merged} agreed annotations merged now, {} disagreements of {} left to decide",
+            "{}: curating {n} annotators' copies; {} annotations agreed ({merged} merged now), {} of {} disagreements left to decide",
             self.name,
-            n,
+            p.agreed,
             p.disagreements - p.decided,
             p.disagreements
         )
@@ -516,4 +516,33 @@ pub fn curate_all(sources: &[PathBuf], into: &Path, annotator: &str) -> Result<C
         });
     }
     Ok(report)
+}
+
+/// How annotators' copies of one document differ: the agreement window's difference view.
+#[derive(Debug, Clone)]
+pub struct Differences {
+    pub names: Vec<String>,
+    /// The text, for quoting.
+    pub doc: std::sync::Arc<crate::model::Document>,
+    /// Agreed annotations (counted, not listed).
+    pub agreed: usize,
+    /// The disagreements, in text order.
+    pub disagreements: Vec<Group>,
+}
+
+/// Reads the annotators' copies of one document (`files`, the first the reference) and groups what they disagree on.
+pub fn differences(files: &[PathBuf]) -> Result<Differences, String> {
+    let first = files.first().ok_or("no annotators' copies")?;
+    let opened = store::open(first, None).map_err(|e| e.to_string())?;
+    let annotators = read_annotators(files, opened.doc.text())?;
+    let lists: Vec<&[Annotation]> = annotators.annotations.iter().map(Vec::as_slice).collect();
+    let (disagreements, agreed): (Vec<Group>, Vec<Group>) = curation::groups(&lists)
+        .into_iter()
+        .partition(Group::is_disagreement);
+    Ok(Differences {
+        names: annotators.names,
+        doc: std::sync::Arc::new(opened.doc),
+        agreed: agreed.len(),
+        disagreements,
+    })
 }
