@@ -254,9 +254,7 @@ pub fn parse(args: &[String]) -> Result<Invocation, String> {
             while let Some(a) = args.next() {
                 match a.as_str() {
                     "--into" => {
-                        into = Some(PathBuf::from(
-                            args.next().ok_or("--into needs a folder")?,
-                        ));
+                        into = Some(PathBuf::from(args.next().ok_or("--into needs a folder")?));
                     }
                     s if s.starts_with("--") => {
                         return Err(format!("unknown option {s} for curate"));

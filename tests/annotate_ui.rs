@@ -1289,10 +1289,16 @@ fn the_agreement_window_compares_two_annotators_folders() {
     assert_eq!(name, "article.txt");
     let d = shown.as_ref().unwrap();
     assert_eq!(d.disagreements.len(), 1);
-    assert_eq!(d.disagreements[0].kind, Some(warraq::model::curation::Kind::Missing));
+    assert_eq!(
+        d.disagreements[0].kind,
+        Some(warraq::model::curation::Kind::Missing)
+    );
     assert_eq!(d.doc.slice(d.disagreements[0].span), "موسكو");
     h.run_steps(2);
-    assert!(h.query_by_label("1 disagreements · 1 annotations agreed").is_some());
+    assert!(
+        h.query_by_label("1 disagreements · 1 annotations agreed")
+            .is_some()
+    );
 }
 
 #[test]

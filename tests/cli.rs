@@ -319,3 +319,122 @@ fn agree_scores_two_annotators_folders_and_names_what_it_left_out() {
     let o = warraq(&["agree", dir.path().join("a").to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(2));
 }
+
+#[test]
+fn curate_makes_curated_copies_and_a_second_run_keeps_decisions_and_asks_what_changed() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = "قال محمد بن سلمان في القاهرة إن الاجتماع انتهى";
+    let doc = Document::new(text.to_owned());
+    let span = |w: &str| {
+        let b = text.find(w).unwrap();
+        let s = text[..b].chars().count();
+        Span::new(CharOffset(s), CharOffset(s + w.chars().count()))
+    };
+    let write = |folder: &str, tags: &[(&str, &str)]| {
+        let f = dir.path().join(folder);
+        std::fs::create_dir_all(&f).unwrap();
+        let source = f.join("one.txt");
+        std::fs::write(&source, text).unwrap();
+        let mut set = AnnotationSet::new(Vec::new(), Vec::new(), TagSet::default());
+        for (w, t) in tags {
+            set.create(&doc, span(w), t);
+        }
+        sidecar::save(
+            &sidecar::sidecar_path(&source),
+            &set,
+            Fingerprint::of(text.as_bytes(), "UTF-8"),
+            false,
+        )
+        .unwrap();
+    };
+    write(
+        "a",
+        &[
+            ("محمد بن سلمان", "PER"),
+            ("القاهرة", "LOC"),
+            ("الاجتماع", "MISC"),
+        ],
+    );
+    write(
+        "b",
+        &[("محمد", "PER"), ("القاهرة", "LOC"), ("الاجتماع", "ORG")],
+    );
+    let (a, b) = (dir.path().join("a"), dir.path().join("b"));
+    let into = dir.path().join("curated");
+    let args = [
+        "curate",
+        a.to_str().unwrap(),
+        b.to_str().unwrap(),
+        "--into",
+        into.to_str().unwrap(),
+    ];
+    let o = warraq(&args);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        out.contains("1 agreed annotations merged, 2 of 2 disagreements left to decide"),
+        "{out}"
+    );
+    assert_eq!(std::fs::read_to_string(into.join("one.txt")).unwrap(), text);
+    // Decide the boundaries question in the curated copy (as the window does): the first annotator's version.
+    let mut d = warraq::workspace::OpenDocument::open(&into.join("one.txt"), None).unwrap();
+    let files = d.curation_files().unwrap();
+    let annotators = warraq::workspace::curation::read_annotators(&files, d.doc.text()).unwrap();
+    d.begin_curation(annotators);
+    let i = {
+        let Some(Ok(c)) = &d.curation else { panic!() };
+        *c.disagreements
+            .iter()
+            .find(|&&i| c.groups[i].kind == Some(warraq::model::curation::Kind::Boundaries))
+            .unwrap()
+    };
+    d.decide(i, warraq::model::curation::Choice::Annotator(0));
+    d.save_now().unwrap();
+    drop(d);
+    // The second annotator agrees on الاجتماع now: a second run merges it, keeps the decision, asks nothing more.
+    write(
+        "b",
+        &[("محمد", "PER"), ("القاهرة", "LOC"), ("الاجتماع", "MISC")],
+    );
+    let o = warraq(&args);
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        out.contains("1 agreed annotations merged, 0 of 1 disagreements left to decide"),
+        "{out}"
+    );
+    let o = warraq(&[
+        "annotations",
+        into.join("one.txt").to_str().unwrap(),
+        "--json",
+    ]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let mut got: Vec<String> = v["annotations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| {
+            format!(
+                "{} {}",
+                a["tag"].as_str().unwrap(),
+                a["text"].as_str().unwrap()
+            )
+        })
+        .collect();
+    got.sort();
+    assert_eq!(got, ["LOC القاهرة", "MISC الاجتماع", "PER محمد بن سلمان"]);
+    // The annotators' files are only read; a curated folder among them is refused.
+    let o = warraq(&[
+        "curate",
+        a.to_str().unwrap(),
+        b.to_str().unwrap(),
+        "--into",
+        a.join("x").to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("must be apart"));
+    assert!(!a.join("x").exists());
+    assert_eq!(
+        warraq(&["curate", a.to_str().unwrap()]).status.code(),
+        Some(2)
+    );
+}

@@ -83,19 +83,26 @@ fn curating_two_annotators_folders_with_the_keys_undo_and_reopening() {
     h.state_mut().set_curate_into(into.clone());
     h.run_steps(2);
     h.get_by_label("Make the Curated Copies").click();
-    step_until(&mut h, "the curated folder is made", |a| a.curate_result().is_some());
+    step_until(&mut h, "the curated folder is made", |a| {
+        a.curate_result().is_some()
+    });
     let report = h.state().curate_result().unwrap().as_ref().unwrap().clone();
     assert_eq!(report.documents.len(), 1);
     assert_eq!(report.documents[0].merged, 1, "روسيا is agreed");
     assert_eq!(report.documents[0].disagreements, 3);
     // The curated document opens and reads its annotators' copies.
-    step_until(&mut h, "the curated document is curating", |a| a.curation().is_some());
+    step_until(&mut h, "the curated document is curating", |a| {
+        a.curation().is_some()
+    });
     assert_eq!(
         h.state().document().unwrap().path.as_deref(),
         Some(into.join("article.txt").as_path())
     );
     assert_eq!(curated_count(&h), 1);
-    assert!(h.query_by_label("0 of 3 disagreements decided · 1 agreed annotations").is_some());
+    assert!(
+        h.query_by_label("0 of 3 disagreements decided · 1 agreed annotations")
+            .is_some()
+    );
     // Each disagreement in turn: the first annotator's version, the second's, then neither.
     let mut expected = 1;
     let mut kinds = Vec::new();
@@ -105,21 +112,27 @@ fn curating_two_annotators_folders_with_the_keys_undo_and_reopening() {
         press(&mut h, key, Modifiers::ALT);
         h.run_steps(2);
         expected += [first, second, 0][pick];
-        assert_eq!(curated_count(&h), expected, "after answering a {kind:?} with {key:?}");
+        assert_eq!(
+            curated_count(&h),
+            expected,
+            "after answering a {kind:?} with {key:?}"
+        );
     }
     kinds.sort_by_key(|k| format!("{k:?}"));
     assert_eq!(kinds, [Kind::Boundaries, Kind::Missing, Kind::Missing]);
     let (_, record) = h.state().curation().unwrap();
     assert_eq!(record.decided.len(), 4, "three answers and the agreed one");
-    assert!(h.query_by_label("3 of 3 disagreements decided · 1 agreed annotations").is_some());
+    assert!(
+        h.query_by_label("3 of 3 disagreements decided · 1 agreed annotations")
+            .is_some()
+    );
     // Undo takes the last answer back; the next answer (all) is given to the same disagreement.
     press(&mut h, Key::Z, Modifiers::COMMAND);
     h.run_steps(2);
     let (c, record) = h.state().curation().unwrap();
     assert_eq!(record.decided.len(), 3);
-    assert_eq!(
+    assert!(
         c.next_undecided(record, None, true).is_some(),
-        true,
         "one disagreement is open again"
     );
     press(&mut h, Key::F7, Modifiers::NONE);
@@ -148,5 +161,10 @@ fn curating_two_annotators_folders_with_the_keys_undo_and_reopening() {
     let p = c.progress(record);
     assert_eq!((p.decided, p.disagreements, p.agreed), (3, 3, 1));
     assert_eq!(curated_count(&h), expected);
-    assert!(h.query_by_label("Every disagreement is decided. The curated annotations are saved with this document.").is_some());
+    assert!(
+        h.query_by_label(
+            "Every disagreement is decided. The curated annotations are saved with this document."
+        )
+        .is_some()
+    );
 }

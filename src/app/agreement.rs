@@ -106,11 +106,10 @@ fn differences_view(ui: &mut Ui, name: &str, shown: &Result<Differences, String>
                     ui.add(RtlLabel::new(&context).size(14.0));
                 });
                 for v in &g.candidates {
-                    let names: Vec<&str> = v
-                        .by
-                        .iter()
-                        .filter_map(|&k| d.names.get(k).map(String::as_str))
-                        .collect();
+                    let names: Vec<&str> =
+                        v.by.iter()
+                            .filter_map(|&k| d.names.get(k).map(String::as_str))
+                            .collect();
                     let line = format!(
                         "{}: {} «{}»",
                         names.join("، "),

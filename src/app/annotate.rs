@@ -493,7 +493,8 @@ impl WarraqApp {
             ui.ctx().request_repaint();
         }
         let emphasized = flash.map(|(id, _)| id).or(self.annotate.selected);
-        let (disputes, versions) = self.curation_overlay();
+        let drawn = self.curation_overlay();
+        let (disputes, versions) = (&drawn.0, &drawn.1);
         let (Some(d), Some((_, view))) = (self.workspace.current(), self.view.as_mut()) else {
             return;
         };
@@ -507,8 +508,8 @@ impl WarraqApp {
             flash: flash.map_or(0.0, |(_, f)| f),
             matches,
             current_match,
-            disputes: &disputes,
-            versions: &versions,
+            disputes,
+            versions,
         };
         let vr = view.show(ui, Some(overlay));
         // Linking (Alt-drag, "Link to…") and clicks on arcs come first.

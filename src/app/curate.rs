@@ -292,7 +292,10 @@ impl WarraqApp {
         if self.curation_shown == Some(now) {
             return;
         }
-        let at = c.current.and_then(|i| c.groups.get(i)).map(|g| g.span.start);
+        let at = c
+            .current
+            .and_then(|i| c.groups.get(i))
+            .map(|g| g.span.start);
         if let (Some(at), Some((_, view))) = (at, self.view.as_mut()) {
             view.scroll_to_offset(at);
             self.curation_shown = Some(now);
@@ -317,7 +320,10 @@ impl WarraqApp {
         {
             return;
         }
-        if d.annotations.curation().is_some_and(|r| r.is_decided(c.groups[i].key)) {
+        if d.annotations
+            .curation()
+            .is_some_and(|r| r.is_decided(c.groups[i].key))
+        {
             self.message = Some(
                 "This disagreement is decided already: undo (Ctrl+Z) or Ask Again to change the answer"
                     .into(),
@@ -356,15 +362,37 @@ impl WarraqApp {
 
     /// What the document view draws for the curation: disagreements not decided, and the versions of the one
     /// looked at.
-    pub(super) fn curation_overlay(&self) -> (Vec<Dispute>, Vec<Version>) {
+    pub(super) fn curation_overlay(&mut self) -> std::sync::Arc<(Vec<Dispute>, Vec<Version>)> {
+        let key = self.workspace.current().and_then(|d| {
+            let c = match &d.curation {
+                Some(Ok(c)) => c,
+                _ => return None,
+            };
+            Some((d.generation, d.annotations.revision(), c.current))
+        });
+        let Some(key) = key else {
+            return std::sync::Arc::default();
+        };
+        if let Some((k, cached)) = &self.curation_drawn
+            && *k == key
+        {
+            return cached.clone();
+        }
+        let drawn = std::sync::Arc::new(self.curation_overlay_now());
+        self.curation_drawn = Some((key, drawn.clone()));
+        drawn
+    }
+
+    /// [`Self::curation_overlay`] computed afresh.
+    fn curation_overlay_now(&self) -> (Vec<Dispute>, Vec<Version>) {
         let Some((c, record)) = self.curation() else {
             return (Vec::new(), Vec::new());
         };
         let disputes = c
-            .groups
+            .disagreements
             .iter()
-            .enumerate()
-            .filter_map(|(i, g)| {
+            .filter_map(|&i| {
+                let g = &c.groups[i];
                 let kind = g.kind?;
                 let current = c.current == Some(i);
                 (current || !record.is_decided(g.key)).then(|| Dispute {
@@ -462,11 +490,10 @@ impl WarraqApp {
                     .strong(),
                 );
                 for v in &g.candidates {
-                    let names: Vec<&str> = v
-                        .by
-                        .iter()
-                        .filter_map(|&k| c.names.get(k).map(String::as_str))
-                        .collect();
+                    let names: Vec<&str> =
+                        v.by.iter()
+                            .filter_map(|&k| c.names.get(k).map(String::as_str))
+                            .collect();
                     let [r, gr, b] = tags.color_of(&v.annotation.tag);
                     ui.horizontal_wrapped(|ui| {
                         ui.label(
@@ -529,10 +556,12 @@ impl WarraqApp {
             }
         }
         ui.separator();
+        let row_height = ui.spacing().interact_size.y.max(22.0);
         egui::ScrollArea::vertical()
             .id_salt("disagreements")
-            .show(ui, |ui| {
-                for (i, g) in c.groups.iter().enumerate() {
+            .show_rows(ui, row_height, c.disagreements.len(), |ui, rows| {
+                for &i in &c.disagreements[rows] {
+                    let g = &c.groups[i];
                     let Some(kind) = g.kind else { continue };
                     let decided = record.is_decided(g.key);
                     let [r, gr, b] = kind_color(kind);

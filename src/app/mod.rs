@@ -32,6 +32,11 @@ use crate::workspace::job::{self, Job, Poll};
 use crate::workspace::{Next, OpenDocument, Waker, Workspace};
 pub use crate::workspace::{SAMPLE_NAME, SAMPLE_TEXT};
 
+type CurationDrawn = (
+    (u64, u64, Option<usize>),
+    std::sync::Arc<(Vec<crate::view::Dispute>, Vec<crate::view::Version>)>,
+);
+
 pub struct WarraqApp {
     pub settings: Settings,
     /// The open document (and the one being opened); owns annotations, saving and background work.
@@ -54,6 +59,8 @@ pub struct WarraqApp {
     curate: Option<curate::CurateWindow>,
     /// The document generation and disagreement last scrolled to while curating.
     curation_shown: Option<(u64, Option<usize>)>,
+    /// What the document view draws for the curation, for a (generation, revision, disagreement looked at).
+    curation_drawn: Option<CurationDrawn>,
     /// File ▸ Open Folder…: the folder's documents.
     corpus: Option<corpus::Corpus>,
     /// A match of a folder search to select once its document is open.
@@ -86,6 +93,7 @@ impl WarraqApp {
             agreement: None,
             curate: None,
             curation_shown: None,
+            curation_drawn: None,
             corpus: None,
             pending_jump: None,
             export: None,

@@ -236,7 +236,10 @@ pub enum Edit {
     /// The document marked finished (true) or not.
     Finished(bool),
     /// A curation group ([`super::curation::Group::key`]) marked decided (true) or not.
-    Decided { key: u64, on: bool },
+    Decided {
+        key: u64,
+        on: bool,
+    },
     Batch(Vec<Edit>),
 }
 
@@ -266,10 +269,7 @@ impl Edit {
                 after: before.clone(),
             },
             Edit::Finished(f) => Edit::Finished(!f),
-            Edit::Decided { key, on } => Edit::Decided {
-                key: *key,
-                on: !on,
-            },
+            Edit::Decided { key, on } => Edit::Decided { key: *key, on: !on },
             Edit::AddRelation(r) => Edit::RemoveRelation(r.clone()),
             Edit::RemoveRelation(r) => Edit::AddRelation(r.clone()),
             Edit::UpdateRelation { before, after } => Edit::UpdateRelation {
@@ -453,7 +453,8 @@ impl AnnotationSet {
         let Some(record) = &self.curation else {
             return 0;
         };
-        let mut have: std::collections::HashSet<(Vec<Span>, String)> = std::collections::HashSet::new();
+        let mut have: std::collections::HashSet<(Vec<Span>, String)> =
+            std::collections::HashSet::new();
         for (_, adds) in decisions {
             for a in adds {
                 for b in self.overlapping(a.span()) {

@@ -167,9 +167,7 @@ pub fn groups(annotators: &[&[Annotation]]) -> Vec<Group> {
     let mut counts: HashMap<Identity, (Vec<usize>, &Annotation)> = HashMap::new();
     for (k, list) in annotators.iter().enumerate() {
         for a in *list {
-            let entry = counts
-                .entry(identity(a))
-                .or_insert_with(|| (vec![0; n], a));
+            let entry = counts.entry(identity(a)).or_insert_with(|| (vec![0; n], a));
             entry.0[k] += 1;
         }
     }

@@ -1008,11 +1008,12 @@ mod tests {
     #[test]
     fn a_curation_record_reads_back_by_both_readers() {
         let doc = Document::new("نص للتجربة".to_owned());
-        let mut set = AnnotationSet::new(Vec::new(), Vec::new(), TagSet::default())
-            .with_curation(Some(crate::model::curation::Record {
+        let mut set = AnnotationSet::new(Vec::new(), Vec::new(), TagSet::default()).with_curation(
+            Some(crate::model::curation::Record {
                 sources: vec!["../سارة/نص.txt".into(), "../b \"q\"/نص.txt".into()],
                 decided: (0..20).map(|k| k * 1_000_000_007).collect(),
-            }));
+            }),
+        );
         set.create(&doc, Span::new(CharOffset(0), CharOffset(2)), "PER");
         let sc = to_sidecar(&set, Fingerprint::of(b"x", "UTF-8"), false);
         let text = to_ron(&sc);

@@ -1262,8 +1262,9 @@ impl DocumentView {
             let [r, g, b] = d.color;
             let color = Color32::from_rgb(r, g, b);
             for [x0, y0, x1, y1] in rects {
-                let rect = Rect::from_min_max(origin + Vec2::new(x0, y0), origin + Vec2::new(x1, y1))
-                    .expand(2.0);
+                let rect =
+                    Rect::from_min_max(origin + Vec2::new(x0, y0), origin + Vec2::new(x1, y1))
+                        .expand(2.0);
                 if d.current {
                     painter.rect_filled(rect, 3.0, color.gamma_multiply(0.12));
                     painter.rect_stroke(

@@ -124,17 +124,14 @@ pub fn read_annotators(files: &[PathBuf], text: &str) -> Result<Annotators, Stri
             ));
         }
         let (set, _) = opened.annotations.map_err(|e| e.to_string())?;
-        out.names.push(most_common_annotator(&set).unwrap_or_default());
+        out.names
+            .push(most_common_annotator(&set).unwrap_or_default());
         out.annotations.push(set.items().to_vec());
     }
     // Names must tell the annotators apart: folder names when annotator names do not, then numbers.
     let unique = |names: &[String]| {
         names.iter().all(|n| !n.is_empty())
-            && names
-                .iter()
-                .collect::<std::collections::HashSet<_>>()
-                .len()
-                == names.len()
+            && names.iter().collect::<std::collections::HashSet<_>>().len() == names.len()
     };
     if !unique(&out.names) {
         out.names = files
@@ -148,7 +145,9 @@ pub fn read_annotators(files: &[PathBuf], text: &str) -> Result<Annotators, Stri
             .collect();
     }
     if !unique(&out.names) {
-        out.names = (1..=files.len()).map(|k| format!("annotator {k}")).collect();
+        out.names = (1..=files.len())
+            .map(|k| format!("annotator {k}"))
+            .collect();
     }
     Ok(out)
 }
@@ -173,6 +172,8 @@ pub struct Curation {
     pub files: Vec<PathBuf>,
     /// Agreed annotations and disagreements, in text order.
     pub groups: Vec<Group>,
+    /// Which of the groups are disagreements (indices, in text order).
+    pub disagreements: Vec<usize>,
     /// The group looked at (an index into `groups`).
     pub current: Option<usize>,
 }
@@ -203,7 +204,12 @@ impl Curation {
 
     /// The next (or previous) undecided disagreement after `from` (from the start when `None`), round the end.
     #[must_use]
-    pub fn next_undecided(&self, record: &Record, from: Option<usize>, forward: bool) -> Option<usize> {
+    pub fn next_undecided(
+        &self,
+        record: &Record,
+        from: Option<usize>,
+        forward: bool,
+    ) -> Option<usize> {
         let n = self.groups.len();
         if n == 0 {
             return None;
@@ -233,8 +239,9 @@ pub fn check_into(sources: &[PathBuf], into: &Path) -> Result<(), String> {
             return c;
         }
         match (p.parent(), p.file_name()) {
-            (Some(parent), Some(name)) if !parent.as_os_str().is_empty() => std::fs::canonicalize(parent)
-                .map_or_else(|_| p.to_owned(), |c| c.join(name)),
+            (Some(parent), Some(name)) if !parent.as_os_str().is_empty() => {
+                std::fs::canonicalize(parent).map_or_else(|_| p.to_owned(), |c| c.join(name))
+            }
             _ => std::path::absolute(p).unwrap_or_else(|_| p.to_owned()),
         }
     };
@@ -348,10 +355,17 @@ impl super::OpenDocument {
             .collect();
         let doc = self.doc.clone();
         let merged = self.annotations.decide(&doc, &agreed);
+        let disagreements = groups
+            .iter()
+            .enumerate()
+            .filter(|(_, g)| g.is_disagreement())
+            .map(|(i, _)| i)
+            .collect();
         let mut c = Curation {
             names: annotators.names,
             files: annotators.files,
             groups,
+            disagreements,
             current: None,
         };
         let record = self.annotations.curation().cloned().unwrap_or_default();
@@ -382,7 +396,8 @@ impl super::OpenDocument {
             Box::new(move |d: &mut super::OpenDocument| match read {
                 Ok(a) => Some(d.begin_curation(a)),
                 Err(e) => {
-                    let message = format!("{}: the annotators' copies could not be read: {e}", d.name);
+                    let message =
+                        format!("{}: the annotators' copies could not be read: {e}", d.name);
                     d.curation = Some(Err(e));
                     Some(message)
                 }
@@ -399,9 +414,7 @@ impl super::OpenDocument {
             return 0;
         };
         let doc = self.doc.clone();
-        let added = self
-            .annotations
-            .decide(&doc, &[(g.key, g.chosen(choice))]);
+        let added = self.annotations.decide(&doc, &[(g.key, g.chosen(choice))]);
         let record = self.annotations.curation().cloned().unwrap_or_default();
         if let Some(Ok(c)) = &mut self.curation {
             c.current = c.next_undecided(&record, Some(group), true).or(Some(group));
@@ -454,7 +467,11 @@ impl CurateReport {
 /// there (the annotators' files are only read), the curation recorded, what all agree on and was not decided before
 /// merged, and saved through the workspace like any document (lock, merge with a window that has it open).
 /// `annotator` is recorded as who saved it.
-pub fn curate_all(sources: &[PathBuf], into: &Path, annotator: &str) -> Result<CurateReport, String> {
+pub fn curate_all(
+    sources: &[PathBuf],
+    into: &Path,
+    annotator: &str,
+) -> Result<CurateReport, String> {
     check_into(sources, into)?;
     let paired = pair(sources)?;
     if paired.documents.is_empty() {

@@ -525,10 +525,16 @@ mod tests {
             ..Content::default()
         };
         // Ours added 3; theirs took 1 back and added 4.
-        let m = merge(&base, &ours, &theirs).content.curation.expect("record");
+        let m = merge(&base, &ours, &theirs)
+            .content
+            .curation
+            .expect("record");
         assert_eq!(m.decided, [2, 3, 4]);
         // Unchanged on one side: the other side's as it is.
-        assert_eq!(merge(&base, &base, &theirs).content.curation, theirs.curation);
+        assert_eq!(
+            merge(&base, &base, &theirs).content.curation,
+            theirs.curation
+        );
         assert_eq!(merge(&base, &ours, &base).content.curation, ours.curation);
     }
 
