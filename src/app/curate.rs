@@ -503,7 +503,10 @@ impl WarraqApp {
                         );
                         ui.add(RtlLabel::new(&v.annotation.shown_text(&doc)).size(15.0));
                     });
-                    ui.add(RtlLabel::new(&names.join("، ")).size(13.0));
+                    ui.horizontal_wrapped(|ui| {
+                        ui.label(RichText::new("by").color(ui.visuals().weak_text_color()));
+                        ui.add(RtlLabel::new(&names.join("، ")).size(13.0));
+                    });
                 }
                 // Annotators with no version here: taking theirs keeps nothing.
                 let without: Vec<&str> = (0..c.names.len())
