@@ -380,7 +380,7 @@ fn curate_makes_curated_copies_and_a_second_run_keeps_decisions_and_asks_what_ch
     let mut d = warraq::workspace::OpenDocument::open(&into.join("one.txt"), None).unwrap();
     let files = d.curation_files().unwrap();
     let annotators = warraq::workspace::curation::read_annotators(&files, d.doc.text()).unwrap();
-    d.begin_curation(annotators);
+    d.begin_curation(warraq::workspace::curation::Curation::new(annotators));
     let i = {
         let Some(Ok(c)) = &d.curation else { panic!() };
         *c.disagreements

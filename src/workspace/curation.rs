@@ -178,6 +178,28 @@ pub struct Curation {
     pub current: Option<usize>,
 }
 
+impl Curation {
+    /// The groups of the annotators' copies (linear in their annotations, then sorts), nothing looked at yet.
+    #[must_use]
+    pub fn new(annotators: Annotators) -> Self {
+        let lists: Vec<&[Annotation]> = annotators.annotations.iter().map(Vec::as_slice).collect();
+        let groups = curation::groups(&lists);
+        let disagreements = groups
+            .iter()
+            .enumerate()
+            .filter(|(_, g)| g.is_disagreement())
+            .map(|(i, _)| i)
+            .collect();
+        Self {
+            names: annotators.names,
+            files: annotators.files,
+            groups,
+            disagreements,
+            current: None,
+        }
+    }
+}
+
 /// Where a curation stands.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Progress {
@@ -344,30 +366,19 @@ impl super::OpenDocument {
 
     /// Takes the annotators' copies in: the groups are made, and what all agree on that was not decided before
     /// is added (one undoable step). Returns a summary for the user.
-    pub fn begin_curation(&mut self, annotators: Annotators) -> String {
-        let n = annotators.files.len();
-        let lists: Vec<&[Annotation]> = annotators.annotations.iter().map(Vec::as_slice).collect();
-        let groups = curation::groups(&lists);
-        let agreed: Vec<(u64, Vec<&Annotation>)> = groups
+    /// The groups are made by [`Curation::new`] (on a worker, for a book); this part is quick when the agreed
+    /// annotations were merged before.
+    pub fn begin_curation(&mut self, mut c: Curation) -> String {
+        let n = c.files.len();
+        let record = self.annotations.curation().cloned().unwrap_or_default();
+        let agreed: Vec<(u64, Vec<&Annotation>)> = c
+            .groups
             .iter()
-            .filter(|g| !g.is_disagreement())
+            .filter(|g| !g.is_disagreement() && !record.is_decided(g.key))
             .map(|g| (g.key, g.chosen(Choice::All)))
             .collect();
         let doc = self.doc.clone();
         let merged = self.annotations.decide(&doc, &agreed);
-        let disagreements = groups
-            .iter()
-            .enumerate()
-            .filter(|(_, g)| g.is_disagreement())
-            .map(|(i, _)| i)
-            .collect();
-        let mut c = Curation {
-            names: annotators.names,
-            files: annotators.files,
-            groups,
-            disagreements,
-            current: None,
-        };
         let record = self.annotations.curation().cloned().unwrap_or_default();
         c.current = c.next_undecided(&record, None, true);
         let p = c.progress(&record);
@@ -392,7 +403,7 @@ impl super::OpenDocument {
         };
         let doc = self.doc.clone();
         self.spawn(super::Work::ReadingAnnotators, waker, move || {
-            let read = read_annotators(&files, doc.text());
+            let read = read_annotators(&files, doc.text()).map(Curation::new);
             Box::new(move |d: &mut super::OpenDocument| match read {
                 Ok(a) => Some(d.begin_curation(a)),
                 Err(e) => {
@@ -511,7 +522,7 @@ pub fn curate_all(
         };
         d.start_curation(files);
         let before = d.annotations.items().len();
-        d.begin_curation(annotators);
+        d.begin_curation(Curation::new(annotators));
         let merged = d.annotations.items().len() - before;
         let progress = match (&d.curation, d.annotations.curation()) {
             (Some(Ok(c)), Some(r)) => c.progress(r),
