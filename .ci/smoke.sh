@@ -81,5 +81,41 @@ grep -q 'tag: "PER", text: "روسيا"' "$side" || { echo "smoke: the sidecar l
 cmp -s "$doc" assets/sample-article-ar.txt || { echo "smoke: the source file was modified"; exit 1; }
 echo "smoke: tagged روسيا as PER and saved $side"
 quit "$win" $pid
+
+# Curate two annotators' copies: `warraq curate`, then two answers with the keys in the window, Ctrl+S.
+team="$state/team"
+mkdir -p "$team/alice" "$team/bob"
+cp assets/sample-article-ar.txt "$team/alice/article.txt"
+cp assets/sample-article-ar.txt "$team/bob/article.txt"
+printf 'روسيا\tGPE\nالولايات المتحدة\tGPE\nسبوتنيك\tORG\n' >"$team/a.tsv"
+printf 'روسيا\tGPE\nالولايات\tGPE\nسبوتنيك\tMISC\n' >"$team/b.tsv"
+"$bin" preannotate "$team/alice/article.txt" --gazetteer "$team/a.tsv" --accept-all >/dev/null
+"$bin" preannotate "$team/bob/article.txt" --gazetteer "$team/b.tsv" --accept-all >/dev/null
+sums=$(sha256sum "$team"/alice/* "$team"/bob/*)
+"$bin" curate "$team/alice" "$team/bob" --into "$team/curated" | tee "$out/curate.log"
+side="$team/curated/article.txt.warraq.ron"
+decided() { python3 -c "import re,sys; t=open(sys.argv[1]).read(); m=re.search(r'decided: \[([^\]]*)\]', t); print(len(re.findall(r'\d+', m.group(1))) if m else 0)" "$1"; }
+before=$(decided "$side")
+export XDG_DATA_HOME="$state/data3" XDG_CONFIG_HOME="$state/config3"
+"$bin" "$team/curated/article.txt" >"$out/warraq-curate.log" 2>&1 &
+pid=$!
+win=""
+for _ in $(seq 1 60); do
+  win=$(xdotool search --name "article.txt" 2>/dev/null | head -n1 || true)
+  [ -n "$win" ] && break
+  sleep 0.5
+done
+[ -n "$win" ] || { echo "smoke: the curated file did not open"; cat "$out/warraq-curate.log"; exit 1; }
+sleep 3
+xdotool windowfocus --sync "$win" || true
+xdotool key --window "$win" alt+1; sleep 0.5
+xdotool key --window "$win" alt+n; sleep 0.5
+import -window root "$out/curating.png"
+xdotool key --window "$win" ctrl+s; sleep 1
+after=$(decided "$side")
+echo "smoke: curated sidecar: $before decided before, $after after two answers"
+[ "$after" -eq $((before + 2)) ] || { echo "smoke: the answers were not saved"; cat "$side"; exit 1; }
+[ "$sums" = "$(sha256sum "$team"/alice/* "$team"/bob/*)" ] || { echo "smoke: an annotator's file changed"; exit 1; }
+quit "$win" $pid
 trap - EXIT
 exit 0

@@ -223,9 +223,12 @@ pub fn groups(annotators: &[&[Annotation]]) -> Vec<Group> {
             Kind::Boundaries
         };
         let keyed: Vec<(Identity, usize)> = run.iter().map(|c| (c.0.clone(), c.1.len())).collect();
+        // Versions listed by who made them: the first annotator's first.
+        let mut run: Vec<&(Identity, Vec<usize>, &Annotation)> = run.iter().collect();
+        run.sort_by_key(|c| (c.1.first().copied(), c.2.start, c.2.end));
         out.push(Group {
             key: key_of(false, 0, &keyed),
-            span: Span::new(CharOffset(run[0].2.start), CharOffset(end)),
+            span: Span::new(CharOffset(rest[i].2.start), CharOffset(end)),
             kind: Some(kind),
             candidates: run
                 .iter()
