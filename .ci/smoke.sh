@@ -9,16 +9,20 @@ mkdir -p "$out"
 # Fresh settings for a predictable window: no recent files, default zoom, panel shown.
 state=$(mktemp -d)
 export XDG_DATA_HOME="$state/data" XDG_CONFIG_HOME="$state/config"
+# Waits for a window whose name contains $1: its id in $win; or the log $2 shown and a failure.
+wait_window() {
+  win=""
+  for _ in $(seq 1 60); do
+    win=$(xdotool search --name "$1" 2>/dev/null | head -n1 || true)
+    [ -n "$win" ] && break
+    sleep 0.5
+  done
+  [ -n "$win" ] || { echo "smoke: no window named $1 appeared"; cat "$2"; exit 1; }
+}
 "$bin" >"$out/warraq.log" 2>&1 &
 pid=$!
 trap 'kill $pid 2>/dev/null || true' EXIT
-win=""
-for _ in $(seq 1 60); do
-  win=$(xdotool search --name "Warraq" 2>/dev/null | head -n1 || true)
-  [ -n "$win" ] && break
-  sleep 0.5
-done
-[ -n "$win" ] || { echo "smoke: no Warraq window appeared"; cat "$out/warraq.log"; exit 1; }
+wait_window "Warraq" "$out/warraq.log"
 sleep 2
 xdotool windowfocus --sync "$win" || true
 # Hide the annotation panel (F9) so the text column is centred in the window.
@@ -57,13 +61,7 @@ cp assets/sample-article-ar.txt "$doc"
 export XDG_DATA_HOME="$state/data2" XDG_CONFIG_HOME="$state/config2"
 "$bin" "$doc" >"$out/warraq-annotate.log" 2>&1 &
 pid=$!
-win=""
-for _ in $(seq 1 60); do
-  win=$(xdotool search --name "article.txt" 2>/dev/null | head -n1 || true)
-  [ -n "$win" ] && break
-  sleep 0.5
-done
-[ -n "$win" ] || { echo "smoke: the file did not open"; cat "$out/warraq-annotate.log"; exit 1; }
+wait_window "article.txt" "$out/warraq-annotate.log"
 sleep 2
 xdotool windowfocus --sync "$win" || true
 xdotool key --window "$win" F9; sleep 0.5
@@ -99,13 +97,7 @@ before=$(decided "$side")
 export XDG_DATA_HOME="$state/data3" XDG_CONFIG_HOME="$state/config3"
 "$bin" "$team/curated/article.txt" >"$out/warraq-curate.log" 2>&1 &
 pid=$!
-win=""
-for _ in $(seq 1 60); do
-  win=$(xdotool search --name "article.txt" 2>/dev/null | head -n1 || true)
-  [ -n "$win" ] && break
-  sleep 0.5
-done
-[ -n "$win" ] || { echo "smoke: the curated file did not open"; cat "$out/warraq-curate.log"; exit 1; }
+wait_window "article.txt" "$out/warraq-curate.log"
 sleep 3
 xdotool windowfocus --sync "$win" || true
 xdotool key --window "$win" alt+1; sleep 0.5

@@ -11,33 +11,37 @@ use criterion::{Criterion, criterion_group, criterion_main};
 use warraq::model::{Annotation, AnnotationSet, Document, TagSet};
 use warraq::store::sidecar::{self, Fingerprint};
 
+/// Writes `source` with `text` and an annotator's copy of `base`: every `changed`th annotation retagged (none when 0).
+fn annotator_copy(source: &std::path::Path, text: &str, base: &AnnotationSet, changed: usize) {
+    std::fs::write(source, text).unwrap();
+    let items: Vec<Annotation> = base
+        .items()
+        .iter()
+        .enumerate()
+        .map(|(i, a)| {
+            let mut a = a.clone();
+            if changed > 0 && i % changed == 0 {
+                a.tag = "MISC".into();
+            }
+            a
+        })
+        .collect();
+    let set = AnnotationSet::new(items, Vec::new(), TagSet::default());
+    let fp = Fingerprint::of(text.as_bytes(), "UTF-8");
+    sidecar::save(&sidecar::sidecar_path(source), &set, fp, false).unwrap();
+}
+
 /// 100 documents of about 20 000 characters, annotated 1 000 times each by `a` and (with some changes) by `b`.
 fn corpus(dir: &std::path::Path) {
     let text = common::arabic_text(40_000);
     let doc = Document::new(text.clone());
-    let fp = Fingerprint::of(text.as_bytes(), "UTF-8");
     let base = common::annotations(&doc, 1_000);
     for (name, changed) in [("a", 0usize), ("b", 7)] {
         let folder = dir.join(name);
         std::fs::create_dir_all(&folder).unwrap();
         for d in 0..100 {
-            let source = folder.join(format!("doc{d}.txt"));
-            std::fs::write(&source, &text).unwrap();
             // The second annotator retags every seventh annotation.
-            let items: Vec<Annotation> = base
-                .items()
-                .iter()
-                .enumerate()
-                .map(|(i, a)| {
-                    let mut a = a.clone();
-                    if changed > 0 && i % changed == 0 {
-                        a.tag = "MISC".into();
-                    }
-                    a
-                })
-                .collect();
-            let set = AnnotationSet::new(items, Vec::new(), TagSet::default());
-            sidecar::save(&sidecar::sidecar_path(&source), &set, fp.clone(), false).unwrap();
+            annotator_copy(&folder.join(format!("doc{d}.txt")), &text, &base, changed);
         }
     }
 }
@@ -78,27 +82,11 @@ fn curate(c: &mut Criterion) {
     // A book: two annotators' copies of 10 MB with 100 000 annotations each; the second retags every seventh.
     let text = common::arabic_text(10 * 1024 * 1024);
     let doc = Document::new(text.clone());
-    let fp = Fingerprint::of(text.as_bytes(), "UTF-8");
     let base = common::annotations(&doc, 100_000);
     for (name, changed) in [("book-a", 0usize), ("book-b", 7)] {
         let folder = dir.path().join(name);
         std::fs::create_dir_all(&folder).unwrap();
-        let source = folder.join("book.txt");
-        std::fs::write(&source, &text).unwrap();
-        let items: Vec<Annotation> = base
-            .items()
-            .iter()
-            .enumerate()
-            .map(|(i, a)| {
-                let mut a = a.clone();
-                if changed > 0 && i % changed == 0 {
-                    a.tag = "MISC".into();
-                }
-                a
-            })
-            .collect();
-        let set = AnnotationSet::new(items, Vec::new(), TagSet::default());
-        sidecar::save(&sidecar::sidecar_path(&source), &set, fp.clone(), false).unwrap();
+        annotator_copy(&folder.join("book.txt"), &text, &base, changed);
     }
     let into = dir.path().join("curated-book");
     let books = [dir.path().join("book-a"), dir.path().join("book-b")];

@@ -1007,6 +1007,32 @@ pub struct DocumentPair {
     pub kappa: Option<f64>,
 }
 
+impl DocumentAgreement {
+    /// One line of figures: each pair's exact F1, overlap F1 and kappa, then alpha.
+    #[must_use]
+    pub fn summary(&self) -> String {
+        let pairs: Vec<String> = self
+            .pairs
+            .iter()
+            .map(|p| {
+                format!(
+                    "F1 {:.3} / {:.3} κ {}",
+                    p.exact.f1,
+                    p.overlap.f1,
+                    figure(p.kappa)
+                )
+            })
+            .collect();
+        format!("{} · α {}", pairs.join("; "), figure(self.alpha))
+    }
+}
+
+/// A figure with three decimals, or "—" when it is undefined.
+#[must_use]
+pub fn figure(v: Option<f64>) -> String {
+    v.map_or_else(|| "—".to_owned(), |v| format!("{v:.3}"))
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct AgreePair {
     pub reference: String,
@@ -1234,25 +1260,7 @@ pub fn agree_table(report: &AgreeReport) -> String {
         );
     }
     for d in &report.per_document {
-        let pairs: Vec<String> = d
-            .pairs
-            .iter()
-            .map(|p| {
-                format!(
-                    "F1 {:.3} / {:.3} κ {}",
-                    p.exact.f1,
-                    p.overlap.f1,
-                    num(p.kappa)
-                )
-            })
-            .collect();
-        let _ = writeln!(
-            out,
-            "  {}: {} · α {}",
-            d.document,
-            pairs.join("; "),
-            num(d.alpha)
-        );
+        let _ = writeln!(out, "  {}: {}", d.document, d.summary());
     }
     for p in &report.problems {
         let _ = writeln!(out, "note: {p}");

@@ -248,32 +248,40 @@ fn find_prints_every_arabic_aware_match_with_code_point_offsets() {
     assert_eq!(warraq(&["find", path]).status.code(), Some(2));
 }
 
-#[test]
-fn agree_scores_two_annotators_folders_and_names_what_it_left_out() {
-    let dir = tempfile::tempdir().unwrap();
-    let text = "قال محمد بن سلمان في القاهرة إن الاجتماع انتهى";
+/// The short text the agreement and curation tests annotate.
+const TEAM_TEXT: &str = "قال محمد بن سلمان في القاهرة إن الاجتماع انتهى";
+
+/// Writes `folder/name` with [`TEAM_TEXT`] and a sidecar tagging each (word, tag).
+fn write_annotated(dir: &std::path::Path, folder: &str, name: &str, tags: &[(&str, &str)]) {
+    let text = TEAM_TEXT;
     let doc = Document::new(text.to_owned());
     let span = |w: &str| {
         let b = text.find(w).unwrap();
         let s = text[..b].chars().count();
         Span::new(CharOffset(s), CharOffset(s + w.chars().count()))
     };
+    let f = dir.join(folder);
+    std::fs::create_dir_all(&f).unwrap();
+    let source = f.join(name);
+    std::fs::write(&source, text).unwrap();
+    let mut set = AnnotationSet::new(Vec::new(), Vec::new(), TagSet::default());
+    for (w, t) in tags {
+        set.create(&doc, span(w), t);
+    }
+    sidecar::save(
+        &sidecar::sidecar_path(&source),
+        &set,
+        Fingerprint::of(text.as_bytes(), "UTF-8"),
+        false,
+    )
+    .unwrap();
+}
+
+#[test]
+fn agree_scores_two_annotators_folders_and_names_what_it_left_out() {
+    let dir = tempfile::tempdir().unwrap();
     let write = |folder: &str, name: &str, tags: &[(&str, &str)]| {
-        let f = dir.path().join(folder);
-        std::fs::create_dir_all(&f).unwrap();
-        let source = f.join(name);
-        std::fs::write(&source, text).unwrap();
-        let mut set = AnnotationSet::new(Vec::new(), Vec::new(), TagSet::default());
-        for (w, t) in tags {
-            set.create(&doc, span(w), t);
-        }
-        sidecar::save(
-            &sidecar::sidecar_path(&source),
-            &set,
-            Fingerprint::of(text.as_bytes(), "UTF-8"),
-            false,
-        )
-        .unwrap();
+        write_annotated(dir.path(), folder, name, tags);
     };
     write(
         "a",
@@ -323,29 +331,9 @@ fn agree_scores_two_annotators_folders_and_names_what_it_left_out() {
 #[test]
 fn curate_makes_curated_copies_and_a_second_run_keeps_decisions_and_asks_what_changed() {
     let dir = tempfile::tempdir().unwrap();
-    let text = "قال محمد بن سلمان في القاهرة إن الاجتماع انتهى";
-    let doc = Document::new(text.to_owned());
-    let span = |w: &str| {
-        let b = text.find(w).unwrap();
-        let s = text[..b].chars().count();
-        Span::new(CharOffset(s), CharOffset(s + w.chars().count()))
-    };
+    let text = TEAM_TEXT;
     let write = |folder: &str, tags: &[(&str, &str)]| {
-        let f = dir.path().join(folder);
-        std::fs::create_dir_all(&f).unwrap();
-        let source = f.join("one.txt");
-        std::fs::write(&source, text).unwrap();
-        let mut set = AnnotationSet::new(Vec::new(), Vec::new(), TagSet::default());
-        for (w, t) in tags {
-            set.create(&doc, span(w), t);
-        }
-        sidecar::save(
-            &sidecar::sidecar_path(&source),
-            &set,
-            Fingerprint::of(text.as_bytes(), "UTF-8"),
-            false,
-        )
-        .unwrap();
+        write_annotated(dir.path(), folder, "one.txt", tags);
     };
     write(
         "a",

@@ -24,9 +24,7 @@ pub(crate) struct AgreementWindow {
     shown: Option<(String, Result<Differences, String>)>,
 }
 
-fn num(v: Option<f64>) -> String {
-    v.map_or_else(|| "—".to_owned(), |v| format!("{v:.3}"))
-}
+use crate::cli::figure as num;
 
 fn pair_grid(ui: &mut Ui, id: &str, p: &Pair) {
     egui::Grid::new(id)
@@ -295,23 +293,7 @@ impl WarraqApp {
                                             if ui.small_button("Differences").clicked() {
                                                 diff = Some(k);
                                             }
-                                            let figures: Vec<String> = d
-                                                .pairs
-                                                .iter()
-                                                .map(|p| {
-                                                    format!(
-                                                        "F1 {:.3} / {:.3} κ {}",
-                                                        p.exact.f1,
-                                                        p.overlap.f1,
-                                                        num(p.kappa)
-                                                    )
-                                                })
-                                                .collect();
-                                            ui.label(format!(
-                                                "{} · α {}",
-                                                figures.join("; "),
-                                                num(d.alpha)
-                                            ));
+                                            ui.label(d.summary());
                                             ui.add(RtlLabel::new(&d.document).size(14.0));
                                         });
                                     }

@@ -144,13 +144,7 @@ impl WarraqApp {
             Command::DeleteAnnotation | Command::TagAll => self.annotate.selected.is_some(),
             Command::EditTags => !d.read_only,
             Command::Export => !d.annotations.items().is_empty() || d.path.is_some(),
-            Command::TakeFirst
-            | Command::TakeSecond
-            | Command::TakeThird
-            | Command::TakeAll
-            | Command::TakeNeither
-            | Command::NextDisagreement
-            | Command::PreviousDisagreement => self.curation().is_some(),
+            c if c.menu() == super::Menu::Curation => self.curation().is_some(),
             _ => true,
         }
     }
