@@ -96,13 +96,19 @@ fn curate(c: &mut Criterion) {
     common::with_peak("agreement", "curate_book_read", || {
         g.bench_function("book_100000_read_and_group", |b| {
             b.iter(|| {
-                let a = warraq::workspace::curation::read_annotators(&files, d.doc.text()).unwrap();
+                let a = warraq::workspace::curation::read_annotators(
+                    &files,
+                    d.doc.text(),
+                    "the curated copy's",
+                )
+                .unwrap();
                 warraq::workspace::curation::Curation::new(a)
             })
         });
     });
     let prepared = warraq::workspace::curation::Curation::new(
-        warraq::workspace::curation::read_annotators(&files, d.doc.text()).unwrap(),
+        warraq::workspace::curation::read_annotators(&files, d.doc.text(), "the curated copy's")
+            .unwrap(),
     );
     g.bench_function("book_100000_take_in", |b| {
         b.iter_custom(|iters| {

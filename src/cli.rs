@@ -254,6 +254,9 @@ pub fn parse(args: &[String]) -> Result<Invocation, String> {
             while let Some(a) = args.next() {
                 match a.as_str() {
                     "--into" => {
+                        if into.is_some() {
+                            return Err("--into given twice".into());
+                        }
                         into = Some(PathBuf::from(args.next().ok_or("--into needs a folder")?));
                     }
                     s if s.starts_with("--") => {
@@ -829,11 +832,12 @@ pub fn preannotate_command(
     let mut d = crate::workspace::OpenDocument::open(file, None).map_err(|e| e.to_string())?;
     // Annotations made by --accept-all carry the name of the user running the command.
     d.annotations.annotator = crate::app::settings::system_user();
-    if let Some(broken) = &d.broken_sidecar {
+    if d.broken_sidecar.is_some() {
         return Err(format!(
-            "{}: cannot be read, so nothing was changed ({})",
-            broken.display(),
-            d.notices.join("; ")
+            "{}; nothing was changed",
+            d.sidecar_error
+                .as_deref()
+                .unwrap_or("the annotations cannot be read")
         ));
     }
     let mut notices = std::mem::take(&mut d.notices);
@@ -1064,11 +1068,26 @@ pub fn agree(sources: &[PathBuf]) -> Result<AgreeReport, String> {
         let mut per = Vec::new();
         let mut ok = true;
         for f in files {
-            let opened = store::open(f, None).map_err(|e| e.to_string())?;
-            let (set, _) = opened.annotations.map_err(|e| e.to_string())?;
+            // A copy that cannot be read leaves its document out; the others are still compared.
+            let read = store::open(f, None)
+                .map_err(|e| e.to_string())
+                .and_then(|o| {
+                    let doc = o.doc;
+                    o.annotations
+                        .map(|(set, _)| (doc, set))
+                        .map_err(|e| e.to_string())
+                });
+            let (doc, set) = match read {
+                Ok(r) => r,
+                Err(e) => {
+                    problems.push(format!("{e}; left out"));
+                    ok = false;
+                    break;
+                }
+            };
             match &text {
-                None => text = Some(opened.doc.text().to_owned()),
-                Some(t) if t != opened.doc.text() => {
+                None => text = Some(doc.text().to_owned()),
+                Some(t) if t != doc.text() => {
                     problems.push(format!(
                         "{}: the text differs from {}; left out",
                         f.display(),

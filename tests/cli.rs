@@ -367,7 +367,9 @@ fn curate_makes_curated_copies_and_a_second_run_keeps_decisions_and_asks_what_ch
     // Decide the boundaries question in the curated copy (as the window does): the first annotator's version.
     let mut d = warraq::workspace::OpenDocument::open(&into.join("one.txt"), None).unwrap();
     let files = d.curation_files().unwrap();
-    let annotators = warraq::workspace::curation::read_annotators(&files, d.doc.text()).unwrap();
+    let annotators =
+        warraq::workspace::curation::read_annotators(&files, d.doc.text(), "the curated copy's")
+            .unwrap();
     d.begin_curation(warraq::workspace::curation::Curation::new(annotators));
     let i = {
         let Some(Ok(c)) = &d.curation else { panic!() };
@@ -425,4 +427,81 @@ fn curate_makes_curated_copies_and_a_second_run_keeps_decisions_and_asks_what_ch
         warraq(&["curate", a.to_str().unwrap()]).status.code(),
         Some(2)
     );
+}
+
+#[test]
+fn curate_never_writes_through_a_link_into_an_annotators_folder_nor_takes_over_annotated_copies() {
+    let dir = tempfile::tempdir().unwrap();
+    let write = |folder: &str, name: &str, tags: &[(&str, &str)]| {
+        write_annotated(dir.path(), folder, name, tags);
+    };
+    write("a/news", "one.txt", &[("محمد", "PER")]);
+    write("b/news", "one.txt", &[("محمد", "LOC")]);
+    let (a, b) = (dir.path().join("a"), dir.path().join("b"));
+    let sums = |p: &std::path::Path| std::fs::read(p.join("news/one.txt.warraq.ron")).unwrap();
+    let (sa, sb) = (sums(&a), sums(&b));
+    // A link inside the curated folder that leads into an annotator's folder.
+    let into = dir.path().join("curated");
+    std::fs::create_dir_all(&into).unwrap();
+    std::os::unix::fs::symlink(a.join("news"), into.join("news")).unwrap();
+    let o = warraq(&[
+        "curate",
+        a.to_str().unwrap(),
+        b.to_str().unwrap(),
+        "--into",
+        into.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("through a link"),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert_eq!((sums(&a), sums(&b)), (sa.clone(), sb.clone()));
+    // The same annotator twice.
+    let o = warraq(&[
+        "curate",
+        a.to_str().unwrap(),
+        dir.path().join("a/../a").to_str().unwrap(),
+        "--into",
+        dir.path().join("c2").to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("given twice"));
+    let o = warraq(&["agree", a.to_str().unwrap(), a.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
+    // A folder that holds someone's own annotations is not taken over; a document whose texts differ gets no copy.
+    write("c/news", "one.txt", &[("القاهرة", "LOC")]);
+    write("a/news", "two.txt", &[("محمد", "PER")]);
+    std::fs::create_dir_all(b.join("news")).unwrap();
+    std::fs::write(b.join("news/two.txt"), "نص آخر").unwrap();
+    std::fs::write(
+        b.join("news/two.txt.warraq.ron"),
+        std::fs::read(a.join("news/two.txt.warraq.ron")).unwrap(),
+    )
+    .unwrap();
+    let c = dir.path().join("c");
+    let before = std::fs::read(c.join("news/one.txt.warraq.ron")).unwrap();
+    let o = warraq(&[
+        "curate",
+        a.to_str().unwrap(),
+        b.to_str().unwrap(),
+        "--into",
+        c.to_str().unwrap(),
+    ]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("has annotations of its own and is not a curated copy"),
+        "{err}"
+    );
+    assert!(
+        err.contains("two.txt: left out") && err.contains("text differs"),
+        "{err}"
+    );
+    assert_eq!(
+        std::fs::read(c.join("news/one.txt.warraq.ron")).unwrap(),
+        before
+    );
+    assert!(!c.join("news/two.txt").exists());
+    assert_eq!((sums(&a), sums(&b)), (sa, sb));
 }

@@ -135,7 +135,11 @@ fn curating_two_annotators_folders_with_the_keys_undo_and_reopening() {
         c.next_undecided(record, None, true).is_some(),
         "one disagreement is open again"
     );
-    press(&mut h, Key::F7, Modifiers::NONE);
+    let (c, record) = h.state().curation().unwrap();
+    assert!(
+        !record.is_decided(c.groups[c.current.unwrap()].key),
+        "after undo the question taken back is the one looked at"
+    );
     let (_, _, _, all) = looked_at(&h);
     press(&mut h, Key::A, Modifiers::ALT);
     h.run_steps(2);

@@ -304,11 +304,11 @@ impl WarraqApp {
                         }
                         if let Some((name, shown)) = &w.shown {
                             ui.separator();
-                            differences_view(ui, name, shown);
                             curate = ui
                                 .button("Curate…")
                                 .on_hover_text("Make the curated version of these folders' documents")
                                 .clicked();
+                            differences_view(ui, name, shown);
                         }
                         for p in &r.problems {
                             ui.add(RtlLabel::new(p).size(13.0));

@@ -223,11 +223,22 @@ impl WarraqApp {
     pub(super) fn undo_redo(&mut self, undo: bool) {
         self.commit_note();
         if let Some(d) = self.workspace.current_mut() {
+            let decided_before = d.annotations.curation().map(|r| r.decided.clone());
             let done = if undo {
                 d.annotations.undo()
             } else {
                 d.annotations.redo()
             };
+            // An answer taken back while curating: look at its question again.
+            if let (Some(before), Some(after), Some(Ok(c))) = (
+                decided_before,
+                d.annotations.curation().map(|r| r.decided.clone()),
+                &mut d.curation,
+            ) && let Some(key) = before.iter().find(|k| after.binary_search(k).is_err())
+                && let Some(i) = c.groups.iter().position(|g| g.key == *key)
+            {
+                c.current = Some(i);
+            }
             if done {
                 if self
                     .annotate

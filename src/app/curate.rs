@@ -330,7 +330,7 @@ impl WarraqApp {
             );
             return;
         }
-        d.decide(i, choice);
+        let _ = d.decide(i, choice);
         d.save
             .observe(d.annotations.revision(), std::time::Instant::now());
     }
@@ -467,10 +467,14 @@ impl WarraqApp {
             });
         }
         ui.horizontal(|ui| {
-            if ui.button("Previous").on_hover_text("Shift+F7").clicked() {
+            if ui
+                .button("Previous Undecided")
+                .on_hover_text("Shift+F7")
+                .clicked()
+            {
                 step = Some(false);
             }
-            if ui.button("Next").on_hover_text("F7").clicked() {
+            if ui.button("Next Undecided").on_hover_text("F7").clicked() {
                 step = Some(true);
             }
         });
@@ -517,6 +521,27 @@ impl WarraqApp {
                     ui.horizontal_wrapped(|ui| {
                         ui.label(RichText::new("nothing:").color(ui.visuals().weak_text_color()));
                         ui.add(RtlLabel::new(&without.join("، ")).size(13.0));
+                    });
+                }
+                // What the curated copy holds there now (an earlier answer, or the curator's own edits).
+                let held: Vec<(String, String)> = d
+                    .annotations
+                    .overlapping(g.span)
+                    .map(|a| (a.tag.clone(), a.shown_text(&doc)))
+                    .collect();
+                ui.label(
+                    RichText::new(if held.is_empty() {
+                        "The curated copy has nothing here yet."
+                    } else {
+                        "The curated copy has here:"
+                    })
+                    .color(ui.visuals().weak_text_color()),
+                );
+                for (tag, text) in &held {
+                    let [r, gr, b] = tags.color_of(tag);
+                    ui.horizontal_wrapped(|ui| {
+                        ui.label(RichText::new(tag).color(Color32::from_rgb(r, gr, b)));
+                        ui.add(RtlLabel::new(text).size(14.0));
                     });
                 }
                 ui.add_enabled_ui(!decided, |ui| {

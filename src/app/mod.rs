@@ -61,6 +61,8 @@ pub struct WarraqApp {
     curation_shown: Option<(u64, Option<usize>)>,
     /// What the document view draws for the curation, for a (generation, revision, disagreement looked at).
     curation_drawn: Option<CurationDrawn>,
+    /// While curating, the side panel shows the annotations instead of the curation.
+    side_annotations: bool,
     /// File ▸ Open Folder…: the folder's documents.
     corpus: Option<corpus::Corpus>,
     /// A match of a folder search to select once its document is open.
@@ -94,6 +96,7 @@ impl WarraqApp {
             curate: None,
             curation_shown: None,
             curation_drawn: None,
+            side_annotations: false,
             corpus: None,
             pending_jump: None,
             export: None,
@@ -546,18 +549,29 @@ impl WarraqApp {
                 .default_size(280.0)
                 .show(ui, |ui| self.corpus_panel(&ctx, ui));
         }
-        if has_doc
+        let curating = has_doc
             && self
                 .workspace
                 .current()
-                .is_some_and(|d| d.annotations.curation().is_some())
-        {
+                .is_some_and(|d| d.annotations.curation().is_some());
+        if curating {
+            // One side panel while curating, so the text keeps its width: the curation, or the annotations.
             egui::Panel::right("curation")
                 .resizable(true)
-                .default_size(300.0)
-                .show(ui, |ui| self.curation_panel(ui));
-        }
-        if self.settings.show_panel && has_doc {
+                .default_size(330.0)
+                .show(ui, |ui| {
+                    ui.horizontal(|ui| {
+                        ui.selectable_value(&mut self.side_annotations, false, "Curation");
+                        ui.selectable_value(&mut self.side_annotations, true, "Annotations");
+                    });
+                    ui.separator();
+                    if self.side_annotations {
+                        self.annotation_panel(ui);
+                    } else {
+                        self.curation_panel(ui);
+                    }
+                });
+        } else if self.settings.show_panel && has_doc {
             egui::Panel::right("annotations")
                 .resizable(true)
                 .default_size(330.0)

@@ -208,6 +208,15 @@ pub fn quote(doc: &Document, span: Span) -> (String, String, String) {
     (text, prefix, suffix)
 }
 
+/// A curator's answer to one curation group ([`AnnotationSet::decide`]).
+#[derive(Debug, Clone, Copy)]
+pub struct Decision<'a> {
+    pub key: u64,
+    /// The versions the answer keeps, and the group's other versions.
+    pub keep: &'a [&'a Annotation],
+    pub drop: &'a [&'a Annotation],
+}
+
 /// One undoable change.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Edit {
@@ -446,36 +455,57 @@ impl AnnotationSet {
         }
     }
 
-    /// Decides curation groups in one undoable step: each key is marked decided and its annotations added (an
-    /// annotation with the same pieces and tag already here is not added twice). The added keep their note,
-    /// attributes, links and annotator. Returns how many were added.
-    pub fn decide(&mut self, doc: &Document, decisions: &[(u64, Vec<&Annotation>)]) -> usize {
-        let Some(record) = &self.curation else {
-            return 0;
-        };
-        let mut have: std::collections::HashSet<(Vec<Span>, String)> =
-            std::collections::HashSet::new();
-        for (_, adds) in decisions {
-            for a in adds {
+    /// Answers curation groups in one undoable step. For each group: `keep` are the versions the answer keeps,
+    /// `drop` the others. What the curated copy holds of the group's versions becomes exactly `keep`: a kept version
+    /// not here is added (with its note, attributes, links and annotator), a dropped one here is removed (with its
+    /// relations) — so a new answer replaces an earlier one. The key is marked decided. Returns (added, removed).
+    pub fn decide(&mut self, doc: &Document, decisions: &[Decision<'_>]) -> (usize, usize) {
+        if self.curation.is_none() {
+            return (0, 0);
+        }
+        // What is here already, by pieces and tag, among the annotations the answers touch.
+        let mut here: std::collections::HashMap<(Vec<Span>, String), u64> =
+            std::collections::HashMap::new();
+        for d in decisions {
+            for a in d.keep.iter().chain(d.drop) {
                 for b in self.overlapping(a.span()) {
-                    have.insert((b.pieces(), b.tag.clone()));
+                    here.entry((b.pieces(), b.tag.clone())).or_insert(b.id);
                 }
             }
         }
         let mut edits = Vec::new();
-        let mut added = 0;
-        for (key, adds) in decisions {
-            if record.is_decided(*key) {
-                continue;
+        let (mut added, mut removed) = (0, 0);
+        let mut gone: std::collections::HashSet<u64> = std::collections::HashSet::new();
+        let mut relations_gone: std::collections::HashSet<u64> = std::collections::HashSet::new();
+        for d in decisions {
+            for a in d.drop {
+                let Some(&id) = here.get(&(a.pieces(), a.tag.clone())) else {
+                    continue;
+                };
+                if !gone.insert(id) {
+                    continue;
+                }
+                edits.extend(
+                    self.relations_of(id)
+                        .filter(|r| relations_gone.insert(r.id))
+                        .cloned()
+                        .map(Edit::RemoveRelation),
+                );
+                if let Some(b) = self.get(id) {
+                    edits.push(Edit::Remove(b.clone()));
+                    removed += 1;
+                }
             }
-            for a in adds {
-                if a.end > doc.char_count() || !have.insert((a.pieces(), a.tag.clone())) {
+            for a in d.keep {
+                let identity = (a.pieces(), a.tag.clone());
+                if a.end > doc.char_count() || here.contains_key(&identity) {
                     continue;
                 }
                 self.tags.ensure(&a.tag);
                 let (text, prefix, suffix) = quote(doc, a.span());
                 let id = self.next_id;
                 self.next_id = self.next_id.saturating_add(1);
+                here.insert(identity, id);
                 edits.push(Edit::Add(Annotation {
                     id,
                     text,
@@ -485,15 +515,17 @@ impl AnnotationSet {
                 }));
                 added += 1;
             }
-            edits.push(Edit::Decided {
-                key: *key,
-                on: true,
-            });
+            if !self.curation.as_ref().is_some_and(|r| r.is_decided(d.key)) {
+                edits.push(Edit::Decided {
+                    key: d.key,
+                    on: true,
+                });
+            }
         }
         if !edits.is_empty() {
             self.record(Edit::Batch(edits));
         }
-        added
+        (added, removed)
     }
 
     /// Asks a decided curation group again (its annotations stay; an undoable step).

@@ -124,6 +124,19 @@ impl Group {
             .collect()
     }
 
+    /// The versions a choice keeps, and the others.
+    #[must_use]
+    pub fn split(&self, choice: Choice) -> (Vec<&Annotation>, Vec<&Annotation>) {
+        let keep = self.chosen(choice);
+        let drop = self
+            .candidates
+            .iter()
+            .map(|c| &c.annotation)
+            .filter(|a| !keep.iter().any(|k| std::ptr::eq(*k, *a)))
+            .collect();
+        (keep, drop)
+    }
+
     /// Whether it is a disagreement (not an agreed annotation).
     #[must_use]
     pub fn is_disagreement(&self) -> bool {
@@ -340,6 +353,50 @@ mod tests {
             .expect("PER");
         assert_eq!(per.by, [0, 1]);
         assert_eq!(g[0].chosen(Choice::Annotator(1))[0].tag, "PER");
+    }
+
+    #[test]
+    fn a_new_answer_replaces_what_the_earlier_one_brought_in() {
+        use crate::model::{AnnotationSet, Decision, Document, TagSet};
+        let doc = Document::new("قال محمد بن سلمان في القاهرة".to_owned());
+        let a = vec![ann(1, 4, 17, "PER")];
+        let b = vec![ann(2, 4, 8, "PER")];
+        let g = &groups(&[&a, &b])[0];
+        assert_eq!(g.kind, Some(Kind::Boundaries));
+        let mut set = AnnotationSet::new(Vec::new(), Vec::new(), TagSet::default())
+            .with_curation(Some(Record::default()));
+        let answer = |set: &mut AnnotationSet, choice| {
+            let (keep, drop) = g.split(choice);
+            set.decide(
+                &doc,
+                &[Decision {
+                    key: g.key,
+                    keep: &keep,
+                    drop: &drop,
+                }],
+            )
+        };
+        let spans = |set: &AnnotationSet| -> Vec<(usize, usize)> {
+            set.items().iter().map(|a| (a.start, a.end)).collect()
+        };
+        assert_eq!(answer(&mut set, Choice::Annotator(0)), (1, 0));
+        assert_eq!(spans(&set), [(4, 17)]);
+        assert_eq!(
+            set.items()[0].text,
+            "محمد بن سلمان",
+            "the quote is the curated text's"
+        );
+        // Asked again and answered otherwise: the first answer's annotation goes.
+        assert!(set.undecide(g.key));
+        assert_eq!(answer(&mut set, Choice::Annotator(1)), (1, 1));
+        assert_eq!(spans(&set), [(4, 8)]);
+        assert!(set.curation().unwrap().is_decided(g.key));
+        // Undo brings the first answer back, decided.
+        assert!(set.undo());
+        assert!(!set.curation().unwrap().is_decided(g.key));
+        assert_eq!(spans(&set), [(4, 17)]);
+        assert_eq!(answer(&mut set, Choice::Neither), (0, 1));
+        assert!(set.items().is_empty());
     }
 
     #[test]

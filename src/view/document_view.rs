@@ -1300,7 +1300,8 @@ impl DocumentView {
                     continue;
                 };
                 for [x0, _, x1, y1] in rects {
-                    let y = origin.y + y1 + 5.0 + 4.0 * v.row as f32;
+                    // At most four rows, in the gap below the line.
+                    let y = origin.y + y1 + 4.0 + 3.0 * v.row.min(3) as f32;
                     painter.add(egui::Shape::dashed_line(
                         &[Pos2::new(origin.x + x0, y), Pos2::new(origin.x + x1, y)],
                         egui::Stroke::new(2.5, color),

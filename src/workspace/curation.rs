@@ -9,7 +9,7 @@
 use std::path::{Component, Path, PathBuf};
 
 use crate::model::curation::{self, Choice, Group, Record};
-use crate::model::{Annotation, AnnotationSet};
+use crate::model::{Annotation, AnnotationSet, Decision};
 use crate::store;
 
 /// Documents found in every source, with their file in each; and what could not be paired.
@@ -43,6 +43,17 @@ pub fn pair(sources: &[PathBuf]) -> Result<Paired, String> {
         .iter()
         .map(|s| annotated_documents(s))
         .collect::<Result<_, _>>()?;
+    let mut seen: Vec<PathBuf> = Vec::new();
+    for s in sources {
+        let r = resolved(s);
+        if seen.contains(&r) {
+            return Err(format!(
+                "{}: given twice (an annotator's copy cannot be compared with itself)",
+                s.display()
+            ));
+        }
+        seen.push(r);
+    }
     let single = sources.iter().all(|s| s.is_file());
     let mut out = Paired::default();
     for (source, list) in sources.iter().zip(&lists) {
@@ -107,9 +118,51 @@ pub struct Annotators {
     pub annotations: Vec<Vec<Annotation>>,
 }
 
-/// Reads the annotators' copies of a document whose text is `text`. A copy whose sidecar cannot be read, or whose
-/// text differs, is an error naming it (curating against another text would place annotations wrongly).
-pub fn read_annotators(files: &[PathBuf], text: &str) -> Result<Annotators, String> {
+/// A path with its links resolved (as far as it exists), for telling whether two paths are the same place.
+fn resolved(p: &Path) -> PathBuf {
+    if let Ok(c) = std::fs::canonicalize(p) {
+        return c;
+    }
+    match (p.parent(), p.file_name()) {
+        (Some(parent), Some(name)) if !parent.as_os_str().is_empty() => resolved(parent).join(name),
+        _ => std::path::absolute(p).unwrap_or_else(|_| p.to_owned()),
+    }
+}
+
+/// Refuses annotators' copies that cannot be curated or compared: fewer than two, the same file twice (the same
+/// annotator would agree with themself), or the curated document itself among them.
+pub fn check_sources(files: &[PathBuf], curated: Option<&Path>) -> Result<(), String> {
+    if files.len() < 2 {
+        return Err(format!(
+            "{} annotators' copies: two or more are needed",
+            files.len()
+        ));
+    }
+    let mut seen: Vec<PathBuf> = Vec::new();
+    let own = curated.map(resolved);
+    for f in files {
+        let r = resolved(f);
+        if seen.contains(&r) {
+            return Err(format!(
+                "{}: given twice (the same annotator's copy cannot be compared with itself)",
+                f.display()
+            ));
+        }
+        if own.as_ref() == Some(&r) {
+            return Err(format!(
+                "{}: the curated document itself is named as an annotator's copy",
+                f.display()
+            ));
+        }
+        seen.push(r);
+    }
+    Ok(())
+}
+
+/// Reads the annotators' copies of a document whose text is `text` (`whose`: where that text comes from, for the
+/// message). A copy whose sidecar cannot be read, or whose text differs, is an error naming it (curating against
+/// another text would place annotations wrongly).
+pub fn read_annotators(files: &[PathBuf], text: &str, whose: &str) -> Result<Annotators, String> {
     let mut out = Annotators {
         files: files.to_vec(),
         names: Vec::new(),
@@ -119,7 +172,7 @@ pub fn read_annotators(files: &[PathBuf], text: &str) -> Result<Annotators, Stri
         let opened = store::open(f, None).map_err(|e| e.to_string())?;
         if opened.doc.text() != text {
             return Err(format!(
-                "{}: its text differs from the curated document's, so it cannot be curated with it",
+                "{}: its text differs from {whose}, so the two cannot be curated together",
                 f.display()
             ));
         }
@@ -253,28 +306,35 @@ impl Curation {
     }
 }
 
-/// Refuses a curated folder that is one of the sources, inside one, or holds one: the curated copies would be
-/// taken for an annotator's documents (or written over them).
-pub fn check_into(sources: &[PathBuf], into: &Path) -> Result<(), String> {
-    let absolute = |p: &Path| -> PathBuf {
-        if let Ok(c) = std::fs::canonicalize(p) {
-            return c;
-        }
-        match (p.parent(), p.file_name()) {
-            (Some(parent), Some(name)) if !parent.as_os_str().is_empty() => {
-                std::fs::canonicalize(parent).map_or_else(|_| p.to_owned(), |c| c.join(name))
+/// The folders of the sources (a file's own folder), links resolved: no curated copy may be written in them.
+fn source_folders(sources: &[PathBuf]) -> Vec<PathBuf> {
+    sources
+        .iter()
+        .map(|s| {
+            let r = resolved(s);
+            if r.is_file() {
+                r.parent().map(Path::to_owned).unwrap_or_default()
+            } else {
+                r
             }
-            _ => std::path::absolute(p).unwrap_or_else(|_| p.to_owned()),
-        }
-    };
-    let target = absolute(into);
-    for s in sources {
-        let s = absolute(s);
-        let folder = if s.is_file() {
-            s.parent().map(Path::to_owned).unwrap_or_default()
-        } else {
-            s.clone()
-        };
+        })
+        .collect()
+}
+
+/// Refuses a curated folder that is not a folder, or is one of the sources, inside one, or holds one: the curated
+/// copies would be taken for an annotator's documents (or written over them).
+pub fn check_into(sources: &[PathBuf], into: &Path) -> Result<(), String> {
+    if into.exists() && !into.is_dir() {
+        return Err(format!("{}: a file, not a folder", into.display()));
+    }
+    if into.symlink_metadata().is_ok() && !into.exists() {
+        return Err(format!(
+            "{}: a link to nothing (its target does not exist)",
+            into.display()
+        ));
+    }
+    let target = resolved(into);
+    for (s, folder) in sources.iter().zip(source_folders(sources)) {
         if target.starts_with(&folder) || folder.starts_with(&target) {
             return Err(format!(
                 "{}: the curated folder must be apart from the annotators' ({} is one of them, or in or around it)",
@@ -287,9 +347,15 @@ pub fn check_into(sources: &[PathBuf], into: &Path) -> Result<(), String> {
 }
 
 /// Copies the text of a document (`from`, an annotator's copy) into the curated folder at its path inside the
-/// sources, unless it is there already; returns where it is. Nothing is ever written over, and a path that would
-/// leave the folder is refused.
-pub fn prepare(into: &Path, relative: &Path, from: &Path) -> Result<PathBuf, String> {
+/// sources, unless it is there already; returns where it is. Nothing is ever written over; a path that would leave
+/// the folder — by its name or through a link inside it — or lead into one of the `forbidden` folders (the
+/// annotators', links resolved) is refused.
+pub fn prepare(
+    into: &Path,
+    relative: &Path,
+    from: &Path,
+    forbidden: &[PathBuf],
+) -> Result<PathBuf, String> {
     if relative.as_os_str().is_empty()
         || !relative
             .components()
@@ -301,13 +367,24 @@ pub fn prepare(into: &Path, relative: &Path, from: &Path) -> Result<PathBuf, Str
         ));
     }
     let target = into.join(relative);
+    let parent = target.parent().unwrap_or(into);
+    std::fs::create_dir_all(parent)
+        .map_err(|e| format!("{}: cannot be made a folder ({e})", parent.display()))?;
+    // Where the copy really goes, links inside the curated folder followed.
+    let real = resolved(&target);
+    let escapes =
+        !real.starts_with(resolved(into)) || forbidden.iter().any(|f| real.starts_with(f));
+    if escapes {
+        return Err(format!(
+            "{}: leads to {} through a link, outside the curated folder or into an annotator's; nothing was written there",
+            target.display(),
+            real.display()
+        ));
+    }
     if target.exists() {
         return Ok(target);
     }
     let bytes = store::read_bytes(from).map_err(|e| e.to_string())?;
-    if let Some(parent) = target.parent() {
-        std::fs::create_dir_all(parent).map_err(|e| format!("{}: {e}", parent.display()))?;
-    }
     let write = || -> std::io::Result<()> {
         use std::io::Write as _;
         let mut f = std::fs::OpenOptions::new()
@@ -364,12 +441,10 @@ impl super::OpenDocument {
         Some(record.sources.iter().map(|s| folder.join(s)).collect())
     }
 
-    /// Takes the annotators' copies in: the groups are made, and what all agree on that was not decided before
-    /// is added (one undoable step). Returns a summary for the user.
-    /// The groups are made by [`Curation::new`] (on a worker, for a book); this part is quick when the agreed
-    /// annotations were merged before.
-    pub fn begin_curation(&mut self, mut c: Curation) -> String {
-        let n = c.files.len();
+    /// Takes the annotators' copies in (their groups made by [`Curation::new`], on a worker for a book): what all
+    /// agree on that was not decided before is added (one undoable step; quick when it was merged before). Returns
+    /// how many annotations were merged now.
+    pub fn begin_curation(&mut self, mut c: Curation) -> usize {
         let record = self.annotations.curation().cloned().unwrap_or_default();
         let agreed: Vec<(u64, Vec<&Annotation>)> = c
             .groups
@@ -377,19 +452,20 @@ impl super::OpenDocument {
             .filter(|g| !g.is_disagreement() && !record.is_decided(g.key))
             .map(|g| (g.key, g.chosen(Choice::All)))
             .collect();
+        let decisions: Vec<Decision<'_>> = agreed
+            .iter()
+            .map(|(key, keep)| Decision {
+                key: *key,
+                keep,
+                drop: &[],
+            })
+            .collect();
         let doc = self.doc.clone();
-        let merged = self.annotations.decide(&doc, &agreed);
+        let (merged, _) = self.annotations.decide(&doc, &decisions);
         let record = self.annotations.curation().cloned().unwrap_or_default();
         c.current = c.next_undecided(&record, None, true);
-        let p = c.progress(&record);
         self.curation = Some(Ok(c));
-        format!(
-            "{}: curating {n} annotators' copies; {} annotations agreed ({merged} merged now), {} of {} disagreements left to decide",
-            self.name,
-            p.agreed,
-            p.disagreements - p.decided,
-            p.disagreements
-        )
+        merged
     }
 
     /// Reads the annotators' copies named in the curation record on a worker; [`Self::begin_curation`] follows.
@@ -402,10 +478,21 @@ impl super::OpenDocument {
             return;
         };
         let doc = self.doc.clone();
+        let own = self.path.clone();
         self.spawn(super::Work::ReadingAnnotators, waker, move || {
-            let read = read_annotators(&files, doc.text()).map(Curation::new);
+            let read = check_sources(&files, own.as_deref())
+                .and_then(|()| read_annotators(&files, doc.text(), "the curated document's"))
+                .map(Curation::new);
             Box::new(move |d: &mut super::OpenDocument| match read {
-                Ok(a) => Some(d.begin_curation(a)),
+                Ok(a) => {
+                    let merged = d.begin_curation(a);
+                    (merged > 0).then(|| {
+                        format!(
+                            "{}: {merged} annotations all annotators agree on were merged",
+                            d.name
+                        )
+                    })
+                }
                 Err(e) => {
                     let message =
                         format!("{}: the annotators' copies could not be read: {e}", d.name);
@@ -416,21 +503,30 @@ impl super::OpenDocument {
         });
     }
 
-    /// Answers disagreement `group` and moves to the next undecided one; returns how many annotations were added.
-    pub fn decide(&mut self, group: usize, choice: Choice) -> usize {
+    /// Answers disagreement `group` (the curated copy then holds exactly the versions chosen among the group's: a
+    /// new answer replaces an earlier one) and moves to the next undecided one; returns (added, removed).
+    pub fn decide(&mut self, group: usize, choice: Choice) -> (usize, usize) {
         let Some(Ok(c)) = &self.curation else {
-            return 0;
+            return (0, 0);
         };
         let Some(g) = c.groups.get(group) else {
-            return 0;
+            return (0, 0);
         };
         let doc = self.doc.clone();
-        let added = self.annotations.decide(&doc, &[(g.key, g.chosen(choice))]);
+        let (keep, drop) = g.split(choice);
+        let done = self.annotations.decide(
+            &doc,
+            &[Decision {
+                key: g.key,
+                keep: &keep,
+                drop: &drop,
+            }],
+        );
         let record = self.annotations.curation().cloned().unwrap_or_default();
         if let Some(Ok(c)) = &mut self.curation {
             c.current = c.next_undecided(&record, Some(group), true).or(Some(group));
         }
-        added
+        done
     }
 }
 
@@ -495,24 +591,21 @@ pub fn curate_all(
             }
         ));
     }
+    let forbidden = source_folders(sources);
     let mut report = CurateReport {
         documents: Vec::new(),
         problems: paired.problems,
     };
     for (relative, files) in &paired.documents {
-        let target = prepare(into, relative, &files[0])?;
-        let mut d = super::OpenDocument::open(&target, None).map_err(|e| e.to_string())?;
-        if let Some(broken) = &d.broken_sidecar {
-            report.problems.push(format!(
-                "{}: cannot be read, so this document was left as it was ({})",
-                broken.display(),
-                d.notices.join("; ")
-            ));
-            continue;
-        }
-        d.annotations.annotator = annotator.to_owned();
-        let annotators = match read_annotators(files, d.doc.text()) {
-            Ok(a) => a,
+        // The annotators' copies first: nothing is copied for a document that cannot be curated.
+        let read = store::open(&files[0], None)
+            .map_err(|e| e.to_string())
+            .and_then(|first| {
+                let whose = format!("{}'s", files[0].display());
+                read_annotators(files, first.doc.text(), &whose).map(|a| (a, first.doc))
+            });
+        let (annotators, reference) = match read {
+            Ok(r) => r,
             Err(e) => {
                 report
                     .problems
@@ -520,21 +613,45 @@ pub fn curate_all(
                 continue;
             }
         };
+        let target = prepare(into, relative, &files[0], &forbidden)?;
+        let mut d = super::OpenDocument::open(&target, None).map_err(|e| e.to_string())?;
+        let refused = if d.broken_sidecar.is_some() {
+            Some(d.sidecar_error.clone().unwrap_or_default())
+        } else if d.annotations.curation().is_none()
+            && !(d.annotations.items().is_empty() && d.annotations.unplaced.is_empty())
+        {
+            Some(format!(
+                "{}: has annotations of its own and is not a curated copy",
+                target.display()
+            ))
+        } else if d.doc.text() != reference.text() {
+            Some(format!(
+                "{}: its text differs from the annotators' copies",
+                target.display()
+            ))
+        } else {
+            None
+        };
+        if let Some(why) = refused {
+            report.problems.push(format!("{why}; left as it was"));
+            continue;
+        }
+        d.annotations.annotator = annotator.to_owned();
         d.start_curation(files);
-        let before = d.annotations.items().len();
-        d.begin_curation(Curation::new(annotators));
-        let merged = d.annotations.items().len() - before;
+        let merged = d.begin_curation(Curation::new(annotators));
         let progress = match (&d.curation, d.annotations.curation()) {
             (Some(Ok(c)), Some(r)) => c.progress(r),
             _ => continue,
         };
-        d.save_now().map_err(|e| match e {
-            super::SaveError::Failed(e) => format!(
-                "{}: could not save the curated annotations: {e}; the sidecar on disk was left as it was",
-                target.display()
-            ),
-            other => other.to_string(),
-        })?;
+        if d.is_dirty() {
+            d.save_now().map_err(|e| match e {
+                super::SaveError::Failed(e) => format!(
+                    "{}: could not save the curated annotations: {e}; the sidecar on disk was left as it was",
+                    target.display()
+                ),
+                other => other.to_string(),
+            })?;
+        }
         report.documents.push(Curated {
             path: target,
             relative: relative.clone(),
@@ -562,7 +679,7 @@ pub struct Differences {
 pub fn differences(files: &[PathBuf]) -> Result<Differences, String> {
     let first = files.first().ok_or("no annotators' copies")?;
     let opened = store::open(first, None).map_err(|e| e.to_string())?;
-    let annotators = read_annotators(files, opened.doc.text())?;
+    let annotators = read_annotators(files, opened.doc.text(), &format!("{}'s", first.display()))?;
     let lists: Vec<&[Annotation]> = annotators.annotations.iter().map(Vec::as_slice).collect();
     let (disagreements, agreed): (Vec<Group>, Vec<Group>) = curation::groups(&lists)
         .into_iter()

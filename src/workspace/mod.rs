@@ -171,6 +171,8 @@ pub struct OpenDocument {
     pub read_only: bool,
     /// The unreadable sidecar, while the user has not chosen what to do with it.
     pub broken_sidecar: Option<PathBuf>,
+    /// Why the sidecar could not be read (the error naming it), for messages outside the window.
+    pub sidecar_error: Option<String>,
     /// Messages from opening (decoding, re-anchoring, repairs, another holder), shown once.
     pub notices: Vec<String>,
     /// Another process that had this document open when it was opened here.
@@ -326,6 +328,7 @@ impl OpenDocument {
             ));
         }
         let side = sidecar::sidecar_path(path);
+        let mut sidecar_error = None;
         let (set, folder_tags, read_only, broken, on_disk, text) = match annotations {
             Ok((set, report)) => {
                 if report.moved > 0 || report.unplaced > 0 {
@@ -347,6 +350,7 @@ impl OpenDocument {
                 )
             }
             Err(e) => {
+                sidecar_error = Some(e.to_string());
                 notices.push(format!(
                     "The annotations could not be read: {e}. The file was left untouched and nothing will be saved over it. Choose below how to go on."
                 ));
@@ -386,6 +390,7 @@ impl OpenDocument {
             folder_tags,
             read_only,
             broken_sidecar: broken,
+            sidecar_error,
             notices,
             held_by,
             save,
@@ -431,6 +436,7 @@ impl OpenDocument {
             folder_tags: false,
             read_only: false,
             broken_sidecar: None,
+            sidecar_error: None,
             notices: Vec::new(),
             held_by: None,
             on_disk: None,
