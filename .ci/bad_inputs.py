@@ -487,6 +487,61 @@ def _(d):
     p = os.path.join(d, "doc.txt"); write(p, SAMPLE); write(os.path.join(d, "n.tsv"), "بلا وسم\n" + "x" * 1000000 + "\nروسيا\tGPE\n")
     return ["preannotate", p, "--gazetteer", os.path.join(d, "n.tsv")]
 
+# ----- team work: agree and curate -----
+def two_annotators(d):
+    """alice/doc.txt and bob/doc.txt, the sample annotated once in each (by the binary itself)."""
+    for who in ["alice", "bob"]:
+        os.makedirs(os.path.join(d, who), exist_ok=True)
+        annotated(os.path.join(d, who))
+    return os.path.join(d, "alice"), os.path.join(d, "bob")
+
+TEAM_FILES = ["alice/doc.txt", "alice/doc.txt.warraq.ron", "bob/doc.txt", "bob/doc.txt.warraq.ron"]
+
+@case("team", "curate into an annotator's folder", {1}, "must be apart", keep=TEAM_FILES)
+def _(d):
+    a, b = two_annotators(d)
+    return ["curate", a, b, "--into", os.path.join(a, "curated")]
+
+@case("team", "curate through a link inside the curated folder into an annotator's", {1}, "through a link",
+      keep=TEAM_FILES)
+def _(d):
+    a, b = two_annotators(d)
+    os.makedirs(os.path.join(d, "out"))
+    os.symlink(a, os.path.join(d, "out", "sub"))
+    os.makedirs(os.path.join(a, "sub"), exist_ok=True)
+    shutil.copy(os.path.join(a, "doc.txt"), os.path.join(a, "sub", "doc.txt"))
+    shutil.copy(sidecar(os.path.join(a, "doc.txt")), sidecar(os.path.join(a, "sub", "doc.txt")))
+    os.makedirs(os.path.join(b, "sub"), exist_ok=True)
+    shutil.copy(os.path.join(b, "doc.txt"), os.path.join(b, "sub", "doc.txt"))
+    shutil.copy(sidecar(os.path.join(b, "doc.txt")), sidecar(os.path.join(b, "sub", "doc.txt")))
+    return ["curate", a, b, "--into", os.path.join(d, "out")]
+
+@case("team", "curate the same annotator twice", {1}, "given twice", keep=TEAM_FILES)
+def _(d):
+    a, _ = two_annotators(d)
+    return ["curate", a, a + "/../alice", "--into", os.path.join(d, "out")]
+
+@case("team", "curate --into a file", {1}, "not a folder", keep=TEAM_FILES)
+def _(d):
+    a, b = two_annotators(d)
+    write(os.path.join(d, "afile"), "x")
+    return ["curate", a, b, "--into", os.path.join(d, "afile")]
+
+@case("team", "agree with an unreadable annotator's sidecar", {0}, "left out", keep=TEAM_FILES)
+def _(d):
+    a, b = two_annotators(d)
+    write(sidecar(os.path.join(b, "doc.txt")), "(format: 2, source: ")
+    return ["agree", a, b]
+
+@case("team", "a curated sidecar whose curation record is malformed", {1}, "line",
+      keep=["c/doc.txt", "c/doc.txt.warraq.ron"])
+def _(d):
+    p = os.path.join(d, "c", "doc.txt"); write(p, SAMPLE)
+    write(sidecar(p), '(\n  format: 2,\n  curation: Some((sources: 5, decided: ["x"])),\n'
+                      '  source: (size: 1, sha256: "", encoding: "UTF-8"),\n  annotations: [],\n)\n')
+    return ["annotations", p]
+
+
 # ----- numbers and the command line -----
 for label, args in [
     ("--width 1e7", ["--width", "1e7"]),
