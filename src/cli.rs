@@ -1176,7 +1176,10 @@ pub fn agree(sources: &[PathBuf]) -> Result<AgreeReport, String> {
 /// The `curate` command: curated copies of the sources' documents made or brought up to date in `into`
 /// ([`crate::workspace::curation::curate_all`], as the window's Tools > Curate… does). Returns a line per document
 /// and a summary; what could not be curated comes back apart.
-pub fn curate_command(sources: &[PathBuf], into: &Path) -> Result<(String, Vec<String>), String> {
+pub fn curate_command(
+    sources: &[PathBuf],
+    into: &Path,
+) -> Result<(String, Vec<String>, usize), String> {
     let report = crate::workspace::curation::curate_all(
         sources,
         into,
@@ -1194,7 +1197,7 @@ pub fn curate_command(sources: &[PathBuf], into: &Path) -> Result<(String, Vec<S
         );
     }
     let _ = write!(out, "{}", report.summary(into));
-    Ok((out, report.problems))
+    Ok((out, report.problems, report.refused))
 }
 
 /// Every pair of `n` annotators (a before b), in the order reports list them.

@@ -99,11 +99,19 @@ fn main() -> ExitCode {
             cli::agree_command(&sources, json).map(|out| emit(&out))
         }
         Invocation::Curate { sources, into } => {
-            cli::curate_command(&sources, &into).map(|(out, problems)| {
+            cli::curate_command(&sources, &into).and_then(|(out, problems, refused)| {
                 for p in problems {
                     eprintln!("warraq: {p}");
                 }
                 outln!("{out}");
+                // A document that could not be curated fails the run (its reason is above).
+                if refused > 0 {
+                    Err(format!(
+                        "{refused} documents could not be curated (see above)"
+                    ))
+                } else {
+                    Ok(())
+                }
             })
         }
         Invocation::Export {

@@ -974,3 +974,111 @@ fn a_search_runs_over_every_document_with_the_find_bars_folding() {
         "at most the limit"
     );
 }
+
+/// An annotator's folder `who` holding TEXT as `doc.txt` with these (word, tag) annotations.
+fn annotator(dir: &Path, who: &str, tags: &[(&str, &str)]) -> PathBuf {
+    let folder = dir.join(who);
+    std::fs::create_dir_all(&folder).unwrap();
+    let mut d = OpenDocument::open(&file(&folder, "doc.txt"), None).unwrap();
+    // What was there goes: the copy holds exactly these.
+    for id in d
+        .annotations
+        .items()
+        .iter()
+        .map(|a| a.id)
+        .collect::<Vec<_>>()
+    {
+        d.annotations.delete(id);
+    }
+    for (w, t) in tags {
+        tag(&mut d, w, t);
+    }
+    d.save_now().unwrap();
+    folder
+}
+
+/// The curated copy opened with its curation under way, as the window has it.
+fn curating(path: &Path) -> OpenDocument {
+    use warraq::workspace::curation::{Curation, read_annotators};
+    let mut d = OpenDocument::open(path, None).unwrap();
+    let files = d.curation_files().unwrap();
+    let a = read_annotators(&files, d.doc.text(), "the curated copy's").unwrap();
+    d.begin_curation(Curation::new(a));
+    d
+}
+
+fn texts(d: &OpenDocument) -> Vec<String> {
+    let mut v: Vec<String> = d
+        .annotations
+        .items()
+        .iter()
+        .map(|a| format!("{} {}", a.tag, a.text))
+        .collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn an_answer_replaces_what_an_earlier_answer_to_versions_since_changed_brought_in() {
+    use warraq::model::curation::Choice;
+    use warraq::workspace::curation::curate_all;
+    let dir = tempfile::tempdir().unwrap();
+    let a = annotator(
+        dir.path(),
+        "alice",
+        &[("أناتولي أنتونوف", "PER"), ("روسيا", "GPE")],
+    );
+    let b = annotator(dir.path(), "bob", &[("أنتونوف", "PER"), ("روسيا", "GPE")]);
+    let into = dir.path().join("curated");
+    curate_all(&[a.clone(), b.clone()], &into, "lead").unwrap();
+    let mut d = curating(&into.join("doc.txt"));
+    let Some(Ok(c)) = &d.curation else { panic!() };
+    let first = c.disagreements[0];
+    d.decide(first, Choice::Annotator(1));
+    d.save_now().unwrap();
+    assert_eq!(texts(&d), ["GPE روسيا", "PER أنتونوف"]);
+    drop(d);
+    // Bob changes his version: the question is asked anew, and the answer replaces bob's old one, which is no
+    // longer among the versions.
+    annotator(dir.path(), "bob", &[("أناتولي", "PER"), ("روسيا", "GPE")]);
+    let r = curate_all(&[a.clone(), b.clone()], &into, "lead").unwrap();
+    assert_eq!(r.documents[0].decided, 0);
+    let mut d = curating(&into.join("doc.txt"));
+    let Some(Ok(c)) = &d.curation else { panic!() };
+    let first = c.disagreements[0];
+    d.decide(first, Choice::Annotator(0));
+    assert_eq!(
+        texts(&d),
+        ["GPE روسيا", "PER أناتولي أنتونوف"],
+        "روسيا, agreed, stays"
+    );
+    d.save_now().unwrap();
+    // Someone runs curate again while the copy is open here with an answer unsaved: when this save merges
+    // their change, the curation is read again before another answer is given.
+    let Some(Ok(c)) = &d.curation else { panic!() };
+    assert!(c.current.is_some() || c.disagreements.len() == 1);
+    annotator(
+        dir.path(),
+        "bob",
+        &[("أناتولي", "PER"), ("روسيا", "GPE"), ("موسكو", "GPE")],
+    );
+    annotator(
+        dir.path(),
+        "alice",
+        &[
+            ("أناتولي أنتونوف", "PER"),
+            ("روسيا", "GPE"),
+            ("موسكو", "GPE"),
+        ],
+    );
+    d.annotations
+        .undecide(d.annotations.curation().unwrap().decided[0]);
+    curate_all(&[a, b], &into, "lead").unwrap();
+    let saved = d.save_now().unwrap();
+    assert!(saved.merged > 0);
+    assert!(
+        d.curation.is_none(),
+        "the stale curation is dropped, to be read again"
+    );
+    assert!(texts(&d).contains(&"GPE موسكو".to_owned()));
+}

@@ -692,8 +692,8 @@ impl WarraqApp {
             self.annotate.selected = Some(selected);
         }
         // Escape closes it, unless a text field (the note) has the keyboard.
-        let mut open = !(ctx.memory(|m| m.focused().is_none())
-            && ctx.input_mut(|i| i.consume_key(egui::Modifiers::NONE, egui::Key::Escape)));
+        let mut open = crate::view::document_view::typing(ctx)
+            || !ctx.input_mut(|i| i.consume_key(egui::Modifiers::NONE, egui::Key::Escape));
         let mut retag = None;
         let mut pick = None;
         let mut delete = false;

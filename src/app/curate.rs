@@ -47,7 +47,18 @@ impl WarraqApp {
     /// Opens Tools ▸ Curate…, with the sources of the agreement window (or the open document's folder) filled in.
     pub(super) fn open_curate(&mut self) {
         let mut w = CurateWindow::default();
-        if let Some(a) = &self.agreement {
+        let curated = self.workspace.current().and_then(|d| {
+            let folder = d.path.as_ref()?.parent()?.to_owned();
+            Some((folder, d.curation_files()?))
+        });
+        if let Some((folder, files)) = curated {
+            // From a curated document: its annotators' folders, and its own folder as the curated one.
+            w.sources = files
+                .iter()
+                .filter_map(|f| f.parent().map(std::path::Path::to_owned))
+                .collect();
+            w.into = Some(folder);
+        } else if let Some(a) = &self.agreement {
             w.sources = a.sources().to_vec();
         } else if let Some(dir) = self
             .workspace
@@ -288,6 +299,16 @@ impl WarraqApp {
         let Some(Ok(c)) = &d.curation else {
             return;
         };
+        // The curate window's list follows the answers given here.
+        if let (Some(w), Some(record), Some(path)) =
+            (&mut self.curate, d.annotations.curation(), &d.path)
+            && let Some(Ok(report)) = &mut w.result
+            && let Some(row) = report.documents.iter_mut().find(|r| &r.path == path)
+        {
+            let p = c.progress(record);
+            row.decided = p.decided;
+            row.disagreements = p.disagreements;
+        }
         let now = (d.generation, c.current);
         if self.curation_shown == Some(now) {
             return;

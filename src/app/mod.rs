@@ -443,7 +443,7 @@ impl WarraqApp {
 
     fn handle_keys_and_drops(&mut self, ctx: &egui::Context) {
         let text_input_focused =
-            crate::view::rtl_input::input_has_focus(ctx) || ctx.egui_wants_keyboard_input();
+            crate::view::rtl_input::input_has_focus(ctx) || crate::view::document_view::typing(ctx);
         let mut to_run = Vec::new();
         // Shortcuts with more modifiers first: egui matches Ctrl+Z on Ctrl+Shift+Z too.
         let mut shortcuts: Vec<(Command, egui::KeyboardShortcut)> = Command::ALL

@@ -370,7 +370,7 @@ impl WarraqApp {
         let mut open = true;
         let mut cancel = false;
         // Keys 1–9 pick the allowed types in order; Escape cancels.
-        let typing = ctx.memory(|m| m.focused().is_some());
+        let typing = crate::view::document_view::typing(ctx);
         if !typing {
             for (k, t) in allowed.iter().take(9).enumerate() {
                 let key = Key::from_name(&(k + 1).to_string()).expect("digit key");
@@ -497,8 +497,8 @@ impl WarraqApp {
         let line = relation_line(&d.annotations, r.from, &r.kind, r.to);
         let types = d.annotations.tags.relations.clone();
         // Escape closes it, unless a text field has the keyboard.
-        let mut open = !(ctx.memory(|m| m.focused().is_none())
-            && ctx.input_mut(|i| i.consume_key(egui::Modifiers::NONE, Key::Escape)));
+        let mut open = crate::view::document_view::typing(ctx)
+            || !ctx.input_mut(|i| i.consume_key(egui::Modifiers::NONE, Key::Escape));
         let mut retype = None;
         let mut save_note = false;
         let mut reverse = false;

@@ -208,7 +208,7 @@ impl WarraqApp {
         let mut jump = None;
         // Keyboard: A accept, S skip, J jump to the current one, Escape closes — unless a text field (the find
         // bar, a note) has the keyboard: letters typed there are text, not decisions.
-        let typing = ctx.memory(|m| m.focused().is_some());
+        let typing = crate::view::document_view::typing(ctx);
         let (accept, skip, go, escape) = if typing {
             (false, false, false, false)
         } else {

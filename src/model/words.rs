@@ -18,6 +18,63 @@ pub fn snap_to_words(doc: &Document, span: Span) -> Span {
     trim(doc, snapped)
 }
 
+/// A span without the white space at either end (a keyboard selection is otherwise taken as it is).
+#[must_use]
+pub fn trim_spaces(doc: &Document, span: Span) -> Span {
+    let text = doc.slice(span);
+    let lead = text.chars().take_while(|c| c.is_whitespace()).count();
+    let total = text.chars().count();
+    if lead == total {
+        return Span::new(span.start, span.start);
+    }
+    let trail = text.chars().rev().take_while(|c| c.is_whitespace()).count();
+    Span::new(
+        CharOffset(span.start.0 + lead),
+        CharOffset(span.end.0 - trail),
+    )
+}
+
+/// The clitics a word may start with: the conjunctions و ف, the prepositions ب ك ل; and the article ال.
+const CLITICS: [char; 5] = ['و', 'ف', 'ب', 'ك', 'ل'];
+
+/// Where a move by word from `from` to `to` stops when clitics count as words: a move forward from a word's
+/// start stops after a leading clitic (و ف ب ك ل) or the article ال, when at least two letters of the word remain.
+#[must_use]
+pub fn stop_after_clitic(doc: &Document, from: CharOffset, to: CharOffset) -> CharOffset {
+    if to <= from {
+        return to;
+    }
+    let text = doc.slice(Span::new(from, to));
+    let letters: Vec<char> = text.chars().collect();
+    // Only from the start of a word, or after clitics already stepped over ("و|الكتاب").
+    let start = CharOffset(from.0.saturating_sub(3));
+    let before: Vec<char> = doc.slice(Span::new(start, from)).chars().collect();
+    let prefix: Vec<char> = before
+        .iter()
+        .rev()
+        .take_while(|c| c.is_alphabetic())
+        .copied()
+        .collect();
+    let only_clitics = prefix.len() < before.len() || from.0 < 3;
+    let after_clitics = only_clitics && prefix.iter().all(|c| CLITICS.contains(c));
+    if !prefix.is_empty() && !after_clitics {
+        return to;
+    }
+    let word = letters.iter().take_while(|c| c.is_alphabetic()).count();
+    let take = if letters.starts_with(&['ا', 'ل']) {
+        2
+    } else if letters.first().is_some_and(|c| CLITICS.contains(c)) {
+        1
+    } else {
+        return to;
+    };
+    if word >= take + 2 {
+        CharOffset(from.0 + take)
+    } else {
+        to
+    }
+}
+
 fn snap(doc: &Document, at: CharOffset, is_start: bool) -> CharOffset {
     let Some(p) = doc.paragraph_at(at) else {
         return at;
@@ -84,5 +141,28 @@ mod tests {
         // Inside one word.
         let s = span_of(text, "اهر");
         assert_eq!(doc.slice(snap_to_words(&doc, s)), "القاهرة");
+    }
+}
+
+#[cfg(test)]
+mod clitic_tests {
+    use super::*;
+
+    #[test]
+    fn moves_by_word_stop_after_a_clitic_then_the_article() {
+        let doc = Document::new("ذهب والقاهرة بعيدة وكتب".to_owned());
+        let at = |k: usize| CharOffset(k);
+        // From the start of والقاهرة (4) to its end (12): after و, then after ال, then the word's end.
+        assert_eq!(stop_after_clitic(&doc, at(4), at(12)), at(5));
+        assert_eq!(stop_after_clitic(&doc, at(5), at(12)), at(7));
+        assert_eq!(stop_after_clitic(&doc, at(7), at(12)), at(12));
+        // A word with too little after the clitic, and a word without one.
+        assert_eq!(stop_after_clitic(&doc, at(0), at(3)), at(3));
+        assert_eq!(stop_after_clitic(&doc, at(19), at(23)), at(20));
+        // Spaces at the ends of a selection are left out.
+        assert_eq!(
+            trim_spaces(&doc, Span::new(at(3), at(13))),
+            Span::new(at(4), at(12))
+        );
     }
 }

@@ -149,6 +149,38 @@ pub struct DocumentView {
     linking: Option<(CharOffset, Pos2)>,
     /// Pieces of a discontinuous selection made so far (Ctrl+drag adds the selection as a piece).
     pieces: Vec<Span>,
+    /// The caret as the last key left it: its place and parley's selection there (which keeps the horizontal
+    /// position for Up / Down), valid while the head is still there.
+    caret: Option<(CharOffset, usize, parley::editing::Selection)>,
+    /// The selection was made with the keyboard (taken exactly, not snapped to words).
+    keyboard_selection: bool,
+    /// Ctrl+Shift+arrows stop after a leading clitic (و ف ب ك ل) or the article ال.
+    clitic_words: bool,
+}
+
+/// How a key moves the caret.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Move {
+    Left,
+    Right,
+    WordLeft,
+    WordRight,
+    Up,
+    Down,
+    LineStart,
+    LineEnd,
+}
+
+/// Whether a text field (or another widget than the document view) has the keyboard: keys are then its own.
+#[must_use]
+pub fn typing(ctx: &egui::Context) -> bool {
+    ctx.memory(|m| m.focused().is_some_and(|f| f != focus_id()))
+}
+
+/// The document view's id: it holds the keyboard focus (arrows, Tab and Home/End are its own while it does).
+#[must_use]
+pub fn focus_id() -> Id {
+    Id::unique("warraq-document-view")
 }
 
 /// A relation to draw: its id, where its two annotations begin, its label and colour.
@@ -198,6 +230,9 @@ impl DocumentView {
             arc_room: false,
             relation_ends: None,
             arcs: Vec::new(),
+            caret: None,
+            keyboard_selection: false,
+            clitic_words: false,
             linking: None,
             pieces: Vec::new(),
         }
@@ -304,22 +339,188 @@ impl DocumentView {
         self.anchor.0
     }
 
-    /// Page Down / Page Up scroll by most of a screen, the arrow keys by a line — when no text field has the
-    /// keyboard.
+    /// Whether the selection was made with the keyboard (it is then taken exactly as it is).
+    #[must_use]
+    pub fn selected_by_keyboard(&self) -> bool {
+        self.keyboard_selection
+    }
+
+    /// Makes Ctrl+Shift+arrows stop after a leading clitic or article (or not).
+    pub fn set_clitic_words(&mut self, on: bool) {
+        self.clitic_words = on;
+    }
+
+    /// The arrows, Home and End move the caret (Shift extends the selection, Ctrl moves by word) while the view has
+    /// the keyboard, or no other widget has it.
+    fn keyboard_caret(&mut self, ui: &Ui) {
+        let focused = ui.ctx().memory(|m| m.focused());
+        if focused.is_some_and(|f| f != focus_id()) {
+            return;
+        }
+        use egui::{Key, Modifiers};
+        let ctrl_shift = Modifiers::COMMAND | Modifiers::SHIFT;
+        // More modifiers first: a pattern without Shift also matches the key with it.
+        let table = [
+            (ctrl_shift, Key::ArrowLeft, Move::WordLeft, true),
+            (ctrl_shift, Key::ArrowRight, Move::WordRight, true),
+            (Modifiers::COMMAND, Key::ArrowLeft, Move::WordLeft, false),
+            (Modifiers::COMMAND, Key::ArrowRight, Move::WordRight, false),
+            (Modifiers::SHIFT, Key::ArrowLeft, Move::Left, true),
+            (Modifiers::SHIFT, Key::ArrowRight, Move::Right, true),
+            (Modifiers::SHIFT, Key::ArrowUp, Move::Up, true),
+            (Modifiers::SHIFT, Key::ArrowDown, Move::Down, true),
+            (Modifiers::SHIFT, Key::Home, Move::LineStart, true),
+            (Modifiers::SHIFT, Key::End, Move::LineEnd, true),
+            (Modifiers::NONE, Key::ArrowLeft, Move::Left, false),
+            (Modifiers::NONE, Key::ArrowRight, Move::Right, false),
+            (Modifiers::NONE, Key::ArrowUp, Move::Up, false),
+            (Modifiers::NONE, Key::ArrowDown, Move::Down, false),
+            (Modifiers::NONE, Key::Home, Move::LineStart, false),
+            (Modifiers::NONE, Key::End, Move::LineEnd, false),
+        ];
+        let mut moves = Vec::new();
+        ui.input_mut(|i| {
+            for (mods, key, m, extend) in table {
+                while i.consume_key(mods, key) {
+                    moves.push((m, extend));
+                }
+            }
+        });
+        let ctx = ui.ctx().clone();
+        for (m, extend) in moves {
+            self.move_caret(&ctx, m, extend);
+        }
+    }
+
+    /// Moves the selection's head one step (`extend`: the anchor stays), across paragraphs where a step leaves one,
+    /// and scrolls it into view.
+    fn move_caret(&mut self, ctx: &egui::Context, m: Move, extend: bool) {
+        use parley::editing::Selection;
+        let n = self.doc.paragraphs().len();
+        let head = self.selection.head;
+        let Some(i) = self.doc.paragraph_at(head) else {
+            return;
+        };
+        self.ensure_layout(ctx, i);
+        let layout = &self.cache[&i].layout;
+        let p = layout.parley();
+        let rtl = layout.is_rtl();
+        let b = self.doc.local_byte(i, head).0;
+        let here = match self.caret {
+            Some((h, k, sel)) if h == head && k == i => sel,
+            _ => Selection::from_byte_index(p, b, parley::Affinity::Downstream),
+        };
+        let moved = match m {
+            Move::Left => here.previous_visual(p, false),
+            Move::Right => here.next_visual(p, false),
+            Move::WordLeft => here.previous_visual_word(p, false),
+            Move::WordRight => here.next_visual_word(p, false),
+            Move::Up => here.previous_line(p, false),
+            Move::Down => here.next_line(p, false),
+            Move::LineStart => here.line_start(p, false),
+            Move::LineEnd => here.line_end(p, false),
+        };
+        let stayed = moved.focus().index() == b
+            && (moved.focus().affinity() == here.focus().affinity()
+                || matches!(m, Move::Up | Move::Down));
+        let (new_head, caret) = if !stayed {
+            let at = self
+                .doc
+                .global_char(i, crate::model::ByteOffset(moved.focus().index()));
+            (at, Some((at, i, moved)))
+        } else {
+            // A step out of the paragraph: to the next or previous one.
+            let x = here.focus().geometry(p, 1.0).x0 as f32;
+            let forward = match m {
+                Move::Left | Move::WordLeft => rtl,
+                Move::Right | Move::WordRight => !rtl,
+                Move::Down => true,
+                Move::Up => false,
+                Move::LineStart | Move::LineEnd => return,
+            };
+            let j = if forward { i + 1 } else { i.wrapping_sub(1) };
+            if j >= n {
+                return;
+            }
+            match m {
+                Move::Up | Move::Down => {
+                    self.ensure_layout(ctx, j);
+                    let l = &self.cache[&j].layout;
+                    let y = if forward {
+                        1.0
+                    } else {
+                        (l.height() - 1.0).max(0.0)
+                    };
+                    let sel = Selection::from_point(l.parley(), x, y);
+                    let at = self
+                        .doc
+                        .global_char(j, crate::model::ByteOffset(sel.focus().index()));
+                    (at, Some((at, j, sel)))
+                }
+                _ => {
+                    let span = self.doc.paragraphs()[j].span();
+                    (if forward { span.start } else { span.end }, None)
+                }
+            }
+        };
+        let mut new_head = new_head;
+        if self.clitic_words && extend && matches!(m, Move::WordLeft | Move::WordRight) {
+            new_head = crate::model::words::stop_after_clitic(&self.doc, head, new_head);
+        }
+        self.caret = if new_head == caret.map_or(new_head, |c| c.0) {
+            caret
+        } else {
+            None
+        };
+        let anchor = if extend {
+            self.selection.anchor
+        } else {
+            new_head
+        };
+        self.selection = TextSelection::new(anchor, new_head);
+        self.keyboard_selection = true;
+        self.reveal(new_head);
+    }
+
+    /// Scrolls so that the code point at `at` is in view, if it is not.
+    fn reveal(&mut self, at: CharOffset) {
+        let Some(i) = self.doc.paragraph_at(at) else {
+            return;
+        };
+        self.update_prefix();
+        let top_of_para = self.prefix[i] + f64::from(MARGIN);
+        let (y0, y1) = match self.cache.get(&i) {
+            Some(c) => {
+                let b = self.doc.local_byte(i, at).0;
+                let [_, y0, _, y1] = c.layout.caret_rect(b, 1.0);
+                (top_of_para + f64::from(y0), top_of_para + f64::from(y1))
+            }
+            None => (top_of_para, top_of_para + f64::from(self.line_height)),
+        };
+        let (p, off) = self.anchor;
+        let top = self
+            .scroll_to
+            .unwrap_or(self.prefix.get(p).copied().unwrap_or(0.0) + f64::from(off));
+        let height = f64::from(self.viewport_height.max(50.0));
+        if y0 < top {
+            self.scroll_to = Some((y0 - 8.0).max(0.0));
+        } else if y1 > top + height {
+            self.scroll_to = Some(y1 - height + 8.0);
+        }
+    }
+
+    /// Page Down / Page Up scroll by most of a screen — when no text field has the keyboard.
     fn keyboard_scroll(&mut self, ui: &Ui) {
-        if ui.ctx().memory(|m| m.focused().is_some()) {
+        if ui
+            .ctx()
+            .memory(|m| m.focused().is_some_and(|f| f != focus_id()))
+        {
             return;
         }
         let page = f64::from(self.viewport_height.max(100.0)) * 0.9;
-        let line = f64::from(self.line_height.max(20.0));
         let delta = ui.input_mut(|i| {
             let mut d = 0.0;
-            for (key, step) in [
-                (egui::Key::PageDown, page),
-                (egui::Key::PageUp, -page),
-                (egui::Key::ArrowDown, line),
-                (egui::Key::ArrowUp, -line),
-            ] {
+            for (key, step) in [(egui::Key::PageDown, page), (egui::Key::PageUp, -page)] {
                 while i.consume_key(egui::Modifiers::NONE, key) {
                     d += step;
                 }
@@ -400,6 +601,7 @@ impl DocumentView {
         self.update_prefix();
 
         self.keyboard_scroll(ui);
+        self.keyboard_caret(ui);
         let mut area = egui::ScrollArea::vertical()
             .auto_shrink(false)
             .id_salt("document-scroll");
@@ -747,11 +949,22 @@ impl DocumentView {
     fn handle_pointer(&mut self, ui: &mut Ui, viewport: Rect) -> ViewResponse {
         let g = self.geometry;
         let screen_viewport = viewport.translate(g.content_origin.to_vec2());
-        let response = ui.interact(
-            screen_viewport,
-            Id::unique("document-view"),
-            Sense::click_and_drag(),
-        );
+        let response = ui.interact(screen_viewport, focus_id(), Sense::click_and_drag());
+        // The view keeps the keyboard once it has it: arrows and Tab are its own, not egui's focus moves.
+        if response.clicked() || response.drag_started() {
+            response.request_focus();
+        }
+        ui.memory_mut(|m| {
+            m.set_focus_lock_filter(
+                focus_id(),
+                egui::EventFilter {
+                    tab: true,
+                    horizontal_arrows: true,
+                    vertical_arrows: true,
+                    escape: false,
+                },
+            );
+        });
         if response.hovered() {
             ui.ctx().set_cursor_icon(CursorIcon::Text);
         }

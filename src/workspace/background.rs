@@ -404,6 +404,7 @@ impl OpenDocument {
                     self.save.saved(revision);
                 }
                 self.save.observe(self.annotations.revision(), now);
+                self.after_merge(taken);
                 Ok(Saved {
                     merged: taken,
                     conflicts,

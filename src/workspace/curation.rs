@@ -187,15 +187,7 @@ pub fn read_annotators(files: &[PathBuf], text: &str, whose: &str) -> Result<Ann
             && names.iter().collect::<std::collections::HashSet<_>>().len() == names.len()
     };
     if !unique(&out.names) {
-        out.names = files
-            .iter()
-            .map(|f| {
-                f.parent()
-                    .and_then(Path::file_name)
-                    .map(|n| n.to_string_lossy().into_owned())
-                    .unwrap_or_default()
-            })
-            .collect();
+        out.names = folder_names(files);
     }
     if !unique(&out.names) {
         out.names = (1..=files.len())
@@ -203,6 +195,33 @@ pub fn read_annotators(files: &[PathBuf], text: &str, whose: &str) -> Result<Ann
             .collect();
     }
     Ok(out)
+}
+
+/// The names of the folders that tell the files apart: for `alice/news/a.txt` and `bob/news/a.txt`, alice and
+/// bob (the nearest folder, going up, whose names all differ).
+fn folder_names(files: &[PathBuf]) -> Vec<String> {
+    let parts: Vec<Vec<String>> = files
+        .iter()
+        .map(|f| {
+            resolved(f)
+                .parent()
+                .map(|p| {
+                    p.components()
+                        .rev()
+                        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                        .collect()
+                })
+                .unwrap_or_default()
+        })
+        .collect();
+    let depth = parts.iter().map(Vec::len).min().unwrap_or(0);
+    for k in 0..depth {
+        let names: Vec<String> = parts.iter().map(|p| p[k].clone()).collect();
+        if names.iter().collect::<std::collections::HashSet<_>>().len() == names.len() {
+            return names;
+        }
+    }
+    Vec::new()
 }
 
 fn most_common_annotator(set: &AnnotationSet) -> Option<String> {
@@ -227,6 +246,8 @@ pub struct Curation {
     pub groups: Vec<Group>,
     /// Which of the groups are disagreements (indices, in text order).
     pub disagreements: Vec<usize>,
+    /// What every annotator has (pieces and tag): an answer never removes these from the curated copy.
+    agreed: std::collections::HashSet<(Vec<crate::model::Span>, String)>,
     /// The group looked at (an index into `groups`).
     pub current: Option<usize>,
 }
@@ -243,11 +264,18 @@ impl Curation {
             .filter(|(_, g)| g.is_disagreement())
             .map(|(i, _)| i)
             .collect();
+        let agreed = groups
+            .iter()
+            .filter(|g| !g.is_disagreement())
+            .flat_map(|g| &g.candidates)
+            .map(|c| (c.annotation.pieces(), c.annotation.tag.clone()))
+            .collect();
         Self {
             names: annotators.names,
             files: annotators.files,
             groups,
             disagreements,
+            agreed,
             current: None,
         }
     }
@@ -468,6 +496,14 @@ impl super::OpenDocument {
         merged
     }
 
+    /// After someone else's changes were merged in (another window, `warraq curate` run again): the annotators'
+    /// copies may have changed too, so a curation under way reads them again before another question is answered.
+    pub(crate) fn after_merge(&mut self, taken: usize) {
+        if taken > 0 && self.curation.is_some() {
+            self.curation = None;
+        }
+    }
+
     /// Reads the annotators' copies named in the curation record on a worker; [`Self::begin_curation`] follows.
     /// Does nothing when this is not a curated copy, or they are being read or were read.
     pub fn load_curation(&mut self, waker: &super::job::Waker) {
@@ -513,7 +549,19 @@ impl super::OpenDocument {
             return (0, 0);
         };
         let doc = self.doc.clone();
-        let (keep, drop) = g.split(choice);
+        let (keep, mut drop) = g.split(choice);
+        // What the curated copy holds where the disagreement is — an earlier answer (perhaps to versions that
+        // have changed since), an edit — gives way to the answer, except what every annotator agrees on.
+        let kept: std::collections::HashSet<(Vec<crate::model::Span>, String)> =
+            keep.iter().map(|a| (a.pieces(), a.tag.clone())).collect();
+        for a in self.annotations.overlapping(g.span) {
+            let identity = (a.pieces(), a.tag.clone());
+            if !kept.contains(&identity) && !c.agreed.contains(&identity) {
+                drop.push(a);
+            }
+        }
+        let drop: Vec<Annotation> = drop.into_iter().cloned().collect();
+        let drop: Vec<&Annotation> = drop.iter().collect();
         let done = self.annotations.decide(
             &doc,
             &[Decision {
@@ -549,6 +597,8 @@ pub struct CurateReport {
     pub documents: Vec<Curated>,
     /// Documents left out and why (missing on one side, unreadable, another text).
     pub problems: Vec<String>,
+    /// How many documents all sources have could not be curated (their reasons are among the problems).
+    pub refused: usize,
 }
 
 impl CurateReport {
@@ -595,6 +645,7 @@ pub fn curate_all(
     let mut report = CurateReport {
         documents: Vec::new(),
         problems: paired.problems,
+        refused: 0,
     };
     for (relative, files) in &paired.documents {
         // The annotators' copies first: nothing is copied for a document that cannot be curated.
@@ -607,6 +658,7 @@ pub fn curate_all(
         let (annotators, reference) = match read {
             Ok(r) => r,
             Err(e) => {
+                report.refused += 1;
                 report
                     .problems
                     .push(format!("{}: left out: {e}", relative.display()));
@@ -633,8 +685,29 @@ pub fn curate_all(
             None
         };
         if let Some(why) = refused {
+            report.refused += 1;
             report.problems.push(format!("{why}; left as it was"));
             continue;
+        }
+        if let Some(earlier) = d.curation_files() {
+            let same = earlier.len() == files.len()
+                && earlier
+                    .iter()
+                    .zip(files)
+                    .all(|(a, b)| resolved(a) == resolved(b));
+            if !same {
+                report.refused += 1;
+                report.problems.push(format!(
+                    "{}: was curated from other annotators' copies ({}); left as it was (curate into another folder)",
+                    target.display(),
+                    earlier
+                        .iter()
+                        .map(|p| p.display().to_string())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ));
+                continue;
+            }
         }
         d.annotations.annotator = annotator.to_owned();
         d.start_curation(files);

@@ -575,6 +575,7 @@ impl OpenDocument {
         // What is on disk now is the merge's other side: it becomes the base.
         self.base = Arc::new(theirs);
         self.base_text = None;
+        self.after_merge(merged.taken);
         Ok(Saved {
             merged: merged.taken,
             conflicts: merged.conflicts,
