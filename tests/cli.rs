@@ -489,7 +489,11 @@ fn curate_never_writes_through_a_link_into_an_annotators_folder_nor_takes_over_a
         "--into",
         c.to_str().unwrap(),
     ]);
-    assert_eq!(o.status.code(), Some(1), "a document not curated fails the run");
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "a document not curated fails the run"
+    );
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(
         err.contains("has annotations of its own and is not a curated copy"),

@@ -31,6 +31,8 @@ pub(crate) struct AnnotateState {
     flash: Option<(u64, Instant)>,
     note: RtlInputState,
     note_for: Option<u64>,
+    /// The details were opened with Enter: the note takes the keyboard.
+    focus_note: bool,
     filter_tag: Option<String>,
     filter_text: RtlInputState,
     pub(super) tags_draft: Option<super::tags_dialog::Draft>,
@@ -62,6 +64,7 @@ impl Default for AnnotateState {
             flash: None,
             note: RtlInputState::new(true),
             note_for: None,
+            focus_note: false,
             panel: None,
             filter_tag: None,
             filter_text: RtlInputState::new(false),
@@ -108,6 +111,32 @@ impl WarraqApp {
     }
 
     /// Picks an annotation (as clicking it in the panel does): selects it, scrolls to it and flashes it.
+    /// Whether an annotation's details are open.
+    #[must_use]
+    pub fn is_showing_details(&self) -> bool {
+        self.annotate.popup.is_some()
+    }
+
+    /// Opens the selected annotation's details (Enter), with the keyboard in its note.
+    pub fn open_details(&mut self) {
+        let Some(id) = self.annotate.selected else {
+            return;
+        };
+        let (Some(d), Some((_, view))) = (self.workspace.current(), self.view.as_mut()) else {
+            return;
+        };
+        let Some(a) = d.annotations.get(id) else {
+            return;
+        };
+        let at = a.span();
+        let pos = view
+            .screen_rects(at)
+            .first()
+            .map_or_else(|| view.visible_rect().center(), |r| r.left_bottom());
+        self.annotate.popup = Some((at.start, pos));
+        self.annotate.focus_note = true;
+    }
+
     pub fn pick_annotation(&mut self, id: u64) {
         self.commit_note();
         self.annotate.selected = Some(id);
@@ -158,10 +187,12 @@ impl WarraqApp {
 
     /// Tags the selection with `tag` (snapped to whole words when that is on); returns the new annotation's id.
     pub fn tag_selection(&mut self, tag: &str) -> Option<u64> {
-        let snap = self.settings.snap_to_word;
         let (Some(d), Some((_, view))) = (self.workspace.current_mut(), self.view.as_mut()) else {
             return None;
         };
+        // A selection made with the keys is taken as it is (but the spaces at its ends); one made with the mouse
+        // snaps to whole words when that is on.
+        let snap = self.settings.snap_to_word && !view.selected_by_keyboard();
         if d.read_only {
             self.message = Some("Annotations are off for this document until its annotations file is dealt with (see above).".into());
             return None;
@@ -171,7 +202,7 @@ impl WarraqApp {
             if snap {
                 snap_to_words(&doc, span)
             } else {
-                span
+                crate::model::words::trim_spaces(&doc, span)
             }
         };
         let pieces: Vec<crate::model::Span> = view.pieces().into_iter().map(snapped).collect();
@@ -754,10 +785,12 @@ impl WarraqApp {
                     }
                 });
                 ui.label("Note");
+                let focus = std::mem::take(&mut self.annotate.focus_note);
                 ui.add(
                     RtlInput::new(&mut self.annotate.note, "Annotation note")
                         .rows(3)
-                        .hint("ملاحظة"),
+                        .hint("ملاحظة")
+                        .take_focus(focus),
                 );
                 ui.horizontal(|ui| {
                     save_note = ui.button("Save Note").clicked();
@@ -813,6 +846,7 @@ impl WarraqApp {
             self.commit_note();
             self.annotate.popup = None;
             self.annotate.note_for = None;
+            self.focus_document = true;
         }
     }
 

@@ -30,6 +30,7 @@ pub enum Command {
     Copy,
     SelectAll,
     DeleteAnnotation,
+    AnnotationDetails,
     TagAll,
     Find,
     FindNext,
@@ -55,6 +56,9 @@ pub enum Command {
     SnapToWord,
     GoToStart,
     GoToEnd,
+    SelectToStart,
+    SelectToEnd,
+    CliticWords,
     ZoomIn,
     ZoomOut,
     ZoomReset,
@@ -82,6 +86,7 @@ impl Command {
         Command::Copy,
         Command::SelectAll,
         Command::DeleteAnnotation,
+        Command::AnnotationDetails,
         Command::TagAll,
         Command::Find,
         Command::FindNext,
@@ -107,6 +112,9 @@ impl Command {
         Command::SnapToWord,
         Command::GoToStart,
         Command::GoToEnd,
+        Command::SelectToStart,
+        Command::SelectToEnd,
+        Command::CliticWords,
         Command::ZoomIn,
         Command::ZoomOut,
         Command::ZoomReset,
@@ -157,6 +165,10 @@ impl Command {
             Command::SnapToWord => "Snap Selection to Words",
             Command::GoToStart => "Go to Start",
             Command::GoToEnd => "Go to End",
+            Command::SelectToStart => "Select to Start",
+            Command::SelectToEnd => "Select to End",
+            Command::CliticWords => "Clitics as Words",
+            Command::AnnotationDetails => "Annotation Details",
             Command::Copy => "Copy",
             Command::SelectAll => "Select All",
             Command::ZoomIn => "Zoom In",
@@ -228,8 +240,16 @@ impl Command {
             Command::EditTags => "Add, rename, recolour, rekey and reorder tags",
             Command::TogglePanel => "Show or hide the list of annotations",
             Command::SnapToWord => "Extend a selection to whole words before tagging it",
-            Command::GoToStart => "Scroll to the beginning of the document",
-            Command::GoToEnd => "Scroll to the end of the document",
+            Command::GoToStart => "Move the caret to the beginning of the document",
+            Command::GoToEnd => "Move the caret to the end of the document",
+            Command::SelectToStart => "Extend the selection to the beginning of the document",
+            Command::SelectToEnd => "Extend the selection to the end of the document",
+            Command::CliticWords => {
+                "Ctrl+Shift+arrow stops after a leading و ف ب ك ل or the article ال, to select a name without it"
+            }
+            Command::AnnotationDetails => {
+                "Open the selected annotation's details: tag, note, attributes, links (Escape closes)"
+            }
             Command::Copy => "Copy the selected text",
             Command::SelectAll => "Select the whole document",
             Command::ZoomIn => "Make everything larger",
@@ -265,8 +285,14 @@ impl Command {
             Command::Find => vec![KeyboardShortcut::new(CMD, Key::F)],
             Command::FindNext => vec![KeyboardShortcut::new(Modifiers::NONE, Key::F3)],
             Command::FindPrevious => vec![KeyboardShortcut::new(Modifiers::SHIFT, Key::F3)],
-            Command::NextAnnotation => vec![KeyboardShortcut::new(Modifiers::NONE, Key::F4)],
-            Command::PreviousAnnotation => vec![KeyboardShortcut::new(Modifiers::SHIFT, Key::F4)],
+            Command::NextAnnotation => vec![
+                KeyboardShortcut::new(Modifiers::NONE, Key::Tab),
+                KeyboardShortcut::new(Modifiers::NONE, Key::F4),
+            ],
+            Command::PreviousAnnotation => vec![
+                KeyboardShortcut::new(Modifiers::SHIFT, Key::Tab),
+                KeyboardShortcut::new(Modifiers::SHIFT, Key::F4),
+            ],
             Command::NextSuggestion => vec![KeyboardShortcut::new(Modifiers::NONE, Key::F6)],
             Command::PreviousSuggestion => vec![KeyboardShortcut::new(Modifiers::SHIFT, Key::F6)],
             Command::Quit => vec![KeyboardShortcut::new(CMD, Key::Q)],
@@ -282,6 +308,9 @@ impl Command {
             Command::TextSmaller => vec![KeyboardShortcut::new(cmd_shift, Key::Comma)],
             Command::GoToStart => vec![KeyboardShortcut::new(CMD, Key::Home)],
             Command::GoToEnd => vec![KeyboardShortcut::new(CMD, Key::End)],
+            Command::SelectToStart => vec![KeyboardShortcut::new(cmd_shift, Key::Home)],
+            Command::SelectToEnd => vec![KeyboardShortcut::new(cmd_shift, Key::End)],
+            Command::AnnotationDetails => vec![KeyboardShortcut::new(Modifiers::NONE, Key::Enter)],
             Command::TakeFirst => vec![KeyboardShortcut::new(Modifiers::ALT, Key::Num1)],
             Command::TakeSecond => vec![KeyboardShortcut::new(Modifiers::ALT, Key::Num2)],
             Command::TakeThird => vec![KeyboardShortcut::new(Modifiers::ALT, Key::Num3)],
@@ -300,6 +329,7 @@ impl Command {
             | Command::Agreement
             | Command::Curate
             | Command::MarkFinished
+            | Command::CliticWords
             | Command::AnnotatorName => Vec::new(),
         }
     }
@@ -323,6 +353,7 @@ impl Command {
             | Command::Copy
             | Command::SelectAll
             | Command::DeleteAnnotation
+            | Command::AnnotationDetails
             | Command::TagAll
             | Command::Find
             | Command::FindNext

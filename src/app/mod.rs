@@ -49,6 +49,8 @@ pub struct WarraqApp {
     title: String,
     egui_configured: bool,
     waker: Option<Waker>,
+    /// The document view is to take the keyboard (a document opened, Escape pressed outside a field).
+    focus_document: bool,
     pub(crate) annotate: annotate::AnnotateState,
     relations: relations::RelationState,
     /// The annotator name being edited (Edit ▸ Annotator Name…).
@@ -88,6 +90,7 @@ impl WarraqApp {
             message: None,
             title: String::new(),
             egui_configured: false,
+            focus_document: false,
             waker: None,
             annotate: annotate::AnnotateState::default(),
             relations: relations::RelationState::default(),
@@ -233,6 +236,9 @@ impl WarraqApp {
         }
         let mut view = DocumentView::new(d.doc.clone(), self.style());
         view.set_max_line_width(self.settings.max_line_width);
+        view.set_clitic_words(self.settings.clitic_words);
+        // The document has the keyboard when it opens.
+        self.focus_document = true;
         self.view = Some((generation, view));
         // Everything that belonged to the previous document goes with it.
         self.annotate = annotate::AnnotateState::default();
@@ -327,16 +333,31 @@ impl WarraqApp {
             Command::EditTags => self.open_tags_dialog(),
             Command::TogglePanel => self.settings.show_panel = !self.settings.show_panel,
             Command::SnapToWord => self.settings.snap_to_word = !self.settings.snap_to_word,
-            Command::GoToStart | Command::GoToEnd => {
+            Command::CliticWords => {
+                self.settings.clitic_words = !self.settings.clitic_words;
+                let on = self.settings.clitic_words;
+                if let Some(view) = self.view_mut() {
+                    view.set_clitic_words(on);
+                }
+            }
+            Command::GoToStart
+            | Command::GoToEnd
+            | Command::SelectToStart
+            | Command::SelectToEnd => {
                 if let Some(view) = self.view_mut() {
                     let end = crate::model::CharOffset(view.document().char_count());
-                    view.scroll_to_offset(if command == Command::GoToEnd {
+                    let to_end = matches!(command, Command::GoToEnd | Command::SelectToEnd);
+                    let extend = matches!(command, Command::SelectToStart | Command::SelectToEnd);
+                    let at = if to_end {
                         end
                     } else {
                         crate::model::CharOffset(0)
-                    });
+                    };
+                    view.move_caret_to(at, extend);
+                    view.scroll_to_offset(at);
                 }
             }
+            Command::AnnotationDetails => self.open_details(),
             Command::Export => self.open_export_dialog(),
             Command::Find => self.open_find(),
             Command::TagAll => {
@@ -470,6 +491,13 @@ impl WarraqApp {
             if text_input_focused && editing_keys {
                 continue;
             }
+            // Tab and Enter belong to whatever widget has the keyboard (a button, a field); only in the document
+            // do they step through annotations and open one.
+            if crate::view::document_view::typing(ctx)
+                && matches!(shortcut.logical_key, egui::Key::Tab | egui::Key::Enter)
+            {
+                continue;
+            }
             if ctx.input_mut(|i| i.consume_shortcut(&shortcut)) {
                 to_run.push(command);
             }
@@ -526,6 +554,8 @@ impl WarraqApp {
             self.apply_theme(&ctx);
         }
         self.waker(&ctx);
+        // Escape outside any field brings the keyboard back to the document.
+        let escape = ctx.input(|i| i.key_pressed(egui::Key::Escape));
         self.poll_work();
         self.follow_curation(&ctx);
         self.apply_pending_jump();
@@ -585,6 +615,12 @@ impl WarraqApp {
         self.annotator_dialog(&ctx);
         self.agreement_window(&ctx);
         self.curate_window(&ctx);
+        if escape && ctx.memory(|m| m.focused().is_none()) {
+            self.focus_document = true;
+        }
+        if std::mem::take(&mut self.focus_document) {
+            DocumentView::take_focus(&ctx);
+        }
         egui::CentralPanel::default().show(ui, |ui| {
             if let Some(message) = self.message.clone() {
                 let mut dismissed = false;
@@ -655,6 +691,7 @@ impl WarraqApp {
             Command::ToggleTheme => Some(self.settings.dark),
             Command::TogglePanel => Some(self.settings.show_panel),
             Command::SnapToWord => Some(self.settings.snap_to_word),
+            Command::CliticWords => Some(self.settings.clitic_words),
             Command::MarkFinished => self
                 .workspace
                 .current()

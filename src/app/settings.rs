@@ -19,6 +19,8 @@ pub struct Settings {
     pub snap_to_word: bool,
     /// Show the annotation panel.
     pub show_panel: bool,
+    /// Ctrl+Shift+arrows stop after a leading clitic or the article (View ▸ Clitics as Words).
+    pub clitic_words: bool,
     /// The knowledge-base table links are looked up in (Tools ▸ Load Link Table…).
     pub link_table: Option<PathBuf>,
     /// The name recorded on every annotation made in the window (Edit ▸ Annotator Name…).
@@ -36,6 +38,7 @@ impl Default for Settings {
             zoom: 1.0,
             snap_to_word: true,
             show_panel: true,
+            clitic_words: false,
             link_table: None,
             annotator: system_user(),
         }

@@ -305,6 +305,7 @@ impl DocumentView {
     }
 
     pub fn set_selection(&mut self, selection: TextSelection) {
+        self.keyboard_selection = false;
         let max = CharOffset(self.doc.char_count());
         self.selection = TextSelection::new(selection.anchor.min(max), selection.head.min(max));
     }
@@ -337,6 +338,21 @@ impl DocumentView {
     #[must_use]
     pub fn top_paragraph(&self) -> usize {
         self.anchor.0
+    }
+
+    /// Gives the view the keyboard (a document just opened, a popup closed).
+    pub fn take_focus(ctx: &egui::Context) {
+        ctx.memory_mut(|m| m.request_focus(focus_id()));
+    }
+
+    /// Moves the caret to `at` (extending the selection when `extend`), and scrolls it into view.
+    pub fn move_caret_to(&mut self, at: CharOffset, extend: bool) {
+        let at = at.min(CharOffset(self.doc.char_count()));
+        let anchor = if extend { self.selection.anchor } else { at };
+        self.selection = TextSelection::new(anchor, at);
+        self.keyboard_selection = true;
+        self.caret = None;
+        self.reveal(at);
     }
 
     /// Whether the selection was made with the keyboard (it is then taken exactly as it is).
@@ -402,6 +418,20 @@ impl DocumentView {
             return;
         };
         self.ensure_layout(ctx, i);
+        // A selection and Left or Right without Shift: the caret goes to the selection's edge on that side.
+        if !extend && !self.selection.is_empty() && matches!(m, Move::Left | Move::Right) {
+            let span = self.selection.span();
+            let rtl = self.cache[&i].layout.is_rtl();
+            let at = if (m == Move::Left) == rtl {
+                span.end
+            } else {
+                span.start
+            };
+            self.selection = TextSelection::caret(at);
+            self.caret = None;
+            self.reveal(at);
+            return;
+        }
         let layout = &self.cache[&i].layout;
         let p = layout.parley();
         let rtl = layout.is_rtl();
@@ -420,9 +450,13 @@ impl DocumentView {
             Move::LineStart => here.line_start(p, false),
             Move::LineEnd => here.line_end(p, false),
         };
-        let stayed = moved.focus().index() == b
-            && (moved.focus().affinity() == here.focus().affinity()
-                || matches!(m, Move::Up | Move::Down));
+        let stayed = if matches!(m, Move::Up | Move::Down) {
+            // On the first or last line parley moves to the text's start or end: that is leaving the paragraph.
+            let y = |s: &Selection| s.focus().geometry(p, 1.0).y0;
+            (y(&moved) - y(&here)).abs() < 1.0
+        } else {
+            moved.focus().index() == b && moved.focus().affinity() == here.focus().affinity()
+        };
         let (new_head, caret) = if !stayed {
             let at = self
                 .doc
@@ -1021,6 +1055,9 @@ impl DocumentView {
             return out;
         }
         // Ctrl-drag keeps what is selected as a piece and starts another; a plain click or drag starts over.
+        if response.drag_started() || response.clicked() {
+            self.keyboard_selection = false;
+        }
         if (response.drag_started() || response.clicked()) && !shift {
             let sel = self.selection.span();
             if command {
@@ -1128,6 +1165,12 @@ impl DocumentView {
         let text_color = visuals.text_color();
         let sel_color: Color32 = visuals.selection.bg_fill;
         let sel = self.selection.span();
+        let focused = ctx.memory(|m| m.has_focus(focus_id()));
+        let caret_on = focused && {
+            let t = ctx.input(|i| i.time);
+            ctx.request_repaint_after(std::time::Duration::from_millis(500));
+            (t * 2.0) as i64 % 2 == 0
+        };
         let Some(first) = self.paragraph_at_y(viewport.min.y) else {
             return;
         };
@@ -1165,6 +1208,23 @@ impl DocumentView {
                 }
                 if let Some(c) = self.cache.get(&i) {
                     kit.paint(&ctx, &painter, c.layout.parley(), origin, text_color);
+                }
+                // The caret, blinking, while the view has the keyboard.
+                if sel.is_empty()
+                    && caret_on
+                    && self.doc.paragraph_at(self.selection.head) == Some(i)
+                    && let Some(c) = self.cache.get(&i)
+                {
+                    let b = self.doc.local_byte(i, self.selection.head).0;
+                    let [x0, y0, _, y1] = c.layout.caret_rect(b, 1.5);
+                    painter.rect_filled(
+                        Rect::from_min_max(
+                            origin + Vec2::new(x0, y0),
+                            origin + Vec2::new(x0 + 1.5, y1),
+                        ),
+                        0.0,
+                        text_color,
+                    );
                 }
                 i += 1;
             }

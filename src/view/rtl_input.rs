@@ -75,6 +75,7 @@ pub struct RtlInput<'a> {
     rows: usize,
     font_size: f32,
     desired_width: Option<f32>,
+    take_focus: bool,
 }
 
 impl<'a> RtlInput<'a> {
@@ -88,7 +89,15 @@ impl<'a> RtlInput<'a> {
             rows,
             font_size: 16.0,
             desired_width: None,
+            take_focus: false,
         }
+    }
+
+    /// Takes the keyboard this frame (a dialog opened with a key).
+    #[must_use]
+    pub fn take_focus(mut self, take: bool) -> Self {
+        self.take_focus = take;
+        self
     }
 
     /// Grey text shown while the input is empty.
@@ -162,7 +171,7 @@ impl Widget for RtlInput<'_> {
                 }
             }
         });
-        if response.clicked() || response.drag_started() {
+        if response.clicked() || response.drag_started() || self.take_focus {
             response.request_focus();
         }
 

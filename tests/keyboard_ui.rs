@@ -1,0 +1,160 @@
+//! Annotating with the keyboard alone, in the real window: the caret moves visually, Shift selects, a tag key tags,
+//! Enter opens the details with the keyboard in the note, Escape comes back, Tab steps through annotations.
+
+mod common;
+
+use egui::{Event, Key, Modifiers, Vec2};
+use egui_kittest::Harness;
+use warraq::app::{SAMPLE_TEXT, WarraqApp};
+use warraq::model::{CharOffset, TextSelection};
+
+use common::{press, span_of};
+
+fn open_copy() -> (
+    tempfile::TempDir,
+    std::path::PathBuf,
+    Harness<'static, WarraqApp>,
+) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("article.txt");
+    std::fs::write(&path, SAMPLE_TEXT).unwrap();
+    let h = common::open(&path, Vec2::new(1300.0, 850.0));
+    (dir, path, h)
+}
+
+fn selection(h: &Harness<'_, WarraqApp>) -> TextSelection {
+    h.state().view().unwrap().selection()
+}
+
+#[test]
+fn a_whole_annotation_pass_with_the_keys_only() {
+    let (_dir, path, mut h) = open_copy();
+    h.run_steps(2);
+    // The document has the keyboard as soon as it opens: Ctrl+Home puts the caret at the start.
+    press(&mut h, Key::Home, Modifiers::COMMAND);
+    assert_eq!(selection(&h), TextSelection::caret(CharOffset(0)));
+    // The first line is Arabic: Left moves forward in the text, Right back.
+    press(&mut h, Key::ArrowLeft, Modifiers::NONE);
+    assert_eq!(selection(&h).head, CharOffset(1));
+    press(&mut h, Key::ArrowRight, Modifiers::NONE);
+    assert_eq!(selection(&h).head, CharOffset(0));
+    // Ctrl+Shift+Left selects the first word.
+    press(
+        &mut h,
+        Key::ArrowLeft,
+        Modifiers::COMMAND | Modifiers::SHIFT,
+    );
+    let word = span_of("روسيا");
+    let sel = selection(&h).span();
+    assert_eq!(sel.start, word.start);
+    assert!(sel.end >= word.end, "{sel:?}");
+    // 1 tags it PER; a space the word step took is not part of the annotation.
+    press(&mut h, Key::Num1, Modifiers::NONE);
+    let d = h.state().document().unwrap();
+    assert_eq!(d.annotations.items().len(), 1);
+    assert_eq!(d.annotations.items()[0].span(), word);
+    assert_eq!(d.annotations.items()[0].tag, "PER");
+    // Enter opens its details with the keyboard in the note; an Arabic note is typed.
+    press(&mut h, Key::Enter, Modifiers::NONE);
+    h.run_steps(2);
+    assert!(h.state().is_showing_details(), "the details opened");
+    h.event(Event::Text("ملاحظة بالعربية".into()));
+    h.run_steps(2);
+    // Escape leaves the note, Escape again closes the details (the note is kept) and the document has the
+    // keyboard again: Tab steps to the next annotation — there is one only, so it stays on it.
+    press(&mut h, Key::Escape, Modifiers::NONE);
+    press(&mut h, Key::Escape, Modifiers::NONE);
+    h.run_steps(2);
+    assert!(!h.state().is_showing_details(), "the details closed");
+    assert_eq!(
+        h.state().document().unwrap().annotations.items()[0].note,
+        "ملاحظة بالعربية"
+    );
+    press(&mut h, Key::ArrowLeft, Modifiers::NONE);
+    assert_ne!(
+        selection(&h).span(),
+        word,
+        "the arrows move the caret again"
+    );
+    // Ctrl+End, then Shift+Tab back to the annotation.
+    press(&mut h, Key::End, Modifiers::COMMAND);
+    assert_eq!(
+        selection(&h).head,
+        CharOffset(h.state().view().unwrap().document().char_count())
+    );
+    press(&mut h, Key::Tab, Modifiers::SHIFT);
+    assert_eq!(
+        h.state().selected_annotation(),
+        Some(h.state().document().unwrap().annotations.items()[0].id)
+    );
+    // Ctrl+S saves: the sidecar holds the annotation and its note.
+    press(&mut h, Key::S, Modifiers::COMMAND);
+    common::wait_saved(&mut h);
+    let ron = std::fs::read_to_string(warraq::store::sidecar::sidecar_path(&path)).unwrap();
+    assert!(ron.contains("tag: \"PER\", text: \"روسيا\""), "{ron}");
+    assert!(ron.contains("ملاحظة بالعربية"), "{ron}");
+}
+
+#[test]
+fn up_and_down_move_by_visual_line_and_shift_extends() {
+    let (_dir, _path, mut h) = open_copy();
+    h.run_steps(2);
+    press(&mut h, Key::Home, Modifiers::COMMAND);
+    // Down from the first line: into the next paragraph (the title is one line).
+    press(&mut h, Key::ArrowDown, Modifiers::NONE);
+    let first_para_end = SAMPLE_TEXT.lines().next().unwrap().chars().count();
+    let head = selection(&h).head;
+    assert!(head.0 > first_para_end, "{head:?} {first_para_end}");
+    // Shift+Up extends back to the first line; the anchor stays.
+    press(&mut h, Key::ArrowUp, Modifiers::SHIFT);
+    let s = selection(&h);
+    assert_eq!(s.anchor, head);
+    assert!(s.head.0 <= first_para_end, "{s:?}");
+    // Home / End go to the ends of the visual line.
+    press(&mut h, Key::End, Modifiers::NONE);
+    let end = selection(&h).head;
+    press(&mut h, Key::Home, Modifiers::NONE);
+    let start = selection(&h).head;
+    assert!(start < end, "{start:?} {end:?}");
+}
+
+#[test]
+fn with_clitics_as_words_a_name_is_selected_without_its_clitic() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("c.txt");
+    std::fs::write(&path, "زار والقاهرة أمس").unwrap();
+    let mut h = common::open(&path, Vec2::new(1300.0, 850.0));
+    let ctx = h.ctx.clone();
+    h.state_mut()
+        .run(&ctx, warraq::app::commands::Command::CliticWords);
+    h.run_steps(2);
+    // Caret before والقاهرة (4): Ctrl+Shift+Left stops after و, then after ال.
+    press(&mut h, Key::Home, Modifiers::COMMAND);
+    press(&mut h, Key::ArrowLeft, Modifiers::COMMAND);
+    let before = selection(&h).head;
+    assert!(before.0 == 3 || before.0 == 4, "{before:?}");
+    if before.0 == 3 {
+        press(&mut h, Key::ArrowLeft, Modifiers::NONE);
+    }
+    press(
+        &mut h,
+        Key::ArrowLeft,
+        Modifiers::COMMAND | Modifiers::SHIFT,
+    );
+    assert_eq!(selection(&h).span().end, CharOffset(5), "after و");
+    // Without the clitic: start after و and select the rest of the word, then tag it LOC (2).
+    press(&mut h, Key::ArrowLeft, Modifiers::NONE);
+    h.run_steps(1);
+    let at = selection(&h).head;
+    assert_eq!(at, CharOffset(5));
+    h.state_mut()
+        .run(&ctx, warraq::app::commands::Command::CliticWords);
+    press(
+        &mut h,
+        Key::ArrowLeft,
+        Modifiers::COMMAND | Modifiers::SHIFT,
+    );
+    press(&mut h, Key::Num2, Modifiers::NONE);
+    let d = h.state().document().unwrap();
+    assert_eq!(d.annotations.items()[0].text, "القاهرة");
+}
