@@ -3,8 +3,10 @@
 
 mod common;
 
+use egui::accesskit::Role;
 use egui::{Event, Key, Modifiers, Vec2};
 use egui_kittest::Harness;
+use egui_kittest::kittest::{NodeT, Queryable};
 use warraq::app::{SAMPLE_TEXT, WarraqApp};
 use warraq::model::{CharOffset, TextSelection};
 
@@ -54,6 +56,17 @@ fn a_whole_annotation_pass_with_the_keys_only() {
     assert_eq!(d.annotations.items().len(), 1);
     assert_eq!(d.annotations.items()[0].span(), word);
     assert_eq!(d.annotations.items()[0].tag, "PER");
+    // What a screen reader reads: the document, its first paragraph in logical order, the annotation.
+    h.run_steps(2);
+    h.get_by_role(Role::Document);
+    let first = SAMPLE_TEXT.lines().next().unwrap();
+    // (The sample repeats its title as its first line of text: two paragraphs read the same.)
+    assert_eq!(
+        h.query_all_by_role_and_label(Role::Paragraph, first)
+            .count(),
+        2
+    );
+    h.get_by_role_and_label(Role::Mark, "PER: روسيا");
     // Enter opens its details with the keyboard in the note; an Arabic note is typed.
     press(&mut h, Key::Enter, Modifiers::NONE);
     h.run_steps(2);
@@ -76,6 +89,14 @@ fn a_whole_annotation_pass_with_the_keys_only() {
         word,
         "the arrows move the caret again"
     );
+    // The note is read with the annotation, and the caret's word is announced.
+    h.run_steps(2);
+    let mark = h.get_by_role_and_label(Role::Mark, "PER: روسيا");
+    assert_eq!(
+        mark.accesskit_node().description().as_deref(),
+        Some("ملاحظة بالعربية")
+    );
+    assert!(h.query_by_role(Role::Status).is_some());
     // Ctrl+End, then Shift+Tab back to the annotation.
     press(&mut h, Key::End, Modifiers::COMMAND);
     assert_eq!(

@@ -661,6 +661,7 @@ impl DocumentView {
             self.layout_visible(ui.ctx(), viewport);
             let r = self.handle_pointer(ui, viewport);
             self.paint(ui, viewport, overlay);
+            self.accessibility(ui, viewport, overlay);
             r
         });
         let view_response = output.inner;
@@ -1239,6 +1240,123 @@ impl DocumentView {
 }
 
 impl DocumentView {
+    /// What a screen reader reads (AccessKit; AT-SPI on Linux): the view is a Document node; each visible paragraph
+    /// is a child holding its text in logical order with its direction; each visible annotation a child labelled
+    /// "TAG: text" with its note; and a polite live region says what the caret is on or what is selected, so
+    /// moving the caret is announced.
+    fn accessibility(&mut self, ui: &mut Ui, viewport: Rect, overlay: Option<Overlay<'_>>) {
+        use egui::accesskit::{Live, Role, TextDirection};
+        let ctx = ui.ctx().clone();
+        let doc_id = focus_id();
+        if ctx
+            .accesskit_node_builder(doc_id, |node| {
+                node.set_role(Role::Document);
+                node.set_label("Document");
+            })
+            .is_none()
+        {
+            return;
+        }
+        let g = self.geometry;
+        let Some(first) = self.paragraph_at_y(viewport.min.y) else {
+            return;
+        };
+        let child = ui.new_child(egui::UiBuilder::new().accessibility_parent(doc_id));
+        let screen = |y0: f32, y1: f32, g: FrameGeometry, w: f32| {
+            Rect::from_min_max(
+                g.content_origin + Vec2::new(g.text_left, y0),
+                g.content_origin + Vec2::new(g.text_left + w, y1),
+            )
+        };
+        let mut i = first;
+        while i < self.heights.len() && (self.prefix[i] as f32 + MARGIN) < viewport.max.y {
+            let top = self.prefix[i] as f32 + MARGIN;
+            let rect = screen(top, top + self.heights[i], g, self.width);
+            let id = doc_id.with(("paragraph", i));
+            child.interact(rect, id, Sense::hover());
+            let text = self.doc.paragraph_text(i).to_owned();
+            let rtl = self.cache.get(&i).is_some_and(|c| c.layout.is_rtl());
+            ctx.accesskit_node_builder(id, |node| {
+                node.set_role(Role::Paragraph);
+                node.set_label(text);
+                node.set_text_direction(if rtl {
+                    TextDirection::RightToLeft
+                } else {
+                    TextDirection::LeftToRight
+                });
+            });
+            i += 1;
+        }
+        let last = i;
+        if let Some(o) = overlay
+            && let (Some(start), Some(end)) = (
+                self.doc.paragraphs().get(first).map(|p| p.span().start),
+                self.doc
+                    .paragraphs()
+                    .get(last.saturating_sub(1))
+                    .map(|p| p.span().end),
+            )
+        {
+            let visible: Vec<(u64, String, String, Span)> = o
+                .annotations
+                .overlapping(Span::new(start, CharOffset(end.0 + 1)))
+                .map(|a| {
+                    (
+                        a.id,
+                        format!("{}: {}", a.tag, a.text),
+                        a.note.clone(),
+                        a.span(),
+                    )
+                })
+                .collect();
+            for (id, label, note, span) in visible {
+                let rect = self
+                    .screen_rects(span)
+                    .into_iter()
+                    .reduce(|a, b| a.union(b))
+                    .unwrap_or(Rect::NOTHING);
+                if !rect.is_positive() {
+                    continue;
+                }
+                let nid = doc_id.with(("annotation", id));
+                child.interact(rect, nid, Sense::hover());
+                ctx.accesskit_node_builder(nid, |node| {
+                    node.set_role(Role::Mark);
+                    node.set_label(label);
+                    if !note.is_empty() {
+                        node.set_description(note);
+                    }
+                });
+            }
+        }
+        // The caret's word, or the selection, read out when it changes.
+        let said = if self.selection.is_empty() {
+            let at = self.selection.head;
+            let word = crate::model::words::snap_to_words(
+                &self.doc,
+                Span::new(at, CharOffset((at.0 + 1).min(self.doc.char_count()))),
+            );
+            self.doc.slice(word)
+        } else {
+            let s = self.doc.slice(self.selection.span());
+            format!("selected: {}", crate::model::LineProblem::shorten(&s, 200))
+        };
+        let live = doc_id.with("caret");
+        child.interact(
+            Rect::from_min_size(
+                g.content_origin + Vec2::new(g.text_left, viewport.min.y),
+                Vec2::splat(1.0),
+            ),
+            live,
+            Sense::hover(),
+        );
+        ctx.accesskit_node_builder(live, |node| {
+            node.set_role(Role::Status);
+            node.set_live(Live::Polite);
+            node.set_label(said);
+        });
+    }
+
     /// The relation whose arc or label is under screen point `p` (as painted in the last frame).
     fn arc_at(&self, p: Pos2) -> Option<u64> {
         self.arcs
