@@ -1,0 +1,69 @@
+#!/usr/bin/env python3
+"""What a screen reader reads from the running window, through AT-SPI (what Orca uses).
+
+Run inside a D-Bus session with the accessibility bus up and Warraq showing a document (see .ci/screen_reader.sh).
+Usage: screen_reader.py FIRST_SENTENCE ANNOTATION_LABEL
+Prints the document's readable tree (roles and names) and fails unless the document node is there, a paragraph
+reads FIRST_SENTENCE (in logical order) and an annotation node reads ANNOTATION_LABEL.
+"""
+import sys
+import time
+
+import pyatspi
+
+want_sentence, want_label = sys.argv[1], sys.argv[2]
+
+
+def find_app():
+    desktop = pyatspi.Registry.getDesktop(0)
+    for _ in range(40):
+        for app in desktop:
+            if app is not None and "warraq" in (app.name or "").lower():
+                return app
+        time.sleep(0.5)
+    return None
+
+
+def walk(node, depth=0, out=None):
+    if out is None:
+        out = []
+    try:
+        role = node.getRoleName()
+        name = node.name or ""
+    except Exception:
+        return out
+    out.append((depth, role, name, node))
+    if depth > 40:
+        return out
+    for child in node:
+        if child is not None:
+            walk(child, depth + 1, out)
+    return out
+
+
+app = find_app()
+if app is None:
+    names = [a.name for a in pyatspi.Registry.getDesktop(0) if a is not None]
+    sys.exit(f"screen reader: no Warraq application on the accessibility bus (found: {names})")
+nodes = []
+for _ in range(20):
+    nodes = walk(app)
+    if any(r == "document frame" or r == "document web" or r.startswith("document") for _, r, _, _ in nodes):
+        break
+    time.sleep(0.5)
+for depth, role, name, _ in nodes:
+    if role in ("paragraph", "mark", "status bar") or role.startswith("document") or name == want_label:
+        print(f"{'  ' * depth}{role}: {name[:90]}")
+documents = [n for n in nodes if n[1].startswith("document")]
+paragraphs = [n for n in nodes if n[1] == "paragraph" and n[2] == want_sentence]
+marks = [n for n in nodes if n[2] == want_label]
+problems = []
+if not documents:
+    problems.append("no document node")
+if not paragraphs:
+    problems.append(f"no paragraph reads {want_sentence!r}")
+if not marks:
+    problems.append(f"no annotation reads {want_label!r}")
+if problems:
+    sys.exit("screen reader: " + "; ".join(problems))
+print(f"screen reader: the document, its first sentence and the annotation {want_label!r} are read")
