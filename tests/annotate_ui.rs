@@ -11,17 +11,12 @@ mod common;
 
 use common::{click, press, span_of, tag, wait_saved};
 
-/// A window on a copy of the sample in a fresh folder (kept alive by the returned guard).
 fn open_copy() -> (
     tempfile::TempDir,
     std::path::PathBuf,
     Harness<'static, WarraqApp>,
 ) {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("article.txt");
-    std::fs::write(&path, SAMPLE_TEXT).unwrap();
-    let h = open(&path);
-    (dir, path, h)
+    common::open_copy(Vec2::new(1300.0, 850.0))
 }
 
 fn open(path: &std::path::Path) -> Harness<'static, WarraqApp> {

@@ -17,11 +17,7 @@ fn open_copy() -> (
     std::path::PathBuf,
     Harness<'static, WarraqApp>,
 ) {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("article.txt");
-    std::fs::write(&path, SAMPLE_TEXT).unwrap();
-    let h = common::open(&path, Vec2::new(1300.0, 850.0));
-    (dir, path, h)
+    common::open_copy(Vec2::new(1300.0, 850.0))
 }
 
 fn selection(h: &Harness<'_, WarraqApp>) -> TextSelection {

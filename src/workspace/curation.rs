@@ -43,17 +43,7 @@ pub fn pair(sources: &[PathBuf]) -> Result<Paired, String> {
         .iter()
         .map(|s| annotated_documents(s))
         .collect::<Result<_, _>>()?;
-    let mut seen: Vec<PathBuf> = Vec::new();
-    for s in sources {
-        let r = resolved(s);
-        if seen.contains(&r) {
-            return Err(format!(
-                "{}: given twice (an annotator's copy cannot be compared with itself)",
-                s.display()
-            ));
-        }
-        seen.push(r);
-    }
+    distinct(sources)?;
     let single = sources.iter().all(|s| s.is_file());
     let mut out = Paired::default();
     for (source, list) in sources.iter().zip(&lists) {
@@ -138,20 +128,26 @@ pub fn check_sources(files: &[PathBuf], curated: Option<&Path>) -> Result<(), St
             files.len()
         ));
     }
-    let mut seen: Vec<PathBuf> = Vec::new();
+    distinct(files)?;
     let own = curated.map(resolved);
-    for f in files {
-        let r = resolved(f);
+    if let Some(f) = files.iter().find(|f| own.as_ref() == Some(&resolved(f))) {
+        return Err(format!(
+            "{}: the curated document itself is named as an annotator's copy",
+            f.display()
+        ));
+    }
+    Ok(())
+}
+
+/// Refuses the same place given twice (links resolved): an annotator's copy compared with itself agrees fully.
+fn distinct(paths: &[PathBuf]) -> Result<(), String> {
+    let mut seen: Vec<PathBuf> = Vec::new();
+    for p in paths {
+        let r = resolved(p);
         if seen.contains(&r) {
             return Err(format!(
-                "{}: given twice (the same annotator's copy cannot be compared with itself)",
-                f.display()
-            ));
-        }
-        if own.as_ref() == Some(&r) {
-            return Err(format!(
-                "{}: the curated document itself is named as an annotator's copy",
-                f.display()
+                "{}: given twice (an annotator's copy cannot be compared with itself)",
+                p.display()
             ));
         }
         seen.push(r);

@@ -121,3 +121,18 @@ pub fn wait_saved(h: &mut Harness<'_, WarraqApp>) {
     }
     assert!(!saving(h), "the save finished");
 }
+
+/// A window on a copy of the sample in a fresh folder (kept alive by the returned guard).
+pub fn open_copy(
+    size: Vec2,
+) -> (
+    tempfile::TempDir,
+    std::path::PathBuf,
+    Harness<'static, WarraqApp>,
+) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("article.txt");
+    std::fs::write(&path, SAMPLE_TEXT).unwrap();
+    let h = open(&path, size);
+    (dir, path, h)
+}
