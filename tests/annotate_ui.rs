@@ -989,6 +989,16 @@ fn alt_drag_from_one_annotation_to_another_links_them_with_the_chosen_type() {
         2,
         "no annotation was made or moved by the drag"
     );
+    // A screen reader reads the relation with each of its annotations.
+    h.run_steps(2);
+    {
+        use egui_kittest::kittest::NodeT;
+        let node = h.get_by_role_and_label(egui::accesskit::Role::Mark, "PER: أناتولي أنتونوف");
+        assert_eq!(
+            node.accesskit_node().description().as_deref(),
+            Some("EmployedBy: أناتولي أنتونوف › الولايات المتحدة")
+        );
+    }
     // The arc is drawn with its label; clicking the label opens the relation.
     h.run_steps(2);
     let labels = h.state().view().unwrap().relation_labels();

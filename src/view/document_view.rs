@@ -1297,14 +1297,31 @@ impl DocumentView {
                     .map(|p| p.span().end),
             )
         {
-            let visible: Vec<(u64, String, String, Span)> = o
-                .annotations
+            let set = o.annotations;
+            let text_of = |id: u64| set.any(id).map_or_else(String::new, |a| a.text.clone());
+            // Its note, then its relations: "EmployedBy: أنتونوف › الولايات المتحدة".
+            let described = |a: &crate::model::Annotation| {
+                let mut lines: Vec<String> = Vec::new();
+                if !a.note.is_empty() {
+                    lines.push(a.note.clone());
+                }
+                for r in set.relations_of(a.id) {
+                    lines.push(format!(
+                        "{}: {} › {}",
+                        r.kind,
+                        text_of(r.from),
+                        text_of(r.to)
+                    ));
+                }
+                lines.join("\n")
+            };
+            let visible: Vec<(u64, String, String, Span)> = set
                 .overlapping(Span::new(start, CharOffset(end.0 + 1)))
                 .map(|a| {
                     (
                         a.id,
                         format!("{}: {}", a.tag, a.text),
-                        a.note.clone(),
+                        described(a),
                         a.span(),
                     )
                 })
