@@ -54,6 +54,35 @@ pub fn atomic_write(path: &Path, bytes: &[u8], keep_backup: bool) -> std::io::Re
     result
 }
 
+/// Writes a new file at `path`, all or nothing, and never over anything: the content goes to a temporary file
+/// (flushed, fsynced), which is then linked to `path` — an error if something is there already — and the folder is
+/// fsynced. (A curated copy of a text is written this way.)
+pub fn write_new(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let name = path.file_name().unwrap_or_default().to_string_lossy();
+    let tmp = dir.join(format!(".{name}.{}.new.tmp", std::process::id()));
+    let result = (|| {
+        let mut f = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&tmp)?;
+        f.write_all(bytes)?;
+        f.flush()?;
+        f.sync_all()?;
+        drop(f);
+        std::fs::hard_link(&tmp, path)?;
+        if let Ok(d) = std::fs::File::open(dir) {
+            let _ = d.sync_all();
+        }
+        Ok(())
+    })();
+    let _ = std::fs::remove_file(&tmp);
+    result
+}
+
 /// Whether a file name is one of Warraq's own files: a sidecar, its backup, a lock, or a folder tag set.
 #[must_use]
 pub fn is_annotations_file(name: &str) -> bool {
@@ -287,6 +316,23 @@ pub fn plain_file_name(name: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_new_file_is_written_whole_and_never_over_anything() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("نص.txt");
+        write_new(&p, "أول".as_bytes()).unwrap();
+        assert_eq!(std::fs::read_to_string(&p).unwrap(), "أول");
+        assert!(write_new(&p, b"second").is_err());
+        assert_eq!(std::fs::read_to_string(&p).unwrap(), "أول", "not replaced");
+        // A link to nothing is something: it is not followed.
+        let link = dir.path().join("link.txt");
+        std::os::unix::fs::symlink(dir.path().join("elsewhere.txt"), &link).unwrap();
+        assert!(write_new(&link, b"x").is_err());
+        assert!(!dir.path().join("elsewhere.txt").exists());
+        let left: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
+        assert_eq!(left.len(), 2, "no temporary file left behind");
+    }
 
     #[test]
     fn names_from_files_stay_in_the_folder() {

@@ -409,16 +409,7 @@ pub fn prepare(
         return Ok(target);
     }
     let bytes = store::read_bytes(from).map_err(|e| e.to_string())?;
-    let write = || -> std::io::Result<()> {
-        use std::io::Write as _;
-        let mut f = std::fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(&target)?;
-        f.write_all(&bytes)?;
-        f.sync_all()
-    };
-    write().map_err(|e| format!("{}: {e}", target.display()))?;
+    store::write::write_new(&target, &bytes).map_err(|e| format!("{}: {e}", target.display()))?;
     Ok(target)
 }
 
