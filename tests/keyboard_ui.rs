@@ -175,3 +175,83 @@ fn with_clitics_as_words_a_name_is_selected_without_its_clitic() {
     let d = h.state().document().unwrap();
     assert_eq!(d.annotations.items()[0].text, "القاهرة");
 }
+
+#[test]
+fn line_ends_blank_lines_and_pages_keep_the_caret_where_it_should_be() {
+    let (_dir, _path, mut h) = open_copy();
+    h.run_steps(2);
+    press(&mut h, Key::Home, Modifiers::COMMAND);
+    // Into the line a few characters: Down twice (over the blank line) and Up twice come back to the same place.
+    for _ in 0..10 {
+        press(&mut h, Key::ArrowLeft, Modifiers::NONE);
+    }
+    let start = selection(&h).head;
+    for key in [Key::ArrowDown, Key::ArrowDown, Key::ArrowUp, Key::ArrowUp] {
+        press(&mut h, key, Modifiers::NONE);
+    }
+    assert_eq!(
+        selection(&h).head,
+        start,
+        "the caret kept its place across the lines"
+    );
+    // A wrapped paragraph: End then Left is one step, not a jump out of the paragraph.
+    let long = span_of("( أردو");
+    h.state_mut()
+        .view_mut()
+        .unwrap()
+        .move_caret_to(long.start, false);
+    press(&mut h, Key::End, Modifiers::NONE);
+    let end = selection(&h).head;
+    assert!(end > long.start, "{end:?}");
+    press(&mut h, Key::ArrowLeft, Modifiers::NONE);
+    let next = selection(&h).head;
+    assert!(next.0.abs_diff(end.0) <= 1, "{end:?} then {next:?}");
+    // Page Down moves the caret by a page; Shift+Page Up selects back.
+    press(&mut h, Key::Home, Modifiers::COMMAND);
+    press(&mut h, Key::PageDown, Modifiers::NONE);
+    let paged = selection(&h).head;
+    assert!(paged.0 > 200, "{paged:?}");
+    press(&mut h, Key::PageUp, Modifiers::SHIFT);
+    let s = selection(&h);
+    assert_eq!(s.anchor, paged);
+    assert!(s.head < paged);
+}
+
+#[test]
+fn deleting_from_the_details_gives_the_text_the_keyboard_back() {
+    let (_dir, _path, mut h) = open_copy();
+    h.run_steps(2);
+    press(&mut h, Key::Home, Modifiers::COMMAND);
+    press(
+        &mut h,
+        Key::ArrowLeft,
+        Modifiers::COMMAND | Modifiers::SHIFT,
+    );
+    press(&mut h, Key::Num1, Modifiers::NONE);
+    press(&mut h, Key::Enter, Modifiers::NONE);
+    h.run_steps(2);
+    assert!(h.state().is_showing_details());
+    // The Delete key in the note is text editing; the details' Delete button (by its label) deletes.
+    h.get_by_label("Delete").click();
+    h.run_steps(3);
+    assert!(h.state().document().unwrap().annotations.items().is_empty());
+    assert!(!h.state().is_showing_details());
+    let focused = h.ctx.memory(|m| m.focused());
+    assert_eq!(focused, Some(warraq::view::document_view::focus_id()));
+    // And the text announces the annotation at the caret after tagging again.
+    press(
+        &mut h,
+        Key::ArrowLeft,
+        Modifiers::COMMAND | Modifiers::SHIFT,
+    );
+    press(&mut h, Key::Num1, Modifiers::NONE);
+    h.run_steps(2);
+    let made = h.state().document().unwrap().annotations.items()[0]
+        .text
+        .clone();
+    assert!(
+        h.query_by_role_and_label(Role::Status, &format!("PER: {made}"))
+            .is_some(),
+        "the live region says the annotation just made"
+    );
+}

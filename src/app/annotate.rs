@@ -846,7 +846,7 @@ impl WarraqApp {
             self.commit_note();
             self.annotate.popup = None;
             self.annotate.note_for = None;
-            self.focus_document = true;
+            self.focus_document = 2;
         }
     }
 

@@ -50,7 +50,8 @@ pub struct WarraqApp {
     egui_configured: bool,
     waker: Option<Waker>,
     /// The document view is to take the keyboard (a document opened, Escape pressed outside a field).
-    focus_document: bool,
+    /// (Frames to go: a click that closed a popup may take the focus away in the frame after.)
+    focus_document: u8,
     pub(crate) annotate: annotate::AnnotateState,
     relations: relations::RelationState,
     /// The annotator name being edited (Edit ▸ Annotator Name…).
@@ -90,7 +91,7 @@ impl WarraqApp {
             message: None,
             title: String::new(),
             egui_configured: false,
-            focus_document: false,
+            focus_document: 0,
             waker: None,
             annotate: annotate::AnnotateState::default(),
             relations: relations::RelationState::default(),
@@ -238,7 +239,7 @@ impl WarraqApp {
         view.set_max_line_width(self.settings.max_line_width);
         view.set_clitic_words(self.settings.clitic_words);
         // The document has the keyboard when it opens.
-        self.focus_document = true;
+        self.focus_document = 2;
         self.view = Some((generation, view));
         // Everything that belonged to the previous document goes with it.
         self.annotate = annotate::AnnotateState::default();
@@ -556,6 +557,7 @@ impl WarraqApp {
         self.waker(&ctx);
         // Escape outside any field brings the keyboard back to the document.
         let escape = ctx.input(|i| i.key_pressed(egui::Key::Escape));
+        let had_details = self.annotate.popup.is_some();
         self.poll_work();
         self.follow_curation(&ctx);
         self.apply_pending_jump();
@@ -615,12 +617,6 @@ impl WarraqApp {
         self.annotator_dialog(&ctx);
         self.agreement_window(&ctx);
         self.curate_window(&ctx);
-        if escape && ctx.memory(|m| m.focused().is_none()) {
-            self.focus_document = true;
-        }
-        if std::mem::take(&mut self.focus_document) {
-            DocumentView::take_focus(&ctx);
-        }
         egui::CentralPanel::default().show(ui, |ui| {
             if let Some(message) = self.message.clone() {
                 let mut dismissed = false;
@@ -680,6 +676,16 @@ impl WarraqApp {
                 }
             }
         });
+        // Escape outside any field, or the details closing (Delete, a tag, Escape), gives the text the keyboard.
+        if (escape && ctx.memory(|m| m.focused().is_none()))
+            || (had_details && self.annotate.popup.is_none())
+        {
+            self.focus_document = 2;
+        }
+        if self.focus_document > 0 {
+            self.focus_document -= 1;
+            DocumentView::take_focus(&ctx);
+        }
     }
 
     fn command_button(&mut self, ui: &mut Ui, command: Command) {

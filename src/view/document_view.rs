@@ -156,6 +156,8 @@ pub struct DocumentView {
     keyboard_selection: bool,
     /// Ctrl+Shift+arrows stop after a leading clitic (و ف ب ك ل) or the article ال.
     clitic_words: bool,
+    /// Where across the line Up / Down / Page Up / Page Down keep the caret (set by the first of them).
+    goal_x: Option<f32>,
 }
 
 /// How a key moves the caret.
@@ -169,6 +171,8 @@ enum Move {
     Down,
     LineStart,
     LineEnd,
+    PageUp,
+    PageDown,
 }
 
 /// Whether a text field (or another widget than the document view) has the keyboard: keys are then its own.
@@ -233,6 +237,7 @@ impl DocumentView {
             caret: None,
             keyboard_selection: false,
             clitic_words: false,
+            goal_x: None,
             linking: None,
             pieces: Vec::new(),
         }
@@ -306,6 +311,7 @@ impl DocumentView {
 
     pub fn set_selection(&mut self, selection: TextSelection) {
         self.keyboard_selection = false;
+        self.goal_x = None;
         let max = CharOffset(self.doc.char_count());
         self.selection = TextSelection::new(selection.anchor.min(max), selection.head.min(max));
     }
@@ -387,6 +393,10 @@ impl DocumentView {
             (Modifiers::SHIFT, Key::ArrowDown, Move::Down, true),
             (Modifiers::SHIFT, Key::Home, Move::LineStart, true),
             (Modifiers::SHIFT, Key::End, Move::LineEnd, true),
+            (Modifiers::SHIFT, Key::PageUp, Move::PageUp, true),
+            (Modifiers::SHIFT, Key::PageDown, Move::PageDown, true),
+            (Modifiers::NONE, Key::PageUp, Move::PageUp, false),
+            (Modifiers::NONE, Key::PageDown, Move::PageDown, false),
             (Modifiers::NONE, Key::ArrowLeft, Move::Left, false),
             (Modifiers::NONE, Key::ArrowRight, Move::Right, false),
             (Modifiers::NONE, Key::ArrowUp, Move::Up, false),
@@ -412,6 +422,11 @@ impl DocumentView {
     /// and scrolls it into view.
     fn move_caret(&mut self, ctx: &egui::Context, m: Move, extend: bool) {
         use parley::editing::Selection;
+        if matches!(m, Move::Up | Move::Down | Move::PageUp | Move::PageDown) {
+            self.move_vertical(ctx, m, extend);
+            return;
+        }
+        self.goal_x = None;
         let n = self.doc.paragraphs().len();
         let head = self.selection.head;
         let Some(i) = self.doc.paragraph_at(head) else {
@@ -440,62 +455,66 @@ impl DocumentView {
             Some((h, k, sel)) if h == head && k == i => sel,
             _ => Selection::from_byte_index(p, b, parley::Affinity::Downstream),
         };
-        let moved = match m {
-            Move::Left => here.previous_visual(p, false),
-            Move::Right => here.next_visual(p, false),
-            Move::WordLeft => here.previous_visual_word(p, false),
-            Move::WordRight => here.next_visual_word(p, false),
-            Move::Up => here.previous_line(p, false),
-            Move::Down => here.next_line(p, false),
-            Move::LineStart => here.line_start(p, false),
-            Move::LineEnd => here.line_end(p, false),
+        let step = |s: &Selection| match m {
+            Move::Left => s.previous_visual(p, false),
+            Move::Right => s.next_visual(p, false),
+            Move::WordLeft => s.previous_visual_word(p, false),
+            Move::WordRight => s.next_visual_word(p, false),
+            Move::LineStart => s.line_start(p, false),
+            _ => s.line_end(p, false),
         };
-        let stayed = if matches!(m, Move::Up | Move::Down) {
-            // On the first or last line parley moves to the text's start or end: that is leaving the paragraph.
-            let y = |s: &Selection| s.focus().geometry(p, 1.0).y0;
-            (y(&moved) - y(&here)).abs() < 1.0
-        } else {
-            moved.focus().index() == b && moved.focus().affinity() == here.focus().affinity()
+        let same = |a: &Selection, b: &Selection| {
+            a.focus().index() == b.focus().index() && a.focus().affinity() == b.focus().affinity()
         };
+        let mut moved = step(&here);
+        if same(&moved, &here) {
+            // At a line's end the caret may sit on either side of the break: try from the other side before
+            // deciding it is at the paragraph's edge.
+            let other = Selection::from_byte_index(
+                p,
+                b,
+                match here.focus().affinity() {
+                    parley::Affinity::Downstream => parley::Affinity::Upstream,
+                    parley::Affinity::Upstream => parley::Affinity::Downstream,
+                },
+            );
+            let again = step(&other);
+            if again.focus().index() != b {
+                moved = again;
+            }
+        }
+        // Only at the paragraph's first or last position does a step leave it.
+        let forward_edge = match m {
+            Move::Left | Move::WordLeft => rtl,
+            Move::Right | Move::WordRight => !rtl,
+            _ => true,
+        };
+        let len = self.doc.paragraph_text(i).len();
+        let at_edge = if forward_edge { b >= len } else { b == 0 };
+        let stayed = moved.focus().index() == b && at_edge;
+        if moved.focus().index() == b && !at_edge && !matches!(m, Move::LineStart | Move::LineEnd) {
+            return;
+        }
         let (new_head, caret) = if !stayed {
             let at = self
                 .doc
                 .global_char(i, crate::model::ByteOffset(moved.focus().index()));
             (at, Some((at, i, moved)))
         } else {
-            // A step out of the paragraph: to the next or previous one.
-            let x = here.focus().geometry(p, 1.0).x0 as f32;
-            let forward = match m {
-                Move::Left | Move::WordLeft => rtl,
-                Move::Right | Move::WordRight => !rtl,
-                Move::Down => true,
-                Move::Up => false,
-                Move::LineStart | Move::LineEnd => return,
+            // A step out of the paragraph: to the start of the next one, or the end of the previous one.
+            if matches!(m, Move::LineStart | Move::LineEnd) {
+                return;
+            }
+            let j = if forward_edge {
+                i + 1
+            } else {
+                i.wrapping_sub(1)
             };
-            let j = if forward { i + 1 } else { i.wrapping_sub(1) };
             if j >= n {
                 return;
             }
-            match m {
-                Move::Up | Move::Down => {
-                    self.ensure_layout(ctx, j);
-                    let l = &self.cache[&j].layout;
-                    let y = if forward {
-                        1.0
-                    } else {
-                        (l.height() - 1.0).max(0.0)
-                    };
-                    let sel = Selection::from_point(l.parley(), x, y);
-                    let at = self
-                        .doc
-                        .global_char(j, crate::model::ByteOffset(sel.focus().index()));
-                    (at, Some((at, j, sel)))
-                }
-                _ => {
-                    let span = self.doc.paragraphs()[j].span();
-                    (if forward { span.start } else { span.end }, None)
-                }
-            }
+            let span = self.doc.paragraphs()[j].span();
+            (if forward_edge { span.start } else { span.end }, None)
         };
         let mut new_head = new_head;
         if self.clitic_words && extend && matches!(m, Move::WordLeft | Move::WordRight) {
@@ -514,6 +533,66 @@ impl DocumentView {
         self.selection = TextSelection::new(anchor, new_head);
         self.keyboard_selection = true;
         self.reveal(new_head);
+    }
+
+    /// Up / Down by a visual line, Page Up / Page Down by most of a screen, keeping the caret's place across the line
+    /// (also over blank lines and between paragraphs).
+    fn move_vertical(&mut self, ctx: &egui::Context, m: Move, extend: bool) {
+        let n = self.doc.paragraphs().len();
+        let head = self.selection.head;
+        let Some(i) = self.doc.paragraph_at(head) else {
+            return;
+        };
+        self.ensure_layout(ctx, i);
+        self.update_prefix();
+        let b = self.doc.local_byte(i, head).0;
+        let [x0, y0, _, y1] = self.cache[&i].layout.caret_rect(b, 1.0);
+        let x = *self.goal_x.get_or_insert(x0);
+        let height = self.cache[&i].layout.height();
+        let page = (self.viewport_height.max(100.0) * 0.9).round();
+        // The paragraph and the point in it to go to.
+        let (j, local_y) = match m {
+            Move::Up if y0 > 1.0 => (i, y0 - 1.0),
+            Move::Down if y1 + 1.0 < height => (i, y1 + 1.0),
+            Move::Up if i > 0 => {
+                self.ensure_layout(ctx, i - 1);
+                (i - 1, self.cache[&(i - 1)].layout.height() - 1.0)
+            }
+            Move::Down if i + 1 < n => (i + 1, 1.0),
+            Move::Up | Move::Down => return,
+            _ => {
+                let delta = if m == Move::PageUp { -page } else { page };
+                let target = self.prefix[i] as f32 + MARGIN + (y0 + y1) / 2.0 + delta;
+                let Some(j) = self.paragraph_at_y(target.max(MARGIN)) else {
+                    return;
+                };
+                self.ensure_layout(ctx, j);
+                self.update_prefix();
+                let h = self.cache[&j].layout.height();
+                (
+                    j,
+                    (target - MARGIN - self.prefix[j] as f32).clamp(1.0, (h - 1.0).max(1.0)),
+                )
+            }
+        };
+        self.ensure_layout(ctx, j);
+        let byte = self.cache[&j].layout.hit_test(x, local_y.max(0.0));
+        let at = self.doc.global_char(j, crate::model::ByteOffset(byte));
+        let anchor = if extend { self.selection.anchor } else { at };
+        self.selection = TextSelection::new(anchor, at);
+        self.keyboard_selection = true;
+        self.caret = None;
+        if matches!(m, Move::PageUp | Move::PageDown) {
+            // The text moves by the page with the caret, which keeps its place on screen.
+            let (p, off) = self.anchor;
+            let top = self
+                .scroll_to
+                .unwrap_or(self.prefix.get(p).copied().unwrap_or(0.0) + f64::from(off));
+            let delta = f64::from(if m == Move::PageUp { -page } else { page });
+            let bottom = (self.content_height() - f64::from(self.viewport_height)).max(0.0);
+            self.scroll_to = Some((top + delta).clamp(0.0, bottom));
+        }
+        self.reveal(at);
     }
 
     /// Scrolls so that the code point at `at` is in view, if it is not.
@@ -634,8 +713,8 @@ impl DocumentView {
         }
         self.update_prefix();
 
-        self.keyboard_scroll(ui);
         self.keyboard_caret(ui);
+        self.keyboard_scroll(ui);
         let mut area = egui::ScrollArea::vertical()
             .auto_shrink(false)
             .id_salt("document-scroll");
@@ -1058,6 +1137,7 @@ impl DocumentView {
         // Ctrl-drag keeps what is selected as a piece and starts another; a plain click or drag starts over.
         if response.drag_started() || response.clicked() {
             self.keyboard_selection = false;
+            self.goal_x = None;
         }
         if (response.drag_started() || response.clicked()) && !shift {
             let sel = self.selection.span();
@@ -1210,9 +1290,8 @@ impl DocumentView {
                 if let Some(c) = self.cache.get(&i) {
                     kit.paint(&ctx, &painter, c.layout.parley(), origin, text_color);
                 }
-                // The caret, blinking, while the view has the keyboard.
-                if sel.is_empty()
-                    && caret_on
+                // The caret, blinking, while the view has the keyboard (at the moving end of a selection).
+                if caret_on
                     && self.doc.paragraph_at(self.selection.head) == Some(i)
                     && let Some(c) = self.cache.get(&i)
                 {
@@ -1346,8 +1425,25 @@ impl DocumentView {
                 });
             }
         }
-        // The caret's word, or the selection, read out when it changes.
-        let said = if self.selection.is_empty() {
+        // The annotation at the caret (the one Tab selected, the one just made), else the caret's word, or the
+        // selection, read out when it changes.
+        let head = self.selection.head;
+        let at_caret = overlay.and_then(|o| {
+            let set = o.annotations;
+            set.at(head)
+                .first()
+                .map(|a| format!("{}: {}", a.tag, a.text))
+                .or_else(|| {
+                    let before = CharOffset(head.0.checked_sub(1)?);
+                    set.at(before)
+                        .iter()
+                        .find(|a| a.end == head.0)
+                        .map(|a| format!("{}: {}", a.tag, a.text))
+                })
+        });
+        let said = if let Some(a) = at_caret.filter(|_| self.selection.is_empty()) {
+            a
+        } else if self.selection.is_empty() {
             let at = self.selection.head;
             let word = crate::model::words::snap_to_words(
                 &self.doc,

@@ -154,6 +154,10 @@ impl Widget for RtlInput<'_> {
         with_kit(&ctx, |kit| {
             let (fcx, lcx) = kit.engine.contexts();
             let mut drv = state.editor.driver(fcx, lcx);
+            // Given the keyboard by a key (the details opened with Enter): the caret at the end, to go on typing.
+            if self.take_focus {
+                drv.move_to_text_end();
+            }
             if let Some(pos) = response.interact_pointer_pos() {
                 let local = pos - text_origin;
                 if response.double_clicked() {
