@@ -14,7 +14,9 @@ export XDG_DATA_HOME="$work/data" XDG_CONFIG_HOME="$work/config"
 dbus-run-session -- bash -c '
   /usr/libexec/at-spi-bus-launcher --launch-immediately &
   sleep 1
-  busctl --user set-property org.a11y.Bus /org/a11y/bus org.a11y.Status IsEnabled b true || true
+  # Accessibility on, as a desktop with a screen reader running has it (dbus-send: no systemd needed).
+  dbus-send --session --dest=org.a11y.Bus --print-reply /org/a11y/bus \
+    org.freedesktop.DBus.Properties.Set string:org.a11y.Status string:IsEnabled variant:boolean:true >/dev/null
   "$0" "$1" >"$2/warraq.log" 2>&1 &
   pid=$!
   sleep 5
