@@ -37,42 +37,54 @@ pub fn trim_spaces(doc: &Document, span: Span) -> Span {
 /// The clitics a word may start with: the conjunctions و ف, the prepositions ب ك ل; and the article ال.
 const CLITICS: [char; 5] = ['و', 'ف', 'ب', 'ك', 'ل'];
 
-/// Where a move by word from `from` to `to` stops when clitics count as words: a move forward from a word's
-/// start stops after a leading clitic (و ف ب ك ل) or the article ال, when at least two letters of the word remain.
+/// Where a move by word from `from` to `to` stops when clitics count as words: inside a word that starts with clitics
+/// (و ف ب ك ل, then the article ال) with at least two letters after them, the step stops at the nearest boundary
+/// between them in its direction: forward from the start of والقاهرة, after و and then after ال; backward from its
+/// end, after ال and then after و.
 #[must_use]
 pub fn stop_after_clitic(doc: &Document, from: CharOffset, to: CharOffset) -> CharOffset {
-    if to <= from {
+    if to == from {
         return to;
     }
-    let text = doc.slice(Span::new(from, to));
-    let letters: Vec<char> = text.chars().collect();
-    // Only from the start of a word, or after clitics already stepped over ("و|الكتاب").
-    let start = CharOffset(from.0.saturating_sub(3));
-    let before: Vec<char> = doc.slice(Span::new(start, from)).chars().collect();
-    let prefix: Vec<char> = before
-        .iter()
-        .rev()
+    let (lo, hi) = (from.min(to), from.max(to));
+    // The word the step crosses: from the letters before `lo` (a step may start after a clitic) to `hi`.
+    let back = CharOffset(lo.0.saturating_sub(3));
+    let before: Vec<char> = doc.slice(Span::new(back, lo)).chars().collect();
+    let start = lo.0
+        - before
+            .iter()
+            .rev()
+            .take_while(|c| c.is_alphabetic())
+            .count();
+    // The whole word (a step back may end inside it).
+    let far = CharOffset((hi.0 + 40).min(doc.char_count()).max(hi.0));
+    let letters: Vec<char> = doc
+        .slice(Span::new(CharOffset(start), far))
+        .chars()
         .take_while(|c| c.is_alphabetic())
-        .copied()
         .collect();
-    let only_clitics = prefix.len() < before.len() || from.0 < 3;
-    let after_clitics = only_clitics && prefix.iter().all(|c| CLITICS.contains(c));
-    if !prefix.is_empty() && !after_clitics {
-        return to;
+    let mut stops = Vec::new();
+    let mut i = 0;
+    while i < 2 && letters.get(i).is_some_and(|c| CLITICS.contains(c)) && letters.len() >= i + 4 {
+        // ل of the article is not a clitic of its own.
+        if letters[i] == 'ل' && i > 0 && letters[i - 1] == 'ا' {
+            break;
+        }
+        if letters[i..].starts_with(&['ا', 'ل']) {
+            break;
+        }
+        i += 1;
+        stops.push(start + i);
     }
-    let word = letters.iter().take_while(|c| c.is_alphabetic()).count();
-    let take = if letters.starts_with(&['ا', 'ل']) {
-        2
-    } else if letters.first().is_some_and(|c| CLITICS.contains(c)) {
-        1
+    if letters[i..].starts_with(&['ا', 'ل']) && letters.len() >= i + 4 {
+        stops.push(start + i + 2);
+    }
+    let found = if to > from {
+        stops.into_iter().find(|&b| from.0 < b && b < to.0)
     } else {
-        return to;
+        stops.into_iter().rev().find(|&b| to.0 < b && b < from.0)
     };
-    if word >= take + 2 {
-        CharOffset(from.0 + take)
-    } else {
-        to
-    }
+    found.map_or(to, CharOffset)
 }
 
 fn snap(doc: &Document, at: CharOffset, is_start: bool) -> CharOffset {
@@ -159,6 +171,10 @@ mod clitic_tests {
         // A word with too little after the clitic, and a word without one.
         assert_eq!(stop_after_clitic(&doc, at(0), at(3)), at(3));
         assert_eq!(stop_after_clitic(&doc, at(19), at(23)), at(20));
+        // Backward from the end of والقاهرة: after ال, then after و, then the word's start.
+        assert_eq!(stop_after_clitic(&doc, at(12), at(4)), at(7));
+        assert_eq!(stop_after_clitic(&doc, at(7), at(4)), at(5));
+        assert_eq!(stop_after_clitic(&doc, at(5), at(4)), at(4));
         // Spaces at the ends of a selection are left out.
         assert_eq!(
             trim_spaces(&doc, Span::new(at(3), at(13))),
