@@ -255,3 +255,26 @@ fn deleting_from_the_details_gives_the_text_the_keyboard_back() {
         "the live region says the annotation just made"
     );
 }
+
+#[test]
+fn the_find_bar_remembers_its_query_and_f3_searches_again_after_it_closed() {
+    let (_dir, _path, mut h) = open_copy();
+    h.run_steps(2);
+    press(&mut h, Key::F, Modifiers::COMMAND);
+    h.run_steps(2);
+    h.event(Event::Text("روسيا".into()));
+    h.run_steps(2);
+    press(&mut h, Key::Enter, Modifiers::NONE);
+    h.run_steps(5);
+    let n = h.state().find_state().map(|(m, _)| m.len()).unwrap_or(0);
+    assert!(n > 1, "{n} matches");
+    press(&mut h, Key::Escape, Modifiers::NONE);
+    h.run_steps(2);
+    assert!(h.state().find_state().is_none(), "the bar closed");
+    // F3 with the bar closed: it comes back with its query and goes to a match.
+    press(&mut h, Key::F3, Modifiers::NONE);
+    h.run_steps(8);
+    let (matches, current) = h.state().find_state().expect("the bar is open again");
+    assert_eq!(matches.len(), n);
+    assert!(current.is_some());
+}

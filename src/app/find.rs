@@ -65,7 +65,17 @@ impl WarraqApp {
     pub fn open_find(&mut self) {
         match &mut self.find {
             Some(f) => f.focus = true,
-            None => self.find = Some(FindBar::new()),
+            // The query and options of the bar closed last come back (its matches are searched again).
+            None => {
+                self.find = Some(match self.find_closed.take() {
+                    Some(old) => {
+                        let mut f = old.for_new_document();
+                        f.focus = true;
+                        f
+                    }
+                    None => FindBar::new(),
+                });
+            }
         }
     }
 
@@ -85,6 +95,17 @@ impl WarraqApp {
 
     /// Goes to the next (or previous) match after the caret, selects it and scrolls to it.
     pub fn find_step(&mut self, forward: bool) {
+        // F3 with the bar closed opens it again with the last query and goes to the next match once found.
+        if self.find.is_none() && self.find_closed.is_some() {
+            self.open_find();
+            let generation = self.workspace.current().map(|d| d.generation);
+            if let Some(f) = &mut self.find {
+                f.generation = generation;
+                f.pending_step = Some(forward);
+                f.changed_at = None;
+            }
+            return;
+        }
         let (Some(f), Some((_, view))) = (&mut self.find, self.view.as_mut()) else {
             return;
         };
@@ -222,7 +243,7 @@ impl WarraqApp {
             close = true;
         }
         if close {
-            self.find = None;
+            self.find_closed = self.find.take();
             return;
         }
         let Some(f) = &mut self.find else { return };

@@ -72,6 +72,8 @@ pub struct WarraqApp {
     pending_jump: Option<(PathBuf, crate::model::Span)>,
     export: Option<exchange::ExportDialog>,
     find: Option<find::FindBar>,
+    /// The find bar as it was closed: opening it again brings its query back.
+    find_closed: Option<find::FindBar>,
     review: Option<tagall::Review>,
     pending_tag_all: Option<tagall::PendingTagAll>,
     import_pick: Option<Job<Option<PathBuf>>>,
@@ -105,6 +107,7 @@ impl WarraqApp {
             pending_jump: None,
             export: None,
             find: None,
+            find_closed: None,
             review: None,
             pending_tag_all: None,
             import_pick: None,
