@@ -433,7 +433,7 @@ impl AnnotationSet {
 
     /// The curation record as a merge found it (not an edit of this window: no undo step).
     pub fn set_loaded_curation(&mut self, curation: Option<super::curation::Record>) {
-        self.curation = curation;
+        self.curation = curation.map(super::curation::Record::normalized);
     }
 
     /// Makes this document a curated copy of the annotators' copies at `sources` (kept when they are the same);
@@ -473,7 +473,10 @@ impl AnnotationSet {
                 }
             }
         }
-        let mut edits = Vec::new();
+        // Grouped by kind (relations, removals, additions, decisions), so that a batch of 100 000 is applied in one
+        // pass of each.
+        let (mut unrelate, mut removes, mut adds, mut decided) =
+            (Vec::new(), Vec::new(), Vec::new(), Vec::new());
         let (mut added, mut removed) = (0, 0);
         let mut gone: std::collections::HashSet<u64> = std::collections::HashSet::new();
         let mut relations_gone: std::collections::HashSet<u64> = std::collections::HashSet::new();
@@ -485,14 +488,14 @@ impl AnnotationSet {
                 if !gone.insert(id) {
                     continue;
                 }
-                edits.extend(
+                unrelate.extend(
                     self.relations_of(id)
                         .filter(|r| relations_gone.insert(r.id))
                         .cloned()
                         .map(Edit::RemoveRelation),
                 );
                 if let Some(b) = self.get(id) {
-                    edits.push(Edit::Remove(b.clone()));
+                    removes.push(Edit::Remove(b.clone()));
                     removed += 1;
                 }
             }
@@ -506,7 +509,7 @@ impl AnnotationSet {
                 let id = self.next_id;
                 self.next_id = self.next_id.saturating_add(1);
                 here.insert(identity, id);
-                edits.push(Edit::Add(Annotation {
+                adds.push(Edit::Add(Annotation {
                     id,
                     text,
                     prefix,
@@ -516,12 +519,16 @@ impl AnnotationSet {
                 added += 1;
             }
             if !self.curation.as_ref().is_some_and(|r| r.is_decided(d.key)) {
-                edits.push(Edit::Decided {
+                decided.push(Edit::Decided {
                     key: d.key,
                     on: true,
                 });
             }
         }
+        let mut edits = unrelate;
+        edits.append(&mut removes);
+        edits.append(&mut adds);
+        edits.append(&mut decided);
         if !edits.is_empty() {
             self.record(Edit::Batch(edits));
         }
@@ -1268,6 +1275,30 @@ impl AnnotationSet {
                         }
                         keep
                     });
+                    i = end;
+                }
+                Edit::Decided { .. } => {
+                    // A run of decisions (a curation's agreed annotations, its undo): merged into the sorted keys
+                    // at once, not inserted one by one.
+                    let end = run_end(|e| matches!(e, Edit::Decided { .. }));
+                    if let Some(r) = &mut self.curation {
+                        let (on, off): (Vec<&Edit>, Vec<&Edit>) = edits[i..end]
+                            .iter()
+                            .partition(|e| matches!(e, Edit::Decided { on: true, .. }));
+                        let keys = |v: &[&Edit]| -> std::collections::HashSet<u64> {
+                            v.iter()
+                                .filter_map(|e| match e {
+                                    Edit::Decided { key, .. } => Some(*key),
+                                    _ => None,
+                                })
+                                .collect()
+                        };
+                        let (on, off) = (keys(&on), keys(&off));
+                        r.decided.retain(|k| !off.contains(k));
+                        r.decided.extend(on);
+                        r.decided.sort_unstable();
+                        r.decided.dedup();
+                    }
                     i = end;
                 }
                 other => {

@@ -64,23 +64,42 @@ pub fn write_new(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
         .unwrap_or(Path::new("."));
     let name = path.file_name().unwrap_or_default().to_string_lossy();
     let tmp = dir.join(format!(".{name}.{}.new.tmp", std::process::id()));
-    let result = (|| {
+    let write_to = |target: &Path| -> std::io::Result<()> {
         let mut f = std::fs::OpenOptions::new()
             .write(true)
             .create_new(true)
-            .open(&tmp)?;
+            .open(target)?;
         f.write_all(bytes)?;
         f.flush()?;
-        f.sync_all()?;
-        drop(f);
-        std::fs::hard_link(&tmp, path)?;
-        if let Ok(d) = std::fs::File::open(dir) {
-            let _ = d.sync_all();
-        }
-        Ok(())
-    })();
+        f.sync_all()
+    };
+    if path.symlink_metadata().is_ok() {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::AlreadyExists,
+            "something is there already",
+        ));
+    }
+    // The temporary file is ours only if this call made it.
+    write_to(&tmp)?;
+    let linked = std::fs::hard_link(&tmp, path);
     let _ = std::fs::remove_file(&tmp);
-    result
+    match linked {
+        Ok(()) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => return Err(e),
+        // A file system without hard links (FAT, some network shares): the file is made in place, new.
+        Err(_) => {
+            if let Err(e) = write_to(path) {
+                if e.kind() != std::io::ErrorKind::AlreadyExists {
+                    let _ = std::fs::remove_file(path);
+                }
+                return Err(e);
+            }
+        }
+    }
+    if let Ok(d) = std::fs::File::open(dir) {
+        let _ = d.sync_all();
+    }
+    Ok(())
 }
 
 /// Whether a file name is one of Warraq's own files: a sidecar, its backup, a lock, or a folder tag set.

@@ -392,6 +392,27 @@ pub fn prepare(
     }
     let target = into.join(relative);
     let parent = target.parent().unwrap_or(into);
+    // The curated folder itself (checked apart from the annotators' by `check_into`); then where the folders under
+    // it would be made, links followed, before any is made: the deepest one that exists.
+    std::fs::create_dir_all(into)
+        .map_err(|e| format!("{}: cannot be made a folder ({e})", into.display()))?;
+    let mut existing = parent;
+    while !existing.exists() {
+        match existing.parent() {
+            Some(p) if !p.as_os_str().is_empty() => existing = p,
+            _ => break,
+        }
+    }
+    let real_folder = resolved(existing);
+    if !real_folder.starts_with(resolved(into))
+        || forbidden.iter().any(|f| real_folder.starts_with(f))
+    {
+        return Err(format!(
+            "{}: leads to {} through a link, outside the curated folder or into an annotator's; nothing was written there",
+            target.display(),
+            real_folder.display()
+        ));
+    }
     std::fs::create_dir_all(parent)
         .map_err(|e| format!("{}: cannot be made a folder ({e})", parent.display()))?;
     // Where the copy really goes, links inside the curated folder followed.
@@ -547,6 +568,8 @@ impl super::OpenDocument {
                 drop.push(a);
             }
         }
+        // Never what every annotator has (an annotator who made it twice leaves a copy in the disagreement).
+        drop.retain(|a| !c.agreed.contains(&(a.pieces(), a.tag.clone())));
         let drop: Vec<Annotation> = drop.into_iter().cloned().collect();
         let drop: Vec<&Annotation> = drop.iter().collect();
         let done = self.annotations.decide(
