@@ -463,6 +463,8 @@ impl AnnotationSet {
         if self.curation.is_none() {
             return (0, 0);
         }
+        // Tags the versions bring are added in the same step (undo takes them back too).
+        let tags_before = self.tags.clone();
         // What is here already, by pieces and tag, among the annotations the answers touch.
         let mut here: std::collections::HashMap<(Vec<Span>, String), u64> =
             std::collections::HashMap::new();
@@ -525,7 +527,16 @@ impl AnnotationSet {
                 });
             }
         }
-        let mut edits = unrelate;
+        let mut edits = Vec::new();
+        if self.tags != tags_before {
+            let after = std::mem::replace(&mut self.tags, tags_before.clone());
+            edits.push(Edit::Tags {
+                before: tags_before,
+                after,
+                renames: Vec::new(),
+            });
+        }
+        edits.append(&mut unrelate);
         edits.append(&mut removes);
         edits.append(&mut adds);
         edits.append(&mut decided);

@@ -397,6 +397,24 @@ mod tests {
         assert_eq!(spans(&set), [(4, 17)]);
         assert_eq!(answer(&mut set, Choice::Neither), (0, 1));
         assert!(set.items().is_empty());
+        // A version with a tag the curated copy does not have brings it, and undo takes it back.
+        let c = vec![ann(3, 21, 28, "EVENT")];
+        let g2 = &groups(&[&c, &[]])[0];
+        let (keep, drop) = g2.split(Choice::Annotator(0));
+        set.decide(
+            &doc,
+            &[Decision {
+                key: g2.key,
+                keep: &keep,
+                drop: &drop,
+            }],
+        );
+        assert!(set.tags.get("EVENT").is_some());
+        assert!(set.undo());
+        assert!(
+            set.tags.get("EVENT").is_none(),
+            "undo took the new tag back"
+        );
     }
 
     #[test]
