@@ -1366,8 +1366,11 @@ fn mark_as_finished_is_saved_undone_and_shown_in_the_folder_list() {
     let ctx = h.ctx.clone();
     h.state_mut().open_folder(&ctx, dir.path().to_owned());
     h.run_steps(2);
-    h.state_mut()
-        .run(&ctx, warraq::app::commands::Command::MarkFinished);
+    // From the File menu, as a person would.
+    h.get_by_label("File").click();
+    h.run_steps(2);
+    h.get_by_label("Mark as Finished").click();
+    h.run_steps(2);
     assert!(h.state().document().unwrap().annotations.is_finished());
     let ron = save_and_read(&mut h, &path);
     assert!(ron.contains("finished: true"), "{ron}");

@@ -748,6 +748,7 @@ impl WarraqApp {
                         ui.close();
                     }
                 });
+                self.command_button(ui, Command::OpenFolder);
                 self.command_button(ui, Command::OpenSample);
                 ui.separator();
                 self.command_button(ui, Command::Save);
@@ -755,6 +756,10 @@ impl WarraqApp {
                 ui.separator();
                 self.command_button(ui, Command::Export);
                 self.command_button(ui, Command::Import);
+                ui.separator();
+                self.command_button(ui, Command::NextDocument);
+                self.command_button(ui, Command::PreviousDocument);
+                self.command_button(ui, Command::MarkFinished);
                 ui.separator();
                 self.command_button(ui, Command::Quit);
             });
