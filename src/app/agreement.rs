@@ -331,13 +331,9 @@ impl WarraqApp {
             self.open_curate();
         }
         if pick {
-            let waker = self.waker(ctx);
+            let job = self.choose_folder(ctx, "An annotator's folder");
             if let Some(w) = &mut self.agreement {
-                w.picking = Some(Job::spawn("the folder chooser", &waker, || {
-                    rfd::FileDialog::new()
-                        .set_title("An annotator's folder")
-                        .pick_folder()
-                }));
+                w.picking = Some(job);
             }
         }
         if compute {

@@ -62,14 +62,21 @@ impl WarraqApp {
         self.read_corpus(ctx);
     }
 
+    /// The system's folder chooser, on a worker (it blocks while open): the folder, or `None` when cancelled.
+    pub(super) fn choose_folder(
+        &mut self,
+        ctx: &egui::Context,
+        title: &'static str,
+    ) -> Job<Option<PathBuf>> {
+        let waker = self.waker(ctx);
+        Job::spawn("the folder chooser", &waker, move || {
+            rfd::FileDialog::new().set_title(title).pick_folder()
+        })
+    }
+
     /// File ▸ Open Folder…: choose a folder to work through.
     pub(super) fn open_folder_dialog(&mut self, ctx: &egui::Context) {
-        let waker = self.waker(ctx);
-        let job = Job::spawn("the folder chooser", &waker, || {
-            rfd::FileDialog::new()
-                .set_title("Open a folder of documents")
-                .pick_folder()
-        });
+        let job = self.choose_folder(ctx, "Open a folder of documents");
         match &mut self.corpus {
             Some(c) => c.picking = Some(job),
             None => {

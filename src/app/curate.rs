@@ -252,18 +252,13 @@ impl WarraqApp {
             w.sources.remove(k);
         }
         if let Some(what) = pick {
-            let waker = self.waker(ctx);
+            let title = match what {
+                Picking::Source => "An annotator's folder",
+                Picking::Into => "The folder for the curated copies",
+            };
+            let job = self.choose_folder(ctx, title);
             if let Some(w) = &mut self.curate {
-                let title = match what {
-                    Picking::Source => "An annotator's folder",
-                    Picking::Into => "The folder for the curated copies",
-                };
-                w.picking = Some((
-                    what,
-                    Job::spawn("the folder chooser", &waker, move || {
-                        rfd::FileDialog::new().set_title(title).pick_folder()
-                    }),
-                ));
+                w.picking = Some((what, job));
             }
         }
         if start {
