@@ -300,7 +300,7 @@ impl WarraqApp {
             && let Some(Ok(report)) = &mut w.result
             && let Some(row) = report.documents.iter_mut().find(|r| &r.path == path)
         {
-            let p = c.progress(record);
+            let p = c.progress_at(record, d.annotations.revision());
             row.decided = p.decided;
             row.disagreements = p.disagreements;
         }
@@ -464,7 +464,7 @@ impl WarraqApp {
         let Some((c, record)) = self.curation() else {
             return;
         };
-        let p = c.progress(record);
+        let p = c.progress_at(record, d.annotations.revision());
         let doc = d.doc.clone();
         let tags = d.annotations.tags.clone();
         let mut answer = None;

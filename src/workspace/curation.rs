@@ -246,6 +246,8 @@ pub struct Curation {
     agreed: std::collections::HashSet<(Vec<crate::model::Span>, String)>,
     /// The group looked at (an index into `groups`).
     pub current: Option<usize>,
+    /// [`Curation::progress`] for an annotations' revision: the panel shows it every frame.
+    progress_cache: std::cell::Cell<Option<(u64, Progress)>>,
 }
 
 impl Curation {
@@ -273,6 +275,7 @@ impl Curation {
             disagreements,
             agreed,
             current: None,
+            progress_cache: std::cell::Cell::new(None),
         }
     }
 }
@@ -289,15 +292,28 @@ impl Curation {
     /// Counts of agreed annotations, disagreements, and disagreements decided.
     #[must_use]
     pub fn progress(&self, record: &Record) -> Progress {
-        let mut p = Progress::default();
-        for g in &self.groups {
-            if g.is_disagreement() {
-                p.disagreements += 1;
-                p.decided += usize::from(record.is_decided(g.key));
-            } else {
-                p.agreed += 1;
-            }
+        let decided = self
+            .disagreements
+            .iter()
+            .filter(|&&i| record.is_decided(self.groups[i].key))
+            .count();
+        Progress {
+            agreed: self.groups.len() - self.disagreements.len(),
+            disagreements: self.disagreements.len(),
+            decided,
         }
+    }
+
+    /// [`Self::progress`] for the annotations at `revision`, counted once per revision.
+    #[must_use]
+    pub fn progress_at(&self, record: &Record, revision: u64) -> Progress {
+        if let Some((r, p)) = self.progress_cache.get()
+            && r == revision
+        {
+            return p;
+        }
+        let p = self.progress(record);
+        self.progress_cache.set(Some((revision, p)));
         p
     }
 
