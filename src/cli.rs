@@ -1064,57 +1064,31 @@ pub fn agree(sources: &[PathBuf]) -> Result<AgreeReport, String> {
     let mut spans: Vec<Vec<agreement::Spans>> = Vec::new();
     let mut kept: Vec<(String, Vec<PathBuf>)> = Vec::new();
     for (relative, files) in &paired.documents {
-        let mut text: Option<String> = None;
-        let mut per = Vec::new();
-        let mut ok = true;
-        for f in files {
-            // A copy that cannot be read leaves its document out; the others are still compared.
-            let read = store::open(f, None)
-                .map_err(|e| e.to_string())
-                .and_then(|o| {
-                    let doc = o.doc;
-                    o.annotations
-                        .map(|(set, _)| (doc, set))
-                        .map_err(|e| e.to_string())
-                });
-            let (doc, set) = match read {
-                Ok(r) => r,
-                Err(e) => {
-                    problems.push(format!("{e}; left out"));
-                    ok = false;
-                    break;
-                }
-            };
-            match &text {
-                None => text = Some(doc.text().to_owned()),
-                Some(t) if t != doc.text() => {
-                    problems.push(format!(
-                        "{}: the text differs from {}; left out",
-                        f.display(),
-                        files[0].display()
-                    ));
-                    ok = false;
-                    break;
-                }
-                Some(_) => {}
+        // A copy that cannot be read, or has another text, leaves its document out; the others are still compared.
+        let (annotators, doc) = match crate::workspace::curation::read_document(files) {
+            Ok(r) => r,
+            Err(e) => {
+                problems.push(format!("{}: left out: {e}", relative.display()));
+                continue;
             }
-            // A discontinuous annotation counts as its pieces.
-            per.push(
-                set.items()
-                    .iter()
+        };
+        // A discontinuous annotation counts as its pieces.
+        let per = annotators
+            .annotations
+            .iter()
+            .map(|list| {
+                list.iter()
                     .flat_map(|a| {
                         a.pieces()
                             .into_iter()
                             .map(|p| (p.start.0, p.end.0, a.tag.clone()))
                     })
-                    .collect(),
-            );
-        }
-        if ok {
-            texts.push(text.unwrap_or_default());
-            spans.push(per);
-            kept.push((relative.display().to_string(), files.clone()));
-        }
+                    .collect()
+            })
+            .collect();
+        texts.push(doc.text().to_owned());
+        spans.push(per);
+        kept.push((relative.display().to_string(), files.clone()));
     }
     let docs: Vec<agreement::Document<'_>> = texts
         .iter()

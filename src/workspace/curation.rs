@@ -155,6 +155,15 @@ fn distinct(paths: &[PathBuf]) -> Result<(), String> {
     Ok(())
 }
 
+/// Reads every annotator's copy of one document (`files`, the first the reference): its text, from the first, and
+/// each one's annotations — an error naming the copy that cannot be read or whose text differs.
+pub fn read_document(files: &[PathBuf]) -> Result<(Annotators, crate::model::Document), String> {
+    let first = files.first().ok_or("no annotators' copies")?;
+    let opened = store::open(first, None).map_err(|e| e.to_string())?;
+    let annotators = read_annotators(files, opened.doc.text(), &format!("{}'s", first.display()))?;
+    Ok((annotators, opened.doc))
+}
+
 /// Reads the annotators' copies of a document whose text is `text` (`whose`: where that text comes from, for the
 /// message). A copy whose sidecar cannot be read, or whose text differs, is an error naming it (curating against
 /// another text would place annotations wrongly).
@@ -168,7 +177,7 @@ pub fn read_annotators(files: &[PathBuf], text: &str, whose: &str) -> Result<Ann
         let opened = store::open(f, None).map_err(|e| e.to_string())?;
         if opened.doc.text() != text {
             return Err(format!(
-                "{}: its text differs from {whose}, so the two cannot be curated together",
+                "{}: its text differs from {whose}, so the two cannot be compared",
                 f.display()
             ));
         }
@@ -675,13 +684,7 @@ pub fn curate_all(
     };
     for (relative, files) in &paired.documents {
         // The annotators' copies first: nothing is copied for a document that cannot be curated.
-        let read = store::open(&files[0], None)
-            .map_err(|e| e.to_string())
-            .and_then(|first| {
-                let whose = format!("{}'s", files[0].display());
-                read_annotators(files, first.doc.text(), &whose).map(|a| (a, first.doc))
-            });
-        let (annotators, reference) = match read {
+        let (annotators, reference) = match read_document(files) {
             Ok(r) => r,
             Err(e) => {
                 report.refused += 1;
@@ -776,16 +779,14 @@ pub struct Differences {
 
 /// Reads the annotators' copies of one document (`files`, the first the reference) and groups what they disagree on.
 pub fn differences(files: &[PathBuf]) -> Result<Differences, String> {
-    let first = files.first().ok_or("no annotators' copies")?;
-    let opened = store::open(first, None).map_err(|e| e.to_string())?;
-    let annotators = read_annotators(files, opened.doc.text(), &format!("{}'s", first.display()))?;
+    let (annotators, doc) = read_document(files)?;
     let lists: Vec<&[Annotation]> = annotators.annotations.iter().map(Vec::as_slice).collect();
     let (disagreements, agreed): (Vec<Group>, Vec<Group>) = curation::groups(&lists)
         .into_iter()
         .partition(Group::is_disagreement);
     Ok(Differences {
         names: annotators.names,
-        doc: std::sync::Arc::new(opened.doc),
+        doc: std::sync::Arc::new(doc),
         agreed: agreed.len(),
         disagreements,
     })
