@@ -697,6 +697,12 @@ impl AnnotationSet {
         true
     }
 
+    /// The placed annotations, taken out of the set (no copy).
+    #[must_use]
+    pub fn into_items(self) -> Vec<Annotation> {
+        self.items
+    }
+
     #[must_use]
     pub fn items(&self) -> &[Annotation] {
         &self.items

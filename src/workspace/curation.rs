@@ -159,8 +159,11 @@ fn distinct(paths: &[PathBuf]) -> Result<(), String> {
 /// each one's annotations — an error naming the copy that cannot be read or whose text differs.
 pub fn read_document(files: &[PathBuf]) -> Result<(Annotators, crate::model::Document), String> {
     let first = files.first().ok_or("no annotators' copies")?;
+    // The first copy is read once: its text is the reference, its annotations the first annotator's.
     let opened = store::open(first, None).map_err(|e| e.to_string())?;
-    let annotators = read_annotators(files, opened.doc.text(), &format!("{}'s", first.display()))?;
+    let set = opened.annotations.map_err(|e| e.to_string())?.0;
+    let whose = format!("{}'s", first.display());
+    let annotators = read_copies(files, opened.doc.text(), &whose, Some(set))?;
     Ok((annotators, opened.doc))
 }
 
@@ -168,23 +171,38 @@ pub fn read_document(files: &[PathBuf]) -> Result<(Annotators, crate::model::Doc
 /// message). A copy whose sidecar cannot be read, or whose text differs, is an error naming it (curating against
 /// another text would place annotations wrongly).
 pub fn read_annotators(files: &[PathBuf], text: &str, whose: &str) -> Result<Annotators, String> {
+    read_copies(files, text, whose, None)
+}
+
+/// [`read_annotators`], with the first copy already open (its annotations taken from `first`).
+fn read_copies(
+    files: &[PathBuf],
+    text: &str,
+    whose: &str,
+    mut first: Option<AnnotationSet>,
+) -> Result<Annotators, String> {
     let mut out = Annotators {
         files: files.to_vec(),
         names: Vec::new(),
         annotations: Vec::new(),
     };
     for f in files {
-        let opened = store::open(f, None).map_err(|e| e.to_string())?;
-        if opened.doc.text() != text {
-            return Err(format!(
-                "{}: its text differs from {whose}, so the two cannot be compared",
-                f.display()
-            ));
-        }
-        let (set, _) = opened.annotations.map_err(|e| e.to_string())?;
+        let set = match first.take() {
+            Some(set) => set,
+            None => {
+                let opened = store::open(f, None).map_err(|e| e.to_string())?;
+                if opened.doc.text() != text {
+                    return Err(format!(
+                        "{}: its text differs from {whose}, so the two cannot be compared",
+                        f.display()
+                    ));
+                }
+                opened.annotations.map_err(|e| e.to_string())?.0
+            }
+        };
         out.names
             .push(most_common_annotator(&set).unwrap_or_default());
-        out.annotations.push(set.items().to_vec());
+        out.annotations.push(set.into_items());
     }
     // Names must tell the annotators apart: folder names when annotator names do not, then numbers.
     let unique = |names: &[String]| {
