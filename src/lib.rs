@@ -19,8 +19,11 @@ pub mod app;
 pub mod background;
 pub mod cli;
 pub mod export;
+pub mod i18n;
 pub mod model;
 pub mod store;
 pub mod text;
 pub mod view;
 pub mod workspace;
+
+rust_i18n::i18n!("locales");

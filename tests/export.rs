@@ -65,8 +65,8 @@ fn fixture() -> (Document, AnnotationSet) {
         .iter()
         .cloned()
         .map(|mut a| {
-            a.created = "2026-11-30T05:00:00Z".into();
-            a.modified = "2026-11-30T05:00:00Z".into();
+            a.created = "2024-01-15T05:00:00Z".into();
+            a.modified = "2024-01-15T05:00:00Z".into();
             a
         })
         .collect();
@@ -75,8 +75,8 @@ fn fixture() -> (Document, AnnotationSet) {
         .iter()
         .cloned()
         .map(|mut r| {
-            r.created = "2026-11-30T05:00:00Z".into();
-            r.modified = "2026-11-30T05:00:00Z".into();
+            r.created = "2024-01-15T05:00:00Z".into();
+            r.modified = "2024-01-15T05:00:00Z".into();
             r
         })
         .collect();

@@ -9,6 +9,8 @@ use egui::{Color32, Key, Pos2, RichText, Ui, ViewportCommand};
 use super::{Command, WarraqApp};
 use crate::model::words::snap_to_words;
 use crate::model::{Annotation, CharOffset, Tag, TextSelection};
+use crate::tr;
+use crate::view::chrome;
 use crate::view::{Overlay, RtlInput, RtlInputState, RtlLabel};
 pub use crate::workspace::AUTOSAVE_DELAY;
 use crate::workspace::{Due, LeaveChoice, Next, OpenDocument, Work};
@@ -16,9 +18,12 @@ use crate::workspace::{Due, LeaveChoice, Next, OpenDocument, Work};
 /// Saves `d` to `path` (Save As) and says what happened.
 fn save_as_message(d: &mut OpenDocument, path: PathBuf) -> String {
     match d.save_as(path.clone()) {
-        Ok(saved) => saved
-            .message(&path)
-            .unwrap_or_else(|| format!("The annotations were saved to {}", path.display())),
+        Ok(saved) => saved.message(&path).unwrap_or_else(|| {
+            tr!(
+                "The annotations were saved to %{path}",
+                path = path.display()
+            )
+        }),
         Err(e) => e.to_string(),
     }
 }
@@ -89,8 +94,7 @@ fn tag_chip(ui: &mut Ui, tag: &Tag, key_hint: bool) -> egui::Response {
         _ => tag.name.clone(),
     };
     let r = ui.add(
-        egui::Button::new(RichText::new(text).color(Color32::WHITE).strong())
-            .fill(color32(tag.color)),
+        egui::Button::new(chrome::atom_colored(ui, text, Color32::WHITE)).fill(color32(tag.color)),
     );
     if !tag.label.is_empty() {
         ui.add(RtlLabel::new(&tag.label).size(14.0));
@@ -194,7 +198,7 @@ impl WarraqApp {
         // snaps to whole words when that is on.
         let snap = self.settings.snap_to_word && !view.selected_by_keyboard();
         if d.read_only {
-            self.message = Some("Annotations are off for this document until its annotations file is dealt with (see above).".into());
+            self.message = Some(tr!("Annotations are off for this document until its annotations file is dealt with (see above).").into_owned());
             return None;
         }
         let doc = d.doc.clone();
@@ -360,7 +364,7 @@ impl WarraqApp {
             Some(Ok(saved)) => {
                 let mut m = saved.message(d.sidecar.as_deref().unwrap_or(Path::new("")));
                 if had_error {
-                    m = Some(m.unwrap_or_else(|| "The annotations were saved.".into()));
+                    m = Some(m.unwrap_or_else(|| tr!("The annotations were saved.").into_owned()));
                 }
                 self.add_message(m);
             }
@@ -412,8 +416,8 @@ impl WarraqApp {
         self.annotate.save_as_open = true;
         d.spawn(Work::SaveAsDialog, &waker, move || {
             let mut dialog = rfd::FileDialog::new()
-                .set_title("Save annotations as")
-                .add_filter("Warraq annotations", &["ron"]);
+                .set_title(tr!("Save annotations as"))
+                .add_filter(tr!("Warraq annotations"), &["ron"]);
             if let Some(dir) = default.parent().filter(|p| !p.as_os_str().is_empty()) {
                 dialog = dialog.set_directory(dir);
             }
@@ -484,25 +488,30 @@ impl WarraqApp {
             return;
         };
         let (heading, discard) = match leaving.next {
-            Next::Close => ("Unsaved annotations", "Discard and Quit"),
-            _ => ("Unsaved annotations", "Discard and Continue"),
+            Next::Close => (tr!("Unsaved annotations"), tr!("Discard and Quit")),
+            _ => (tr!("Unsaved annotations"), tr!("Discard and Continue")),
         };
         let why = leaving.reason.to_string();
         let closing = matches!(leaving.next, Next::Close);
         let mut choice = None;
         let mut save_as = false;
         egui::Modal::new(egui::Id::unique("leave-document")).show(ctx, |ui| {
-            ui.heading(heading);
-            ui.add(RtlLabel::new(&why).wrap());
-            ui.label("Save them somewhere else, discard them, or stay here.");
-            ui.horizontal(|ui| {
-                save_as = ui.button("Save As…").clicked();
-                if ui.button(discard).clicked() {
-                    choice = Some(LeaveChoice::Discard);
-                }
-                if ui.button("Cancel").clicked() {
-                    choice = Some(LeaveChoice::Cancel);
-                }
+            chrome::rtl(ui, |ui| {
+                chrome::heading(ui, heading);
+                ui.add(RtlLabel::new(&why).wrap());
+                chrome::label(
+                    ui,
+                    tr!("Save them somewhere else, discard them, or stay here."),
+                );
+                ui.horizontal(|ui| {
+                    save_as = ui.button(chrome::atom(ui, tr!("Save As…"))).clicked();
+                    if ui.button(chrome::atom(ui, discard)).clicked() {
+                        choice = Some(LeaveChoice::Discard);
+                    }
+                    if ui.button(chrome::atom(ui, tr!("Cancel"))).clicked() {
+                        choice = Some(LeaveChoice::Cancel);
+                    }
+                });
             });
         });
         if save_as {
@@ -610,14 +619,14 @@ impl WarraqApp {
             .filter(|_| self.annotate.popup.is_some());
         response.context_menu(|ui| {
             ui.add_enabled_ui(has_selection, |ui| {
-                ui.menu_button("Tag Selection As", |ui| {
+                ui.menu_button(chrome::atom(ui, tr!("Tag Selection As")), |ui| {
                     for t in &tags.tags {
                         let text = format!(
                             "{}  {}",
                             t.name,
                             t.key.map(|k| format!("({k})")).unwrap_or_default()
                         );
-                        if ui.button(text).clicked() {
+                        if ui.button(chrome::atom(ui, text)).clicked() {
                             self.tag_selection(&t.name);
                             ui.close();
                         }
@@ -637,7 +646,10 @@ impl WarraqApp {
                         || pointer_annotation.is_some()
                         || self.annotate.selected.is_some());
                 if ui
-                    .add_enabled(enabled, egui::Button::new(command.label()))
+                    .add_enabled(
+                        enabled,
+                        egui::Button::new(chrome::atom(ui, command.title())),
+                    )
                     .clicked()
                 {
                     self.run(&ctx, command);
@@ -677,8 +689,8 @@ impl WarraqApp {
                     ui.horizontal_wrapped(|ui| {
                         ui.spacing_mut().item_spacing.x = 4.0;
                         for t in &tags.tags {
-                            if tag_chip(ui, t, true)
-                                .on_hover_text(format!("Tag the selection as {}", t.name))
+                            let chip = tag_chip(ui, t, true);
+                            if chrome::hover(chip, tr!("Tag the selection as %{tag}", tag = t.name))
                                 .clicked()
                             {
                                 chosen = Some(t.name.clone());
@@ -732,20 +744,20 @@ impl WarraqApp {
         let mut tag_all = false;
         let mut delete_all = false;
         let mut link_to = false;
-        egui::Window::new("Annotation")
+        egui::Window::new(chrome::title(ctx, tr!("Annotation")))
             .id(egui::Id::unique("annotation-popup"))
             .open(&mut open)
             .collapsible(false)
             .resizable(false)
             .default_pos(pos + egui::vec2(8.0, 12.0))
             .default_width(340.0)
-            .show(ctx, |ui| {
+            .show(ctx, |ui| chrome::rtl(ui, |ui| {
                 if here.len() > 1 {
-                    ui.label("Annotations here:");
+                    chrome::label(ui, tr!("Annotations here:"));
                     for a in &here {
                         ui.horizontal(|ui| {
                             if ui
-                                .add(egui::Button::selectable(a.id == selected, &a.tag))
+                                .add(egui::Button::selectable(a.id == selected, chrome::atom(ui, a.tag.clone())))
                                 .clicked()
                             {
                                 pick = Some(a.id);
@@ -765,9 +777,9 @@ impl WarraqApp {
                     .map_or_else(|| a.text.clone(), |d| a.shown_text(&d.doc));
                 ui.add(RtlLabel::new(&shown).size(18.0).wrap());
                 if a.fragments.len() > 1 {
-                    ui.label(RichText::new(format!("in {} pieces", a.fragments.len())).weak());
+                    chrome::weak(ui, tr!("in %{n} pieces", n = a.fragments.len()));
                 }
-                ui.label(RichText::new(format!("characters {}–{}", a.start, a.end)).weak());
+                chrome::weak(ui, tr!("characters %{start}–%{end}", start = a.start, end = a.end));
                 ui.horizontal_wrapped(|ui| {
                     for t in &tags.tags {
                         let r = tag_chip(ui, t, false);
@@ -784,31 +796,37 @@ impl WarraqApp {
                         }
                     }
                 });
-                ui.label("Note");
+                chrome::label(ui, tr!("Note"));
                 let focus = std::mem::take(&mut self.annotate.focus_note);
                 ui.add(
-                    RtlInput::new(&mut self.annotate.note, "Annotation note")
+                    RtlInput::new(&mut self.annotate.note, &tr!("Annotation note"))
                         .rows(3)
                         .hint("ملاحظة")
                         .take_focus(focus),
                 );
                 ui.horizontal(|ui| {
-                    save_note = ui.button("Save Note").clicked();
-                    delete = ui.button("Delete").clicked();
-                    link_to = ui
-                        .button("Link to…")
-                        .on_hover_text("Then click the annotation to link to (or Alt-drag from one to the other)")
-                        .clicked();
+                    save_note = ui.button(chrome::atom(ui, tr!("Save Note"))).clicked();
+                    delete = ui.button(chrome::atom(ui, tr!("Delete"))).clicked();
+                    let link = ui.button(chrome::atom(ui, tr!("Link to…")));
+                    link_to = chrome::hover(
+                        link,
+                        tr!("Then click the annotation to link to (or Alt-drag from one to the other)"),
+                    )
+                    .clicked();
                 });
                 self.attributes_and_links(ui, a.id);
                 ui.horizontal(|ui| {
-                    tag_all = ui
-                        .button("Tag All Occurrences")
-                        .on_hover_text("Find every other mention (ignoring harakat, with clitics) and review them")
+                    let all = ui.button(chrome::atom(ui, tr!("Tag All Occurrences")));
+                    tag_all = chrome::hover(
+                        all,
+                        tr!("Find every other mention (ignoring harakat, with clitics) and review them"),
+                    )
+                    .clicked();
+                    delete_all = ui
+                        .button(chrome::atom(ui, tr!("Delete All With This Text")))
                         .clicked();
-                    delete_all = ui.button("Delete All With This Text").clicked();
                 });
-            });
+            }));
         if let Some(id) = pick {
             self.commit_note();
             self.annotate.selected = Some(id);
@@ -900,24 +918,30 @@ impl WarraqApp {
         let row_count = rows
             .as_ref()
             .map_or(d.annotations.items().len(), |r| r.len());
-        ui.heading(format!("Annotations ({})", d.annotations.items().len()));
+        chrome::heading(
+            ui,
+            tr!("Annotations (%{n})", n = d.annotations.items().len()),
+        );
         let mut toggle_filter = None;
         ui.horizontal_wrapped(|ui| {
             for (t, n) in &counts {
                 let active = self.annotate.filter_tag.as_deref() == Some(t.name.as_str());
-                let text = RichText::new(format!("{} {n}", t.name))
-                    .color(if active {
-                        Color32::WHITE
-                    } else {
-                        color32(t.color)
-                    })
-                    .strong();
+                let color = if active {
+                    Color32::WHITE
+                } else {
+                    color32(t.color)
+                };
+                let text = chrome::atom_colored(
+                    ui,
+                    format!("{} {}", t.name, crate::i18n::number(n)),
+                    color,
+                );
                 let button = egui::Button::new(text).fill(if active {
                     color32(t.color)
                 } else {
                     Color32::TRANSPARENT
                 });
-                if ui.add(button).on_hover_text("Show only this tag").clicked() {
+                if chrome::hover(ui.add(button), tr!("Show only this tag")).clicked() {
                     toggle_filter = Some(t.name.clone());
                 }
             }
@@ -934,34 +958,35 @@ impl WarraqApp {
         self.relations_panel(ui);
         self.links_panel(ui);
         ui.add(
-            RtlInput::new(&mut self.annotate.filter_text, "Filter annotations")
-                .hint("Filter by text or note — تصفية"),
+            RtlInput::new(&mut self.annotate.filter_text, &tr!("Filter annotations"))
+                .hint(&tr!("Filter by text or note — تصفية")),
         );
         ui.separator();
         let d = self.workspace.current().expect("open document");
         let unplaced = &d.annotations.unplaced;
         let mut picked = None;
         if !unplaced.is_empty() {
-            egui::CollapsingHeader::new(format!("Unplaced ({})", unplaced.len()))
+            egui::CollapsingHeader::new(tr!("Unplaced (%{n})", n = unplaced.len()))
                 .default_open(false)
                 .show(ui, |ui| {
-                    ui.label(
-                        RichText::new("Their text is no longer in the document; they are kept in the sidecar.").weak(),
-                    );
-                    egui::ScrollArea::vertical().id_salt("unplaced").max_height(160.0).show_rows(
+                    chrome::weak(
                         ui,
-                        24.0,
-                        unplaced.len(),
-                        |ui, range| {
+                        tr!(
+                            "Their text is no longer in the document; they are kept in the sidecar."
+                        ),
+                    );
+                    egui::ScrollArea::vertical()
+                        .id_salt("unplaced")
+                        .max_height(160.0)
+                        .show_rows(ui, 24.0, unplaced.len(), |ui, range| {
                             for a in &unplaced[range] {
                                 ui.horizontal(|ui| {
                                     ui.set_height(24.0);
-                                    ui.label(RichText::new(&a.tag).strong());
+                                    chrome::label(ui, a.tag.clone());
                                     ui.add(RtlLabel::new(&a.text).size(15.0));
                                 });
                             }
-                        },
-                    );
+                        });
                 });
             ui.separator();
         }
@@ -985,7 +1010,7 @@ impl WarraqApp {
                             let color = color32(tags.color_of(&a.tag));
                             let chip = ui.add(egui::Button::selectable(
                                 selected,
-                                RichText::new(&a.tag).color(color).strong(),
+                                chrome::atom_colored(ui, a.tag.clone(), color),
                             ));
                             // One line a row: line breaks inside a span show as spaces here.
                             let full = if a.fragments.is_empty() {
@@ -1002,10 +1027,10 @@ impl WarraqApp {
                                 ui.add(RtlLabel::new(&text).size(15.0).sense(egui::Sense::click()));
                             let said = crate::model::annotations::said_of(a);
                             if !said.is_empty() {
-                                ui.label(RichText::new(said).weak().small());
+                                chrome::weak(ui, said);
                             }
                             if !a.note.is_empty() {
-                                ui.label("(note)").on_hover_ui(|ui| {
+                                chrome::label(ui, tr!("(note)")).on_hover_ui(|ui| {
                                     ui.add(RtlLabel::new(&a.note).size(14.0));
                                 });
                             }
@@ -1034,19 +1059,24 @@ impl WarraqApp {
             return;
         }
         ui.horizontal(|ui| {
-            if ui.button("Read Only (annotations off)").clicked() {
+            if ui
+                .button(chrome::atom(ui, tr!("Read Only (annotations off)")))
+                .clicked()
+            {
                 self.annotate.keep_read_only = true;
             }
-            if ui
-                .button("Start New Annotations")
-                .on_hover_text("Moves the unreadable file aside with a timestamped name")
-                .clicked()
+            let start = ui.button(chrome::atom(ui, tr!("Start New Annotations")));
+            if chrome::hover(
+                start,
+                tr!("Moves the unreadable file aside with a timestamped name"),
+            )
+            .clicked()
                 && let Some(d) = self.workspace.current_mut()
             {
                 self.message = Some(match d.start_new_annotations() {
-                    Ok(aside) => format!(
-                        "The unreadable annotations file was moved to {}",
-                        aside.display()
+                    Ok(aside) => tr!(
+                        "The unreadable annotations file was moved to %{path}",
+                        path = aside.display()
                     ),
                     Err(e) => e,
                 });

@@ -3,6 +3,8 @@
 //! tell whose work an annotation is.
 
 use super::WarraqApp;
+use crate::tr;
+use crate::view::chrome;
 use crate::view::{RtlInput, RtlInputState};
 
 impl WarraqApp {
@@ -25,18 +27,24 @@ impl WarraqApp {
         };
         let mut open = true;
         let mut apply = false;
-        egui::Window::new("Annotator Name")
+        egui::Window::new(chrome::title(ctx, tr!("Annotator Name")))
+            .id(egui::Id::unique("annotator-name"))
             .open(&mut open)
             .collapsible(false)
             .resizable(false)
             .show(ctx, |ui| {
-                ui.label("Recorded on every annotation you make here, and in the exports.");
-                ui.add(
-                    RtlInput::new(draft, "Annotator name")
-                        .hint("your name — اسمك")
-                        .desired_width(260.0),
-                );
-                apply = ui.button("Apply").clicked();
+                chrome::rtl(ui, |ui| {
+                    chrome::label(
+                        ui,
+                        tr!("Recorded on every annotation you make here, and in the exports."),
+                    );
+                    ui.add(
+                        RtlInput::new(draft, &tr!("Annotator name"))
+                            .hint(&tr!("your name — اسمك"))
+                            .desired_width(260.0),
+                    );
+                    apply = ui.button(chrome::atom(ui, tr!("Apply"))).clicked();
+                });
             });
         if apply {
             let name = draft.text().trim().to_owned();

@@ -12,6 +12,20 @@ pub enum Menu {
     View,
 }
 
+impl Menu {
+    /// The menu's title in the interface language.
+    #[must_use]
+    pub fn title(self) -> std::borrow::Cow<'static, str> {
+        crate::i18n::tr(match self {
+            Menu::File => "File",
+            Menu::Edit => "Edit",
+            Menu::Tools => "Tools",
+            Menu::Curation => "Curation",
+            Menu::View => "View",
+        })
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Command {
     Open,
@@ -379,6 +393,18 @@ impl Command {
         }
     }
 
+    /// The command's name in the interface language.
+    #[must_use]
+    pub fn title(self) -> std::borrow::Cow<'static, str> {
+        crate::i18n::tr(self.label())
+    }
+
+    /// What the command does, in the interface language.
+    #[must_use]
+    pub fn explanation(self) -> std::borrow::Cow<'static, str> {
+        crate::i18n::tr(self.description())
+    }
+
     /// The first shortcut as text for menus ("Ctrl+O").
     #[must_use]
     pub fn shortcut_text(self, ctx: &egui::Context) -> Option<String> {
@@ -421,6 +447,26 @@ pub fn markdown_table() -> String {
 
 #[cfg(test)]
 mod tests {
+    use super::{Command, Menu};
+
+    #[test]
+    fn every_command_and_menu_has_arabic() {
+        let mut missing: Vec<&str> = Vec::new();
+        for c in Command::ALL {
+            missing.extend(
+                [c.label(), c.description()]
+                    .into_iter()
+                    .filter(|s| crate::i18n::arabic(s).is_none()),
+            );
+        }
+        for m in ["File", "Edit", "Tools", "Curation", "View"] {
+            if crate::i18n::arabic(m).is_none() {
+                missing.push(m);
+            }
+        }
+        let _ = Menu::File.title();
+        assert!(missing.is_empty(), "no Arabic for: {missing:#?}");
+    }
     #[test]
     fn readme_lists_every_shortcut_from_the_table() {
         let readme = include_str!("../../README.md");

@@ -4,12 +4,13 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use egui::{RichText, Ui};
+use egui::Ui;
 
 use super::WarraqApp;
 use crate::export::{self, ExportDoc, Format, Options, Report};
 use crate::store::write::OutputGuard;
-use crate::view::RtlLabel;
+use crate::tr;
+use crate::view::{RtlLabel, chrome};
 use crate::workspace::job::{self, Job, Poll};
 
 struct Running {
@@ -48,23 +49,26 @@ impl Default for ExportDialog {
 
 fn report_text(r: &Report) -> String {
     let files: Vec<String> = r.files.iter().map(|f| f.display().to_string()).collect();
-    format!(
-        "Exported {} annotations from {} document{} to {}",
-        r.annotations,
-        r.documents,
-        if r.documents == 1 { "" } else { "s" },
-        if files.len() > 3 {
-            format!(
-                "{} files in {}",
-                files.len(),
-                r.files[0]
-                    .parent()
-                    .map(|p| p.display().to_string())
-                    .unwrap_or_default()
-            )
-        } else {
-            files.join(", ")
-        }
+    let to = if files.len() > 3 {
+        tr!(
+            "%{n} files in %{folder}",
+            n = files.len(),
+            folder = r.files[0]
+                .parent()
+                .map(|p| p.display().to_string())
+                .unwrap_or_default()
+        )
+    } else {
+        files.join(", ")
+    };
+    let template = if r.documents == 1 {
+        tr!("Exported %{n} annotations from one document to %{to}")
+    } else {
+        tr!("Exported %{n} annotations from %{d} documents to %{to}")
+    };
+    crate::i18n::fill(
+        &template,
+        &[("n", &r.annotations), ("d", &r.documents), ("to", &to)],
     ) + &r
         .left_out
         .iter()
@@ -163,7 +167,10 @@ impl WarraqApp {
             match export::write(e.format, &docs, &out, options, &guard) {
                 Ok(r) => self.message = Some(report_text(&r)),
                 Err(err) => {
-                    self.message = Some(format!("Export failed: {err}. Nothing else was changed."))
+                    self.message = Some(tr!(
+                        "Export failed: %{error}. Nothing else was changed.",
+                        error = err
+                    ))
                 }
             }
             return;
@@ -174,7 +181,7 @@ impl WarraqApp {
             && d.can_save()
             && let Err(err) = d.save_now()
         {
-            self.message = Some(format!("Export stopped: {err}"));
+            self.message = Some(tr!("Export stopped: %{error}", error = err));
             return;
         }
         let Some(dir) = self
@@ -189,7 +196,10 @@ impl WarraqApp {
         let files = match export::io::annotated_in_folder(&dir) {
             Ok(f) if !f.is_empty() => f,
             Ok(_) => {
-                self.message = Some(format!("{}: no annotated documents", dir.display()));
+                self.message = Some(tr!(
+                    "%{folder}: no annotated documents",
+                    folder = dir.display()
+                ));
                 return;
             }
             Err(err) => {
@@ -228,12 +238,12 @@ impl WarraqApp {
                     return;
                 }
                 Poll::Ready(Err(err)) => {
-                    self.message = Some(format!("Export failed: {err}"));
+                    self.message = Some(tr!("Export failed: %{error}", error = err));
                     return;
                 }
                 Poll::Pending => {}
                 Poll::Lost => {
-                    self.message = Some("The export stopped unexpectedly".into());
+                    self.message = Some(tr!("The export stopped unexpectedly").into_owned());
                     return;
                 }
             }
@@ -247,98 +257,113 @@ impl WarraqApp {
         let mut open = true;
         let mut go = false;
         let mut choose = false;
-        egui::Window::new("Export Annotations")
+        egui::Window::new(chrome::title(ctx, tr!("Export Annotations")))
+            .id(egui::Id::unique("export-window"))
             .open(&mut open)
             .resizable(false)
             .show(ctx, |ui: &mut Ui| {
-                if let Some(run) = &e.running {
-                    let done = run.done.load(Ordering::Relaxed);
-                    ui.label(format!("Exporting {done} of {} documents…", run.total));
-                    ui.add(egui::ProgressBar::new(
-                        done as f32 / run.total.max(1) as f32,
-                    ));
-                    return;
-                }
-                ui.label(RichText::new("Format").strong());
-                for &f in Format::ALL {
-                    if ui.radio(e.format == f, f.label()).clicked() {
-                        e.format = f;
-                        e.replace = false;
+                chrome::rtl(ui, |ui| {
+                    if let Some(run) = &e.running {
+                        let done = run.done.load(Ordering::Relaxed);
+                        chrome::label(
+                            ui,
+                            tr!(
+                                "Exporting %{done} of %{n} documents…",
+                                done = done,
+                                n = run.total
+                            ),
+                        );
+                        ui.add(egui::ProgressBar::new(
+                            done as f32 / run.total.max(1) as f32,
+                        ));
+                        return;
                     }
-                }
-                if e.format == Format::Conll {
-                    ui.checkbox(
-                        &mut e.outermost_only,
-                        "Outermost annotation only (one tag column)",
-                    );
-                }
-                ui.separator();
-                ui.label(RichText::new("Documents").strong());
-                if ui.radio(!e.whole_folder, "This document").clicked() {
-                    e.whole_folder = false;
-                }
-                if ui
-                    .add_enabled(
-                        has_path,
-                        egui::RadioButton::new(
-                            e.whole_folder,
-                            "Every annotated document in its folder",
-                        ),
-                    )
-                    .clicked()
-                {
-                    e.whole_folder = true;
-                }
-                ui.separator();
-                ui.label(RichText::new("Destination").strong());
-                let dest = e
-                    .destination
-                    .clone()
-                    .or(default.clone())
-                    .map(|p| p.display().to_string())
-                    .unwrap_or_default();
-                ui.add(RtlLabel::new(&dest).size(14.0).wrap());
-                if let Some(existing) = &e.confirm {
+                    chrome::heading(ui, tr!("Format"));
+                    for &f in Format::ALL {
+                        if ui
+                            .radio(e.format == f, chrome::atom(ui, tr!(f.label())))
+                            .clicked()
+                        {
+                            e.format = f;
+                            e.replace = false;
+                        }
+                    }
+                    if e.format == Format::Conll {
+                        let label =
+                            chrome::atom(ui, tr!("Outermost annotation only (one tag column)"));
+                        ui.checkbox(&mut e.outermost_only, label);
+                    }
                     ui.separator();
-                    let list: Vec<String> = existing
-                        .iter()
-                        .take(5)
+                    chrome::heading(ui, tr!("Documents"));
+                    if ui
+                        .radio(!e.whole_folder, chrome::atom(ui, tr!("This document")))
+                        .clicked()
+                    {
+                        e.whole_folder = false;
+                    }
+                    if ui
+                        .add_enabled(
+                            has_path,
+                            egui::RadioButton::new(
+                                e.whole_folder,
+                                chrome::atom(ui, tr!("Every annotated document in its folder")),
+                            ),
+                        )
+                        .clicked()
+                    {
+                        e.whole_folder = true;
+                    }
+                    ui.separator();
+                    chrome::heading(ui, tr!("Destination"));
+                    let dest = e
+                        .destination
+                        .clone()
+                        .or(default.clone())
                         .map(|p| p.display().to_string())
-                        .collect();
-                    let more = existing.len().saturating_sub(5);
-                    let text = format!(
-                        "Already there: {}{}. Replace?",
-                        list.join(", "),
-                        if more > 0 {
-                            format!(" and {more} more")
+                        .unwrap_or_default();
+                    ui.add(RtlLabel::new(&dest).size(14.0).wrap());
+                    if let Some(existing) = &e.confirm {
+                        ui.separator();
+                        let list: Vec<String> = existing
+                            .iter()
+                            .take(5)
+                            .map(|p| p.display().to_string())
+                            .collect();
+                        let more = existing.len().saturating_sub(5);
+                        let text = if more > 0 {
+                            tr!(
+                                "Already there: %{files} and %{more} more. Replace?",
+                                files = list.join(", "),
+                                more = more
+                            )
                         } else {
-                            String::new()
-                        }
-                    );
-                    ui.add(RtlLabel::new(&text).size(14.0).wrap());
+                            tr!("Already there: %{files}. Replace?", files = list.join(", "))
+                        };
+                        ui.add(RtlLabel::new(&text).size(14.0).wrap());
+                        ui.horizontal(|ui| {
+                            if ui.button(chrome::atom(ui, tr!("Replace"))).clicked() {
+                                e.replace = true;
+                                e.confirm = None;
+                                go = true;
+                            }
+                            if ui.button(chrome::atom(ui, tr!("Keep Them"))).clicked() {
+                                e.confirm = None;
+                            }
+                        });
+                        return;
+                    }
                     ui.horizontal(|ui| {
-                        if ui.button("Replace").clicked() {
-                            e.replace = true;
-                            e.confirm = None;
-                            go = true;
-                        }
-                        if ui.button("Keep Them").clicked() {
-                            e.confirm = None;
-                        }
+                        choose = ui.button(chrome::atom(ui, tr!("Choose…"))).clicked();
+                        go = ui.button(chrome::atom(ui, tr!("Export"))).clicked();
                     });
-                    return;
-                }
-                ui.horizontal(|ui| {
-                    choose = ui.button("Choose…").clicked();
-                    go = ui.button("Export").clicked();
-                });
+                })
             });
         if choose && e.chooser.is_none() {
             let brat = e.format == Format::Brat;
             let start = e.destination.clone().or(default);
             let waker = self.waker(ctx);
             e.chooser = Some(Job::spawn("the Export dialog", &waker, move || {
-                let mut dialog = rfd::FileDialog::new().set_title("Export to");
+                let mut dialog = rfd::FileDialog::new().set_title(tr!("Export to"));
                 if let Some(p) = &start {
                     if let Some(dir) = p.parent() {
                         dialog = dialog.set_directory(dir);
@@ -371,7 +396,7 @@ impl WarraqApp {
         let waker = self.waker(ctx);
         self.import_pick = Some(Job::spawn("the Import dialog", &waker, || {
             rfd::FileDialog::new()
-                .set_title("Import annotations")
+                .set_title(tr!("Import annotations"))
                 .add_filter(
                     "brat, CoNLL, JSONL",
                     &["ann", "conll", "iob", "bio", "txt", "jsonl"],
@@ -396,10 +421,12 @@ impl WarraqApp {
         };
         match export::io::import_file(path, format, None) {
             Ok(r) => {
-                let mut msg = format!(
-                    "Imported {} annotations ({format}) into {}",
-                    r.annotations,
-                    r.documents
+                let mut msg = tr!(
+                    "Imported %{n} annotations (%{format}) into %{files}",
+                    n = r.annotations,
+                    format = format,
+                    files = r
+                        .documents
                         .iter()
                         .map(|d| d.display().to_string())
                         .collect::<Vec<_>>()
@@ -410,14 +437,15 @@ impl WarraqApp {
                     msg.push_str(p);
                 }
                 if r.problems.len() > 20 {
-                    msg.push_str(&format!("\n… and {} more lines", r.problems.len() - 20));
+                    msg.push('\n');
+                    msg.push_str(&tr!("… and %{n} more lines", n = r.problems.len() - 20));
                 }
                 if let Some(first) = r.documents.first() {
                     self.open_path(ctx, first.clone(), None);
                 }
                 self.pending_message = Some(msg);
             }
-            Err(e) => self.message = Some(format!("Import failed: {e}")),
+            Err(e) => self.message = Some(tr!("Import failed: %{error}", error = e)),
         }
     }
 }

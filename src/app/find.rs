@@ -2,11 +2,13 @@
 //! Enter / Shift+Enter (F3 / Shift+F3) to go to the next / previous match. The current match is also the selection,
 //! so a tag key tags it.
 
-use egui::{Key, Modifiers, RichText, Ui};
+use egui::{Key, Modifiers, Ui};
 
 use super::WarraqApp;
 use crate::model::search::SearchOptions;
 use crate::model::{Span, TextSelection};
+use crate::tr;
+use crate::view::chrome;
 use crate::view::{RtlInput, RtlInputState};
 use crate::workspace::OpenDocument;
 
@@ -181,12 +183,12 @@ impl WarraqApp {
         let Some(f) = &mut self.find else { return };
         let mut close = false;
         let mut step = None;
-        ui.horizontal(|ui| {
-            ui.label("Find");
+        chrome::row(ui, |ui| {
+            chrome::label(ui, tr!("Find"));
             let r = ui.add(
-                RtlInput::new(&mut f.query, "Find text")
+                RtlInput::new(&mut f.query, &tr!("Find text"))
                     .desired_width(280.0)
-                    .hint("بحث — ignores harakat"),
+                    .hint(&tr!("بحث — ignores harakat")),
             );
             if f.focus {
                 r.request_focus();
@@ -201,41 +203,50 @@ impl WarraqApp {
             }
             let status = if f.waiting {
                 if indexed {
-                    "searching…"
+                    tr!("searching…")
                 } else {
-                    "indexing…"
+                    tr!("indexing…")
                 }
-                .to_owned()
+                .into_owned()
             } else if f.query.text().trim().is_empty() {
                 String::new()
             } else {
                 match (f.current, f.found.spans.len()) {
-                    (_, 0) => "no matches".to_owned(),
-                    (Some(c), n) if !f.found.complete => format!("{} of the first {n}", c + 1),
-                    (Some(c), n) => format!("{} of {n}", c + 1),
-                    (None, n) if !f.found.complete => format!("the first {n} matches"),
-                    (None, n) => format!("{n} matches"),
+                    (_, 0) => tr!("no matches").into_owned(),
+                    (Some(c), n) if !f.found.complete => {
+                        tr!("%{c} of the first %{n}", c = c + 1, n = n)
+                    }
+                    (Some(c), n) => tr!("%{c} of %{n}", c = c + 1, n = n),
+                    (None, n) if !f.found.complete => tr!("the first %{n} matches", n = n),
+                    (None, n) => tr!("%{n} matches", n = n),
                 }
             };
-            ui.label(RichText::new(status).strong());
-            if ui.button("Previous").clicked() {
+            chrome::label(ui, status);
+            if ui.button(chrome::atom(ui, tr!("Previous"))).clicked() {
                 step = Some(false);
             }
-            if ui.button("Next").clicked() {
+            if ui.button(chrome::atom(ui, tr!("Next"))).clicked() {
                 step = Some(true);
             }
             ui.separator();
-            ui.checkbox(&mut f.options.exact, "Exact")
-                .on_hover_text("Match harakat, letter variants and case exactly");
-            ui.checkbox(&mut f.options.whole_word, "Whole word");
-            ui.add_enabled(
-                f.options.whole_word,
-                egui::Checkbox::new(&mut f.options.clitics, "Clitic prefixes"),
-            )
-            .on_hover_text(
-                "With whole words, also find the word after و ف ب ك ل ال… (left outside the match)",
+            let exact = chrome::atom(ui, tr!("Exact"));
+            chrome::hover(
+                ui.checkbox(&mut f.options.exact, exact),
+                tr!("Match harakat, letter variants and case exactly"),
             );
-            if ui.button("Close").clicked() {
+            let whole = chrome::atom(ui, tr!("Whole word"));
+            ui.checkbox(&mut f.options.whole_word, whole);
+            let clitics = chrome::atom(ui, tr!("Clitic prefixes"));
+            chrome::hover(
+                ui.add_enabled(
+                    f.options.whole_word,
+                    egui::Checkbox::new(&mut f.options.clitics, clitics),
+                ),
+                tr!(
+                    "With whole words, also find the word after و ف ب ك ل ال… (left outside the match)"
+                ),
+            );
+            if ui.button(chrome::atom(ui, tr!("Close"))).clicked() {
                 close = true;
             }
         });

@@ -20,13 +20,15 @@ pub mod settings;
 
 use std::path::{Path, PathBuf};
 
-use egui::{Color32, RichText, Ui, ViewportCommand};
+use egui::{Ui, ViewportCommand};
 
 pub use commands::{Command, Menu};
 pub use settings::Settings;
 
 use crate::store;
 use crate::text::TextStyle;
+use crate::tr;
+use crate::view::chrome;
 use crate::view::{DocumentView, RtlLabel};
 use crate::workspace::job::{self, Job, Poll};
 use crate::workspace::{Next, OpenDocument, Waker, Workspace};
@@ -85,6 +87,12 @@ impl WarraqApp {
     /// The application with the given settings and nothing open.
     #[must_use]
     pub fn new(settings: Settings) -> Self {
+        if let Some(language) = settings.language {
+            crate::i18n::set_language(language);
+        }
+        if settings.arabic_digits {
+            crate::i18n::set_arabic_digits(true);
+        }
         Self {
             settings,
             workspace: Workspace::new(),
@@ -118,7 +126,10 @@ impl WarraqApp {
     /// Restores settings from eframe's storage (or defaults).
     #[must_use]
     pub fn from_storage(storage: Option<&dyn eframe::Storage>) -> Self {
-        Self::new(storage.and_then(Settings::load).unwrap_or_default())
+        let settings: Settings = storage.and_then(Settings::load).unwrap_or_default();
+        // The window speaks the locale's language unless one was chosen in View ▸ Language.
+        crate::i18n::set_language(settings.language.unwrap_or_else(crate::i18n::from_env));
+        Self::new(settings)
     }
 
     /// Writes the settings to eframe's storage.
@@ -441,9 +452,9 @@ impl WarraqApp {
         let waker = self.waker(ctx);
         self.dialog = Some(Job::spawn("the Open dialog", &waker, move || {
             let mut dialog = rfd::FileDialog::new()
-                .set_title("Open a text file")
-                .add_filter("Text", &["txt", "text", "md", "csv", "tsv", "srt"])
-                .add_filter("All files", &["*"]);
+                .set_title(tr!("Open a text file"))
+                .add_filter(tr!("Text"), &["txt", "text", "md", "csv", "tsv", "srt"])
+                .add_filter(tr!("All files"), &["*"]);
             if let Some(dir) = start_dir {
                 dialog = dialog.set_directory(dir);
             }
@@ -461,7 +472,7 @@ impl WarraqApp {
             Some(Poll::Ready(Some(Some(path)))) => self.open_path(ctx, path, None),
             Some(Poll::Ready(Some(None)) | Poll::Pending) | None => {}
             Some(Poll::Ready(None) | Poll::Lost) => {
-                self.message = Some("The file dialog could not be shown (no desktop portal or zenity found). Open a file by dropping it on the window or by giving its path on the command line.".into());
+                self.message = Some(tr!("The file dialog could not be shown (no desktop portal or zenity found). Open a file by dropping it on the window or by giving its path on the command line.").into_owned());
             }
         }
     }
@@ -572,6 +583,20 @@ impl WarraqApp {
         self.handle_close_request(&ctx);
         self.update_title(&ctx);
 
+        // In the Arabic interface the window is mirrored: rows run right to left, the annotation panel is on the
+        // left and the folder's list on the right.
+        let rtl = crate::i18n::rtl();
+        let (start_side, end_side) = if rtl {
+            (
+                egui::Panel::right as fn(&'static str) -> egui::Panel,
+                egui::Panel::left as fn(&'static str) -> egui::Panel,
+            )
+        } else {
+            (
+                egui::Panel::left as fn(&'static str) -> egui::Panel,
+                egui::Panel::right as fn(&'static str) -> egui::Panel,
+            )
+        };
         egui::Panel::top("menu").show(ui, |ui| self.menu_bar(ui));
         egui::Panel::bottom("status").show(ui, |ui| self.status_bar(ui));
         let has_doc = self.view.is_some();
@@ -579,10 +604,10 @@ impl WarraqApp {
             egui::Panel::top("find").show(ui, |ui| self.find_bar(ui));
         }
         if self.corpus.is_some() {
-            egui::Panel::left("corpus")
+            start_side("corpus")
                 .resizable(true)
                 .default_size(280.0)
-                .show(ui, |ui| self.corpus_panel(&ctx, ui));
+                .show(ui, |ui| chrome::rtl(ui, |ui| self.corpus_panel(&ctx, ui)));
         }
         let curating = has_doc
             && self
@@ -591,26 +616,30 @@ impl WarraqApp {
                 .is_some_and(|d| d.annotations.curation().is_some());
         if curating {
             // One side panel while curating, so the text keeps its width: the curation, or the annotations.
-            egui::Panel::right("curation")
+            end_side("curation")
                 .resizable(true)
                 .default_size(330.0)
                 .show(ui, |ui| {
-                    ui.horizontal(|ui| {
-                        ui.selectable_value(&mut self.side_annotations, false, "Curation");
-                        ui.selectable_value(&mut self.side_annotations, true, "Annotations");
+                    chrome::row(ui, |ui| {
+                        let curation = chrome::atom(ui, tr!("Curation"));
+                        ui.selectable_value(&mut self.side_annotations, false, curation);
+                        let annotations = chrome::atom(ui, tr!("Annotations"));
+                        ui.selectable_value(&mut self.side_annotations, true, annotations);
                     });
                     ui.separator();
-                    if self.side_annotations {
-                        self.annotation_panel(ui);
-                    } else {
-                        self.curation_panel(ui);
-                    }
+                    chrome::rtl(ui, |ui| {
+                        if self.side_annotations {
+                            self.annotation_panel(ui);
+                        } else {
+                            self.curation_panel(ui);
+                        }
+                    });
                 });
         } else if self.settings.show_panel && has_doc {
-            egui::Panel::right("annotations")
+            end_side("annotations")
                 .resizable(true)
                 .default_size(330.0)
-                .show(ui, |ui| self.annotation_panel(ui));
+                .show(ui, |ui| chrome::rtl(ui, |ui| self.annotation_panel(ui)));
         }
         self.dialogs(&ctx);
         self.leave_dialog(&ctx);
@@ -627,8 +656,8 @@ impl WarraqApp {
                     .fill(ui.visuals().warn_fg_color.gamma_multiply(0.15))
                     .inner_margin(6.0)
                     .show(ui, |ui| {
-                        ui.horizontal(|ui| {
-                            if ui.button("Dismiss").clicked() {
+                        chrome::row(ui, |ui| {
+                            if ui.button(chrome::atom(ui, tr!("Dismiss"))).clicked() {
                                 dismissed = true;
                             }
                             ui.add(RtlLabel::new(&message).wrap());
@@ -640,16 +669,13 @@ impl WarraqApp {
             }
             self.broken_sidecar_choices(ui);
             if let Some(path) = self.workspace.opening() {
-                let text = format!("Opening {}…", path.display());
+                let text = tr!("Opening %{name}…", name = path.display());
                 let progress = self.workspace.opening_progress();
-                ui.horizontal(|ui| {
+                chrome::row(ui, |ui| {
                     match progress {
                         Some((what, Some(p))) => {
-                            ui.add(
-                                egui::ProgressBar::new(p)
-                                    .desired_width(200.0)
-                                    .text(format!("{what} {:.0}%", p * 100.0)),
-                            );
+                            ui.add(egui::ProgressBar::new(p).desired_width(200.0));
+                            chrome::label(ui, progress_text(what, p));
                         }
                         _ => {
                             ui.spinner();
@@ -663,18 +689,16 @@ impl WarraqApp {
             match self.workspace.current() {
                 Some(d) if d.doc.is_empty() => {
                     ui.add_space(40.0);
-                    ui.vertical_centered(|ui| {
-                        ui.label(
-                            RichText::new("This file is empty.")
-                                .color(ui.visuals().weak_text_color()),
-                        )
-                    });
+                    ui.vertical_centered(|ui| chrome::weak(ui, tr!("This file is empty.")));
                 }
                 Some(_) => self.document_area(ui),
                 None => {
                     ui.add_space(40.0);
                     ui.vertical_centered(|ui| {
-                        ui.label("Open a text file with File > Open… or drop one on this window.")
+                        chrome::label(
+                            ui,
+                            tr!("Open a text file with File > Open… or drop one on this window."),
+                        )
                     });
                 }
             }
@@ -692,10 +716,8 @@ impl WarraqApp {
     }
 
     fn command_button(&mut self, ui: &mut Ui, command: Command) {
-        let mut button = egui::Button::new(command.label());
-        if let Some(keys) = command.shortcut_text(ui.ctx()) {
-            button = button.shortcut_text(keys);
-        }
+        let label = chrome::atom(ui, command.title());
+        let keys = command.shortcut_text(ui.ctx());
         let toggle = match command {
             Command::ToggleTheme => Some(self.settings.dark),
             Command::TogglePanel => Some(self.settings.show_panel),
@@ -708,12 +730,22 @@ impl WarraqApp {
             _ => None,
         };
         let enabled = self.command_enabled(command);
-        let response = if let Some(checked) = toggle {
-            ui.add(egui::Button::selectable(checked, command.label()))
-        } else {
-            ui.add_enabled(enabled, button)
+        let mut button = match toggle {
+            Some(checked) => egui::Button::selectable(checked, label),
+            None => egui::Button::new(label),
         };
-        if response.on_hover_text(command.description()).clicked() {
+        // The shortcut sits at the far end of the row: the left in the Arabic interface, where it is drawn as an
+        // unnamed image so that the button's name stays its label.
+        if let Some(keys) = keys {
+            button = if crate::i18n::rtl() {
+                let weak = ui.visuals().weak_text_color();
+                button.left_text(chrome::unnamed(ui, &keys, weak))
+            } else {
+                button.shortcut_text(keys)
+            };
+        }
+        let response = ui.add_enabled(toggle.is_some() || enabled, button);
+        if chrome::hover(response, command.explanation()).clicked() {
             let ctx = ui.ctx().clone();
             self.run(&ctx, command);
             ui.close();
@@ -722,106 +754,171 @@ impl WarraqApp {
 
     fn menu_bar(&mut self, ui: &mut Ui) {
         egui::MenuBar::new().ui(ui, |ui| {
-            ui.menu_button("File", |ui| {
-                self.command_button(ui, Command::Open);
-                ui.menu_button("Open Recent", |ui| {
-                    if self.settings.recent.is_empty() {
-                        ui.label(
-                            RichText::new("No recent files").color(ui.visuals().weak_text_color()),
-                        );
-                    }
-                    for path in self.settings.recent.clone() {
-                        let label = path.display().to_string();
-                        let response = ui.add(RtlLabel::new(&label).sense(egui::Sense::click()));
-                        if response.hovered() {
-                            ui.ctx().set_cursor_icon(egui::CursorIcon::PointingHand);
+            chrome::row(ui, |ui| {
+                ui.menu_button(chrome::atom(ui, Menu::File.title()), |ui| {
+                    self.command_button(ui, Command::Open);
+                    ui.menu_button(chrome::atom(ui, tr!("Open Recent")), |ui| {
+                        if self.settings.recent.is_empty() {
+                            chrome::weak(ui, tr!("No recent files"));
                         }
-                        if response.clicked() {
-                            let ctx = ui.ctx().clone();
-                            self.open_path(&ctx, path, None);
+                        for path in self.settings.recent.clone() {
+                            let label = path.display().to_string();
+                            let response =
+                                ui.add(RtlLabel::new(&label).sense(egui::Sense::click()));
+                            if response.hovered() {
+                                ui.ctx().set_cursor_icon(egui::CursorIcon::PointingHand);
+                            }
+                            if response.clicked() {
+                                let ctx = ui.ctx().clone();
+                                self.open_path(&ctx, path, None);
+                                ui.close();
+                            }
+                        }
+                        ui.separator();
+                        if ui.button(chrome::atom(ui, tr!("Clear Recent"))).clicked() {
+                            self.settings.recent.clear();
                             ui.close();
                         }
-                    }
+                    });
+                    self.command_button(ui, Command::OpenFolder);
+                    self.command_button(ui, Command::OpenSample);
                     ui.separator();
-                    if ui.button("Clear Recent").clicked() {
-                        self.settings.recent.clear();
-                        ui.close();
-                    }
+                    self.command_button(ui, Command::Save);
+                    self.command_button(ui, Command::SaveAs);
+                    ui.separator();
+                    self.command_button(ui, Command::Export);
+                    self.command_button(ui, Command::Import);
+                    ui.separator();
+                    self.command_button(ui, Command::NextDocument);
+                    self.command_button(ui, Command::PreviousDocument);
+                    self.command_button(ui, Command::MarkFinished);
+                    ui.separator();
+                    self.command_button(ui, Command::Quit);
                 });
-                self.command_button(ui, Command::OpenFolder);
-                self.command_button(ui, Command::OpenSample);
-                ui.separator();
-                self.command_button(ui, Command::Save);
-                self.command_button(ui, Command::SaveAs);
-                ui.separator();
-                self.command_button(ui, Command::Export);
-                self.command_button(ui, Command::Import);
-                ui.separator();
-                self.command_button(ui, Command::NextDocument);
-                self.command_button(ui, Command::PreviousDocument);
-                self.command_button(ui, Command::MarkFinished);
-                ui.separator();
-                self.command_button(ui, Command::Quit);
-            });
-            ui.menu_button("Edit", |ui| {
-                for &c in Command::ALL.iter().filter(|c| c.menu() == Menu::Edit) {
-                    self.command_button(ui, c);
-                }
-            });
-            ui.menu_button("Tools", |ui| {
-                for &c in Command::ALL.iter().filter(|c| c.menu() == Menu::Tools) {
-                    self.command_button(ui, c);
-                }
-            });
-            if self.curation().is_some() {
-                ui.menu_button("Curation", |ui| {
-                    for &c in Command::ALL.iter().filter(|c| c.menu() == Menu::Curation) {
+                ui.menu_button(chrome::atom(ui, Menu::Edit.title()), |ui| {
+                    for &c in Command::ALL.iter().filter(|c| c.menu() == Menu::Edit) {
                         self.command_button(ui, c);
                     }
                 });
-            }
-            ui.menu_button("View", |ui| {
-                for &c in Command::ALL.iter().filter(|c| c.menu() == Menu::View) {
-                    self.command_button(ui, c);
+                ui.menu_button(chrome::atom(ui, Menu::Tools.title()), |ui| {
+                    for &c in Command::ALL.iter().filter(|c| c.menu() == Menu::Tools) {
+                        self.command_button(ui, c);
+                    }
+                });
+                if self.curation().is_some() {
+                    ui.menu_button(chrome::atom(ui, Menu::Curation.title()), |ui| {
+                        for &c in Command::ALL.iter().filter(|c| c.menu() == Menu::Curation) {
+                            self.command_button(ui, c);
+                        }
+                    });
                 }
-                ui.separator();
-                let mut changed = false;
-                changed |= ui
-                    .add(
-                        egui::Slider::new(&mut self.settings.font_size, 10.0..=48.0)
-                            .text("Text size"),
-                    )
+                ui.menu_button(chrome::atom(ui, Menu::View.title()), |ui| {
+                    for &c in Command::ALL.iter().filter(|c| c.menu() == Menu::View) {
+                        self.command_button(ui, c);
+                    }
+                    ui.separator();
+                    self.language_menu(ui);
+                    ui.separator();
+                    let mut changed = false;
+                    changed |= chrome::row(ui, |ui| {
+                        let r =
+                            ui.add(egui::Slider::new(&mut self.settings.font_size, 10.0..=48.0));
+                        chrome::label(ui, tr!("Text size"));
+                        r
+                    })
+                    .inner
                     .changed();
-                changed |= ui
-                    .add(
-                        egui::Slider::new(&mut self.settings.line_spacing, 1.0..=2.5)
-                            .text("Line spacing"),
-                    )
+                    changed |= chrome::row(ui, |ui| {
+                        let r = ui.add(egui::Slider::new(
+                            &mut self.settings.line_spacing,
+                            1.0..=2.5,
+                        ));
+                        chrome::label(ui, tr!("Line spacing"));
+                        r
+                    })
+                    .inner
                     .changed();
-                changed |= ui
-                    .add(
-                        egui::Slider::new(&mut self.settings.max_line_width, 300.0..=1600.0)
-                            .text("Line width"),
-                    )
+                    changed |= chrome::row(ui, |ui| {
+                        let r = ui.add(egui::Slider::new(
+                            &mut self.settings.max_line_width,
+                            300.0..=1600.0,
+                        ));
+                        chrome::label(ui, tr!("Line width"));
+                        r
+                    })
+                    .inner
                     .changed();
-                if changed {
-                    self.apply_reading_settings();
-                }
-                ui.separator();
-                self.encoding_menu(ui);
+                    if changed {
+                        self.apply_reading_settings();
+                    }
+                    ui.separator();
+                    self.encoding_menu(ui);
+                });
             });
+        });
+    }
+
+    /// View ▸ Language: the locale's language, or one chosen (remembered); and the digits numbers are written in.
+    fn language_menu(&mut self, ui: &mut Ui) {
+        use crate::i18n::{self, Language};
+        ui.menu_button(chrome::atom(ui, tr!("Language")), |ui| {
+            let system = i18n::from_env();
+            let choices = [
+                (
+                    None,
+                    tr!(
+                        "As the system (%{language})",
+                        language = system.native_name()
+                    ),
+                ),
+                (
+                    Some(Language::English),
+                    Language::English.native_name().into(),
+                ),
+                (
+                    Some(Language::Arabic),
+                    Language::Arabic.native_name().into(),
+                ),
+            ];
+            for (choice, name) in choices {
+                let selected = self.settings.language == choice;
+                if ui
+                    .add(egui::Button::selectable(selected, chrome::atom(ui, name)))
+                    .clicked()
+                {
+                    self.settings.language = choice;
+                    i18n::set_language(choice.unwrap_or(system));
+                    ui.close();
+                }
+            }
+            ui.separator();
+            let digits = chrome::atom(ui, tr!("Arabic-Indic Digits (١٢٣)"));
+            if ui
+                .add(egui::Button::selectable(
+                    self.settings.arabic_digits,
+                    digits,
+                ))
+                .clicked()
+            {
+                self.settings.arabic_digits = !self.settings.arabic_digits;
+                i18n::set_arabic_digits(self.settings.arabic_digits);
+                ui.close();
+            }
         });
     }
 
     fn encoding_menu(&mut self, ui: &mut Ui) {
         let current = self.document().map(|d| d.encoding);
         let path = self.document().and_then(|d| d.path.clone());
-        ui.menu_button("Encoding", |ui| {
+        ui.menu_button(chrome::atom(ui, tr!("Encoding")), |ui| {
             if path.is_none() {
-                ui.label("The sample is UTF-8; open a file to choose its encoding.");
+                chrome::label(
+                    ui,
+                    tr!("The sample is UTF-8; open a file to choose its encoding."),
+                );
                 return;
             }
-            ui.label("Reopen with:");
+            chrome::label(ui, tr!("Reopen with:"));
             for &enc in store::ENCODING_CHOICES {
                 if ui
                     .add(egui::Button::selectable(current == Some(enc), enc.name()))
@@ -838,39 +935,46 @@ impl WarraqApp {
     }
 
     fn status_bar(&mut self, ui: &mut Ui) {
-        ui.horizontal(|ui| {
+        chrome::row(ui, |ui| {
             let (Some(d), Some((_, view))) = (self.workspace.current(), self.view.as_ref()) else {
-                ui.label("No document");
+                chrome::label(ui, tr!("No document"));
                 return;
             };
             let doc = d.doc.clone();
             ui.add(RtlLabel::new(&d.name).size(13.0));
             ui.separator();
-            let enc = format!(
-                "{}{}{}",
-                d.encoding.name(),
-                if d.bom { " (BOM)" } else { "" },
-                if d.guessed { " (detected)" } else { "" }
+            let mut enc = d.encoding.name().to_owned();
+            if d.bom {
+                enc.push_str(&format!(" ({})", tr!("BOM")));
+            }
+            if d.guessed {
+                enc.push_str(&format!(" ({})", tr!("detected")));
+            }
+            chrome::hover(
+                chrome::label(ui, enc),
+                tr!("How the file was decoded. View > Encoding reopens it with another encoding."),
             );
-            ui.label(enc).on_hover_text(
-                "How the file was decoded. View > Encoding reopens it with another encoding.",
+            ui.separator();
+            chrome::label(ui, tr!("%{n} characters", n = doc.char_count()));
+            ui.separator();
+            chrome::label(ui, tr!("%{n} lines", n = doc.paragraphs().len()));
+            ui.separator();
+            chrome::hover(
+                chrome::label(ui, tr!(doc.line_ending().label())),
+                tr!("Line endings"),
             );
-            ui.separator();
-            ui.label(format!("{} characters", doc.char_count()));
-            ui.separator();
-            ui.label(format!("{} lines", doc.paragraphs().len()));
-            ui.separator();
-            ui.label(doc.line_ending().label())
-                .on_hover_text("Line endings");
             let sel = view.selection().span();
             if !sel.is_empty() {
                 ui.separator();
-                ui.label(format!(
-                    "selected {}–{} ({} characters)",
-                    sel.start.0,
-                    sel.end.0,
-                    sel.len()
-                ));
+                chrome::label(
+                    ui,
+                    tr!(
+                        "selected %{start}–%{end} (%{n} characters)",
+                        start = sel.start.0,
+                        end = sel.end.0,
+                        n = sel.len()
+                    ),
+                );
             }
             let mut work = d.activities();
             if let Some(p) = view.measuring_progress() {
@@ -883,25 +987,36 @@ impl WarraqApp {
             for (what, progress) in work {
                 ui.separator();
                 match progress {
-                    Some(p) => ui.add(
-                        egui::ProgressBar::new(p)
-                            .desired_width(140.0)
-                            .text(format!("{what} {:.0}%", p * 100.0)),
-                    ),
+                    Some(p) => {
+                        ui.add(egui::ProgressBar::new(p).desired_width(140.0));
+                        chrome::label(ui, progress_text(what, p))
+                    }
                     None => {
                         ui.spinner();
-                        ui.label(format!("{what}…"))
+                        chrome::label(ui, format!("{}…", tr!(what)))
                     }
                 };
             }
-            ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-                ui.label(
-                    RichText::new(format!("{:.0}%", self.settings.zoom * 100.0))
-                        .color(Color32::GRAY),
-                );
+            let zoom = crate::i18n::number(format!("{:.0}%", self.settings.zoom * 100.0));
+            let end = if crate::i18n::rtl() {
+                egui::Layout::left_to_right(egui::Align::Center)
+            } else {
+                egui::Layout::right_to_left(egui::Align::Center)
+            };
+            ui.with_layout(end, |ui| {
+                chrome::weak(ui, zoom);
             });
         });
     }
+}
+
+/// "saving 40%": a background activity and how far it is, in the interface language.
+fn progress_text(what: &str, progress: f32) -> String {
+    format!(
+        "{} {}",
+        tr!(what),
+        crate::i18n::number(format!("{:.0}%", progress * 100.0))
+    )
 }
 
 impl eframe::App for WarraqApp {

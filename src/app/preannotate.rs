@@ -3,11 +3,12 @@
 
 use std::path::Path;
 
-use egui::{RichText, Ui};
+use egui::Ui;
 
 use super::WarraqApp;
 use crate::model::gazetteer;
-use crate::view::RtlLabel;
+use crate::tr;
+use crate::view::{RtlLabel, chrome};
 use crate::workspace::{Apply, OpenDocument, SharedIndex, Waker, Work};
 
 /// Matches the names of the list at `path` in `doc` (runs on a worker): the suggestions, and the list's lines that
@@ -31,8 +32,9 @@ fn apply_matches(result: Result<(Vec<crate::model::Annotation>, Vec<String>), St
         Some(match result {
             Ok((found, problems)) => {
                 let n = d.annotations.add_suggestions(found);
-                let mut msg = format!(
-                    "{n} suggestions from the list: review them under Suggestions in the panel"
+                let mut msg = tr!(
+                    "%{n} suggestions from the list: review them under Suggestions in the panel",
+                    n = n
                 );
                 for p in problems.iter().take(10) {
                     msg.push('\n');
@@ -40,7 +42,7 @@ fn apply_matches(result: Result<(Vec<crate::model::Annotation>, Vec<String>), St
                 }
                 msg
             }
-            Err(e) => format!("Pre-annotation failed: {e}"),
+            Err(e) => tr!("Pre-annotation failed: %{error}", error = e),
         })
     })
 }
@@ -81,8 +83,8 @@ impl WarraqApp {
         let waker2 = waker.clone();
         d.spawn(Work::ChoosingNames, &waker, move || {
             let choice = rfd::FileDialog::new()
-                .set_title("Pre-annotate from a list of names")
-                .add_filter("Names and tags", &["txt", "tsv", "csv"])
+                .set_title(tr!("Pre-annotate from a list of names"))
+                .add_filter(tr!("Names and tags"), &["txt", "tsv", "csv"])
                 .pick_file();
             Box::new(move |d: &mut OpenDocument| {
                 start_matching(d, choice?, &waker2);
@@ -153,46 +155,49 @@ impl WarraqApp {
         let mut reject = None;
         let mut all = None;
         let mut go = None;
-        egui::CollapsingHeader::new(format!("Suggestions ({})", list.len()))
-            .default_open(true)
-            .show(ui, |ui| {
-                ui.horizontal(|ui| {
-                    if ui.button("Accept All Suggestions").clicked() {
-                        all = Some(true);
-                    }
-                    if ui.button("Reject All Suggestions").clicked() {
-                        all = Some(false);
+        let title = tr!("Suggestions (%{n})", n = list.len());
+        chrome::collapsing(ui, "suggestions-section", title, true, |ui| {
+            ui.horizontal(|ui| {
+                if ui
+                    .button(chrome::atom(ui, tr!("Accept All Suggestions")))
+                    .clicked()
+                {
+                    all = Some(true);
+                }
+                if ui
+                    .button(chrome::atom(ui, tr!("Reject All Suggestions")))
+                    .clicked()
+                {
+                    all = Some(false);
+                }
+            });
+            let row_height = 22.0;
+            egui::ScrollArea::vertical()
+                .id_salt("suggestions")
+                .max_height(200.0)
+                .show_rows(ui, row_height, list.len(), |ui, range| {
+                    for i in range {
+                        let s = &list[i];
+                        ui.horizontal(|ui| {
+                            ui.set_height(row_height);
+                            chrome::weak(ui, s.tag.clone());
+                            if ui.small_button(chrome::atom(ui, tr!("Accept"))).clicked() {
+                                accept = Some(i);
+                            }
+                            if ui.small_button(chrome::atom(ui, tr!("Reject"))).clicked() {
+                                reject = Some(i);
+                            }
+                            let text = s.text.replace(['\n', '\r'], " ");
+                            if ui
+                                .add(RtlLabel::new(&text).size(14.0).sense(egui::Sense::click()))
+                                .clicked()
+                            {
+                                go = Some(s.span());
+                            }
+                        });
                     }
                 });
-                let row_height = 22.0;
-                egui::ScrollArea::vertical()
-                    .id_salt("suggestions")
-                    .max_height(200.0)
-                    .show_rows(ui, row_height, list.len(), |ui, range| {
-                        for i in range {
-                            let s = &list[i];
-                            ui.horizontal(|ui| {
-                                ui.set_height(row_height);
-                                ui.label(RichText::new(&s.tag).weak().strong());
-                                if ui.small_button("Accept").clicked() {
-                                    accept = Some(i);
-                                }
-                                if ui.small_button("Reject").clicked() {
-                                    reject = Some(i);
-                                }
-                                let text = s.text.replace(['\n', '\r'], " ");
-                                if ui
-                                    .add(
-                                        RtlLabel::new(&text).size(14.0).sense(egui::Sense::click()),
-                                    )
-                                    .clicked()
-                                {
-                                    go = Some(s.span());
-                                }
-                            });
-                        }
-                    });
-            });
+        });
         ui.separator();
         let (Some(d), Some((_, view))) = (self.workspace.current_mut(), self.view.as_mut()) else {
             return;

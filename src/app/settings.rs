@@ -25,6 +25,10 @@ pub struct Settings {
     pub link_table: Option<PathBuf>,
     /// The name recorded on every annotation made in the window (Edit ▸ Annotator Name…).
     pub annotator: String,
+    /// The interface language chosen in View ▸ Language; `None` follows the locale (`LC_ALL`, `LC_MESSAGES`, `LANG`).
+    pub language: Option<crate::i18n::Language>,
+    /// Numbers in the interface written with Arabic-Indic digits.
+    pub arabic_digits: bool,
 }
 
 impl Default for Settings {
@@ -41,6 +45,8 @@ impl Default for Settings {
             clitic_words: false,
             link_table: None,
             annotator: system_user(),
+            language: None,
+            arabic_digits: false,
         }
     }
 }

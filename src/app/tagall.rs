@@ -8,7 +8,8 @@ use egui::{Key, Modifiers, RichText};
 use super::WarraqApp;
 use crate::model::search::SearchOptions;
 use crate::model::{Span, TextSelection};
-use crate::view::RtlLabel;
+use crate::tr;
+use crate::view::{RtlLabel, chrome};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Decision {
@@ -75,18 +76,18 @@ impl WarraqApp {
             .map(|&s| (s, Decision::Pending))
             .collect();
         if candidates.is_empty() {
-            self.message = Some(format!(
-                "No other occurrences of {} that are not already tagged {}",
-                a.text, a.tag
+            self.message = Some(tr!(
+                "No other occurrences of %{text} that are not already tagged %{tag}",
+                text = a.text,
+                tag = a.tag
             ));
             return;
         }
         if !found.complete {
-            self.message = Some(format!(
-                "{} occurs more than {} times: only the first {} are listed",
-                a.text,
-                crate::workspace::MAX_MATCHES,
-                crate::workspace::MAX_MATCHES
+            self.message = Some(tr!(
+                "%{text} occurs more than %{n} times: only the first %{n} are listed",
+                text = a.text,
+                n = crate::workspace::MAX_MATCHES
             ));
         }
         self.review = Some(Review {
@@ -144,11 +145,11 @@ impl WarraqApp {
             .collect();
         let doc = d.doc.clone();
         let ids = d.annotations.create_batch(&doc, &spans, &r.tag);
-        self.message = Some(format!(
-            "Tagged {} more occurrences of {} as {} (one Undo takes them back)",
-            ids.len(),
-            r.text,
-            r.tag
+        self.message = Some(tr!(
+            "Tagged %{n} more occurrences of %{text} as %{tag} (one Undo takes them back)",
+            n = ids.len(),
+            text = r.text,
+            tag = r.tag
         ));
     }
 
@@ -178,10 +179,17 @@ impl WarraqApp {
         self.annotate.selected = None;
         self.annotate.popup = None;
         self.message = Some(if links == 0 {
-            format!("Deleted {n} annotations of {text} (one Undo brings them back)")
+            tr!(
+                "Deleted %{n} annotations of %{text} (one Undo brings them back)",
+                n = n,
+                text = text
+            )
         } else {
-            format!(
-                "Deleted {n} annotations of {text} and the {links} relations linking them (one Undo brings all back)"
+            tr!(
+                "Deleted %{n} annotations of %{text} and the %{links} relations linking them (one Undo brings all back)",
+                n = n,
+                text = text,
+                links = links
             )
         });
     }
@@ -233,86 +241,92 @@ impl WarraqApp {
         if go {
             jump = Some(r.candidates[r.cursor].0);
         }
-        egui::Window::new("Tag All Occurrences")
+        egui::Window::new(chrome::title(ctx, tr!("Tag All Occurrences")))
+            .id(egui::Id::unique("tag-all-review"))
             .open(&mut open)
             .default_width(460.0)
             .show(ctx, |ui| {
-                let accepted = r
-                    .candidates
-                    .iter()
-                    .filter(|c| c.1 == Decision::Accepted)
-                    .count();
-                let pending = r
-                    .candidates
-                    .iter()
-                    .filter(|c| c.1 == Decision::Pending)
-                    .count();
-                ui.horizontal(|ui| {
-                    ui.label(format!(
-                        "{} found as {} — {accepted} accepted, {pending} to review.",
-                        r.candidates.len(),
-                        r.tag
-                    ));
-                });
-                ui.label(RichText::new("A accept · S skip · J jump to it").weak());
-                // Only the rows in view are drawn: a common name can have thousands of occurrences.
-                let row_height = 24.0;
-                let rows = r.candidates.len();
-                egui::ScrollArea::vertical().max_height(320.0).show_rows(
-                    ui,
-                    row_height,
-                    rows,
-                    |ui, range| {
-                        for k in range {
-                            let (span, decision) = &mut r.candidates[k];
-                            let context = |a: usize, b: usize| {
-                                doc.slice(Span::new(
-                                    crate::model::CharOffset(a),
-                                    crate::model::CharOffset(b),
-                                ))
-                                .replace(['\n', '\r'], " ")
-                            };
-                            let left = context(span.start.0.saturating_sub(25), span.start.0);
-                            let right =
-                                context(span.end.0, (span.end.0 + 25).min(doc.char_count()));
-                            let line = format!("…{left}«{}»{right}…", doc.slice(*span));
-                            ui.horizontal(|ui| {
-                                ui.set_height(row_height);
-                                let mark = match decision {
-                                    Decision::Pending => "[ ]",
-                                    Decision::Accepted => "[+]",
-                                    Decision::Skipped => "[-]",
+                chrome::rtl(ui, |ui| {
+                    let accepted = r
+                        .candidates
+                        .iter()
+                        .filter(|c| c.1 == Decision::Accepted)
+                        .count();
+                    let pending = r
+                        .candidates
+                        .iter()
+                        .filter(|c| c.1 == Decision::Pending)
+                        .count();
+                    chrome::label(
+                        ui,
+                        tr!(
+                            "%{n} found as %{tag} — %{accepted} accepted, %{pending} to review.",
+                            n = r.candidates.len(),
+                            tag = r.tag,
+                            accepted = accepted,
+                            pending = pending
+                        ),
+                    );
+                    chrome::weak(ui, tr!("A accept · S skip · J jump to it"));
+                    // Only the rows in view are drawn: a common name can have thousands of occurrences.
+                    let row_height = 24.0;
+                    let rows = r.candidates.len();
+                    egui::ScrollArea::vertical().max_height(320.0).show_rows(
+                        ui,
+                        row_height,
+                        rows,
+                        |ui, range| {
+                            for k in range {
+                                let (span, decision) = &mut r.candidates[k];
+                                let context = |a: usize, b: usize| {
+                                    doc.slice(Span::new(
+                                        crate::model::CharOffset(a),
+                                        crate::model::CharOffset(b),
+                                    ))
+                                    .replace(['\n', '\r'], " ")
                                 };
-                                let current = k == r.cursor;
-                                ui.label(RichText::new(mark).strong().color(if current {
-                                    ui.visuals().selection.stroke.color
-                                } else {
-                                    ui.visuals().text_color()
-                                }));
-                                if ui.small_button("Accept").clicked() {
-                                    *decision = Decision::Accepted;
-                                }
-                                if ui.small_button("Skip").clicked() {
-                                    *decision = Decision::Skipped;
-                                }
-                                if ui.small_button("Go").clicked() {
-                                    jump = Some(*span);
-                                    r.cursor = k;
-                                }
-                                ui.add(RtlLabel::new(&line).size(14.0));
-                            });
+                                let left = context(span.start.0.saturating_sub(25), span.start.0);
+                                let right =
+                                    context(span.end.0, (span.end.0 + 25).min(doc.char_count()));
+                                let line = format!("…{left}«{}»{right}…", doc.slice(*span));
+                                ui.horizontal(|ui| {
+                                    ui.set_height(row_height);
+                                    let mark = match decision {
+                                        Decision::Pending => "[ ]",
+                                        Decision::Accepted => "[+]",
+                                        Decision::Skipped => "[-]",
+                                    };
+                                    let current = k == r.cursor;
+                                    ui.label(RichText::new(mark).strong().color(if current {
+                                        ui.visuals().selection.stroke.color
+                                    } else {
+                                        ui.visuals().text_color()
+                                    }));
+                                    if ui.small_button(chrome::atom(ui, tr!("Accept"))).clicked() {
+                                        *decision = Decision::Accepted;
+                                    }
+                                    if ui.small_button(chrome::atom(ui, tr!("Skip"))).clicked() {
+                                        *decision = Decision::Skipped;
+                                    }
+                                    if ui.small_button(chrome::atom(ui, tr!("Go"))).clicked() {
+                                        jump = Some(*span);
+                                        r.cursor = k;
+                                    }
+                                    ui.add(RtlLabel::new(&line).size(14.0));
+                                });
+                            }
+                        },
+                    );
+                    ui.separator();
+                    ui.horizontal(|ui| {
+                        if ui.button(chrome::atom(ui, tr!("Accept All"))).clicked() {
+                            apply = Some(true);
                         }
-                    },
-                );
-                ui.separator();
-                ui.horizontal(|ui| {
-                    if ui.button("Accept All").clicked() {
-                        apply = Some(true);
-                    }
-                    if ui.button("Apply Accepted").clicked() {
-                        apply = Some(false);
-                    }
-                });
+                        if ui.button(chrome::atom(ui, tr!("Apply Accepted"))).clicked() {
+                            apply = Some(false);
+                        }
+                    });
+                })
             });
         if let Some(span) = jump {
             self.jump_to(span);

@@ -32,6 +32,9 @@ pub struct TextKit {
     retired_pass: u64,
     labels: HashMap<LabelKey, (Arc<ParagraphLayout>, u64)>,
     quads: Vec<GlyphQuad>,
+    /// Interface strings rendered for [`crate::view::chrome`]: (text, size bits, pixels-per-point bits) → texture,
+    /// size in points, pass last used.
+    pub(crate) chrome: HashMap<(String, u32, u32), (Arc<TextureHandle>, egui::Vec2, u64)>,
 }
 
 /// Runs `f` with the context's text kit, creating it on first use.

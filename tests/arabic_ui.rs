@@ -1,0 +1,90 @@
+//! The window in Arabic: the interface's strings come from the Arabic catalog and are drawn by the text engine
+//! (read by screen readers through their names), the window is mirrored, and numbers can take Arabic-Indic digits.
+//! The language is process-wide, so every test of this file runs the interface in Arabic.
+
+mod common;
+
+use egui::{Key, Modifiers, Vec2};
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+use warraq::app::{SAMPLE_TEXT, Settings, WarraqApp};
+use warraq::i18n::{Language, arabic_indic};
+
+use common::press;
+
+fn arabic_window() -> (tempfile::TempDir, Harness<'static, WarraqApp>) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("مقالة.txt");
+    std::fs::write(&path, SAMPLE_TEXT).unwrap();
+    let settings = Settings {
+        language: Some(Language::Arabic),
+        ..Settings::default()
+    };
+    let mut h = common::harness(WarraqApp::new(settings), Vec2::new(1300.0, 850.0));
+    let ctx = h.ctx.clone();
+    h.state_mut().open_path(&ctx, path, None);
+    common::wait_loaded(&mut h);
+    (dir, h)
+}
+
+#[test]
+fn menus_panels_and_status_speak_arabic_in_a_mirrored_window() {
+    let (_dir, mut h) = arabic_window();
+    // The menu bar starts at the right: File (ملف) is right of View (عرض).
+    let file = h.get_by_label("ملف").rect();
+    let view = h.get_by_label("عرض").rect();
+    assert!(
+        file.min.x > view.max.x,
+        "ملف {file:?} is right of عرض {view:?}"
+    );
+    assert!(
+        file.max.x > 1100.0,
+        "the menu bar starts at the right edge: {file:?}"
+    );
+    // The annotation panel is on the left of the text.
+    let heading = h.get_by_label("التوسيمات (0)").rect();
+    assert!(
+        heading.max.x < 500.0,
+        "the panel is on the left: {heading:?}"
+    );
+    // The status bar counts in Arabic.
+    let count = SAMPLE_TEXT.chars().count();
+    h.get_by_label(&format!("المحارف: {count}"));
+    // Menus open with Arabic items; their shortcuts stay as keys.
+    h.get_by_label("ملف").click();
+    h.run_steps(2);
+    h.get_by_label("فتح…");
+    h.get_by_label("حفظ التوسيمات");
+    press(&mut h, Key::Escape, Modifiers::NONE);
+    // Tag a word with the keys: the details window and its buttons are Arabic too.
+    press(&mut h, Key::Home, Modifiers::COMMAND);
+    press(
+        &mut h,
+        Key::ArrowLeft,
+        Modifiers::COMMAND | Modifiers::SHIFT,
+    );
+    press(&mut h, Key::Num1, Modifiers::NONE);
+    assert_eq!(h.state().document().unwrap().annotations.items().len(), 1);
+    h.run_steps(2);
+    h.get_by_label("التوسيمات (1)");
+    press(&mut h, Key::Enter, Modifiers::NONE);
+    h.run_steps(2);
+    h.get_by_label("حفظ الملاحظة");
+    h.get_by_label("حذف");
+    press(&mut h, Key::Escape, Modifiers::NONE);
+    h.run_steps(2);
+
+    // View ▸ Language ▸ Arabic-Indic digits: the counts change digits, and the choice is remembered.
+    h.get_by_label("عرض").click();
+    h.run_steps(2);
+    h.get_by_label("اللغة").hover();
+    h.run_steps(2);
+    h.get_by_label("الأرقام الهندية (١٢٣)").hover();
+    h.run_steps(2);
+    h.get_by_label("الأرقام الهندية (١٢٣)").click();
+    h.run_steps(3);
+    assert!(h.state().settings.arabic_digits);
+    h.get_by_label(&format!("المحارف: {}", arabic_indic(&count.to_string())));
+    assert!(h.query_by_label(&format!("المحارف: {count}")).is_none());
+    h.get_by_label("التوسيمات (١)");
+}
