@@ -22,6 +22,9 @@ struct LabelKey {
     width_bits: Option<u32>,
 }
 
+/// An interface string rendered for [`crate::view::chrome`]: its texture, size in points, pass last used.
+pub(crate) type ChromeImage = (Arc<TextureHandle>, egui::Vec2, u64);
+
 #[derive(Default)]
 pub struct TextKit {
     pub engine: TextEngine,
@@ -34,7 +37,7 @@ pub struct TextKit {
     quads: Vec<GlyphQuad>,
     /// Interface strings rendered for [`crate::view::chrome`]: (text, size bits, pixels-per-point bits) → texture,
     /// size in points, pass last used.
-    pub(crate) chrome: HashMap<(String, u32, u32), (Arc<TextureHandle>, egui::Vec2, u64)>,
+    pub(crate) chrome: HashMap<(String, u32, u32), ChromeImage>,
 }
 
 /// Runs `f` with the context's text kit, creating it on first use.
