@@ -736,13 +736,15 @@ impl WarraqApp {
         };
         // The shortcut sits at the far end of the row: the left in the Arabic interface, where it is drawn as an
         // unnamed image so that the button's name stays its label.
-        if let Some(keys) = keys {
-            button = if crate::i18n::rtl() {
+        match keys {
+            Some(keys) if crate::i18n::rtl() => {
                 let weak = ui.visuals().weak_text_color();
-                button.left_text(chrome::unnamed(ui, &keys, weak))
-            } else {
-                button.shortcut_text(keys)
-            };
+                button = button.left_text(chrome::unnamed(ui, &keys, weak));
+            }
+            Some(keys) => button = button.shortcut_text(keys),
+            // With no shortcut the label still keeps to the right.
+            None if crate::i18n::rtl() => button = button.left_text(egui::Atom::default()),
+            None => {}
         }
         let response = ui.add_enabled(toggle.is_some() || enabled, button);
         if chrome::hover(response, command.explanation()).clicked() {
