@@ -12,7 +12,8 @@ use super::WarraqApp;
 use crate::model::links::LinkTable;
 use crate::model::tags::{AttributeKind, RelationType};
 use crate::model::{AnnotationSet, CharOffset, Link};
-use crate::view::{RtlInput, RtlInputState, RtlLabel, ViewResponse};
+use crate::tr;
+use crate::view::{RtlInput, RtlInputState, RtlLabel, ViewResponse, chrome};
 use crate::workspace::job::{self, Job, Poll};
 
 /// A table being read: the file, or why it could not be.
@@ -782,30 +783,30 @@ impl WarraqApp {
             ui.horizontal(|ui| {
                 ui.add(RtlLabel::new(name).size(15.0));
                 ui.add(RtlLabel::new(value).size(15.0));
-                if ui
-                    .small_button("Remove")
-                    .on_hover_text("Remove this attribute")
-                    .clicked()
-                {
+                let remove = ui.small_button(chrome::atom(ui, tr!("Remove")));
+                if chrome::hover(remove, tr!("Remove this attribute")).clicked() {
                     set.push((name.clone(), None));
                 }
             });
         }
         ui.horizontal(|ui| {
             ui.add(
-                RtlInput::new(&mut self.relations.attribute_name, "Attribute name")
-                    .hint("Attribute")
+                RtlInput::new(&mut self.relations.attribute_name, &tr!("Attribute name"))
+                    .hint(&tr!("Attribute"))
                     .desired_width(110.0),
             );
             ui.add(
-                RtlInput::new(&mut self.relations.attribute_value, "Attribute value")
-                    .hint("value (empty: a flag)")
+                RtlInput::new(&mut self.relations.attribute_value, &tr!("Attribute value"))
+                    .hint(&tr!("value (empty: a flag)"))
                     .desired_width(150.0),
             );
             let name = self.relations.attribute_name.text();
             let name = name.trim();
             if ui
-                .add_enabled(!name.is_empty(), egui::Button::new("Set"))
+                .add_enabled(
+                    !name.is_empty(),
+                    egui::Button::new(chrome::atom(ui, tr!("Set"))),
+                )
                 .clicked()
             {
                 let value = self.relations.attribute_value.text();
@@ -828,11 +829,8 @@ impl WarraqApp {
                 if !l.label.is_empty() {
                     ui.add(RtlLabel::new(&l.label).size(15.0));
                 }
-                if ui
-                    .small_button("Remove")
-                    .on_hover_text("Remove this link")
-                    .clicked()
-                {
+                let remove = ui.small_button(chrome::atom(ui, tr!("Remove")));
+                if chrome::hover(remove, tr!("Remove this link")).clicked() {
                     remove_link = Some(k);
                 }
             });
@@ -869,15 +867,12 @@ impl WarraqApp {
                 .filter(|l| !a.links.iter().any(|x| x.db == l.db && x.id == l.id))
                 .collect();
             if !found.is_empty() {
-                ui.label(RichText::new("From the link table:").weak());
+                chrome::weak(ui, tr!("From the link table:"));
             }
             for l in found {
                 ui.horizontal(|ui| {
-                    if ui
-                        .button(format!("{}:{}", l.db, l.id))
-                        .on_hover_text("Link this annotation to this entry")
-                        .clicked()
-                    {
+                    let entry = ui.button(format!("{}:{}", l.db, l.id));
+                    if chrome::hover(entry, tr!("Link this annotation to this entry")).clicked() {
                         add_link = Some(l.clone());
                         self.relations.link.set_text("");
                     }
@@ -887,16 +882,18 @@ impl WarraqApp {
         }
         ui.horizontal(|ui| {
             ui.add(
-                RtlInput::new(&mut self.relations.link, "Knowledge-base link")
+                RtlInput::new(&mut self.relations.link, &tr!("Knowledge-base link"))
                     .hint("Wikidata:Q649 موسكو")
                     .desired_width(230.0),
             );
             let typed = parse_link(&self.relations.link.text());
+            let add = chrome::atom(ui, tr!("Add Link"));
             if add_link.is_none()
-                && ui
-                    .add_enabled(typed.is_some(), egui::Button::new("Add Link"))
-                    .on_hover_text("DB:ID, then a label if you like")
-                    .clicked()
+                && chrome::hover(
+                    ui.add_enabled(typed.is_some(), egui::Button::new(add)),
+                    tr!("DB:ID, then a label if you like"),
+                )
+                .clicked()
             {
                 add_link = typed;
                 self.relations.link.set_text("");
