@@ -8,7 +8,8 @@ use std::path::PathBuf;
 use egui::{RichText, Ui};
 
 use super::WarraqApp;
-use crate::view::{RtlInput, RtlInputState, RtlLabel};
+use crate::tr;
+use crate::view::{RtlInput, RtlInputState, RtlLabel, chrome};
 use crate::workspace::corpus::{self, CorpusDocument, Hit};
 use crate::workspace::job::{self, Job, Poll};
 
@@ -219,141 +220,146 @@ impl WarraqApp {
             .folder
             .file_name()
             .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
-        egui::CollapsingHeader::new(format!("Folder ({} documents)", c.documents.len()))
-            .id_salt("corpus")
-            .default_open(true)
-            .show(ui, |ui| {
-                // Its name may be Arabic: drawn by the text engine.
-                ui.add(RtlLabel::new(&folder_name).size(15.0));
-                let totals: Vec<String> = corpus::totals(&c.documents)
-                    .into_iter()
-                    .map(|(t, n)| format!("{t} {n}"))
-                    .collect();
-                ui.label(
-                    RichText::new(format!("{total} annotations · {}", totals.join(" · "))).weak(),
+        let title = tr!("Folder (%{n} documents)", n = c.documents.len());
+        chrome::collapsing(ui, "corpus", title, true, |ui| {
+            // Its name may be Arabic: drawn by the text engine.
+            ui.add(RtlLabel::new(&folder_name).size(15.0));
+            let totals: Vec<String> = corpus::totals(&c.documents)
+                .into_iter()
+                .map(|(t, n)| format!("{t} {n}"))
+                .collect();
+            chrome::weak(
+                ui,
+                tr!(
+                    "%{n} annotations · %{tags}",
+                    n = total,
+                    tags = totals.join(" · ")
+                ),
+            );
+            if let Some(p) = &c.problem {
+                ui.colored_label(ui.visuals().error_fg_color, p);
+            }
+            ui.add(
+                RtlInput::new(&mut c.filter, &tr!("Filter documents"))
+                    .hint(&tr!("Filter by name — تصفية"))
+                    .desired_width(ui.available_width()),
+            );
+            // A search across the folder, as the find bar matches.
+            let response = ui.add(
+                RtlInput::new(&mut c.query, &tr!("Search the folder"))
+                    .hint(&tr!("Search the folder — بحث"))
+                    .desired_width(ui.available_width()),
+            );
+            if response.has_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter)) {
+                search = Some(c.query.text());
+            }
+            if c.searching.is_some() {
+                ui.spinner();
+            }
+            if let Some(hits) = &c.hits {
+                chrome::weak(
+                    ui,
+                    if hits.len() >= MAX_HITS {
+                        tr!("the first %{n} matches", n = MAX_HITS)
+                    } else {
+                        tr!("%{n} matches", n = hits.len())
+                    },
                 );
-                if let Some(p) = &c.problem {
-                    ui.colored_label(ui.visuals().error_fg_color, p);
-                }
-                ui.add(
-                    RtlInput::new(&mut c.filter, "Filter documents")
-                        .hint("Filter by name — تصفية")
-                        .desired_width(ui.available_width()),
-                );
-                // A search across the folder, as the find bar matches.
-                let response = ui.add(
-                    RtlInput::new(&mut c.query, "Search the folder")
-                        .hint("Search the folder — بحث")
-                        .desired_width(ui.available_width()),
-                );
-                if response.has_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter)) {
-                    search = Some(c.query.text());
-                }
-                if c.searching.is_some() {
-                    ui.spinner();
-                }
-                if let Some(hits) = &c.hits {
-                    ui.label(
-                        RichText::new(if hits.len() >= MAX_HITS {
-                            format!("the first {MAX_HITS} matches")
-                        } else {
-                            format!("{} matches", hits.len())
-                        })
-                        .weak(),
-                    );
-                    egui::ScrollArea::vertical()
-                        .id_salt("corpus-hits")
-                        .max_height(180.0)
-                        .show_rows(ui, 22.0, hits.len(), |ui, range| {
-                            for h in &hits[range] {
-                                ui.horizontal(|ui| {
-                                    // Names and text are Arabic: drawn by the text engine; a short context keeps the
-                                    // panel narrow.
-                                    ui.add(RtlLabel::new(&h.name).size(12.0));
-                                    let before: String = {
-                                        let c: Vec<char> = h.before.chars().collect();
-                                        c[c.len().saturating_sub(12)..].iter().collect()
-                                    };
-                                    let after: String = h.after.chars().take(12).collect();
-                                    let line = format!("…{before}«{}»{after}…", h.text);
-                                    if ui
-                                        .add(
-                                            RtlLabel::new(&line)
-                                                .size(14.0)
-                                                .sense(egui::Sense::click()),
-                                        )
-                                        .clicked()
-                                    {
-                                        jump = Some(h.clone());
-                                    }
-                                });
-                            }
-                        });
-                }
-                let finished = c.documents.iter().filter(|d| d.finished).count();
-                ui.horizontal(|ui| {
-                    ui.selectable_value(&mut c.state, None, "All");
-                    ui.selectable_value(&mut c.state, Some(true), format!("Finished ({finished})"));
-                    ui.selectable_value(
-                        &mut c.state,
-                        Some(false),
-                        format!("Not finished ({})", c.documents.len() - finished),
-                    );
-                });
-                let state = c.state;
-                let rows: Vec<&CorpusDocument> = c
-                    .documents
-                    .iter()
-                    .filter(|d| needle.is_empty() || d.name.contains(&needle))
-                    .filter(|d| state.is_none_or(|s| d.finished == s))
-                    .collect();
                 egui::ScrollArea::vertical()
-                    .id_salt("corpus-rows")
-                    .max_height(200.0)
-                    .show_rows(ui, 24.0, rows.len(), |ui, range| {
-                        for d in &rows[range] {
+                    .id_salt("corpus-hits")
+                    .max_height(180.0)
+                    .show_rows(ui, 22.0, hits.len(), |ui, range| {
+                        for h in &hits[range] {
                             ui.horizontal(|ui| {
-                                ui.set_height(24.0);
-                                let here = current.as_ref() == Some(&d.path);
+                                // Names and text are Arabic: drawn by the text engine; a short context keeps the
+                                // panel narrow.
+                                ui.add(RtlLabel::new(&h.name).size(12.0));
+                                let before: String = {
+                                    let c: Vec<char> = h.before.chars().collect();
+                                    c[c.len().saturating_sub(12)..].iter().collect()
+                                };
+                                let after: String = h.after.chars().take(12).collect();
+                                let line = format!("…{before}«{}»{after}…", h.text);
                                 if ui
-                                    .add(egui::Button::selectable(here, d.annotations.to_string()))
-                                    .on_hover_text(
-                                        d.tags
-                                            .iter()
-                                            .map(|(t, n)| format!("{t} {n}"))
-                                            .collect::<Vec<_>>()
-                                            .join(", "),
+                                    .add(
+                                        RtlLabel::new(&line).size(14.0).sense(egui::Sense::click()),
                                     )
                                     .clicked()
                                 {
-                                    picked = Some(d.path.clone());
-                                }
-                                let label = ui.add(
-                                    RtlLabel::new(&d.name)
-                                        .size(14.0)
-                                        .sense(egui::Sense::click()),
-                                );
-                                if label.clicked() {
-                                    picked = Some(d.path.clone());
-                                }
-                                if d.finished {
-                                    ui.label(RichText::new("finished").small().strong());
-                                }
-                                if let Some(p) = &d.problem {
-                                    ui.label(RichText::new("(annotations unreadable)").weak())
-                                        .on_hover_text(p);
-                                } else if let Some(t) = d.changed {
-                                    let when = humantime::format_rfc3339_seconds(t).to_string();
-                                    ui.label(
-                                        RichText::new(when.get(..16).unwrap_or(&when))
-                                            .weak()
-                                            .small(),
-                                    );
+                                    jump = Some(h.clone());
                                 }
                             });
                         }
                     });
+            }
+            let finished = c.documents.iter().filter(|d| d.finished).count();
+            ui.horizontal(|ui| {
+                let all = chrome::atom(ui, tr!("All"));
+                ui.selectable_value(&mut c.state, None, all);
+                let done = chrome::atom(ui, tr!("Finished (%{n})", n = finished));
+                ui.selectable_value(&mut c.state, Some(true), done);
+                let open = chrome::atom(
+                    ui,
+                    tr!("Not finished (%{n})", n = c.documents.len() - finished),
+                );
+                ui.selectable_value(&mut c.state, Some(false), open);
             });
+            let state = c.state;
+            let rows: Vec<&CorpusDocument> = c
+                .documents
+                .iter()
+                .filter(|d| needle.is_empty() || d.name.contains(&needle))
+                .filter(|d| state.is_none_or(|s| d.finished == s))
+                .collect();
+            egui::ScrollArea::vertical()
+                .id_salt("corpus-rows")
+                .max_height(200.0)
+                .show_rows(ui, 24.0, rows.len(), |ui, range| {
+                    for d in &rows[range] {
+                        ui.horizontal(|ui| {
+                            ui.set_height(24.0);
+                            let here = current.as_ref() == Some(&d.path);
+                            if ui
+                                .add(egui::Button::selectable(here, d.annotations.to_string()))
+                                .on_hover_text(
+                                    d.tags
+                                        .iter()
+                                        .map(|(t, n)| format!("{t} {n}"))
+                                        .collect::<Vec<_>>()
+                                        .join(", "),
+                                )
+                                .clicked()
+                            {
+                                picked = Some(d.path.clone());
+                            }
+                            let label = ui.add(
+                                RtlLabel::new(&d.name)
+                                    .size(14.0)
+                                    .sense(egui::Sense::click()),
+                            );
+                            if label.clicked() {
+                                picked = Some(d.path.clone());
+                            }
+                            if d.finished {
+                                chrome::weak(ui, tr!("finished"));
+                            }
+                            if let Some(p) = &d.problem {
+                                chrome::hover(
+                                    chrome::weak(ui, tr!("(annotations unreadable)")),
+                                    p.clone(),
+                                );
+                            } else if let Some(t) = d.changed {
+                                let when = humantime::format_rfc3339_seconds(t).to_string();
+                                ui.label(
+                                    RichText::new(when.get(..16).unwrap_or(&when))
+                                        .weak()
+                                        .small(),
+                                );
+                            }
+                        });
+                    }
+                });
+        });
         ui.separator();
         if let Some(path) = picked {
             self.open_path(ctx, path, None);
