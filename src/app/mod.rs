@@ -798,26 +798,18 @@ impl WarraqApp {
                     self.command_button(ui, Command::Quit);
                 });
                 ui.menu_button(chrome::atom(ui, Menu::Edit.title()), |ui| {
-                    for &c in Command::ALL.iter().filter(|c| c.menu() == Menu::Edit) {
-                        self.command_button(ui, c);
-                    }
+                    self.command_menu(ui, Menu::Edit);
                 });
                 ui.menu_button(chrome::atom(ui, Menu::Tools.title()), |ui| {
-                    for &c in Command::ALL.iter().filter(|c| c.menu() == Menu::Tools) {
-                        self.command_button(ui, c);
-                    }
+                    self.command_menu(ui, Menu::Tools);
                 });
                 if self.curation().is_some() {
                     ui.menu_button(chrome::atom(ui, Menu::Curation.title()), |ui| {
-                        for &c in Command::ALL.iter().filter(|c| c.menu() == Menu::Curation) {
-                            self.command_button(ui, c);
-                        }
+                        self.command_menu(ui, Menu::Curation);
                     });
                 }
                 ui.menu_button(chrome::atom(ui, Menu::View.title()), |ui| {
-                    for &c in Command::ALL.iter().filter(|c| c.menu() == Menu::View) {
-                        self.command_button(ui, c);
-                    }
+                    self.command_menu(ui, Menu::View);
                     ui.separator();
                     self.language_menu(ui);
                     ui.separator();
@@ -858,6 +850,13 @@ impl WarraqApp {
                 });
             });
         });
+    }
+
+    /// The commands of `menu`, in table order.
+    fn command_menu(&mut self, ui: &mut Ui, menu: Menu) {
+        for &c in Command::ALL.iter().filter(|c| c.menu() == menu) {
+            self.command_button(ui, c);
+        }
     }
 
     /// View ▸ Language: the locale's language, or one chosen (remembered); and the digits numbers are written in.
