@@ -814,34 +814,25 @@ impl WarraqApp {
                     self.language_menu(ui);
                     ui.separator();
                     let mut changed = false;
-                    changed |= chrome::row(ui, |ui| {
-                        let r =
-                            ui.add(egui::Slider::new(&mut self.settings.font_size, 10.0..=48.0));
-                        chrome::label(ui, tr!("Text size"));
-                        r
-                    })
-                    .inner
-                    .changed();
-                    changed |= chrome::row(ui, |ui| {
-                        let r = ui.add(egui::Slider::new(
-                            &mut self.settings.line_spacing,
-                            1.0..=2.5,
-                        ));
-                        chrome::label(ui, tr!("Line spacing"));
-                        r
-                    })
-                    .inner
-                    .changed();
-                    changed |= chrome::row(ui, |ui| {
-                        let r = ui.add(egui::Slider::new(
-                            &mut self.settings.max_line_width,
+                    let settings = &mut self.settings;
+                    let sliders = [
+                        (&mut settings.font_size, 10.0..=48.0, tr!("Text size")),
+                        (&mut settings.line_spacing, 1.0..=2.5, tr!("Line spacing")),
+                        (
+                            &mut settings.max_line_width,
                             300.0..=1600.0,
-                        ));
-                        chrome::label(ui, tr!("Line width"));
-                        r
-                    })
-                    .inner
-                    .changed();
+                            tr!("Line width"),
+                        ),
+                    ];
+                    for (value, range, name) in sliders {
+                        changed |= chrome::row(ui, |ui| {
+                            let r = ui.add(egui::Slider::new(value, range));
+                            chrome::label(ui, name);
+                            r
+                        })
+                        .inner
+                        .changed();
+                    }
                     if changed {
                         self.apply_reading_settings();
                     }
