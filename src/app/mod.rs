@@ -777,7 +777,13 @@ impl WarraqApp {
                             }
                         }
                         ui.separator();
-                        if ui.button(chrome::atom(ui, tr!("Clear Recent"))).clicked() {
+                        if ui
+                            .add(chrome::menu_item(egui::Button::new(chrome::atom(
+                                ui,
+                                tr!("Clear Recent"),
+                            ))))
+                            .clicked()
+                        {
                             self.settings.recent.clear();
                             ui.close();
                         }
@@ -875,7 +881,10 @@ impl WarraqApp {
             for (choice, name) in choices {
                 let selected = self.settings.language == choice;
                 if ui
-                    .add(egui::Button::selectable(selected, chrome::atom(ui, name)))
+                    .add(chrome::menu_item(egui::Button::selectable(
+                        selected,
+                        chrome::atom(ui, name),
+                    )))
                     .clicked()
                 {
                     self.settings.language = choice;
@@ -886,10 +895,10 @@ impl WarraqApp {
             ui.separator();
             let digits = chrome::atom(ui, tr!("Arabic-Indic Digits (١٢٣)"));
             if ui
-                .add(egui::Button::selectable(
+                .add(chrome::menu_item(egui::Button::selectable(
                     self.settings.arabic_digits,
                     digits,
-                ))
+                )))
                 .clicked()
             {
                 self.settings.arabic_digits = !self.settings.arabic_digits;
@@ -913,7 +922,10 @@ impl WarraqApp {
             chrome::label(ui, tr!("Reopen with:"));
             for &enc in store::ENCODING_CHOICES {
                 if ui
-                    .add(egui::Button::selectable(current == Some(enc), enc.name()))
+                    .add(chrome::menu_item(egui::Button::selectable(
+                        current == Some(enc),
+                        enc.name(),
+                    )))
                     .clicked()
                 {
                     if let Some(p) = path.clone() {

@@ -89,6 +89,15 @@ pub fn unnamed(ui: &Ui, text: &str, color: Color32) -> Atom<'static> {
         .atom_size(size)
 }
 
+/// A menu item whose label keeps to the reading side: the right in the Arabic interface.
+pub fn menu_item(button: egui::Button<'_>) -> egui::Button<'_> {
+    if crate::i18n::rtl() {
+        button.left_text(Atom::default())
+    } else {
+        button
+    }
+}
+
 /// A label for an interface string: the text engine's label when it has right-to-left letters, egui's otherwise.
 pub fn label(ui: &mut Ui, text: impl Into<String>) -> Response {
     let text = text.into();
