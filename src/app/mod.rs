@@ -815,6 +815,8 @@ impl WarraqApp {
                     });
                 }
                 ui.menu_button(chrome::atom(ui, Menu::View.title()), |ui| {
+                    // Right-to-left rows fill the width they are given: keep the menu to a menu's width.
+                    ui.set_max_width(380.0);
                     self.command_menu(ui, Menu::View);
                     ui.separator();
                     self.language_menu(ui);
