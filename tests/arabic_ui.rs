@@ -57,13 +57,7 @@ fn menus_panels_and_status_speak_arabic_in_a_mirrored_window() {
     h.get_by_label("حفظ التوسيمات");
     press(&mut h, Key::Escape, Modifiers::NONE);
     // Tag a word with the keys: the details window and its buttons are Arabic too.
-    press(&mut h, Key::Home, Modifiers::COMMAND);
-    press(
-        &mut h,
-        Key::ArrowLeft,
-        Modifiers::COMMAND | Modifiers::SHIFT,
-    );
-    press(&mut h, Key::Num1, Modifiers::NONE);
+    common::tag_first_word_with_keys(&mut h);
     assert_eq!(h.state().document().unwrap().annotations.items().len(), 1);
     h.run_steps(2);
     h.get_by_label("التوسيمات (1)");

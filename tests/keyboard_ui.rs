@@ -221,13 +221,7 @@ fn line_ends_blank_lines_and_pages_keep_the_caret_where_it_should_be() {
 fn deleting_from_the_details_gives_the_text_the_keyboard_back() {
     let (_dir, _path, mut h) = open_copy();
     h.run_steps(2);
-    press(&mut h, Key::Home, Modifiers::COMMAND);
-    press(
-        &mut h,
-        Key::ArrowLeft,
-        Modifiers::COMMAND | Modifiers::SHIFT,
-    );
-    press(&mut h, Key::Num1, Modifiers::NONE);
+    common::tag_first_word_with_keys(&mut h);
     press(&mut h, Key::Enter, Modifiers::NONE);
     h.run_steps(2);
     assert!(h.state().is_showing_details());

@@ -202,14 +202,21 @@ fn rendered(ctx: &Context, text: &str, size: f32) -> (Arc<TextureHandle>, Vec2) 
     let ppp = ctx.pixels_per_point();
     let pass = ctx.cumulative_pass_nr();
     with_kit(ctx, |kit| {
-        let key = (text.to_owned(), size.to_bits(), ppp.to_bits());
-        if let Some((texture, size, used)) = kit.chrome.get_mut(&key) {
+        // Looked up by `&str` every frame: no allocation unless the string is new.
+        let scale = (size.to_bits(), ppp.to_bits());
+        if let Some((_, (texture, size, used))) = kit
+            .chrome
+            .get_mut(text)
+            .and_then(|made| made.iter_mut().find(|(s, _)| *s == scale))
+        {
             *used = pass;
             return (texture.clone(), *size);
         }
         if kit.chrome.len() > 2048 {
-            kit.chrome
-                .retain(|_, (_, _, used)| pass.saturating_sub(*used) < 300);
+            kit.chrome.retain(|_, made| {
+                made.retain(|(_, (_, _, used))| pass.saturating_sub(*used) < 300);
+                !made.is_empty()
+            });
         }
         let layout = kit.label_layout(ctx, text, &TextStyle::with_size(size), None);
         let mut quads = Vec::new();
@@ -253,7 +260,10 @@ fn rendered(ctx: &Context, text: &str, size: f32) -> (Arc<TextureHandle>, Vec2) 
             TextureOptions::NEAREST,
         ));
         let points = egui::vec2(w as f32 / ppp, h as f32 / ppp);
-        kit.chrome.insert(key, (texture.clone(), points, pass));
+        kit.chrome
+            .entry(text.to_owned())
+            .or_default()
+            .push((scale, (texture.clone(), points, pass)));
         (texture, points)
     })
 }

@@ -24,6 +24,8 @@ struct LabelKey {
 
 /// An interface string rendered for [`crate::view::chrome`]: its texture, size in points, pass last used.
 pub(crate) type ChromeImage = (Arc<TextureHandle>, egui::Vec2, u64);
+/// A string's renderings, one per (font size bits, pixels-per-point bits).
+pub(crate) type ChromeImages = Vec<((u32, u32), ChromeImage)>;
 
 #[derive(Default)]
 pub struct TextKit {
@@ -37,7 +39,7 @@ pub struct TextKit {
     quads: Vec<GlyphQuad>,
     /// Interface strings rendered for [`crate::view::chrome`]: (text, size bits, pixels-per-point bits) → texture,
     /// size in points, pass last used.
-    pub(crate) chrome: HashMap<(String, u32, u32), ChromeImage>,
+    pub(crate) chrome: HashMap<String, ChromeImages>,
 }
 
 /// Runs `f` with the context's text kit, creating it on first use.

@@ -136,3 +136,11 @@ pub fn open_copy(
     let h = open(&path, size);
     (dir, path, h)
 }
+
+/// Selects the document's first word with the keys (Ctrl+Home, Ctrl+Shift+Left: forward in an Arabic line) and
+/// tags it with tag key 1.
+pub fn tag_first_word_with_keys(h: &mut Harness<'_, WarraqApp>) {
+    press(h, Key::Home, Modifiers::COMMAND);
+    press(h, Key::ArrowLeft, Modifiers::COMMAND | Modifiers::SHIFT);
+    press(h, Key::Num1, Modifiers::NONE);
+}
