@@ -94,29 +94,65 @@ fn first_line_of_rtl_paragraph_starts_at_the_right_edge() {
 
 #[test]
 fn brackets_are_drawn_mirrored_in_rtl() {
-    let text = "(بيت)";
-    let l = lay(text, 400.0);
-    let lines = l.lines();
     let font = swash::FontRef::from_index(fonts::SANS_REGULAR, 0).unwrap();
     let open_glyph = u32::from(font.charmap().map('('));
     let close_glyph = u32::from(font.charmap().map(')'));
-    let open = lines[0]
-        .clusters
-        .iter()
-        .find(|c| c.bytes.start == 0)
-        .unwrap();
-    let close = lines[0]
-        .clusters
-        .iter()
-        .find(|c| &text[c.bytes.clone()] == ")")
-        .unwrap();
-    assert_eq!(
-        open.glyphs,
-        vec![close_glyph],
-        "logical '(' is drawn with the ')' glyph"
-    );
-    assert_eq!(close.glyphs, vec![open_glyph]);
-    assert!(open.x > close.x, "the opening bracket is at the right");
+    // A bracket alone in its word (the sample's third paragraph opens so), around digits, around Latin.
+    for text in [
+        "(بيت)",
+        "( أردو بوینت نتورك ۔ / سبوتنيك - 28 يوليو 2021ء) صرح",
+        "(أردو 28) صرح",
+        "قالت (Reuters) اليوم",
+    ] {
+        let l = lay(text, 800.0);
+        let lines = l.lines();
+        let find = |b: &str| {
+            lines[0]
+                .clusters
+                .iter()
+                .find(|c| &text[c.bytes.clone()] == b)
+                .unwrap()
+        };
+        let (open, close) = (find("("), find(")"));
+        assert_eq!(
+            open.glyphs,
+            vec![close_glyph],
+            "{text}: logical '(' is drawn with the ')' glyph"
+        );
+        assert_eq!(close.glyphs, vec![open_glyph], "{text}");
+        assert!(
+            open.x > close.x,
+            "{text}: the opening bracket is at the right"
+        );
+    }
+}
+
+/// UAX #9 rule L1: the space after a Latin word that ends a wrapped line of an Arabic paragraph goes to the line's
+/// end (its left edge) and hangs there, as in a browser, instead of staying between the Latin word and the Arabic.
+#[test]
+fn space_ending_a_line_goes_to_the_line_end_l1() {
+    let text = "تلقى الجانب الأميركي ستة مقترحات من John Smith وJane Doe في 3/7/2021.";
+    let space = text.find("John ").unwrap() + "John".len();
+    let mut checked = 0;
+    for width in (150..500).step_by(5) {
+        let l = lay(text, width as f32);
+        let lines = l.lines();
+        let Some(line) = lines.iter().find(|l| l.bytes.end == space + 1) else {
+            continue;
+        };
+        let x_of = |b: usize| line.clusters.iter().find(|c| c.bytes.start == b).unwrap().x;
+        let john = x_of(text.find("John").unwrap());
+        assert!(
+            x_of(space) < john,
+            "width {width}: the space after John is left of it, at the line's end"
+        );
+        assert!(
+            john >= -0.01,
+            "width {width}: John starts inside the box ({john})"
+        );
+        checked += 1;
+    }
+    assert!(checked > 0, "some width ends a line after \"John \"");
 }
 
 #[test]
