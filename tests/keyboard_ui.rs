@@ -272,3 +272,54 @@ fn the_find_bar_remembers_its_query_and_f3_searches_again_after_it_closed() {
     assert_eq!(matches.len(), n);
     assert!(current.is_some());
 }
+
+/// Whether the widget labelled `label` has the keyboard.
+fn focused(h: &Harness<'_, WarraqApp>, label: &str) -> bool {
+    h.query_all_by_label_contains(label)
+        .any(|n| n.accesskit_node().is_focused())
+}
+
+#[test]
+fn f10_reaches_every_menu_and_its_commands_without_the_mouse() {
+    let (_dir, _path, mut h) = open_copy();
+    h.run_steps(2);
+    let panel_shown = h.state().settings.show_panel;
+    press(&mut h, Key::F10, Modifiers::NONE);
+    h.run_steps(2);
+    assert!(focused(&h, "File"), "F10 gives the first menu the keyboard");
+    // Right goes from menu to menu, to View.
+    for _ in 0..3 {
+        press(&mut h, Key::ArrowRight, Modifiers::NONE);
+        h.run_steps(1);
+    }
+    assert!(focused(&h, "View"), "Right arrows lead to the View menu");
+    press(&mut h, Key::Enter, Modifiers::NONE);
+    h.run_steps(2);
+    // Down walks the open menu's items; Enter runs the one with the keyboard.
+    let mut reached = false;
+    for _ in 0..40 {
+        press(&mut h, Key::ArrowDown, Modifiers::NONE);
+        h.run_steps(1);
+        if focused(&h, "Annotation Panel") {
+            reached = true;
+            break;
+        }
+    }
+    assert!(reached, "Down reaches View ▸ Annotation Panel");
+    press(&mut h, Key::Enter, Modifiers::NONE);
+    h.run_steps(2);
+    assert_ne!(
+        h.state().settings.show_panel,
+        panel_shown,
+        "Enter ran the command"
+    );
+    // Escape on the menu bar gives the text the keyboard back.
+    press(&mut h, Key::F10, Modifiers::NONE);
+    h.run_steps(2);
+    press(&mut h, Key::Escape, Modifiers::NONE);
+    h.run_steps(3);
+    assert_eq!(
+        h.ctx.memory(|m| m.focused()),
+        Some(warraq::view::document_view::focus_id())
+    );
+}

@@ -67,6 +67,7 @@ pub enum Command {
     EditTags,
     AnnotatorName,
     TogglePanel,
+    MenuBar,
     SnapToWord,
     GoToStart,
     GoToEnd,
@@ -123,6 +124,7 @@ impl Command {
         Command::EditTags,
         Command::AnnotatorName,
         Command::TogglePanel,
+        Command::MenuBar,
         Command::SnapToWord,
         Command::GoToStart,
         Command::GoToEnd,
@@ -176,6 +178,7 @@ impl Command {
             Command::PreviousSuggestion => "Previous Suggestion",
             Command::EditTags => "Tags…",
             Command::TogglePanel => "Annotation Panel",
+            Command::MenuBar => "Menu Bar",
             Command::SnapToWord => "Snap Selection to Words",
             Command::GoToStart => "Go to Start",
             Command::GoToEnd => "Go to End",
@@ -253,6 +256,9 @@ impl Command {
             Command::PreviousSuggestion => "Select the previous suggestion's text",
             Command::EditTags => "Add, rename, recolour, rekey and reorder tags",
             Command::TogglePanel => "Show or hide the list of annotations",
+            Command::MenuBar => {
+                "Move the keyboard to the menu bar: Left and Right go from menu to menu, Enter opens one, Escape goes back to the text"
+            }
             Command::SnapToWord => "Extend a selection to whole words before tagging it",
             Command::GoToStart => "Move the caret to the beginning of the document",
             Command::GoToEnd => "Move the caret to the end of the document",
@@ -296,6 +302,7 @@ impl Command {
             Command::DeleteAnnotation => vec![KeyboardShortcut::new(Modifiers::NONE, Key::Delete)],
             Command::TagAll => vec![KeyboardShortcut::new(CMD, Key::T)],
             Command::TogglePanel => vec![KeyboardShortcut::new(Modifiers::NONE, Key::F9)],
+            Command::MenuBar => vec![KeyboardShortcut::new(Modifiers::NONE, Key::F10)],
             Command::Find => vec![KeyboardShortcut::new(CMD, Key::F)],
             Command::FindNext => vec![KeyboardShortcut::new(Modifiers::NONE, Key::F3)],
             Command::FindPrevious => vec![KeyboardShortcut::new(Modifiers::SHIFT, Key::F3)],

@@ -54,6 +54,10 @@ pub struct WarraqApp {
     /// The document view is to take the keyboard (a document opened, Escape pressed outside a field).
     /// (Frames to go: a click that closed a popup may take the focus away in the frame after.)
     focus_document: u8,
+    /// F10 was pressed: the menu bar's first menu is to take the keyboard.
+    focus_menu_bar: bool,
+    /// The menu bar's menu buttons, as drawn in the last frame (Escape on one gives the text the keyboard).
+    menu_bar_buttons: Vec<egui::Id>,
     pub(crate) annotate: annotate::AnnotateState,
     relations: relations::RelationState,
     /// The annotator name being edited (Edit ▸ Annotator Name…).
@@ -102,6 +106,8 @@ impl WarraqApp {
             title: String::new(),
             egui_configured: false,
             focus_document: 0,
+            focus_menu_bar: false,
+            menu_bar_buttons: Vec::new(),
             waker: None,
             annotate: annotate::AnnotateState::default(),
             relations: relations::RelationState::default(),
@@ -347,6 +353,7 @@ impl WarraqApp {
             Command::DeleteAnnotation => self.delete_selected_annotation(),
             Command::EditTags => self.open_tags_dialog(),
             Command::TogglePanel => self.settings.show_panel = !self.settings.show_panel,
+            Command::MenuBar => self.focus_menu_bar = true,
             Command::SnapToWord => self.settings.snap_to_word = !self.settings.snap_to_word,
             Command::CliticWords => {
                 self.settings.clitic_words = !self.settings.clitic_words;
@@ -704,7 +711,8 @@ impl WarraqApp {
             }
         });
         // Escape outside any field, or the details closing (Delete, a tag, Escape), gives the text the keyboard.
-        if (escape && ctx.memory(|m| m.focused().is_none()))
+        let focused = ctx.memory(|m| m.focused());
+        if (escape && focused.is_none_or(|id| self.menu_bar_buttons.contains(&id)))
             || (had_details && self.annotate.popup.is_none())
         {
             self.focus_document = 2;
@@ -755,9 +763,10 @@ impl WarraqApp {
     }
 
     fn menu_bar(&mut self, ui: &mut Ui) {
+        let mut buttons = Vec::new();
         egui::MenuBar::new().ui(ui, |ui| {
             chrome::row(ui, |ui| {
-                ui.menu_button(chrome::atom(ui, Menu::File.title()), |ui| {
+                let file = ui.menu_button(chrome::atom(ui, Menu::File.title()), |ui| {
                     self.command_button(ui, Command::Open);
                     ui.menu_button(chrome::atom(ui, tr!("Open Recent")), |ui| {
                         if self.settings.recent.is_empty() {
@@ -803,18 +812,18 @@ impl WarraqApp {
                     ui.separator();
                     self.command_button(ui, Command::Quit);
                 });
-                ui.menu_button(chrome::atom(ui, Menu::Edit.title()), |ui| {
-                    self.command_menu(ui, Menu::Edit);
-                });
-                ui.menu_button(chrome::atom(ui, Menu::Tools.title()), |ui| {
-                    self.command_menu(ui, Menu::Tools);
-                });
+                buttons.push(file.response.id);
+                let mut menus = vec![Menu::Edit, Menu::Tools];
                 if self.curation().is_some() {
-                    ui.menu_button(chrome::atom(ui, Menu::Curation.title()), |ui| {
-                        self.command_menu(ui, Menu::Curation);
-                    });
+                    menus.push(Menu::Curation);
                 }
-                ui.menu_button(chrome::atom(ui, Menu::View.title()), |ui| {
+                for menu in menus {
+                    let r = ui.menu_button(chrome::atom(ui, menu.title()), |ui| {
+                        self.command_menu(ui, menu);
+                    });
+                    buttons.push(r.response.id);
+                }
+                let view = ui.menu_button(chrome::atom(ui, Menu::View.title()), |ui| {
                     // Right-to-left rows fill the width they are given: keep the menu to a menu's width.
                     ui.set_max_width(380.0);
                     self.command_menu(ui, Menu::View);
@@ -847,8 +856,15 @@ impl WarraqApp {
                     ui.separator();
                     self.encoding_menu(ui);
                 });
+                buttons.push(view.response.id);
             });
         });
+        if std::mem::take(&mut self.focus_menu_bar)
+            && let Some(first) = buttons.first()
+        {
+            ui.memory_mut(|m| m.request_focus(*first));
+        }
+        self.menu_bar_buttons = buttons;
     }
 
     /// The commands of `menu`, in table order.
