@@ -323,3 +323,46 @@ fn f10_reaches_every_menu_and_its_commands_without_the_mouse() {
         Some(warraq::view::document_view::focus_id())
     );
 }
+
+/// Across numbers and Latin words inside an Arabic line, every press of Left moves the caret leftwards on screen
+/// (one index has two places where the direction changes: both are visited, each once), and Right comes back the
+/// same way.
+#[test]
+fn the_caret_moves_one_place_per_key_across_changes_of_direction() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("mixed.txt");
+    std::fs::write(&path, "في عام 2015 قال John Smith إن 12.5% تم\n").unwrap();
+    let mut h = common::open(&path, Vec2::new(1300.0, 850.0));
+    h.run_steps(2);
+    press(&mut h, Key::Home, Modifiers::COMMAND);
+    h.run_steps(1);
+    let x = |h: &Harness<'_, WarraqApp>| h.state().view().unwrap().caret_place().unwrap().1[0];
+    let mut places = vec![x(&h)];
+    for _ in 0..60 {
+        press(&mut h, Key::ArrowLeft, Modifiers::NONE);
+        let now = x(&h);
+        if (now - places.last().unwrap()).abs() < 0.01 {
+            break;
+        }
+        places.push(now);
+    }
+    assert!(
+        places.windows(2).all(|w| w[1] < w[0]),
+        "Left always moves leftwards: {places:?}"
+    );
+    // 38 characters have 39 places between and around them on screen; at each change of direction one index has
+    // two of them (visited twice) and its neighbour none, as in a browser.
+    assert_eq!(places.len(), 38 + 1, "every place visited once: {places:?}");
+    let mut back = vec![*places.last().unwrap()];
+    for _ in 1..places.len() {
+        press(&mut h, Key::ArrowRight, Modifiers::NONE);
+        back.push(x(&h));
+    }
+    back.reverse();
+    for (a, b) in places.iter().zip(&back) {
+        assert!(
+            (a - b).abs() < 0.01,
+            "Right retraces Left: {places:?} vs {back:?}"
+        );
+    }
+}

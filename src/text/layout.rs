@@ -251,8 +251,16 @@ impl ParagraphLayout {
     /// The caret's rectangle `[x0, y0, x1, y1]` at a byte offset.
     #[must_use]
     pub fn caret_rect(&self, index: usize, width: f32) -> [f32; 4] {
-        let b = Cursor::from_byte_index(&self.layout, index, Affinity::Downstream)
-            .geometry(&self.layout, width);
+        self.caret_rect_on(index, Affinity::Downstream, width)
+    }
+
+    /// The caret's rectangle at a byte index on the given side: where the text changes direction (or a line
+    /// wraps) one index has two places on screen, the end of what comes before (upstream) and the start of what
+    /// follows (downstream).
+    #[must_use]
+    pub fn caret_rect_on(&self, index: usize, affinity: Affinity, width: f32) -> [f32; 4] {
+        let b =
+            Cursor::from_byte_index(&self.layout, index, affinity).geometry(&self.layout, width);
         [b.x0 as f32, b.y0 as f32, b.x1 as f32, b.y1 as f32]
     }
 

@@ -418,6 +418,25 @@ impl DocumentView {
         }
     }
 
+    /// Where the caret is drawn: its paragraph and its rectangle in that paragraph's coordinates (x0, y0, x1, y1),
+    /// when the paragraph is laid out.
+    #[must_use]
+    pub fn caret_place(&self) -> Option<(usize, [f32; 4])> {
+        let i = self.doc.paragraph_at(self.selection.head)?;
+        let c = self.cache.get(&i)?;
+        let b = self.doc.local_byte(i, self.selection.head).0;
+        Some((i, c.layout.caret_rect_on(b, self.caret_affinity(i), 1.0)))
+    }
+
+    /// The side of its index the caret is drawn on in paragraph `i`: as the last key left it while the head is still
+    /// there (so that a step across a change of direction moves it on screen exactly once), else downstream.
+    fn caret_affinity(&self, i: usize) -> parley::Affinity {
+        match &self.caret {
+            Some((h, k, sel)) if *h == self.selection.head && *k == i => sel.focus().affinity(),
+            _ => parley::Affinity::Downstream,
+        }
+    }
+
     /// Moves the selection's head one step (`extend`: the anchor stays), across paragraphs where a step leaves one,
     /// and scrolls it into view.
     fn move_caret(&mut self, ctx: &egui::Context, m: Move, extend: bool) {
@@ -546,7 +565,9 @@ impl DocumentView {
         self.ensure_layout(ctx, i);
         self.update_prefix();
         let b = self.doc.local_byte(i, head).0;
-        let [x0, y0, _, y1] = self.cache[&i].layout.caret_rect(b, 1.0);
+        let [x0, y0, _, y1] = self.cache[&i]
+            .layout
+            .caret_rect_on(b, self.caret_affinity(i), 1.0);
         let x = *self.goal_x.get_or_insert(x0);
         let height = self.cache[&i].layout.height();
         let page = (self.viewport_height.max(100.0) * 0.9).round();
@@ -1296,7 +1317,7 @@ impl DocumentView {
                     && let Some(c) = self.cache.get(&i)
                 {
                     let b = self.doc.local_byte(i, self.selection.head).0;
-                    let [x0, y0, _, y1] = c.layout.caret_rect(b, 1.5);
+                    let [x0, y0, _, y1] = c.layout.caret_rect_on(b, self.caret_affinity(i), 1.5);
                     painter.rect_filled(
                         Rect::from_min_max(
                             origin + Vec2::new(x0, y0),
