@@ -284,8 +284,13 @@ mod tests {
             "re-anchoring annotations",
             "reading",
             "mixed",
+            "Open a folder of documents",
+            "An annotator's folder",
+            "The folder for the curated copies",
         ];
         strings.extend(crate::export::Format::ALL.iter().map(|f| f.label()));
+        use crate::model::curation::Kind;
+        strings.extend([Kind::Missing, Kind::Tag, Kind::Boundaries].map(Kind::label));
         let missing: Vec<&&str> = strings.iter().filter(|s| arabic(s).is_none()).collect();
         assert!(missing.is_empty(), "no Arabic for {missing:?}");
     }
@@ -313,19 +318,23 @@ mod tests {
         assert!(keys > 200, "{keys} keys read");
     }
 
-    /// The string literals that follow `tr!(` in `source` (escapes `\"` and `\\` undone).
+    /// The string literals that follow `tr!(` in `source`, on the same line or the next (escapes `\"` and `\\`
+    /// undone).
     fn tr_literals(source: &str) -> Vec<String> {
         let mut out = Vec::new();
         let mut rest = source;
-        while let Some(at) = rest.find("tr!(\"") {
+        // (Spelt in two pieces so that this line is not taken for a use.)
+        let needle = concat!("tr", "!(");
+        while let Some(at) = rest.find(needle) {
             let word_before = rest[..at]
                 .chars()
                 .next_back()
                 .is_some_and(|c| c.is_alphanumeric() || c == '_');
-            rest = &rest[at + 5..];
-            if word_before {
+            rest = rest[at + 4..].trim_start();
+            if word_before || !rest.starts_with('"') {
                 continue;
             }
+            rest = &rest[1..];
             let mut key = String::new();
             let mut chars = rest.char_indices();
             while let Some((i, c)) = chars.next() {

@@ -81,4 +81,14 @@ fn menus_panels_and_status_speak_arabic_in_a_mirrored_window() {
     h.get_by_label(&format!("المحارف: {}", arabic_indic(&count.to_string())));
     assert!(h.query_by_label(&format!("المحارف: {count}")).is_none());
     h.get_by_label("التوسيمات (١)");
+
+    // The Tags dialog (Edit ▸ الوسوم…) is in Arabic too, its title, headings and buttons.
+    h.get_by_label("تحرير").click();
+    h.run_steps(2);
+    h.get_by_label("الوسوم…").click();
+    h.run_steps(3);
+    h.get_by_label("الوسوم");
+    // The column's heading and each row's field.
+    assert!(h.query_all_by_label("التسمية العربية").count() > 1);
+    h.get_by_label("تطبيق");
 }

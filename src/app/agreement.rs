@@ -2,6 +2,7 @@
 //! text files) are added one per annotator, the first the reference; the figures are computed on a worker by the
 //! same code as `warraq agree` (docs/agreement.md) and shown per pair, per tag, with the documents left out.
 
+use std::borrow::Cow;
 use std::path::PathBuf;
 
 use egui::Ui;
@@ -9,7 +10,8 @@ use egui::Ui;
 use super::WarraqApp;
 use crate::cli::AgreeReport;
 use crate::model::agreement::Pair;
-use crate::view::RtlLabel;
+use crate::tr;
+use crate::view::{RtlLabel, chrome};
 use crate::workspace::curation::Differences;
 use crate::workspace::job::{self, Job, Poll};
 
@@ -26,53 +28,68 @@ pub(crate) struct AgreementWindow {
 
 use crate::cli::figure as num;
 
+/// A figure with three decimals, in the interface's digits.
+fn three_decimals(v: f64) -> String {
+    crate::i18n::number(format!("{v:.3}"))
+}
+
 fn pair_grid(ui: &mut Ui, id: &str, p: &Pair) {
-    egui::Grid::new(id)
-        .striped(true)
-        .num_columns(6)
-        .show(ui, |ui| {
-            for h in [
-                "",
-                "precision",
-                "recall",
-                "F1",
-                "tp / fp / fn",
-                "overlap F1",
-            ] {
-                ui.strong(h);
-            }
-            ui.end_row();
-            let row = |ui: &mut Ui, name: &str, e: &crate::model::agreement::Scores, o: f64| {
-                ui.label(name);
-                ui.label(format!("{:.3}", e.precision));
-                ui.label(format!("{:.3}", e.recall));
-                ui.label(format!("{:.3}", e.f1));
-                ui.label(format!(
-                    "{} / {} / {}",
-                    e.tp.unwrap_or(0),
-                    e.fp.unwrap_or(0),
-                    e.fn_.unwrap_or(0)
-                ));
-                ui.label(format!("{o:.3}"));
+    // egui's grid cannot run right to left (inside a right-to-left layout its first row starts at minus infinity):
+    // it keeps to a left-to-right layout of its own, and does not mirror.
+    ui.vertical(|ui| {
+        egui::Grid::new(id)
+            .striped(true)
+            .num_columns(6)
+            .show(ui, |ui| {
+                for h in [
+                    Cow::Borrowed(""),
+                    tr!("precision"),
+                    tr!("recall"),
+                    Cow::Borrowed("F1"),
+                    Cow::Borrowed("tp / fp / fn"),
+                    tr!("overlap F1"),
+                ] {
+                    chrome::strong(ui, h);
+                }
                 ui.end_row();
-            };
-            row(ui, "all (exact)", &p.exact, p.overlap.f1);
-            for (tag, t) in &p.per_tag {
-                row(ui, tag, &t.exact, t.overlap.f1);
-            }
-        });
-    ui.label(format!(
-        "overlap: precision {:.3}, recall {:.3} · Cohen's kappa over code points: {}",
-        p.overlap.precision,
-        p.overlap.recall,
-        num(p.kappa)
-    ));
+                let row = |ui: &mut Ui, name: &str, e: &crate::model::agreement::Scores, o: f64| {
+                    chrome::label(ui, name);
+                    chrome::label(ui, three_decimals(e.precision));
+                    chrome::label(ui, three_decimals(e.recall));
+                    chrome::label(ui, three_decimals(e.f1));
+                    chrome::label(
+                        ui,
+                        crate::i18n::number(format!(
+                            "{} / {} / {}",
+                            e.tp.unwrap_or(0),
+                            e.fp.unwrap_or(0),
+                            e.fn_.unwrap_or(0)
+                        )),
+                    );
+                    chrome::label(ui, three_decimals(o));
+                    ui.end_row();
+                };
+                row(ui, &tr!("all (exact)"), &p.exact, p.overlap.f1);
+                for (tag, t) in &p.per_tag {
+                    row(ui, tag, &t.exact, t.overlap.f1);
+                }
+            });
+    });
+    chrome::label(
+        ui,
+        tr!(
+            "overlap: precision %{precision}, recall %{recall} · Cohen's kappa over code points: %{kappa}",
+            precision = format!("{:.3}", p.overlap.precision),
+            recall = format!("{:.3}", p.overlap.recall),
+            kappa = num(p.kappa)
+        ),
+    );
 }
 
 /// The difference view of one document: its disagreements, each with every annotator's version.
 fn differences_view(ui: &mut Ui, name: &str, shown: &Result<Differences, String>) {
-    ui.horizontal(|ui| {
-        ui.strong("Differences in");
+    chrome::row(ui, |ui| {
+        chrome::strong(ui, tr!("Differences in"));
         ui.add(RtlLabel::new(name).size(14.0));
     });
     let d = match shown {
@@ -82,11 +99,14 @@ fn differences_view(ui: &mut Ui, name: &str, shown: &Result<Differences, String>
             return;
         }
     };
-    ui.label(format!(
-        "{} disagreements · {} annotations agreed",
-        d.disagreements.len(),
-        d.agreed
-    ));
+    chrome::label(
+        ui,
+        tr!(
+            "%{n} disagreements · %{agreed} annotations agreed",
+            n = d.disagreements.len(),
+            agreed = d.agreed
+        ),
+    );
     egui::ScrollArea::vertical()
         .id_salt("agreement-differences")
         .max_height(260.0)
@@ -95,10 +115,11 @@ fn differences_view(ui: &mut Ui, name: &str, shown: &Result<Differences, String>
                 let Some(kind) = g.kind else { continue };
                 let [r, gr, b] = super::curate::kind_color(kind);
                 ui.horizontal_wrapped(|ui| {
-                    ui.label(
-                        egui::RichText::new(kind.label())
-                            .small()
-                            .color(egui::Color32::from_rgb(r, gr, b)),
+                    chrome::colored(
+                        ui,
+                        tr!(kind.label()),
+                        egui::Color32::from_rgb(r, gr, b),
+                        false,
                     );
                     let context = crate::model::LineProblem::shorten(&d.doc.slice(g.span), 60);
                     ui.add(RtlLabel::new(&context).size(14.0));
@@ -114,7 +135,7 @@ fn differences_view(ui: &mut Ui, name: &str, shown: &Result<Differences, String>
                         v.annotation.tag,
                         v.annotation.shown_text(&d.doc)
                     );
-                    ui.horizontal(|ui| {
+                    chrome::row(ui, |ui| {
                         ui.add_space(16.0);
                         ui.add(RtlLabel::new(&line).size(13.0));
                     });
@@ -222,103 +243,142 @@ impl WarraqApp {
                     w.differences = None;
                 }
                 Poll::Lost => {
-                    w.shown = Some((name.clone(), Err("reading stopped unexpectedly".into())));
+                    w.shown = Some((
+                        name.clone(),
+                        Err(tr!("reading stopped unexpectedly").into_owned()),
+                    ));
                     w.differences = None;
                 }
             }
         }
         match job::take_ready(&mut w.computing) {
             Some(Poll::Ready(r)) => w.result = Some(r),
-            Some(_) => w.result = Some(Err("the computation stopped unexpectedly".into())),
+            Some(_) => {
+                w.result = Some(Err(tr!("the computation stopped unexpectedly").into_owned()));
+            }
             None => {}
         }
         let mut open = true;
         let (mut pick, mut compute, mut remove) = (false, false, None);
         let (mut diff, mut curate) = (None, false);
-        egui::Window::new("Agreement")
+        egui::Window::new(chrome::title(ctx, tr!("Agreement")))
+            .id(egui::Id::unique("agreement-window"))
             .open(&mut open)
             .default_width(560.0)
             .show(ctx, |ui| {
-                ui.label(
-                    "One folder per annotator (documents paired by their path inside it); the first is the reference.",
-                );
-                for (k, s) in w.sources.iter().enumerate() {
-                    ui.horizontal(|ui| {
-                        ui.label(if k == 0 { "reference" } else { "annotator" });
-                        // Folder names may be Arabic: drawn by the text engine.
-                        ui.add(RtlLabel::new(&s.display().to_string()).size(14.0));
-                        if ui.small_button("Remove").clicked() {
-                            remove = Some(k);
-                        }
-                    });
-                }
-                ui.horizontal(|ui| {
-                    pick = ui
-                        .add_enabled(w.picking.is_none(), egui::Button::new("Add Annotator's Folder…"))
-                        .clicked();
-                    compute = ui
-                        .add_enabled(
-                            w.sources.len() >= 2 && w.computing.is_none(),
-                            egui::Button::new("Compute"),
-                        )
-                        .clicked();
-                    if w.computing.is_some() {
-                        ui.spinner();
-                    }
-                });
-                match &w.result {
-                    Some(Ok(r)) => {
-                        ui.separator();
-                        ui.label(format!("{} documents compared", r.documents));
-                        match &r.first {
-                            Some(p) => pair_grid(ui, "agreement-pair", p),
-                            None => {
-                                for (k, p) in r.pairs.iter().enumerate() {
-                                    ui.strong(format!("{} against {}", p.other, p.reference));
-                                    pair_grid(ui, &format!("agreement-pair-{k}"), &p.scores);
-                                }
+                chrome::rtl(ui, |ui| {
+                    chrome::paragraph(
+                        ui,
+                        tr!("One folder per annotator (documents paired by their path inside it); the first is the reference."),
+                    );
+                    for (k, s) in w.sources.iter().enumerate() {
+                        chrome::row(ui, |ui| {
+                            chrome::label(
+                                ui,
+                                if k == 0 {
+                                    tr!("reference")
+                                } else {
+                                    tr!("annotator")
+                                },
+                            );
+                            // Folder names may be Arabic: drawn by the text engine.
+                            ui.add(RtlLabel::new(&s.display().to_string()).size(14.0));
+                            if ui.small_button(chrome::atom(ui, tr!("Remove"))).clicked() {
+                                remove = Some(k);
                             }
-                        }
-                        ui.label(format!(
-                            "Krippendorff's alpha over code points, all annotators: {}",
-                            num(r.alpha)
-                        ));
-                        ui.collapsing("Per document", |ui| {
-                            egui::ScrollArea::vertical()
-                                .id_salt("agreement-documents")
-                                .max_height(220.0)
-                                .show(ui, |ui| {
-                                    for (k, d) in r.per_document.iter().enumerate() {
-                                        ui.horizontal(|ui| {
-                                            if ui.small_button("Differences").clicked() {
-                                                diff = Some(k);
-                                            }
-                                            ui.label(d.summary());
-                                            ui.add(RtlLabel::new(&d.document).size(14.0));
-                                        });
-                                    }
-                                });
                         });
-                        if w.differences.is_some() {
+                    }
+                    chrome::row(ui, |ui| {
+                        let add = chrome::atom(ui, tr!("Add Annotator's Folder…"));
+                        pick = ui
+                            .add_enabled(w.picking.is_none(), egui::Button::new(add))
+                            .clicked();
+                        let compute_button = chrome::atom(ui, tr!("Compute"));
+                        compute = ui
+                            .add_enabled(
+                                w.sources.len() >= 2 && w.computing.is_none(),
+                                egui::Button::new(compute_button),
+                            )
+                            .clicked();
+                        if w.computing.is_some() {
                             ui.spinner();
                         }
-                        if let Some((name, shown)) = &w.shown {
+                    });
+                    match &w.result {
+                        Some(Ok(r)) => {
                             ui.separator();
-                            curate = ui
-                                .button("Curate…")
-                                .on_hover_text("Make the curated version of these folders' documents")
+                            chrome::label(ui, tr!("%{n} documents compared", n = r.documents));
+                            match &r.first {
+                                Some(p) => pair_grid(ui, "agreement-pair", p),
+                                None => {
+                                    for (k, p) in r.pairs.iter().enumerate() {
+                                        chrome::strong(
+                                            ui,
+                                            tr!(
+                                                "%{other} against %{reference}",
+                                                other = p.other,
+                                                reference = p.reference
+                                            ),
+                                        );
+                                        pair_grid(ui, &format!("agreement-pair-{k}"), &p.scores);
+                                    }
+                                }
+                            }
+                            chrome::label(
+                                ui,
+                                tr!(
+                                    "Krippendorff's alpha over code points, all annotators: %{alpha}",
+                                    alpha = num(r.alpha)
+                                ),
+                            );
+                            chrome::collapsing(
+                                ui,
+                                "agreement-per-document",
+                                tr!("Per document"),
+                                false,
+                                |ui| {
+                                    egui::ScrollArea::vertical()
+                                        .id_salt("agreement-documents")
+                                        .max_height(220.0)
+                                        .show(ui, |ui| {
+                                            for (k, d) in r.per_document.iter().enumerate() {
+                                                chrome::row(ui, |ui| {
+                                                    let differences =
+                                                        chrome::atom(ui, tr!("Differences"));
+                                                    if ui.small_button(differences).clicked() {
+                                                        diff = Some(k);
+                                                    }
+                                                    // Figures and Latin signs (F1, κ, α), as `warraq agree` prints them.
+                                                    ui.label(d.summary());
+                                                    ui.add(RtlLabel::new(&d.document).size(14.0));
+                                                });
+                                            }
+                                        });
+                                },
+                            );
+                            if w.differences.is_some() {
+                                ui.spinner();
+                            }
+                            if let Some((name, shown)) = &w.shown {
+                                ui.separator();
+                                let button = ui.button(chrome::atom(ui, tr!("Curate…")));
+                                curate = chrome::hover(
+                                    button,
+                                    tr!("Make the curated version of these folders' documents"),
+                                )
                                 .clicked();
-                            differences_view(ui, name, shown);
+                                differences_view(ui, name, shown);
+                            }
+                            for p in &r.problems {
+                                ui.add(RtlLabel::new(p).size(13.0));
+                            }
                         }
-                        for p in &r.problems {
-                            ui.add(RtlLabel::new(p).size(13.0));
+                        Some(Err(e)) => {
+                            chrome::error(ui, e);
                         }
+                        None => {}
                     }
-                    Some(Err(e)) => {
-                        ui.colored_label(ui.visuals().error_fg_color, e);
-                    }
-                    None => {}
-                }
+                });
             });
         if let Some(k) = remove {
             w.sources.remove(k);

@@ -966,28 +966,25 @@ impl WarraqApp {
         let unplaced = &d.annotations.unplaced;
         let mut picked = None;
         if !unplaced.is_empty() {
-            egui::CollapsingHeader::new(tr!("Unplaced (%{n})", n = unplaced.len()))
-                .default_open(false)
-                .show(ui, |ui| {
-                    chrome::weak(
-                        ui,
-                        tr!(
-                            "Their text is no longer in the document; they are kept in the sidecar."
-                        ),
-                    );
-                    egui::ScrollArea::vertical()
-                        .id_salt("unplaced")
-                        .max_height(160.0)
-                        .show_rows(ui, 24.0, unplaced.len(), |ui, range| {
-                            for a in &unplaced[range] {
-                                ui.horizontal(|ui| {
-                                    ui.set_height(24.0);
-                                    chrome::label(ui, a.tag.clone());
-                                    ui.add(RtlLabel::new(&a.text).size(15.0));
-                                });
-                            }
-                        });
-                });
+            let title = tr!("Unplaced (%{n})", n = unplaced.len());
+            chrome::collapsing(ui, "unplaced-annotations", title, false, |ui| {
+                chrome::weak(
+                    ui,
+                    tr!("Their text is no longer in the document; they are kept in the sidecar."),
+                );
+                egui::ScrollArea::vertical()
+                    .id_salt("unplaced")
+                    .max_height(160.0)
+                    .show_rows(ui, 24.0, unplaced.len(), |ui, range| {
+                        for a in &unplaced[range] {
+                            ui.horizontal(|ui| {
+                                ui.set_height(24.0);
+                                chrome::label(ui, a.tag.clone());
+                                ui.add(RtlLabel::new(&a.text).size(15.0));
+                            });
+                        }
+                    });
+            });
             ui.separator();
         }
         let row_height = 28.0;

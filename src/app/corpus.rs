@@ -63,13 +63,15 @@ impl WarraqApp {
         self.read_corpus(ctx);
     }
 
-    /// The system's folder chooser, on a worker (it blocks while open): the folder, or `None` when cancelled.
+    /// The system's folder chooser, on a worker (it blocks while open), titled `title` (written in English, shown in
+    /// the interface language): the folder, or `None` when cancelled.
     pub(super) fn choose_folder(
         &mut self,
         ctx: &egui::Context,
-        title: &'static str,
+        title: &str,
     ) -> Job<Option<PathBuf>> {
         let waker = self.waker(ctx);
+        let title = crate::i18n::tr(title).into_owned();
         Job::spawn("the folder chooser", &waker, move || {
             rfd::FileDialog::new().set_title(title).pick_folder()
         })

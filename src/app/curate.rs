@@ -13,7 +13,8 @@ use egui::{Color32, RichText, Ui};
 
 use super::WarraqApp;
 use crate::model::curation::{Choice, Kind, Record};
-use crate::view::{Dispute, RtlLabel, Version};
+use crate::tr;
+use crate::view::{Dispute, RtlLabel, Version, chrome};
 use crate::workspace::curation::{CurateReport, Curation};
 use crate::workspace::job::{self, Job, Poll};
 
@@ -136,7 +137,7 @@ impl WarraqApp {
         let mut finished = None;
         match job::take_ready(&mut w.running) {
             Some(Poll::Ready(r)) => finished = Some(r),
-            Some(_) => finished = Some(Err("curating stopped unexpectedly".into())),
+            Some(_) => finished = Some(Err(tr!("curating stopped unexpectedly").into_owned())),
             None => {}
         }
         if let Some(r) = finished {
@@ -163,90 +164,108 @@ impl WarraqApp {
         };
         let mut open = true;
         let (mut pick, mut start, mut remove, mut go) = (None, false, None, None);
-        egui::Window::new("Curate")
+        egui::Window::new(chrome::title(ctx, tr!("Curate")))
+            .id(egui::Id::unique("curate-window"))
             .open(&mut open)
             .default_width(560.0)
             .show(ctx, |ui| {
-                ui.label(
-                    "Annotators' folders (documents paired by their path inside them), and a folder of its own for the curated copies: the texts are copied there and what every annotator agrees on is merged at once. Annotators' files are never written.",
-                );
-                for (k, s) in w.sources.iter().enumerate() {
-                    ui.horizontal(|ui| {
-                        ui.label(format!("annotator {} (Alt+{})", k + 1, k + 1));
-                        ui.add(RtlLabel::new(&s.display().to_string()).size(14.0));
-                        if ui.small_button("Remove").clicked() {
-                            remove = Some(k);
-                        }
-                    });
-                }
-                ui.horizontal(|ui| {
-                    if ui
-                        .add_enabled(w.picking.is_none(), egui::Button::new("Add Annotator's Folder…"))
-                        .clicked()
-                    {
-                        pick = Some(Picking::Source);
-                    }
-                });
-                ui.horizontal(|ui| {
-                    ui.label("Curated folder:");
-                    match &w.into {
-                        Some(p) => {
-                            ui.add(RtlLabel::new(&p.display().to_string()).size(14.0));
-                        }
-                        None => {
-                            ui.label(RichText::new("not chosen").color(ui.visuals().weak_text_color()));
-                        }
-                    }
-                    if ui
-                        .add_enabled(w.picking.is_none(), egui::Button::new("Choose…"))
-                        .clicked()
-                    {
-                        pick = Some(Picking::Into);
-                    }
-                });
-                ui.horizontal(|ui| {
-                    start = ui
-                        .add_enabled(
-                            w.sources.len() >= 2 && w.into.is_some() && w.running.is_none(),
-                            egui::Button::new("Make the Curated Copies"),
-                        )
-                        .clicked();
-                    if w.running.is_some() {
-                        ui.spinner();
-                    }
-                });
-                match &w.result {
-                    Some(Ok(r)) => {
-                        ui.separator();
-                        if let Some(into) = &w.into {
-                            ui.add(RtlLabel::new(&r.summary(into)).size(14.0).wrap());
-                        }
-                        egui::ScrollArea::vertical().max_height(260.0).show(ui, |ui| {
-                            for d in &r.documents {
-                                ui.horizontal(|ui| {
-                                    if ui.small_button("Open").clicked() {
-                                        go = Some(d.path.clone());
-                                    }
-                                    ui.label(format!(
-                                        "{} of {} left",
-                                        d.disagreements - d.decided,
-                                        d.disagreements
-                                    ));
-                                    ui.add(
-                                        RtlLabel::new(&d.relative.display().to_string()).size(14.0),
-                                    );
-                                });
+                chrome::rtl(ui, |ui| {
+                    chrome::paragraph(
+                        ui,
+                        tr!("Annotators' folders (documents paired by their path inside them), and a folder of its own for the curated copies: the texts are copied there and what every annotator agrees on is merged at once. Annotators' files are never written."),
+                    );
+                    for (k, s) in w.sources.iter().enumerate() {
+                        chrome::row(ui, |ui| {
+                            chrome::label(
+                                ui,
+                                tr!(
+                                    "annotator %{n} (%{key})",
+                                    n = k + 1,
+                                    key = format!("Alt+{}", k + 1)
+                                ),
+                            );
+                            ui.add(RtlLabel::new(&s.display().to_string()).size(14.0));
+                            if ui.small_button(chrome::atom(ui, tr!("Remove"))).clicked() {
+                                remove = Some(k);
                             }
                         });
-                        for p in &r.problems {
-                            ui.add(RtlLabel::new(p).size(13.0).wrap());
+                    }
+                    chrome::row(ui, |ui| {
+                        let add = chrome::atom(ui, tr!("Add Annotator's Folder…"));
+                        if ui
+                            .add_enabled(w.picking.is_none(), egui::Button::new(add))
+                            .clicked()
+                        {
+                            pick = Some(Picking::Source);
                         }
+                    });
+                    chrome::row(ui, |ui| {
+                        chrome::label(ui, tr!("Curated folder:"));
+                        match &w.into {
+                            Some(p) => {
+                                ui.add(RtlLabel::new(&p.display().to_string()).size(14.0));
+                            }
+                            None => {
+                                chrome::weak(ui, tr!("not chosen"));
+                            }
+                        }
+                        let choose = chrome::atom(ui, tr!("Choose…"));
+                        if ui
+                            .add_enabled(w.picking.is_none(), egui::Button::new(choose))
+                            .clicked()
+                        {
+                            pick = Some(Picking::Into);
+                        }
+                    });
+                    chrome::row(ui, |ui| {
+                        let make = chrome::atom(ui, tr!("Make the Curated Copies"));
+                        start = ui
+                            .add_enabled(
+                                w.sources.len() >= 2 && w.into.is_some() && w.running.is_none(),
+                                egui::Button::new(make),
+                            )
+                            .clicked();
+                        if w.running.is_some() {
+                            ui.spinner();
+                        }
+                    });
+                    match &w.result {
+                        Some(Ok(r)) => {
+                            ui.separator();
+                            if let Some(into) = &w.into {
+                                ui.add(RtlLabel::new(&summary(r, into)).size(14.0).wrap());
+                            }
+                            egui::ScrollArea::vertical().max_height(260.0).show(ui, |ui| {
+                                for d in &r.documents {
+                                    chrome::row(ui, |ui| {
+                                        if ui.small_button(chrome::atom(ui, tr!("Open"))).clicked() {
+                                            go = Some(d.path.clone());
+                                        }
+                                        chrome::label(
+                                            ui,
+                                            tr!(
+                                                "%{left} of %{n} left",
+                                                left = d.disagreements - d.decided,
+                                                n = d.disagreements
+                                            ),
+                                        );
+                                        ui.add(
+                                            RtlLabel::new(&d.relative.display().to_string())
+                                                .size(14.0),
+                                        );
+                                    });
+                                }
+                            });
+                            for p in &r.problems {
+                                ui.add(RtlLabel::new(p).size(13.0).wrap());
+                            }
+                        }
+                        Some(Err(e)) => {
+                            chrome::error(ui, e);
+                        }
+                        None => {}
                     }
-                    Some(Err(e)) => {
-                        ui.colored_label(ui.visuals().error_fg_color, e);
-                    }
-                    None => {}
-                }
+                });
             });
         if let Some(k) = remove {
             w.sources.remove(k);
@@ -341,8 +360,8 @@ impl WarraqApp {
             .is_some_and(|r| r.is_decided(c.groups[i].key))
         {
             self.message = Some(
-                "This disagreement is decided already: undo (Ctrl+Z) or Ask Again to change the answer"
-                    .into(),
+                tr!("This disagreement is decided already: undo (Ctrl+Z) or Ask Again to change the answer")
+                    .into_owned(),
             );
             return;
         }
@@ -447,15 +466,15 @@ impl WarraqApp {
         };
         match &d.curation {
             Some(Err(e)) => {
-                ui.heading("Curation");
+                chrome::heading(ui, tr!("Curation"));
                 ui.add(RtlLabel::new(e).size(14.0).wrap());
                 return;
             }
             None => {
-                ui.heading("Curation");
-                ui.horizontal(|ui| {
+                chrome::heading(ui, tr!("Curation"));
+                chrome::row(ui, |ui| {
                     ui.spinner();
-                    ui.label("Reading the annotators' copies…");
+                    chrome::label(ui, tr!("Reading the annotators' copies…"));
                 });
                 return;
             }
@@ -471,26 +490,30 @@ impl WarraqApp {
         let mut look = None;
         let mut again = None;
         let mut step = None;
-        ui.heading("Curation");
-        ui.label(format!(
-            "{} of {} disagreements decided · {} agreed annotations",
-            p.decided, p.disagreements, p.agreed
-        ));
+        chrome::heading(ui, tr!("Curation"));
+        chrome::label(
+            ui,
+            tr!(
+                "%{decided} of %{n} disagreements decided · %{agreed} agreed annotations",
+                decided = p.decided,
+                n = p.disagreements,
+                agreed = p.agreed
+            ),
+        );
         for (k, name) in c.names.iter().enumerate() {
-            ui.horizontal(|ui| {
-                ui.label(format!("{}.", k + 1));
+            chrome::row(ui, |ui| {
+                chrome::label(ui, format!("{}.", crate::i18n::number(k + 1)));
                 ui.add(RtlLabel::new(name).size(14.0));
             });
         }
-        ui.horizontal(|ui| {
-            if ui
-                .button("Previous Undecided")
-                .on_hover_text("Shift+F7")
-                .clicked()
-            {
+        chrome::row(ui, |ui| {
+            // The shortcuts are key names: not translated.
+            let previous = ui.button(chrome::atom(ui, tr!("Previous Undecided")));
+            if previous.on_hover_text("Shift+F7").clicked() {
                 step = Some(false);
             }
-            if ui.button("Next Undecided").on_hover_text("F7").clicked() {
+            let next = ui.button(chrome::atom(ui, tr!("Next Undecided")));
+            if next.on_hover_text("F7").clicked() {
                 step = Some(true);
             }
         });
@@ -500,15 +523,12 @@ impl WarraqApp {
                 let kind = g.kind.unwrap_or(Kind::Missing);
                 let [r, gr, b] = kind_color(kind);
                 let decided = record.is_decided(g.key);
-                ui.label(
-                    RichText::new(format!(
-                        "{}{}",
-                        kind.label(),
-                        if decided { " — decided" } else { "" }
-                    ))
-                    .color(Color32::from_rgb(r, gr, b))
-                    .strong(),
-                );
+                let kind_text = if decided {
+                    tr!("%{kind} — decided", kind = tr!(kind.label()))
+                } else {
+                    tr!(kind.label()).into_owned()
+                };
+                chrome::colored(ui, kind_text, Color32::from_rgb(r, gr, b), true);
                 for v in &g.candidates {
                     let names: Vec<&str> =
                         v.by.iter()
@@ -524,7 +544,7 @@ impl WarraqApp {
                         ui.add(RtlLabel::new(&v.annotation.shown_text(&doc)).size(15.0));
                     });
                     ui.horizontal_wrapped(|ui| {
-                        ui.label(RichText::new("by").color(ui.visuals().weak_text_color()));
+                        chrome::weak(ui, tr!("by"));
                         ui.add(RtlLabel::new(&names.join("، ")).size(13.0));
                     });
                 }
@@ -535,7 +555,7 @@ impl WarraqApp {
                     .collect();
                 if !without.is_empty() {
                     ui.horizontal_wrapped(|ui| {
-                        ui.label(RichText::new("nothing:").color(ui.visuals().weak_text_color()));
+                        chrome::weak(ui, tr!("nothing:"));
                         ui.add(RtlLabel::new(&without.join("، ")).size(13.0));
                     });
                 }
@@ -545,13 +565,13 @@ impl WarraqApp {
                     .overlapping(g.span)
                     .map(|a| (a.tag.clone(), a.shown_text(&doc)))
                     .collect();
-                ui.label(
-                    RichText::new(if held.is_empty() {
-                        "The curated copy has nothing here yet."
+                chrome::weak(
+                    ui,
+                    if held.is_empty() {
+                        tr!("The curated copy has nothing here yet.")
                     } else {
-                        "The curated copy has here:"
-                    })
-                    .color(ui.visuals().weak_text_color()),
+                        tr!("The curated copy has here:")
+                    },
                 );
                 for (tag, text) in &held {
                     let [r, gr, b] = tags.color_of(tag);
@@ -563,13 +583,18 @@ impl WarraqApp {
                 ui.add_enabled_ui(!decided, |ui| {
                     ui.horizontal_wrapped(|ui| {
                         for (k, name) in c.names.iter().enumerate() {
-                            let key = if k < 3 {
-                                format!(" (Alt+{})", k + 1)
+                            // Alt+1, Alt+2 and Alt+3 answer with the first three annotators' versions.
+                            let text = if k < 3 {
+                                tr!(
+                                    "Take %{n} (%{key})",
+                                    n = k + 1,
+                                    key = format!("Alt+{}", k + 1)
+                                )
                             } else {
-                                String::new()
+                                tr!("Take %{n}", n = k + 1)
                             };
                             if ui
-                                .button(format!("Take {}{key}", k + 1))
+                                .button(chrome::atom(ui, text))
                                 .on_hover_ui(|ui| {
                                     ui.add(RtlLabel::new(name).size(14.0));
                                 })
@@ -578,25 +603,33 @@ impl WarraqApp {
                                 answer = Some(Choice::Annotator(k));
                             }
                         }
-                        if ui.button("All (Alt+A)").clicked() {
+                        if ui.button(chrome::atom(ui, tr!("All (Alt+A)"))).clicked() {
                             answer = Some(Choice::All);
                         }
-                        if ui.button("Neither (Alt+N)").clicked() {
+                        if ui
+                            .button(chrome::atom(ui, tr!("Neither (Alt+N)")))
+                            .clicked()
+                        {
                             answer = Some(Choice::Neither);
                         }
                     });
                 });
-                if decided && ui.button("Ask Again").clicked() {
+                if decided && ui.button(chrome::atom(ui, tr!("Ask Again"))).clicked() {
                     again = Some(g.key);
                 }
                 let _ = i;
             }
             None => {
-                ui.label(if p.disagreements == p.decided {
-                    "Every disagreement is decided. The curated annotations are saved with this document."
-                } else {
-                    "Choose a disagreement below."
-                });
+                chrome::paragraph(
+                    ui,
+                    if p.disagreements == p.decided {
+                        tr!(
+                            "Every disagreement is decided. The curated annotations are saved with this document."
+                        )
+                    } else {
+                        tr!("Choose a disagreement below.")
+                    },
+                );
             }
         }
         ui.separator();
@@ -610,18 +643,20 @@ impl WarraqApp {
                     let decided = record.is_decided(g.key);
                     let [r, gr, b] = kind_color(kind);
                     let text = crate::model::LineProblem::shorten(&doc.slice(g.span), 40);
-                    let row = ui.horizontal(|ui| {
+                    let row = chrome::row(ui, |ui| {
                         let marker = if c.current == Some(i) { "›" } else { " " };
                         ui.label(marker);
-                        ui.label(
-                            RichText::new(if decided { "done" } else { kind.label() })
-                                .small()
-                                .color(if decided {
-                                    ui.visuals().weak_text_color()
-                                } else {
-                                    Color32::from_rgb(r, gr, b)
-                                }),
-                        );
+                        let color = if decided {
+                            ui.visuals().weak_text_color()
+                        } else {
+                            Color32::from_rgb(r, gr, b)
+                        };
+                        let state = if decided {
+                            tr!("done")
+                        } else {
+                            tr!(kind.label())
+                        };
+                        chrome::colored(ui, state, color, false);
                         ui.add(RtlLabel::new(&text).size(14.0).sense(egui::Sense::click()))
                     });
                     if row.inner.clicked() || row.response.clicked() {
@@ -646,4 +681,23 @@ impl WarraqApp {
                 .observe(d.annotations.revision(), std::time::Instant::now());
         }
     }
+}
+
+/// What a run of the curate window did, in one line (as `CurateReport::summary`, in the interface's language).
+fn summary(r: &CurateReport, into: &std::path::Path) -> String {
+    let merged: usize = r.documents.iter().map(|d| d.merged).sum();
+    let total: usize = r.documents.iter().map(|d| d.disagreements).sum();
+    let left: usize = r
+        .documents
+        .iter()
+        .map(|d| d.disagreements - d.decided)
+        .sum();
+    tr!(
+        "%{n} documents curated into %{folder}: %{merged} agreed annotations merged, %{left} of %{total} disagreements left to decide",
+        n = r.documents.len(),
+        folder = into.display(),
+        merged = merged,
+        left = left,
+        total = total
+    )
 }

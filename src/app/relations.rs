@@ -139,8 +139,8 @@ impl WarraqApp {
         let waker = self.waker(ctx);
         self.relations.table_job = Some(Job::spawn("the link table", &waker, || {
             let path = rfd::FileDialog::new()
-                .set_title("Load a knowledge-base table")
-                .add_filter("ID, label, aliases", &["tsv", "txt"])
+                .set_title(tr!("Load a knowledge-base table"))
+                .add_filter(tr!("ID, label, aliases"), &["tsv", "txt"])
                 .pick_file()
                 .ok_or_else(String::new)?;
             read_table(path)
@@ -175,9 +175,22 @@ impl WarraqApp {
         }
         match job::take_ready(&mut self.relations.table_job) {
             Some(Poll::Ready(Ok((path, table, problems)))) => {
-                let mut message = format!("Link table {}: {} entries", path.display(), table.len());
+                let mut message = if problems.is_empty() {
+                    tr!(
+                        "Link table %{path}: %{n} entries",
+                        path = path.display(),
+                        n = table.len()
+                    )
+                } else {
+                    tr!(
+                        "Link table %{path}: %{n} entries (%{skipped} lines skipped):",
+                        path = path.display(),
+                        n = table.len(),
+                        skipped = problems.len()
+                    )
+                };
                 if !problems.is_empty() {
-                    message.push_str(&format!(" ({} lines skipped):\n", problems.len()));
+                    message.push('\n');
                     message.push_str(
                         &problems
                             .iter()
@@ -193,7 +206,7 @@ impl WarraqApp {
                 self.relations.lookup = None;
             }
             Some(Poll::Ready(Err(e))) if !e.is_empty() => {
-                self.message = Some(format!("No link table was loaded: {e}"));
+                self.message = Some(tr!("No link table was loaded: %{error}", error = e));
                 if self.relations.table.is_none() {
                     self.settings.link_table = None;
                 }
@@ -248,23 +261,34 @@ impl WarraqApp {
         let title = format!("«{}»", a.text.replace('\n', " "));
         let mut answer = None;
         egui::Modal::new(egui::Id::unique("delete-with-relations")).show(ctx, |ui| {
-            ui.heading("Delete an annotation with relations?");
-            ui.add(RtlLabel::new(&title).size(17.0).wrap());
-            ui.label(format!(
-                "It is linked by {} relation{}; they are deleted with it (one Undo brings all back):",
-                lines.len(),
-                if lines.len() == 1 { "" } else { "s" }
-            ));
-            for l in &lines {
-                ui.add(RtlLabel::new(l).size(15.0));
-            }
-            ui.horizontal(|ui| {
-                if ui.button("Delete All").clicked() {
-                    answer = Some(true);
+            chrome::rtl(ui, |ui| {
+                chrome::heading(ui, tr!("Delete an annotation with relations?"));
+                ui.add(RtlLabel::new(&title).size(17.0).wrap());
+                chrome::paragraph(
+                    ui,
+                    if lines.len() == 1 {
+                        tr!(
+                            "It is linked by one relation; it is deleted with it (one Undo brings all back):"
+                        )
+                        .into_owned()
+                    } else {
+                        tr!(
+                            "It is linked by %{n} relations; they are deleted with it (one Undo brings all back):",
+                            n = lines.len()
+                        )
+                    },
+                );
+                for l in &lines {
+                    ui.add(RtlLabel::new(l).size(15.0));
                 }
-                if ui.button("Cancel").clicked() {
-                    answer = Some(false);
-                }
+                chrome::row(ui, |ui| {
+                    if ui.button(chrome::atom(ui, tr!("Delete All"))).clicked() {
+                        answer = Some(true);
+                    }
+                    if ui.button(chrome::atom(ui, tr!("Cancel"))).clicked() {
+                        answer = Some(false);
+                    }
+                });
             });
         });
         if ctx.input_mut(|i| i.consume_key(egui::Modifiers::NONE, Key::Escape)) {
@@ -286,7 +310,7 @@ impl WarraqApp {
     /// Starts linking from annotation `id`: the next annotation clicked is the other end.
     pub(super) fn start_link_from(&mut self, id: u64) {
         self.relations.link_from = Some(id);
-        self.message = Some("Click the annotation to link to (Escape cancels).".into());
+        self.message = Some(tr!("Click the annotation to link to (Escape cancels).").into_owned());
     }
 
     /// What the document view reported about relations: an Alt-drag that ended, a click on an arc, or the click
@@ -304,7 +328,8 @@ impl WarraqApp {
                 }
                 _ => {
                     self.message = Some(
-                        "To link two annotations, Alt-drag from one highlighted annotation to another.".into(),
+                        tr!("To link two annotations, Alt-drag from one highlighted annotation to another.")
+                            .into_owned(),
                     );
                 }
             }
@@ -321,7 +346,10 @@ impl WarraqApp {
                     self.message = None;
                     self.relations.choosing = Some((from, to, pos));
                 }
-                _ => self.message = Some("Nothing was linked: click another annotation.".into()),
+                _ => {
+                    self.message =
+                        Some(tr!("Nothing was linked: click another annotation.").into_owned());
+                }
             }
             return true;
         }
@@ -383,61 +411,72 @@ impl WarraqApp {
                 cancel = true;
             }
         }
-        egui::Window::new("Link as")
+        egui::Window::new(chrome::title(ctx, tr!("Link as")))
             .id(egui::Id::unique("relation-type-chooser"))
             .open(&mut open)
             .collapsible(false)
             .resizable(false)
             .default_pos(pos + egui::vec2(8.0, 12.0))
             .show(ctx, |ui| {
-                ui.add(RtlLabel::new(&line).size(16.0).wrap());
-                ui.separator();
-                for (k, t) in allowed.iter().enumerate() {
-                    let text = if k < 9 {
-                        format!("{}  {}", k + 1, t.name)
-                    } else {
-                        t.name.clone()
-                    };
-                    ui.horizontal(|ui| {
-                        if ui
-                            .add(
-                                egui::Button::new(
-                                    RichText::new(text).color(Color32::WHITE).strong(),
+                chrome::rtl(ui, |ui| {
+                    ui.add(RtlLabel::new(&line).size(16.0).wrap());
+                    ui.separator();
+                    for (k, t) in allowed.iter().enumerate() {
+                        let text = if k < 9 {
+                            format!("{}  {}", k + 1, t.name)
+                        } else {
+                            t.name.clone()
+                        };
+                        chrome::row(ui, |ui| {
+                            if ui
+                                .add(
+                                    egui::Button::new(
+                                        RichText::new(text).color(Color32::WHITE).strong(),
+                                    )
+                                    .fill(color32(t.color)),
                                 )
-                                .fill(color32(t.color)),
+                                .clicked()
+                            {
+                                chosen = Some(t.name.clone());
+                            }
+                            if !t.label.is_empty() {
+                                ui.add(RtlLabel::new(&t.label).size(14.0));
+                            }
+                        });
+                    }
+                    if !others.is_empty() {
+                        chrome::collapsing(
+                            ui,
+                            "relation-types-not-allowed",
+                            tr!("Types the schema does not allow here"),
+                            false,
+                            |ui| {
+                                for t in &others {
+                                    if ui.button(&t.name).clicked() {
+                                        chosen = Some(t.name.clone());
+                                    }
+                                }
+                            },
+                        );
+                    }
+                    chrome::row(ui, |ui| {
+                        ui.add(
+                            RtlInput::new(&mut self.relations.new_type, &tr!("New relation type"))
+                                .hint(&tr!("New type"))
+                                .desired_width(160.0),
+                        );
+                        let name = self.relations.new_type.text();
+                        let name = name.split_whitespace().collect::<Vec<_>>().join("_");
+                        if ui
+                            .add_enabled(
+                                !name.is_empty(),
+                                egui::Button::new(chrome::atom(ui, tr!("Link"))),
                             )
                             .clicked()
                         {
-                            chosen = Some(t.name.clone());
-                        }
-                        if !t.label.is_empty() {
-                            ui.add(RtlLabel::new(&t.label).size(14.0));
+                            chosen = Some(name);
                         }
                     });
-                }
-                if !others.is_empty() {
-                    ui.collapsing("Types the schema does not allow here", |ui| {
-                        for t in &others {
-                            if ui.button(&t.name).clicked() {
-                                chosen = Some(t.name.clone());
-                            }
-                        }
-                    });
-                }
-                ui.horizontal(|ui| {
-                    ui.add(
-                        RtlInput::new(&mut self.relations.new_type, "New relation type")
-                            .hint("New type")
-                            .desired_width(160.0),
-                    );
-                    let name = self.relations.new_type.text();
-                    let name = name.split_whitespace().collect::<Vec<_>>().join("_");
-                    if ui
-                        .add_enabled(!name.is_empty(), egui::Button::new("Link"))
-                        .clicked()
-                    {
-                        chosen = Some(name);
-                    }
                 });
             });
         if let Some(kind) = chosen {
@@ -504,7 +543,7 @@ impl WarraqApp {
         let mut save_note = false;
         let mut reverse = false;
         let mut delete = false;
-        egui::Window::new("Relation")
+        egui::Window::new(chrome::title(ctx, tr!("Relation")))
             .id(egui::Id::unique("relation-popup"))
             .open(&mut open)
             .collapsible(false)
@@ -512,38 +551,42 @@ impl WarraqApp {
             .default_pos(pos + egui::vec2(8.0, 12.0))
             .default_width(320.0)
             .show(ctx, |ui| {
-                ui.add(RtlLabel::new(&line).size(17.0).wrap());
-                ui.horizontal_wrapped(|ui| {
-                    for t in &types {
-                        let b = ui.add(
-                            egui::Button::new(
-                                RichText::new(&t.name).color(Color32::WHITE).strong(),
-                            )
-                            .fill(color32(t.color)),
-                        );
-                        if t.name == r.kind {
-                            ui.painter().rect_stroke(
-                                b.rect.expand(2.0),
-                                3.0,
-                                ui.visuals().selection.stroke,
-                                egui::StrokeKind::Outside,
+                chrome::rtl(ui, |ui| {
+                    ui.add(RtlLabel::new(&line).size(17.0).wrap());
+                    ui.horizontal_wrapped(|ui| {
+                        for t in &types {
+                            let b = ui.add(
+                                egui::Button::new(
+                                    RichText::new(&t.name).color(Color32::WHITE).strong(),
+                                )
+                                .fill(color32(t.color)),
                             );
+                            if t.name == r.kind {
+                                ui.painter().rect_stroke(
+                                    b.rect.expand(2.0),
+                                    3.0,
+                                    ui.visuals().selection.stroke,
+                                    egui::StrokeKind::Outside,
+                                );
+                            }
+                            if b.clicked() && t.name != r.kind {
+                                retype = Some(t.name.clone());
+                            }
                         }
-                        if b.clicked() && t.name != r.kind {
-                            retype = Some(t.name.clone());
-                        }
-                    }
-                });
-                ui.label("Note");
-                ui.add(
-                    RtlInput::new(&mut self.relations.note, "Relation note")
-                        .rows(2)
-                        .hint("ملاحظة"),
-                );
-                ui.horizontal(|ui| {
-                    save_note = ui.button("Save Note").clicked();
-                    reverse = ui.button("Reverse").clicked();
-                    delete = ui.button("Delete Relation").clicked();
+                    });
+                    chrome::label(ui, tr!("Note"));
+                    ui.add(
+                        RtlInput::new(&mut self.relations.note, &tr!("Relation note"))
+                            .rows(2)
+                            .hint("ملاحظة"),
+                    );
+                    chrome::row(ui, |ui| {
+                        save_note = ui.button(chrome::atom(ui, tr!("Save Note"))).clicked();
+                        reverse = ui.button(chrome::atom(ui, tr!("Reverse"))).clicked();
+                        delete = ui
+                            .button(chrome::atom(ui, tr!("Delete Relation")))
+                            .clicked();
+                    });
                 });
             });
         let Some(d) = self.workspace.current_mut() else {
@@ -622,33 +665,31 @@ impl WarraqApp {
             .filter(|r| needle.is_empty() || r.text.contains(&needle))
             .collect();
         let mut picked = None;
-        egui::CollapsingHeader::new(format!("Relations ({})", all.len()))
-            .id_salt("relations-list")
-            .default_open(true)
-            .show(ui, |ui| {
-                egui::ScrollArea::vertical()
-                    .id_salt("relations-rows")
-                    .max_height(180.0)
-                    .show_rows(ui, 24.0, rows.len(), |ui, range| {
-                        for r in &rows[range] {
-                            ui.horizontal(|ui| {
-                                ui.set_height(24.0);
-                                let chip = ui.add(egui::Button::selectable(
-                                    false,
-                                    RichText::new(&r.kind).color(color32(r.color)).strong(),
-                                ));
-                                let label = ui.add(
-                                    RtlLabel::new(&r.text)
-                                        .size(15.0)
-                                        .sense(egui::Sense::click()),
-                                );
-                                if chip.clicked() || label.clicked() {
-                                    picked = Some((r.id, r.from, label.rect.left_top()));
-                                }
-                            });
-                        }
-                    });
-            });
+        let title = tr!("Relations (%{n})", n = all.len());
+        chrome::collapsing(ui, "relations-list", title, true, |ui| {
+            egui::ScrollArea::vertical()
+                .id_salt("relations-rows")
+                .max_height(180.0)
+                .show_rows(ui, 24.0, rows.len(), |ui, range| {
+                    for r in &rows[range] {
+                        chrome::row(ui, |ui| {
+                            ui.set_height(24.0);
+                            let chip = ui.add(egui::Button::selectable(
+                                false,
+                                RichText::new(&r.kind).color(color32(r.color)).strong(),
+                            ));
+                            let label = ui.add(
+                                RtlLabel::new(&r.text)
+                                    .size(15.0)
+                                    .sense(egui::Sense::click()),
+                            );
+                            if chip.clicked() || label.clicked() {
+                                picked = Some((r.id, r.from, label.rect.left_top()));
+                            }
+                        });
+                    }
+                });
+        });
         ui.separator();
         if let Some((id, from, pos)) = picked {
             self.relations.popup = Some((id, pos));
@@ -701,7 +742,7 @@ impl WarraqApp {
         let mut picked = None;
         state
             .show_header(ui, |ui| {
-                ui.label(format!("Linked entities ({linked} annotations)"));
+                chrome::label(ui, tr!("Linked entities (%{n} annotations)", n = linked));
             })
             .body(|ui| {
                 egui::ScrollArea::vertical()
@@ -709,12 +750,12 @@ impl WarraqApp {
                     .max_height(160.0)
                     .show_rows(ui, 24.0, groups.len(), |ui, range| {
                         for (link, texts, first) in &groups[range] {
-                            ui.horizontal(|ui| {
+                            chrome::row(ui, |ui| {
                                 ui.set_height(24.0);
-                                if ui
-                                    .button(format!("{}:{} ({})", link.db, link.id, texts.len()))
-                                    .clicked()
-                                {
+                                // The count in the interface's digits (drawn by the text engine when Arabic-Indic).
+                                let count = crate::i18n::number(texts.len());
+                                let text = format!("{}:{} ({count})", link.db, link.id);
+                                if ui.button(chrome::atom(ui, text)).clicked() {
                                     picked = Some(*first);
                                 }
                                 let mut names: Vec<&str> =
@@ -780,7 +821,7 @@ impl WarraqApp {
             if declared.iter().any(|d| &d.name == name) {
                 continue;
             }
-            ui.horizontal(|ui| {
+            chrome::row(ui, |ui| {
                 ui.add(RtlLabel::new(name).size(15.0));
                 ui.add(RtlLabel::new(value).size(15.0));
                 let remove = ui.small_button(chrome::atom(ui, tr!("Remove")));
@@ -789,7 +830,7 @@ impl WarraqApp {
                 }
             });
         }
-        ui.horizontal(|ui| {
+        chrome::row(ui, |ui| {
             ui.add(
                 RtlInput::new(&mut self.relations.attribute_name, &tr!("Attribute name"))
                     .hint(&tr!("Attribute"))
@@ -824,7 +865,7 @@ impl WarraqApp {
             }
         });
         for (k, l) in a.links.iter().enumerate() {
-            ui.horizontal(|ui| {
+            chrome::row(ui, |ui| {
                 ui.label(RichText::new(format!("{}:{}", l.db, l.id)).strong());
                 if !l.label.is_empty() {
                     ui.add(RtlLabel::new(&l.label).size(15.0));
@@ -870,7 +911,7 @@ impl WarraqApp {
                 chrome::weak(ui, tr!("From the link table:"));
             }
             for l in found {
-                ui.horizontal(|ui| {
+                chrome::row(ui, |ui| {
                     let entry = ui.button(format!("{}:{}", l.db, l.id));
                     if chrome::hover(entry, tr!("Link this annotation to this entry")).clicked() {
                         add_link = Some(l.clone());
@@ -880,7 +921,7 @@ impl WarraqApp {
                 });
             }
         }
-        ui.horizontal(|ui| {
+        chrome::row(ui, |ui| {
             ui.add(
                 RtlInput::new(&mut self.relations.link, &tr!("Knowledge-base link"))
                     .hint("Wikidata:Q649 موسكو")

@@ -8,7 +8,8 @@ use egui::Ui;
 use super::WarraqApp;
 use crate::model::tags::{RelationType, attributes_spec, parse_attributes};
 use crate::model::{Tag, TagSet};
-use crate::view::{RtlInput, RtlInputState};
+use crate::tr;
+use crate::view::{RtlInput, RtlInputState, chrome};
 
 /// One row of the tags grid.
 pub(crate) struct TagRow {
@@ -99,22 +100,23 @@ impl WarraqApp {
         for r in rows {
             let name = r.name.trim();
             if name.is_empty() || name.contains(char::is_whitespace) {
-                return Err(format!(
-                    "\"{}\": a tag name needs letters and no spaces",
-                    r.name
+                return Err(tr!(
+                    "\"%{name}\": a tag name needs letters and no spaces",
+                    name = r.name
                 ));
             }
             if !seen.insert(name.to_owned()) {
-                return Err(format!("{name} is used twice"));
+                return Err(tr!("%{name} is used twice", name = name));
             }
         }
         let kept: Vec<&str> = rows.iter().filter_map(|r| r.original.as_deref()).collect();
         for t in &d.annotations.tags.tags {
             let used = d.annotations.count_of(&t.name);
             if !kept.contains(&t.name.as_str()) && used > 0 {
-                return Err(format!(
-                    "{} annotations use {}; retag or delete them before removing it",
-                    used, t.name
+                return Err(tr!(
+                    "%{n} annotations use %{tag}; retag or delete them before removing it",
+                    n = used,
+                    tag = t.name
                 ));
             }
         }
@@ -144,13 +146,13 @@ impl WarraqApp {
         for r in &draft.relations {
             let name = r.name.trim();
             if name.is_empty() || name.contains(char::is_whitespace) {
-                return Err(format!(
-                    "\"{}\": a relation type needs letters and no spaces",
-                    r.name
+                return Err(tr!(
+                    "\"%{name}\": a relation type needs letters and no spaces",
+                    name = r.name
                 ));
             }
             if relations.iter().any(|x| x.name == name) {
-                return Err(format!("relation type {name} is given twice"));
+                return Err(tr!("relation type %{name} is given twice", name = name));
             }
             // A tag renamed in the same change is renamed here too.
             let renamed = |list: Vec<String>| -> Vec<String> {
@@ -169,7 +171,11 @@ impl WarraqApp {
                 .chain(&to)
                 .find(|t| !tag_names.contains(&t.as_str()))
             {
-                return Err(format!("{name}: there is no tag {unknown}"));
+                return Err(tr!(
+                    "%{name}: there is no tag %{tag}",
+                    name = name,
+                    tag = unknown
+                ));
             }
             relations.push(RelationType {
                 name: name.to_owned(),
@@ -188,8 +194,10 @@ impl WarraqApp {
                     .iter()
                     .filter(|r| &r.kind == kind)
                     .count();
-                return Err(format!(
-                    "{used} relations are of type {kind}; retype or delete them before removing it"
+                return Err(tr!(
+                    "%{n} relations are of type %{kind}; retype or delete them before removing it",
+                    n = used,
+                    kind = kind
                 ));
             }
         }
@@ -203,19 +211,22 @@ impl WarraqApp {
         }
         let mut open = true;
         let mut apply = false;
-        egui::Window::new("Tags")
+        egui::Window::new(chrome::title(ctx, tr!("Tags")))
+            .id(egui::Id::unique("tags-dialog"))
             .open(&mut open)
             .resizable(false)
             .show(ctx, |ui| {
-                let draft = self.annotate.tags_draft.as_mut().expect("draft");
-                tags_grid(ui, &mut draft.tags);
-                ui.separator();
-                relations_grid(ui, &mut draft.relations);
-                if let Some(e) = &self.annotate.tags_error {
-                    ui.colored_label(ui.visuals().error_fg_color, e);
-                }
-                ui.separator();
-                apply = ui.button("Apply").clicked();
+                chrome::rtl(ui, |ui| {
+                    let draft = self.annotate.tags_draft.as_mut().expect("draft");
+                    tags_grid(ui, &mut draft.tags);
+                    ui.separator();
+                    relations_grid(ui, &mut draft.relations);
+                    if let Some(e) = &self.annotate.tags_error {
+                        chrome::error(ui, e);
+                    }
+                    ui.separator();
+                    apply = ui.button(chrome::atom(ui, tr!("Apply"))).clicked();
+                });
             });
         if apply {
             match self.apply_tags_draft() {
@@ -234,55 +245,62 @@ impl WarraqApp {
 fn tags_grid(ui: &mut Ui, rows: &mut Vec<TagRow>) {
     let mut swap = None;
     let mut remove = None;
-    egui::Grid::new("tags-grid")
-        .num_columns(6)
-        .spacing([8.0, 6.0])
-        .show(ui, |ui| {
-            ui.label("Name");
-            ui.label("Arabic label");
-            ui.label("Colour");
-            ui.label("Key");
-            ui.label("Attributes").on_hover_text(
-                "Negated; Certainty=High|Low; Comment=* — a flag, one of some values, free text",
-            );
-            ui.label("");
-            ui.end_row();
-            let n = rows.len();
-            for (i, r) in rows.iter_mut().enumerate() {
-                ui.add(egui::TextEdit::singleline(&mut r.name).desired_width(80.0));
-                ui.add(RtlInput::new(&mut r.label, "Arabic label").desired_width(140.0));
-                ui.color_edit_button_srgb(&mut r.color);
-                egui::ComboBox::from_id_salt(("tag-key", i))
-                    .width(50.0)
-                    .selected_text(r.key.map_or("—".to_owned(), |k| k.to_string()))
-                    .show_ui(ui, |ui| {
-                        ui.selectable_value(&mut r.key, None, "—");
-                        for k in '1'..='9' {
-                            ui.selectable_value(&mut r.key, Some(k), k.to_string());
+    // egui's grid cannot run right to left (inside a right-to-left layout its first row starts at minus infinity):
+    // it keeps to a left-to-right layout of its own, and does not mirror.
+    ui.vertical(|ui| {
+        egui::Grid::new("tags-grid")
+            .num_columns(6)
+            .spacing([8.0, 6.0])
+            .show(ui, |ui| {
+                chrome::label(ui, tr!("Name"));
+                chrome::label(ui, tr!("Arabic label"));
+                chrome::label(ui, tr!("Colour"));
+                chrome::label(ui, tr!("Key"));
+                chrome::hover(
+                    chrome::label(ui, tr!("Attributes")),
+                    tr!(
+                        "Negated; Certainty=High|Low; Comment=* — a flag, one of some values, free text"
+                    ),
+                );
+                ui.label("");
+                ui.end_row();
+                let n = rows.len();
+                for (i, r) in rows.iter_mut().enumerate() {
+                    ui.add(egui::TextEdit::singleline(&mut r.name).desired_width(80.0));
+                    ui.add(RtlInput::new(&mut r.label, &tr!("Arabic label")).desired_width(140.0));
+                    ui.color_edit_button_srgb(&mut r.color);
+                    egui::ComboBox::from_id_salt(("tag-key", i))
+                        .width(50.0)
+                        .selected_text(r.key.map_or("—".to_owned(), |k| k.to_string()))
+                        .show_ui(ui, |ui| {
+                            ui.selectable_value(&mut r.key, None, "—");
+                            for k in '1'..='9' {
+                                ui.selectable_value(&mut r.key, Some(k), k.to_string());
+                            }
+                        });
+                    ui.add(
+                        egui::TextEdit::singleline(&mut r.attributes)
+                            .hint_text("Negated; Certainty=High|Low")
+                            .desired_width(200.0),
+                    );
+                    // A cell of the grid: it keeps the grid's direction (grids do not mirror).
+                    ui.horizontal(|ui| {
+                        let up = chrome::atom(ui, tr!("Up"));
+                        if ui.add_enabled(i > 0, egui::Button::new(up)).clicked() {
+                            swap = Some((i, i - 1));
+                        }
+                        let down = chrome::atom(ui, tr!("Down"));
+                        if ui.add_enabled(i + 1 < n, egui::Button::new(down)).clicked() {
+                            swap = Some((i, i + 1));
+                        }
+                        if ui.button(chrome::atom(ui, tr!("Remove"))).clicked() {
+                            remove = Some(i);
                         }
                     });
-                ui.add(
-                    egui::TextEdit::singleline(&mut r.attributes)
-                        .hint_text("Negated; Certainty=High|Low")
-                        .desired_width(200.0),
-                );
-                ui.horizontal(|ui| {
-                    if ui.add_enabled(i > 0, egui::Button::new("Up")).clicked() {
-                        swap = Some((i, i - 1));
-                    }
-                    if ui
-                        .add_enabled(i + 1 < n, egui::Button::new("Down"))
-                        .clicked()
-                    {
-                        swap = Some((i, i + 1));
-                    }
-                    if ui.button("Remove").clicked() {
-                        remove = Some(i);
-                    }
-                });
-                ui.end_row();
-            }
-        });
+                    ui.end_row();
+                }
+            });
+    });
     if let Some((a, b)) = swap {
         rows.swap(a, b);
     }
@@ -300,7 +318,7 @@ fn tags_grid(ui: &mut Ui, rows: &mut Vec<TagRow>) {
             }
         }
     }
-    if ui.button("Add Tag").clicked() {
+    if ui.button(chrome::atom(ui, tr!("Add Tag"))).clicked() {
         let n = rows.len();
         rows.push(TagRow {
             original: None,
@@ -314,41 +332,54 @@ fn tags_grid(ui: &mut Ui, rows: &mut Vec<TagRow>) {
 }
 
 fn relations_grid(ui: &mut Ui, rows: &mut Vec<RelationRow>) {
-    ui.strong("Relation types");
+    chrome::strong(ui, tr!("Relation types"));
     let mut remove = None;
     if !rows.is_empty() {
-        egui::Grid::new("relation-types-grid")
-            .num_columns(7)
-            .spacing([8.0, 6.0])
-            .show(ui, |ui| {
-                ui.label("Name");
-                ui.label("Arabic label");
-                ui.label("Colour");
-                ui.label("From tags")
-                    .on_hover_text("Tags the source may have, e.g. PER (empty: any)");
-                ui.label("To tags")
-                    .on_hover_text("Tags the target may have, e.g. ORG GPE (empty: any)");
-                ui.label("Symmetric");
-                ui.label("");
-                ui.end_row();
-                for (i, r) in rows.iter_mut().enumerate() {
-                    ui.add(egui::TextEdit::singleline(&mut r.name).desired_width(100.0));
-                    ui.add(RtlInput::new(&mut r.label, "Relation label").desired_width(120.0));
-                    ui.color_edit_button_srgb(&mut r.color);
-                    ui.add(egui::TextEdit::singleline(&mut r.from).desired_width(90.0));
-                    ui.add(egui::TextEdit::singleline(&mut r.to).desired_width(90.0));
-                    ui.checkbox(&mut r.symmetric, "");
-                    if ui.button("Remove").clicked() {
-                        remove = Some(i);
-                    }
+        // A left-to-right layout of its own, as for the tags grid.
+        ui.vertical(|ui| {
+            egui::Grid::new("relation-types-grid")
+                .num_columns(7)
+                .spacing([8.0, 6.0])
+                .show(ui, |ui| {
+                    chrome::label(ui, tr!("Name"));
+                    chrome::label(ui, tr!("Arabic label"));
+                    chrome::label(ui, tr!("Colour"));
+                    chrome::hover(
+                        chrome::label(ui, tr!("From tags")),
+                        tr!("Tags the source may have, e.g. PER (empty: any)"),
+                    );
+                    chrome::hover(
+                        chrome::label(ui, tr!("To tags")),
+                        tr!("Tags the target may have, e.g. ORG GPE (empty: any)"),
+                    );
+                    chrome::label(ui, tr!("Symmetric"));
+                    ui.label("");
                     ui.end_row();
-                }
-            });
+                    for (i, r) in rows.iter_mut().enumerate() {
+                        ui.add(egui::TextEdit::singleline(&mut r.name).desired_width(100.0));
+                        ui.add(
+                            RtlInput::new(&mut r.label, &tr!("Relation label"))
+                                .desired_width(120.0),
+                        );
+                        ui.color_edit_button_srgb(&mut r.color);
+                        ui.add(egui::TextEdit::singleline(&mut r.from).desired_width(90.0));
+                        ui.add(egui::TextEdit::singleline(&mut r.to).desired_width(90.0));
+                        ui.checkbox(&mut r.symmetric, "");
+                        if ui.button(chrome::atom(ui, tr!("Remove"))).clicked() {
+                            remove = Some(i);
+                        }
+                        ui.end_row();
+                    }
+                });
+        });
     }
     if let Some(i) = remove {
         rows.remove(i);
     }
-    if ui.button("Add Relation Type").clicked() {
+    if ui
+        .button(chrome::atom(ui, tr!("Add Relation Type")))
+        .clicked()
+    {
         let n = rows.len();
         rows.push(RelationRow {
             name: format!("REL{}", n + 1),

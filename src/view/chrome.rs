@@ -129,6 +129,45 @@ pub fn paragraph(ui: &mut Ui, text: impl Into<String>) -> Response {
     }
 }
 
+/// A bold label.
+pub fn strong(ui: &mut Ui, text: impl Into<String>) -> Response {
+    let text = text.into();
+    if has_rtl(&text) {
+        let size = text_size(ui);
+        ui.add(RtlLabel::new(&text).size(size).bold())
+    } else {
+        ui.strong(text)
+    }
+}
+
+/// A message in the error colour, wrapping.
+pub fn error(ui: &mut Ui, text: &str) -> Response {
+    let color = ui.visuals().error_fg_color;
+    if has_rtl(text) {
+        let size = text_size(ui);
+        ui.add(RtlLabel::new(text).size(size).color(color).wrap())
+    } else {
+        ui.colored_label(color, text)
+    }
+}
+
+/// A label in `color`, bold (`strong`) or small.
+pub fn colored(ui: &mut Ui, text: impl Into<String>, color: Color32, strong: bool) -> Response {
+    let text = text.into();
+    if has_rtl(&text) {
+        let size = if strong {
+            text_size(ui)
+        } else {
+            ui.style().text_styles[&egui::TextStyle::Small].size + 2.0
+        };
+        let label = RtlLabel::new(&text).size(size).color(color);
+        ui.add(if strong { label.bold() } else { label })
+    } else {
+        let text = egui::RichText::new(text).color(color);
+        ui.label(if strong { text.strong() } else { text.small() })
+    }
+}
+
 /// A tooltip for an interface string.
 pub fn hover(response: Response, text: impl Into<String>) -> Response {
     let text = text.into();
