@@ -4,7 +4,8 @@
 Run inside a D-Bus session with the accessibility bus up and Warraq showing a document (see .ci/screen_reader.sh).
 Usage: screen_reader.py FIRST_SENTENCE ANNOTATION_LABEL
 Prints the document's readable tree (roles and names) and fails unless the document node is there, a paragraph
-reads FIRST_SENTENCE (in logical order) and an annotation node reads ANNOTATION_LABEL.
+reads FIRST_SENTENCE (in logical order), the document's text (AT-SPI Text, from its text runs) holds it with the
+caret in it, and an annotation node reads ANNOTATION_LABEL.
 """
 import sys
 import time
@@ -64,6 +65,19 @@ if not paragraphs:
     problems.append(f"no paragraph reads {want_sentence!r}")
 if not marks:
     problems.append(f"no annotation reads {want_label!r}")
+if documents:
+    # The document's text as Orca reads it by character, word and line: the Text interface, with the caret.
+    try:
+        text = documents[0][3].queryText()
+        content = text.getText(0, text.characterCount)
+        caret = text.caretOffset
+        print(f"document text: {text.characterCount} characters, caret at {caret}: {content[:60]!r}")
+        if want_sentence not in content:
+            problems.append("the document's text does not hold the first sentence")
+        if not 0 <= caret <= text.characterCount:
+            problems.append(f"no caret in the document's text ({caret})")
+    except NotImplementedError:
+        problems.append("the document has no Text interface")
 if problems:
     sys.exit("screen reader: " + "; ".join(problems))
 print(f"screen reader: the document, its first sentence and the annotation {want_label!r} are read")

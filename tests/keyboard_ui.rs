@@ -46,6 +46,23 @@ fn a_whole_annotation_pass_with_the_keys_only() {
     let sel = selection(&h).span();
     assert_eq!(sel.start, word.start);
     assert!(sel.end >= word.end, "{sel:?}");
+    // A screen reader sees the caret and the selection in the document's text (AccessKit text runs).
+    h.run_steps(1);
+    {
+        let doc = h.get_by_role(Role::Document);
+        let node = doc.accesskit_node();
+        assert!(node.supports_text_ranges(), "the document has text runs");
+        let text = node.document_range().text();
+        assert!(
+            text.starts_with(&format!("{}\n", SAMPLE_TEXT.lines().next().unwrap())),
+            "{text:?}"
+        );
+        assert_eq!(node.text_selection().unwrap().text().trim(), "روسيا");
+        assert_eq!(
+            node.text_selection_anchor().unwrap().to_global_usv_index(),
+            0
+        );
+    }
     // 1 tags it PER; a space the word step took is not part of the annotation.
     press(&mut h, Key::Num1, Modifiers::NONE);
     let d = h.state().document().unwrap();
