@@ -76,6 +76,21 @@ if documents:
             problems.append("the document's text does not hold the first sentence")
         if not 0 <= caret <= text.characterCount:
             problems.append(f"no caret in the document's text ({caret})")
+        # Moving the caret with the keys moves it in what the screen reader reads (Left: forward in Arabic).
+        import subprocess
+        window = subprocess.run(["xdotool", "search", "--name", "Warraq"], capture_output=True, text=True)
+        ids = window.stdout.split()
+        if ids:
+            subprocess.run(["xdotool", "windowfocus", "--sync", ids[-1]], check=False)
+            subprocess.run(["xdotool", "key", "ctrl+Home", "Left", "Left", "Left"], check=False)
+            for _ in range(20):
+                time.sleep(0.25)
+                moved = documents[0][3].queryText().caretOffset
+                if moved == 3:
+                    break
+            print(f"after Ctrl+Home and Left three times the caret is at {moved}")
+            if moved != 3:
+                problems.append(f"the caret did not move in the document's text ({caret} -> {moved})")
     except NotImplementedError:
         problems.append("the document has no Text interface")
 if problems:
