@@ -92,3 +92,43 @@ fn menus_panels_and_status_speak_arabic_in_a_mirrored_window() {
     assert!(h.query_all_by_label("التسمية العربية").count() > 1);
     h.get_by_label("تطبيق");
 }
+
+#[test]
+fn a_file_that_cannot_be_opened_is_explained_in_arabic() {
+    let (dir, mut h) = arabic_window();
+    let missing = dir.path().join("غائب.txt");
+    let ctx = h.ctx.clone();
+    h.state_mut().open_path(&ctx, missing, None);
+    for _ in 0..200 {
+        h.run_steps(1);
+        if h.state().message().is_some() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    let message = h.state().message().unwrap_or_default().to_owned();
+    assert!(
+        message.contains("غائب.txt") && message.contains("لا يوجد ملف بهذا الاسم"),
+        "{message}"
+    );
+    // The document that was open stays open.
+    assert!(h.state().document().is_some());
+}
+
+/// The notes report written from the Arabic interface has Arabic headings (the command line writes English ones).
+#[test]
+fn the_notes_report_speaks_the_interface_language() {
+    let (_dir, h) = arabic_window();
+    let d = h.state().document().unwrap();
+    let docs = [warraq::export::ExportDoc {
+        name: "مقالة.txt".into(),
+        doc: &d.doc,
+        annotations: &d.annotations,
+    }];
+    let md = warraq::export::notes::markdown(&docs);
+    assert!(md.contains("| الوسم | | العدد |"), "{md}");
+    assert!(md.contains("توسيمًا"), "{md}");
+    let html = warraq::export::notes::html(&docs);
+    assert!(html.contains("<title>ورّاق — ملاحظات موسَّمة</title>"));
+    assert!(html.contains("<th>الوسم</th>"));
+}

@@ -678,17 +678,36 @@ impl WarraqApp {
         let Some(last) = rects.iter().max_by(|a, b| a.max.y.total_cmp(&b.max.y)) else {
             return;
         };
-        let anchor = Pos2::new(last.min.x, last.max.y + 4.0);
+        // Under the selection's start on screen: its left edge, or in the Arabic interface its right edge, with the
+        // chips running right to left from there (the first tag rightmost).
+        let rtl = crate::i18n::rtl();
+        let (anchor, pivot) = if rtl {
+            (
+                Pos2::new(last.max.x, last.max.y + 4.0),
+                egui::Align2::RIGHT_TOP,
+            )
+        } else {
+            (
+                Pos2::new(last.min.x, last.max.y + 4.0),
+                egui::Align2::LEFT_TOP,
+            )
+        };
         let tags = d.annotations.tags.clone();
         let mut chosen = None;
         egui::Area::new(egui::Id::unique("tag-palette"))
             .fixed_pos(anchor)
+            .pivot(pivot)
             .order(egui::Order::Foreground)
             .show(ctx, |ui| {
                 egui::Frame::popup(ui.style()).show(ui, |ui| {
                     ui.horizontal_wrapped(|ui| {
                         ui.spacing_mut().item_spacing.x = 4.0;
-                        for t in &tags.tags {
+                        let in_order: Box<dyn Iterator<Item = _>> = if rtl {
+                            Box::new(tags.tags.iter().rev())
+                        } else {
+                            Box::new(tags.tags.iter())
+                        };
+                        for t in in_order {
                             let chip = tag_chip(ui, t, true);
                             if chrome::hover(chip, tr!("Tag the selection as %{tag}", tag = t.name))
                                 .clicked()

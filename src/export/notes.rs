@@ -4,6 +4,7 @@
 //! The HTML version is one self-contained file (inline CSS, the bundled Naskh font embedded, `dir="rtl"`,
 //! `lang="ar"`) that also shows the full text with coloured highlights and a legend, and prints well.
 
+use crate::tr;
 use std::fmt::Write as _;
 
 use base64::Engine as _;
@@ -68,10 +69,10 @@ fn extras(d: &ExportDoc<'_>, relations: &Relations<'_>, a: &Annotation) -> Vec<S
     let mut out = Vec::new();
     if a.fragments.len() > 1 {
         let pieces: Vec<String> = a.pieces().iter().map(|p| d.doc.slice(*p)).collect();
-        out.push(format!(
-            "in {} pieces: {}",
-            pieces.len(),
-            pieces.join(" … ")
+        out.push(tr!(
+            "in %{n} pieces: %{pieces}",
+            n = pieces.len(),
+            pieces = pieces.join(" … ")
         ));
     }
     for (name, value) in &a.attributes {
@@ -116,11 +117,19 @@ pub fn markdown(docs: &[ExportDoc<'_>]) -> String {
         let _ = writeln!(out, "# {}\n", d.name);
         let _ = writeln!(
             out,
-            "Exported {} · {} annotations\n",
-            today(),
-            d.items().len()
+            "{}\n",
+            tr!(
+                "Exported %{date} · %{n} annotations",
+                date = today(),
+                n = d.items().len()
+            )
         );
-        let _ = writeln!(out, "| tag | | count |\n|---|---|---|");
+        let _ = writeln!(
+            out,
+            "| {} | | {} |\n|---|---|---|",
+            tr!("tag"),
+            tr!("count")
+        );
         for (name, label, list) in &groups {
             let _ = writeln!(out, "| {name} | {label} | {} |", list.len());
         }
@@ -131,11 +140,10 @@ pub fn markdown(docs: &[ExportDoc<'_>]) -> String {
                 let (left, right) = d.context(a, 30);
                 let _ = writeln!(
                     out,
-                    "- **{}** — …{left}**{}**{right}… (characters {}–{})",
+                    "- **{}** — …{left}**{}**{right}… ({})",
                     md(&a.text),
                     md(&a.text),
-                    a.start,
-                    a.end
+                    tr!("characters %{start}–%{end}", start = a.start, end = a.end)
                 );
                 for extra in extras(d, &relations, a) {
                     let _ = writeln!(out, "  - {}", md(&extra));
@@ -173,11 +181,12 @@ fn css_color([r, g, b]: [u8; 3], alpha: f32) -> String {
 #[must_use]
 pub fn html(docs: &[ExportDoc<'_>]) -> String {
     let font = base64::engine::general_purpose::STANDARD.encode(crate::text::fonts::NASKH_REGULAR);
+    let title = esc(&tr!("Warraq — tagged notes"));
     let mut out = String::new();
     let _ = write!(
         out,
         r#"<!doctype html>
-<html dir="rtl" lang="ar"><head><meta charset="utf-8"><title>Warraq — tagged notes</title>
+<html dir="rtl" lang="ar"><head><meta charset="utf-8"><title>{title}</title>
 <style>
 @font-face {{ font-family: "Warraq Naskh"; src: url(data:font/ttf;base64,{font}) format("truetype"); }}
 body {{ font-family: "Warraq Naskh", serif; font-size: 18px; line-height: 1.9; max-width: 50em; margin: 2em auto; padding: 0 1em; color: #222; }}
@@ -202,11 +211,19 @@ table {{ border-collapse: collapse; }} td, th {{ padding: 0.2em 0.8em; border-bo
         let _ = writeln!(out, "<section><h1 dir=\"auto\">{}</h1>", esc(&d.name));
         let _ = writeln!(
             out,
-            "<p class=\"pos\">Exported {} · {} annotations</p>",
-            today(),
-            d.items().len()
+            "<p class=\"pos\">{}</p>",
+            esc(&tr!(
+                "Exported %{date} · %{n} annotations",
+                date = today(),
+                n = d.items().len()
+            ))
         );
-        out.push_str("<table><tr><th>tag</th><th></th><th>count</th></tr>\n");
+        let _ = writeln!(
+            out,
+            "<table><tr><th>{}</th><th></th><th>{}</th></tr>",
+            esc(&tr!("tag")),
+            esc(&tr!("count"))
+        );
         for (name, label, list) in &groups {
             let _ = writeln!(
                 out,
@@ -259,7 +276,7 @@ table {{ border-collapse: collapse; }} td, th {{ padding: 0.2em 0.8em; border-bo
         }
         // The full text with highlights: each stretch between annotation boundaries is marked with the colour of the
         // innermost annotation covering it; its title lists every tag there.
-        out.push_str("<h2>Text</h2><div class=\"text\">\n");
+        let _ = writeln!(out, "<h2>{}</h2><div class=\"text\">", esc(&tr!("Text")));
         for p in d.doc.paragraphs() {
             let para = p.span();
             let mut cuts: Vec<usize> = vec![para.start.0, para.end.0];

@@ -8,6 +8,7 @@
 //!
 //! Files with NUL bytes or many control characters are refused as binary. All decoding is done by encoding_rs.
 
+use crate::tr;
 use encoding_rs::Encoding;
 use std::fmt;
 
@@ -51,16 +52,15 @@ pub enum DecodeError {
 impl fmt::Display for DecodeError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            DecodeError::Binary { control_chars } => write!(
-                f,
-                "looks like a binary file, not text ({control_chars} NUL or control bytes); nothing was opened"
-            ),
-            DecodeError::Malformed { encoding, errors } => {
-                write!(
-                    f,
-                    "is not {encoding} text ({errors} invalid byte sequences); try another encoding"
-                )
-            }
+            DecodeError::Binary { control_chars } => f.write_str(&tr!(
+                "looks like a binary file, not text (%{n} NUL or control bytes); nothing was opened",
+                n = control_chars
+            )),
+            DecodeError::Malformed { encoding, errors } => f.write_str(&tr!(
+                "is not %{encoding} text (%{n} invalid byte sequences); try another encoding",
+                encoding = encoding,
+                n = errors
+            )),
         }
     }
 }

@@ -10,6 +10,7 @@ pub mod lock;
 pub mod sidecar;
 pub mod write;
 
+use crate::tr;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
@@ -98,21 +99,28 @@ pub enum OpenError {
 impl fmt::Display for OpenError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            OpenError::NotFound(p) => write!(f, "{}: no such file", p.display()),
-            OpenError::IsDirectory(p) => write!(f, "{}: is a folder, not a text file", p.display()),
-            OpenError::NotRegular(p) => write!(
-                f,
-                "{}: not a regular file (a device, pipe or socket); only files are read",
-                p.display()
-            ),
-            OpenError::Unreadable(p, e) => write!(f, "{}: cannot be read ({e})", p.display()),
-            OpenError::TooLarge { path, size, limit } => write!(
-                f,
-                "{}: {:.1} MiB is larger than the {} MiB Warraq reads",
-                path.display(),
-                *size as f64 / (1024.0 * 1024.0),
-                limit / (1024 * 1024)
-            ),
+            OpenError::NotFound(p) => {
+                f.write_str(&tr!("%{path}: no such file", path = p.display()))
+            }
+            OpenError::IsDirectory(p) => f.write_str(&tr!(
+                "%{path}: is a folder, not a text file",
+                path = p.display()
+            )),
+            OpenError::NotRegular(p) => f.write_str(&tr!(
+                "%{path}: not a regular file (a device, pipe or socket); only files are read",
+                path = p.display()
+            )),
+            OpenError::Unreadable(p, e) => f.write_str(&tr!(
+                "%{path}: cannot be read (%{error})",
+                path = p.display(),
+                error = e
+            )),
+            OpenError::TooLarge { path, size, limit } => f.write_str(&tr!(
+                "%{path}: %{size} MiB is larger than the %{limit} MiB Warraq reads",
+                path = path.display(),
+                size = format!("{:.1}", *size as f64 / (1024.0 * 1024.0)),
+                limit = limit / (1024 * 1024)
+            )),
             OpenError::NotText(p, e) => write!(f, "{}: {e}", p.display()),
         }
     }

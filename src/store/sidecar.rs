@@ -8,6 +8,7 @@
 //! since they were made (see [`reanchor`]). A sidecar that cannot be read is never overwritten automatically.
 //! Format: docs/sidecar.md.
 
+use crate::tr;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
@@ -101,18 +102,19 @@ impl fmt::Display for SidecarError {
                 line,
                 column,
                 message,
-            } => {
-                write!(
-                    f,
-                    "{}: line {line}, column {column}: {message}",
-                    path.display()
-                )
-            }
-            SidecarError::NewerVersion { path, found } => write!(
-                f,
-                "{}: written by a newer Warraq (format {found}; this one reads up to {FORMAT_VERSION})",
-                path.display()
-            ),
+            } => f.write_str(&tr!(
+                "%{path}: line %{line}, column %{column}: %{message}",
+                path = path.display(),
+                line = line,
+                column = column,
+                message = message
+            )),
+            SidecarError::NewerVersion { path, found } => f.write_str(&tr!(
+                "%{path}: written by a newer Warraq (format %{found}; this one reads up to %{version})",
+                path = path.display(),
+                found = found,
+                version = FORMAT_VERSION
+            )),
         }
     }
 }

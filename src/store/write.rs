@@ -8,6 +8,7 @@
 //! - [`plain_file_name`]: a name that came from inside a file (a JSONL `"document"`) reduced to a plain file name,
 //!   so it can never choose a path outside the folder the user chose.
 
+use crate::tr;
 use std::fmt;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -169,34 +170,35 @@ pub enum WriteError {
 impl fmt::Display for WriteError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            WriteError::IsInput { output, input } if output == input => write!(
-                f,
-                "{}: this is an input; choose another output (inputs are never written over)",
-                output.display()
-            ),
-            WriteError::IsInput { output, input } => write!(
-                f,
-                "{}: this is the input {}; choose another output (inputs are never written over)",
-                output.display(),
-                input.display()
-            ),
-            WriteError::IsAnnotations(p) => write!(
-                f,
-                "{}: this is an annotations file; choose another output",
-                p.display()
-            ),
-            WriteError::IsAnnotatedText(p) => write!(
-                f,
-                "{}: this is an annotated document's text (it has annotations beside it); choose another output",
-                p.display()
-            ),
-            WriteError::Exists(p) => write!(
-                f,
-                "{}: already exists; nothing was written (use --force to replace it)",
-                p.display()
-            ),
-            WriteError::IsFolder(p) => write!(f, "{}: is a folder", p.display()),
-            WriteError::Io(p, e) => write!(f, "{}: cannot be written ({e})", p.display()),
+            WriteError::IsInput { output, input } if output == input => f.write_str(&tr!(
+                "%{path}: this is an input; choose another output (inputs are never written over)",
+                path = output.display()
+            )),
+            WriteError::IsInput { output, input } => f.write_str(&tr!(
+                "%{path}: this is the input %{input}; choose another output (inputs are never written over)",
+                path = output.display(),
+                input = input.display()
+            )),
+            WriteError::IsAnnotations(p) => f.write_str(&tr!(
+                "%{path}: this is an annotations file; choose another output",
+                path = p.display()
+            )),
+            WriteError::IsAnnotatedText(p) => f.write_str(&tr!(
+                "%{path}: this is an annotated document's text (it has annotations beside it); choose another output",
+                path = p.display()
+            )),
+            WriteError::Exists(p) => f.write_str(&tr!(
+                "%{path}: already exists; nothing was written (use --force to replace it)",
+                path = p.display()
+            )),
+            WriteError::IsFolder(p) => {
+                f.write_str(&tr!("%{path}: is a folder", path = p.display()))
+            }
+            WriteError::Io(p, e) => f.write_str(&tr!(
+                "%{path}: cannot be written (%{error})",
+                path = p.display(),
+                error = e
+            )),
         }
     }
 }

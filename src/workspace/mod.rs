@@ -19,6 +19,7 @@ pub mod job;
 pub mod merge;
 pub mod save;
 
+use crate::tr;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, OnceLock};
@@ -97,18 +98,16 @@ pub enum SaveError {
 impl std::fmt::Display for SaveError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            SaveError::Blocked => write!(
-                f,
+            SaveError::Blocked => f.write_str(&tr!(
                 "Annotations are not saved while the annotations file is unreadable (see above)."
-            ),
-            SaveError::NoPlace => write!(
-                f,
+            )),
+            SaveError::NoPlace => f.write_str(&tr!(
                 "These annotations have no file yet: use File > Save Annotations As…"
-            ),
-            SaveError::Failed(e) => write!(
-                f,
-                "Could not save the annotations: {e}. They are still in memory and saving is retried; File > Save Annotations As… puts them elsewhere."
-            ),
+            )),
+            SaveError::Failed(e) => f.write_str(&tr!(
+                "Could not save the annotations: %{error}. They are still in memory and saving is retried; File > Save Annotations As… puts them elsewhere.",
+                error = e
+            )),
         }
     }
 }
@@ -1066,9 +1065,9 @@ impl Workspace {
                 Some(e)
             }
             Poll::Lost => {
-                let msg = format!(
-                    "{}: opening failed unexpectedly; nothing was changed",
-                    path.display()
+                let msg = tr!(
+                    "%{path}: opening failed unexpectedly; nothing was changed",
+                    path = path.display()
                 );
                 self.opening = None;
                 Some(msg)
