@@ -9,6 +9,7 @@
 //! space, since brat splits on it. Import reads all of these back, reports every line it cannot use with its number,
 //! and loses nothing else.
 
+use crate::tr;
 use std::collections::HashMap;
 use std::fmt::Write as _;
 
@@ -185,7 +186,7 @@ pub fn import(doc: &Document, ann: &str, tags: TagSet) -> (AnnotationSet, Vec<Pr
                         let mut it = r.split_whitespace().map(str::parse::<usize>);
                         match (it.next(), it.next()) {
                             (Some(Ok(a)), Some(Ok(b))) if a <= b => Ok((a, b)),
-                            _ => Err(format!("\"{r}\" is not a START END range")),
+                            _ => Err(tr!("\"%{r}\" is not a START END range", r = r)),
                         }
                     })
                     .collect();
@@ -262,18 +263,18 @@ pub fn import(doc: &Document, ann: &str, tags: TagSet) -> (AnnotationSet, Vec<Pr
                     .filter(|s| !s.is_empty())
                     .collect();
                 if pieces.is_empty() {
-                    problem(&mut problems, n, format!("{id}: an empty span"));
+                    problem(&mut problems, n, tr!("%{id}: an empty span", id = id));
                     continue;
                 }
                 if tag.is_empty() {
-                    problem(&mut problems, n, format!("{id}: no type"));
+                    problem(&mut problems, n, tr!("%{id}: no type", id = id));
                     continue;
                 }
                 if t_ids.contains_key(id) {
                     problem(
                         &mut problems,
                         n,
-                        format!("{id} is used twice; this one was not imported"),
+                        tr!("%{id} is used twice; this one was not imported", id = id),
                     );
                     continue;
                 }
@@ -287,12 +288,16 @@ pub fn import(doc: &Document, ann: &str, tags: TagSet) -> (AnnotationSet, Vec<Pr
             Some('R' | 'A' | 'M' | 'N' | '#') => {
                 later.push((n, fields.iter().map(|f| (*f).to_owned()).collect()));
             }
-            Some('E') => problem(&mut problems, n, format!("{id}: events are not imported")),
+            Some('E') => problem(
+                &mut problems,
+                n,
+                tr!("%{id}: events are not imported", id = id),
+            ),
             Some('*') => problem(&mut problems, n, "equivalences (*) are not imported".into()),
             Some(_) => problem(
                 &mut problems,
                 n,
-                format!("{id}: not a brat annotation line"),
+                tr!("%{id}: not a brat annotation line", id = id),
             ),
             None => {}
         }
@@ -312,7 +317,7 @@ pub fn import(doc: &Document, ann: &str, tags: TagSet) -> (AnnotationSet, Vec<Pr
             problem(
                 &mut problems,
                 n,
-                format!("{id} is used twice; this one was not imported"),
+                tr!("%{id} is used twice; this one was not imported", id = id),
             );
             continue;
         }
@@ -336,12 +341,15 @@ pub fn import(doc: &Document, ann: &str, tags: TagSet) -> (AnnotationSet, Vec<Pr
                     _ if args.len() > 3 => problem(
                         &mut problems,
                         n,
-                        format!("{id}: a relation has a type, Arg1 and Arg2, nothing more"),
+                        tr!(
+                            "%{id}: a relation has a type, Arg1 and Arg2, nothing more",
+                            id = id
+                        ),
                     ),
                     (Some(_), Some(from), Some(to)) if from == to => problem(
                         &mut problems,
                         n,
-                        format!("{id}: links an annotation to itself"),
+                        tr!("%{id}: links an annotation to itself", id = id),
                     ),
                     (Some(kind), Some(from), Some(to)) => {
                         relations.push((
@@ -371,12 +379,18 @@ pub fn import(doc: &Document, ann: &str, tags: TagSet) -> (AnnotationSet, Vec<Pr
                 (Some(_), Some(_)) => problem(
                     &mut problems,
                     n,
-                    format!("{id}: an attribute has one value at most (brat: NAME T1 VALUE)"),
+                    tr!(
+                        "%{id}: an attribute has one value at most (brat: NAME T1 VALUE)",
+                        id = id
+                    ),
                 ),
                 _ => problem(
                     &mut problems,
                     n,
-                    format!("{id}: an attribute needs a name and an imported annotation"),
+                    tr!(
+                        "%{id}: an attribute needs a name and an imported annotation",
+                        id = id
+                    ),
                 ),
             },
             Some('N') => {
@@ -392,7 +406,10 @@ pub fn import(doc: &Document, ann: &str, tags: TagSet) -> (AnnotationSet, Vec<Pr
                     _ => problem(
                         &mut problems,
                         n,
-                        format!("{id}: a normalization needs an imported annotation and DB:ID"),
+                        tr!(
+                            "%{id}: a normalization needs an imported annotation and DB:ID",
+                            id = id
+                        ),
                     ),
                 }
             }

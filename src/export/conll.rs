@@ -15,6 +15,7 @@
 //! Import: tokens are joined by single spaces, sentences by line breaks; the n-th tag column of a token belongs to the
 //! n-th nesting level, so several columns become nested annotations.
 
+use crate::tr;
 use std::fmt::Write as _;
 
 use super::ExportDoc;
@@ -211,7 +212,7 @@ pub fn import(conll: &str, tags: TagSet) -> (Document, AnnotationSet, Vec<Proble
         if tags.is_empty() {
             problems.push(Problem {
                 line: n,
-                message: format!("token \"{token}\" has no tag"),
+                message: tr!("token \"%{token}\" has no tag", token = token),
             });
         }
         if !sentence_empty {
@@ -245,7 +246,7 @@ pub fn import(conll: &str, tags: TagSet) -> (Document, AnnotationSet, Vec<Proble
                 Some(t) => {
                     problems.push(Problem {
                         line: n,
-                        message: format!("\"{t}\" is not an IOB2 tag (B-X, I-X or O)"),
+                        message: tr!("\"%{t}\" is not an IOB2 tag (B-X, I-X or O)", t = t),
                     });
                     if let Some(o) = slot.take() {
                         spans.push((o.start, o.end, o.tag));

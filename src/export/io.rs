@@ -1,6 +1,7 @@
 //! Exporting and importing files: loading documents with their sidecars, default output names, writing imported
 //! documents with their sidecars. Shared by the command line and the window.
 
+use crate::tr;
 use std::path::{Path, PathBuf};
 
 use super::{ExportDoc, Format, Options, Report};
@@ -265,7 +266,7 @@ pub fn import_file(file: &Path, format: &str, out: Option<&Path>) -> Result<Impo
                 }
             }
         }
-        other => return Err(format!("unknown import format {other}")),
+        other => return Err(tr!("unknown import format %{other}", other = other)),
     }
     if result.documents.is_empty() {
         return Err(nothing_imported(file, &result.problems));
@@ -283,7 +284,8 @@ fn nothing_imported(file: &Path, problems: &[String]) -> String {
         msg.push_str(p);
     }
     if problems.len() > 20 {
-        msg.push_str(&format!("\n  … and {} more", problems.len() - 20));
+        msg.push_str("\n  ");
+        msg.push_str(&tr!("… and %{n} more", n = problems.len() - 20));
     }
     msg
 }

@@ -8,6 +8,7 @@
 //! with UTF-16 offsets, as doccano counts; with relations, also doccano's relation-extraction keys `entities`
 //! (`{"id", "label", "start_offset", "end_offset"}`) and `relations`.
 
+use crate::tr;
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
@@ -174,17 +175,29 @@ pub fn import_line(
                 e.id
             ));
         }
-        let what = format!("entity {} ({}–{})", e.id, e.start, e.end);
+        let what = tr!(
+            "entity %{id} (%{start}–%{end})",
+            id = e.id,
+            start = e.start,
+            end = e.end
+        );
         if e.label.trim().is_empty() || e.label.contains(char::is_whitespace) {
-            problems.push(format!("{what}: a label needs letters and no spaces"));
+            problems.push(tr!(
+                "%{what}: a label needs letters and no spaces",
+                what = what
+            ));
             continue;
         }
         if e.start >= e.end {
-            problems.push(format!("{what}: an empty span"));
+            problems.push(tr!("%{what}: an empty span", what = what));
             continue;
         }
         if e.end > n {
-            problems.push(format!("{what} is outside the text ({n} characters)"));
+            problems.push(tr!(
+                "%{what} is outside the text (%{n} characters)",
+                what = what,
+                n = n
+            ));
             continue;
         }
         let pieces: Vec<Span> = if e.fragments.is_empty() {
@@ -237,7 +250,10 @@ pub fn import_line(
         let mut links = Vec::new();
         for l in &e.links {
             if l.db.trim().is_empty() || l.id.trim().is_empty() {
-                problems.push(format!("{what}: a link needs a db and an id; left out"));
+                problems.push(tr!(
+                    "%{what}: a link needs a db and an id; left out",
+                    what = what
+                ));
             } else {
                 links.push(l.clone());
             }
@@ -267,14 +283,23 @@ pub fn import_line(
     let mut seen = std::collections::HashSet::new();
     let mut relations = Vec::new();
     for r in &line.relations {
-        let what = format!("relation {} ({} {} → {})", r.id, r.kind, r.from_id, r.to_id);
+        let what = tr!(
+            "relation %{id} (%{kind} %{from} → %{to})",
+            id = r.id,
+            kind = r.kind,
+            from = r.from_id,
+            to = r.to_id
+        );
         if r.kind.trim().is_empty() || r.kind.contains(char::is_whitespace) {
-            problems.push(format!("{what}: a type needs letters and no spaces"));
+            problems.push(tr!(
+                "%{what}: a type needs letters and no spaces",
+                what = what
+            ));
             continue;
         }
         match (new_id(r.from_id), new_id(r.to_id)) {
             (Some(from), Some(to)) if from == to => {
-                problems.push(format!("{what}: links an entity to itself"));
+                problems.push(tr!("%{what}: links an entity to itself", what = what));
             }
             (Some(from), Some(to)) => {
                 if seen.insert((from, to, r.kind.clone())) {
@@ -290,7 +315,10 @@ pub fn import_line(
                     next += 1;
                 }
             }
-            _ => problems.push(format!("{what}: does not name two imported entities")),
+            _ => problems.push(tr!(
+                "%{what}: does not name two imported entities",
+                what = what
+            )),
         }
     }
     let mut set = set.with_relations(relations);

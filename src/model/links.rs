@@ -9,6 +9,7 @@
 use super::LineProblem as Problem;
 use super::annotations::Link;
 use super::search::fold;
+use crate::tr;
 
 /// Longer labels or aliases are reported and skipped.
 pub const MAX_NAME_CHARS: usize = 200;
@@ -62,7 +63,7 @@ impl LinkTable {
                 continue;
             }
             if label.is_empty() {
-                problems.push(problem(format!("{id} has no label")));
+                problems.push(problem(tr!("%{id} has no label", id = id)));
                 continue;
             }
             if std::iter::once(label)

@@ -6,6 +6,7 @@
 //! ([`crate::model::curation::Record`]). Opening it again — from the curation window, the folder list, Open Recent —
 //! reads the annotators' copies again and asks only what is still undecided.
 
+use crate::tr;
 use std::path::{Component, Path, PathBuf};
 
 use crate::model::curation::{self, Choice, Group, Record};
@@ -27,7 +28,10 @@ pub fn annotated_documents(source: &Path) -> Result<Vec<(PathBuf, PathBuf)>, Str
         return Ok(vec![(name, source.to_owned())]);
     }
     if !source.is_dir() {
-        return Err(format!("{}: no such file or folder", source.display()));
+        return Err(tr!(
+            "%{path}: no such file or folder",
+            path = source.display()
+        ));
     }
     let files = super::corpus::files(source, super::corpus::is_annotated)?;
     Ok(files
@@ -392,7 +396,7 @@ fn source_folders(sources: &[PathBuf]) -> Vec<PathBuf> {
 /// copies would be taken for an annotator's documents (or written over them).
 pub fn check_into(sources: &[PathBuf], into: &Path) -> Result<(), String> {
     if into.exists() && !into.is_dir() {
-        return Err(format!("{}: a file, not a folder", into.display()));
+        return Err(tr!("%{path}: a file, not a folder", path = into.display()));
     }
     if into.symlink_metadata().is_ok() && !into.exists() {
         return Err(format!(
@@ -437,8 +441,13 @@ pub fn prepare(
     let parent = target.parent().unwrap_or(into);
     // The curated folder itself (checked apart from the annotators' by `check_into`); then where the folders under
     // it would be made, links followed, before any is made: the deepest one that exists.
-    std::fs::create_dir_all(into)
-        .map_err(|e| format!("{}: cannot be made a folder ({e})", into.display()))?;
+    std::fs::create_dir_all(into).map_err(|e| {
+        tr!(
+            "%{path}: cannot be made a folder (%{error})",
+            path = into.display(),
+            error = e
+        )
+    })?;
     let mut existing = parent;
     while !existing.exists() {
         match existing.parent() {
@@ -456,8 +465,13 @@ pub fn prepare(
             real_folder.display()
         ));
     }
-    std::fs::create_dir_all(parent)
-        .map_err(|e| format!("{}: cannot be made a folder ({e})", parent.display()))?;
+    std::fs::create_dir_all(parent).map_err(|e| {
+        tr!(
+            "%{path}: cannot be made a folder (%{error})",
+            path = parent.display(),
+            error = e
+        )
+    })?;
     // Where the copy really goes, links inside the curated folder followed.
     let real = resolved(&target);
     let escapes =
@@ -581,8 +595,11 @@ impl super::OpenDocument {
                     })
                 }
                 Err(e) => {
-                    let message =
-                        format!("{}: the annotators' copies could not be read: {e}", d.name);
+                    let message = tr!(
+                        "%{name}: the annotators' copies could not be read: %{error}",
+                        name = d.name,
+                        error = e
+                    );
                     d.curation = Some(Err(e));
                     Some(message)
                 }
@@ -706,9 +723,11 @@ pub fn curate_all(
             Ok(r) => r,
             Err(e) => {
                 report.refused += 1;
-                report
-                    .problems
-                    .push(format!("{}: left out: {e}", relative.display()));
+                report.problems.push(tr!(
+                    "%{path}: left out: %{error}",
+                    path = relative.display(),
+                    error = e
+                ));
                 continue;
             }
         };
