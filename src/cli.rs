@@ -1068,7 +1068,11 @@ pub fn agree(sources: &[PathBuf]) -> Result<AgreeReport, String> {
         let (annotators, doc) = match crate::workspace::curation::read_document(files) {
             Ok(r) => r,
             Err(e) => {
-                problems.push(format!("{}: left out: {e}", relative.display()));
+                problems.push(crate::tr!(
+                    "%{path}: left out: %{error}",
+                    path = relative.display(),
+                    error = e
+                ));
                 continue;
             }
         };

@@ -238,7 +238,7 @@ pub fn read_link_table(
         .map_or_else(|| "kb".to_owned(), |s| s.to_string_lossy().into_owned());
     let (table, problems) = crate::model::links::LinkTable::parse(&text.text, &db);
     if table.is_empty() {
-        return Err(format!("{}: no ID<TAB>LABEL lines", path.display()));
+        return Err(tr!("%{path}: no ID<TAB>LABEL lines", path = path.display()));
     }
     Ok((table, crate::model::LineProblem::located(path, &problems)))
 }
