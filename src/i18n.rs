@@ -341,10 +341,22 @@ mod tests {
                 match c {
                     '\\' => {
                         if let Some((_, n)) = chars.next() {
-                            key.push(match n {
-                                'n' => '\n',
-                                other => other,
-                            });
+                            match n {
+                                'n' => key.push('\n'),
+                                // \u{HEX}
+                                'u' => {
+                                    let hex: String = chars
+                                        .by_ref()
+                                        .map(|(_, c)| c)
+                                        .take_while(|c| *c != '}')
+                                        .filter(char::is_ascii_hexdigit)
+                                        .collect();
+                                    key.extend(
+                                        u32::from_str_radix(&hex, 16).ok().and_then(char::from_u32),
+                                    );
+                                }
+                                other => key.push(other),
+                            }
                         }
                     }
                     '"' => {

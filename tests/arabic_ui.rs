@@ -111,6 +111,12 @@ fn a_file_that_cannot_be_opened_is_explained_in_arabic() {
         message.contains("غائب.txt") && message.contains("لا يوجد ملف بهذا الاسم"),
         "{message}"
     );
+    // It starts with the (Latin) path but reads right to left, as the rest of the window.
+    assert!(warraq::view::chrome::directed(&message).starts_with('\u{200F}'));
+    assert!(!warraq::text::is_rtl_paragraph(&message));
+    assert!(warraq::text::is_rtl_paragraph(
+        &warraq::view::chrome::directed(&message)
+    ));
     // The document that was open stays open.
     assert!(h.state().document().is_some());
 }

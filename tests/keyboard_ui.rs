@@ -383,3 +383,36 @@ fn the_caret_moves_one_place_per_key_across_changes_of_direction() {
         );
     }
 }
+
+/// Escape closes a dialog (a field in it gives up the keyboard first) and the text has the keyboard again.
+#[test]
+fn escape_closes_the_dialogs() {
+    let (_dir, _path, mut h) = open_copy();
+    h.run_steps(2);
+    for command in [
+        warraq::app::commands::Command::EditTags,
+        warraq::app::commands::Command::Agreement,
+        warraq::app::commands::Command::AnnotatorName,
+    ] {
+        let ctx = h.ctx.clone();
+        h.state_mut().run(&ctx, command);
+        h.run_steps(3);
+        let windows = h.query_all_by_role(Role::Window).count();
+        assert!(windows >= 1, "{command:?} opened a window");
+        for _ in 0..2 {
+            press(&mut h, Key::Escape, Modifiers::NONE);
+            h.run_steps(2);
+        }
+        assert_eq!(
+            h.query_all_by_role(Role::Window).count(),
+            windows - 1,
+            "Escape closed {command:?}"
+        );
+        h.run_steps(3);
+        assert_eq!(
+            h.ctx.memory(|m| m.focused()),
+            Some(warraq::view::document_view::focus_id()),
+            "after {command:?} the text has the keyboard"
+        );
+    }
+}

@@ -258,7 +258,7 @@ impl WarraqApp {
             }
             None => {}
         }
-        let mut open = true;
+        let mut open = !super::escape_closes(ctx);
         let (mut pick, mut compute, mut remove) = (false, false, None);
         let (mut diff, mut curate) = (None, false);
         egui::Window::new(chrome::title(ctx, tr!("Agreement")))

@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use egui::{Color32, Key, Pos2, RichText, Ui, ViewportCommand};
+use egui::{Color32, Key, Pos2, Ui, ViewportCommand};
 
 use super::{Command, WarraqApp};
 use crate::model::words::snap_to_words;
@@ -424,8 +424,17 @@ impl WarraqApp {
             if let Some(name) = default.file_name() {
                 dialog = dialog.set_file_name(name.to_string_lossy());
             }
+            let started = Instant::now();
             let choice = dialog.save_file();
+            // Nobody answers a file chooser in a blink: a quick "no file" means none could be shown.
+            let shown = choice.is_some() || started.elapsed() > std::time::Duration::from_millis(300);
             Box::new(move |d: &mut OpenDocument| {
+                if !shown {
+                    return Some(
+                        tr!("The file dialog could not be shown (no desktop portal or zenity found), so these annotations have no file yet; they are kept while the window is open. To annotate with saving, open a text file from the command line: warraq FILE.")
+                            .into_owned(),
+                    );
+                }
                 let path = choice?;
                 Some(save_as_message(d, path))
             })
@@ -584,10 +593,11 @@ impl WarraqApp {
                 vr.response.clone().on_hover_ui_at_pointer(|ui| {
                     for a in &here {
                         ui.horizontal(|ui| {
-                            ui.label(
-                                RichText::new(&a.tag)
-                                    .color(color32(d.annotations.tags.color_of(&a.tag)))
-                                    .strong(),
+                            chrome::colored(
+                                ui,
+                                a.tag.clone(),
+                                color32(d.annotations.tags.color_of(&a.tag)),
+                                true,
                             );
                             ui.add(RtlLabel::new(&a.text).size(15.0));
                         });
@@ -619,7 +629,7 @@ impl WarraqApp {
             .filter(|_| self.annotate.popup.is_some());
         response.context_menu(|ui| {
             ui.add_enabled_ui(has_selection, |ui| {
-                ui.menu_button(chrome::atom(ui, tr!("Tag Selection As")), |ui| {
+                chrome::submenu(ui, tr!("Tag Selection As"), |ui| {
                     for t in &tags.tags {
                         let text = format!(
                             "{}  {}",

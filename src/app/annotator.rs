@@ -25,7 +25,7 @@ impl WarraqApp {
         let Some(draft) = &mut self.annotator_draft else {
             return;
         };
-        let mut open = true;
+        let mut open = !super::escape_closes(ctx);
         let mut apply = false;
         egui::Window::new(chrome::title(ctx, tr!("Annotator Name")))
             .id(egui::Id::unique("annotator-name"))

@@ -9,7 +9,7 @@
 
 use std::path::PathBuf;
 
-use egui::{Color32, RichText, Ui};
+use egui::{Color32, Ui};
 
 use super::WarraqApp;
 use crate::model::curation::{Choice, Kind, Record};
@@ -162,7 +162,7 @@ impl WarraqApp {
         let Some(w) = &mut self.curate else {
             return;
         };
-        let mut open = true;
+        let mut open = !super::escape_closes(ctx);
         let (mut pick, mut start, mut remove, mut go) = (None, false, None, None);
         egui::Window::new(chrome::title(ctx, tr!("Curate")))
             .id(egui::Id::unique("curate-window"))
@@ -536,10 +536,11 @@ impl WarraqApp {
                             .collect();
                     let [r, gr, b] = tags.color_of(&v.annotation.tag);
                     ui.horizontal_wrapped(|ui| {
-                        ui.label(
-                            RichText::new(&v.annotation.tag)
-                                .color(Color32::from_rgb(r, gr, b))
-                                .strong(),
+                        chrome::colored(
+                            ui,
+                            v.annotation.tag.clone(),
+                            Color32::from_rgb(r, gr, b),
+                            true,
                         );
                         ui.add(RtlLabel::new(&v.annotation.shown_text(&doc)).size(15.0));
                     });
@@ -576,7 +577,7 @@ impl WarraqApp {
                 for (tag, text) in &held {
                     let [r, gr, b] = tags.color_of(tag);
                     ui.horizontal_wrapped(|ui| {
-                        ui.label(RichText::new(tag).color(Color32::from_rgb(r, gr, b)));
+                        chrome::colored(ui, tag.clone(), Color32::from_rgb(r, gr, b), false);
                         ui.add(RtlLabel::new(text).size(14.0));
                     });
                 }

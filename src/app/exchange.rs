@@ -254,7 +254,7 @@ impl WarraqApp {
         }
         let has_path = self.workspace.current().is_some_and(|d| d.path.is_some());
         let default = self.default_destination(&e);
-        let mut open = true;
+        let mut open = !super::escape_closes(ctx);
         let mut go = false;
         let mut choose = false;
         egui::Window::new(chrome::title(ctx, tr!("Export Annotations")))

@@ -39,6 +39,13 @@ type CurationDrawn = (
     std::sync::Arc<(Vec<crate::view::Dispute>, Vec<crate::view::Version>)>,
 );
 
+/// Escape was pressed while no text field has the keyboard: it is taken, and the dialog that asks closes (a field
+/// gives up the keyboard on the first Escape, the dialog closes on the second).
+pub(super) fn escape_closes(ctx: &egui::Context) -> bool {
+    !(crate::view::rtl_input::input_has_focus(ctx) || crate::view::document_view::typing(ctx))
+        && ctx.input_mut(|i| i.consume_key(egui::Modifiers::NONE, egui::Key::Escape))
+}
+
 pub struct WarraqApp {
     pub settings: Settings,
     /// The open document (and the one being opened); owns annotations, saving and background work.
@@ -667,7 +674,7 @@ impl WarraqApp {
                             if ui.button(chrome::atom(ui, tr!("Dismiss"))).clicked() {
                                 dismissed = true;
                             }
-                            ui.add(RtlLabel::new(&message).wrap());
+                            ui.add(RtlLabel::new(&message).wrap().interface());
                         });
                     });
                 if dismissed {
@@ -768,7 +775,7 @@ impl WarraqApp {
             chrome::row(ui, |ui| {
                 let file = ui.menu_button(chrome::atom(ui, Menu::File.title()), |ui| {
                     self.command_button(ui, Command::Open);
-                    ui.menu_button(chrome::atom(ui, tr!("Open Recent")), |ui| {
+                    chrome::submenu(ui, tr!("Open Recent"), |ui| {
                         if self.settings.recent.is_empty() {
                             chrome::weak(ui, tr!("No recent files"));
                         }
@@ -877,7 +884,7 @@ impl WarraqApp {
     /// View ▸ Language: the locale's language, or one chosen (remembered); and the digits numbers are written in.
     fn language_menu(&mut self, ui: &mut Ui) {
         use crate::i18n::{self, Language};
-        ui.menu_button(chrome::atom(ui, tr!("Language")), |ui| {
+        chrome::submenu(ui, tr!("Language"), |ui| {
             let system = i18n::from_env();
             let choices = [
                 (
@@ -929,7 +936,7 @@ impl WarraqApp {
     fn encoding_menu(&mut self, ui: &mut Ui) {
         let current = self.document().map(|d| d.encoding);
         let path = self.document().and_then(|d| d.path.clone());
-        ui.menu_button(chrome::atom(ui, tr!("Encoding")), |ui| {
+        chrome::submenu(ui, tr!("Encoding"), |ui| {
             if path.is_none() {
                 chrome::label(
                     ui,

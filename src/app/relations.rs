@@ -3,7 +3,7 @@
 //! its arc: retype, note, reverse, delete), the panel's list of relations, and an annotation's attributes and
 //! knowledge-base links in its popup.
 
-use egui::{Color32, Key, Pos2, RichText, Ui};
+use egui::{Color32, Key, Pos2, Ui};
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -430,9 +430,11 @@ impl WarraqApp {
                         chrome::row(ui, |ui| {
                             if ui
                                 .add(
-                                    egui::Button::new(
-                                        RichText::new(text).color(Color32::WHITE).strong(),
-                                    )
+                                    egui::Button::new(chrome::atom_colored(
+                                        ui,
+                                        text,
+                                        Color32::WHITE,
+                                    ))
                                     .fill(color32(t.color)),
                                 )
                                 .clicked()
@@ -556,9 +558,11 @@ impl WarraqApp {
                     ui.horizontal_wrapped(|ui| {
                         for t in &types {
                             let b = ui.add(
-                                egui::Button::new(
-                                    RichText::new(&t.name).color(Color32::WHITE).strong(),
-                                )
+                                egui::Button::new(chrome::atom_colored(
+                                    ui,
+                                    t.name.clone(),
+                                    Color32::WHITE,
+                                ))
                                 .fill(color32(t.color)),
                             );
                             if t.name == r.kind {
@@ -676,7 +680,7 @@ impl WarraqApp {
                             ui.set_height(24.0);
                             let chip = ui.add(egui::Button::selectable(
                                 false,
-                                RichText::new(&r.kind).color(color32(r.color)).strong(),
+                                chrome::atom_colored(ui, r.kind.clone(), color32(r.color)),
                             ));
                             let label = ui.add(
                                 RtlLabel::new(&r.text)
@@ -866,7 +870,7 @@ impl WarraqApp {
         });
         for (k, l) in a.links.iter().enumerate() {
             chrome::row(ui, |ui| {
-                ui.label(RichText::new(format!("{}:{}", l.db, l.id)).strong());
+                chrome::strong(ui, format!("{}:{}", l.db, l.id));
                 if !l.label.is_empty() {
                     ui.add(RtlLabel::new(&l.label).size(15.0));
                 }

@@ -209,12 +209,13 @@ impl WarraqApp {
         if self.annotate.tags_draft.is_none() {
             return;
         }
-        let mut open = true;
+        let mut open = !super::escape_closes(ctx);
         let mut apply = false;
         egui::Window::new(chrome::title(ctx, tr!("Tags")))
             .id(egui::Id::unique("tags-dialog"))
             .open(&mut open)
             .resizable(false)
+            .min_width(760.0)
             .show(ctx, |ui| {
                 chrome::rtl(ui, |ui| {
                     let draft = self.annotate.tags_draft.as_mut().expect("draft");
@@ -246,57 +247,86 @@ fn tags_grid(ui: &mut Ui, rows: &mut Vec<TagRow>) {
     let mut swap = None;
     let mut remove = None;
     // egui's grid cannot run right to left (inside a right-to-left layout its first row starts at minus infinity):
-    // it keeps to a left-to-right layout of its own, and does not mirror.
+    // it keeps to a left-to-right layout of its own, and in the Arabic interface takes its columns in the
+    // opposite order, so that the name is at the right.
+    let columns: Vec<usize> = if crate::i18n::rtl() {
+        (0..6).rev().collect()
+    } else {
+        (0..6).collect()
+    };
     ui.vertical(|ui| {
         egui::Grid::new("tags-grid")
             .num_columns(6)
             .spacing([8.0, 6.0])
             .show(ui, |ui| {
-                chrome::label(ui, tr!("Name"));
-                chrome::label(ui, tr!("Arabic label"));
-                chrome::label(ui, tr!("Colour"));
-                chrome::label(ui, tr!("Key"));
-                chrome::hover(
-                    chrome::label(ui, tr!("Attributes")),
-                    tr!(
-                        "Negated; Certainty=High|Low; Comment=* — a flag, one of some values, free text"
-                    ),
-                );
-                ui.label("");
+                for &c in &columns {
+                    match c {
+                        0 => chrome::label(ui, tr!("Name")),
+                        1 => chrome::label(ui, tr!("Arabic label")),
+                        2 => chrome::label(ui, tr!("Colour")),
+                        3 => chrome::label(ui, tr!("Key")),
+                        4 => chrome::hover(
+                            chrome::label(ui, tr!("Attributes")),
+                            tr!(
+                                "Negated; Certainty=High|Low; Comment=* — a flag, one of some values, free text"
+                            ),
+                        ),
+                        _ => ui.label(""),
+                    };
+                }
                 ui.end_row();
                 let n = rows.len();
                 for (i, r) in rows.iter_mut().enumerate() {
-                    ui.add(egui::TextEdit::singleline(&mut r.name).desired_width(80.0));
-                    ui.add(RtlInput::new(&mut r.label, &tr!("Arabic label")).desired_width(140.0));
-                    ui.color_edit_button_srgb(&mut r.color);
-                    egui::ComboBox::from_id_salt(("tag-key", i))
-                        .width(50.0)
-                        .selected_text(r.key.map_or("—".to_owned(), |k| k.to_string()))
-                        .show_ui(ui, |ui| {
-                            ui.selectable_value(&mut r.key, None, "—");
-                            for k in '1'..='9' {
-                                ui.selectable_value(&mut r.key, Some(k), k.to_string());
+                    for &c in &columns {
+                        match c {
+                            0 => {
+                                ui.add(egui::TextEdit::singleline(&mut r.name).desired_width(80.0));
                             }
-                        });
-                    ui.add(
-                        egui::TextEdit::singleline(&mut r.attributes)
-                            .hint_text("Negated; Certainty=High|Low")
-                            .desired_width(200.0),
-                    );
-                    // A cell of the grid: it keeps the grid's direction (grids do not mirror).
-                    ui.horizontal(|ui| {
-                        let up = chrome::atom(ui, tr!("Up"));
-                        if ui.add_enabled(i > 0, egui::Button::new(up)).clicked() {
-                            swap = Some((i, i - 1));
+                            1 => {
+                                ui.add(
+                                    RtlInput::new(&mut r.label, &tr!("Arabic label"))
+                                        .desired_width(140.0),
+                                );
+                            }
+                            2 => {
+                                ui.color_edit_button_srgb(&mut r.color);
+                            }
+                            3 => {
+                                egui::ComboBox::from_id_salt(("tag-key", i))
+                                    .width(50.0)
+                                    .selected_text(r.key.map_or("—".to_owned(), |k| k.to_string()))
+                                    .show_ui(ui, |ui| {
+                                        ui.selectable_value(&mut r.key, None, "—");
+                                        for k in '1'..='9' {
+                                            ui.selectable_value(&mut r.key, Some(k), k.to_string());
+                                        }
+                                    });
+                            }
+                            4 => {
+                                ui.add(
+                                    egui::TextEdit::singleline(&mut r.attributes)
+                                        .hint_text("Negated; Certainty=High|Low")
+                                        .desired_width(200.0),
+                                );
+                            }
+                            _ => {
+                                // A cell of the grid: it keeps the grid's direction (grids do not mirror).
+                                ui.horizontal(|ui| {
+                                    let up = chrome::atom(ui, tr!("Up"));
+                                    if ui.add_enabled(i > 0, egui::Button::new(up)).clicked() {
+                                        swap = Some((i, i - 1));
+                                    }
+                                    let down = chrome::atom(ui, tr!("Down"));
+                                    if ui.add_enabled(i + 1 < n, egui::Button::new(down)).clicked() {
+                                        swap = Some((i, i + 1));
+                                    }
+                                    if ui.button(chrome::atom(ui, tr!("Remove"))).clicked() {
+                                        remove = Some(i);
+                                    }
+                                });
+                            }
                         }
-                        let down = chrome::atom(ui, tr!("Down"));
-                        if ui.add_enabled(i + 1 < n, egui::Button::new(down)).clicked() {
-                            swap = Some((i, i + 1));
-                        }
-                        if ui.button(chrome::atom(ui, tr!("Remove"))).clicked() {
-                            remove = Some(i);
-                        }
-                    });
+                    }
                     ui.end_row();
                 }
             });

@@ -211,8 +211,9 @@ impl ReadSidecar {
             Ok(f) => (f, None),
             Err(e) => (
                 None,
-                Some(format!(
-                    "{e}; the folder's tag set is left untouched and this document's own tags are used"
+                Some(tr!(
+                    "%{e}; the folder's tag set is left untouched and this document's own tags are used",
+                    e = e
                 )),
             ),
         };

@@ -26,6 +26,17 @@ pub fn has_rtl(text: &str) -> bool {
     })
 }
 
+/// `text` as the interface lays it out: in the Arabic interface, a string with right-to-left letters that starts
+/// with a Latin word gets a right-to-left mark first, so that it reads right to left like the rest of the window.
+#[must_use]
+pub fn directed(text: &str) -> std::borrow::Cow<'_, str> {
+    if crate::i18n::rtl() && has_rtl(text) && !crate::text::is_rtl_paragraph(text) {
+        std::borrow::Cow::Owned(format!("\u{200F}{text}"))
+    } else {
+        std::borrow::Cow::Borrowed(text)
+    }
+}
+
 /// The size interface strings are laid out at by the text engine: egui's body size plus two points, as Naskh
 /// reads small next to egui's Latin font.
 #[must_use]
@@ -60,7 +71,7 @@ pub fn heading(ui: &mut Ui, text: impl Into<String>) -> Response {
     let text = text.into();
     if has_rtl(&text) {
         let size = ui.style().text_styles[&egui::TextStyle::Heading].size + 2.0;
-        ui.add(RtlLabel::new(&text).size(size).bold())
+        ui.add(RtlLabel::new(&text).interface().size(size).bold())
     } else {
         ui.heading(text)
     }
@@ -98,11 +109,26 @@ pub fn menu_item(button: egui::Button<'_>) -> egui::Button<'_> {
     }
 }
 
+/// A submenu in a menu. In the Arabic interface its label keeps to the right and its arrow points left, from the
+/// left edge (egui opens the submenu on whichever side has room).
+pub fn submenu<R>(ui: &mut Ui, text: impl Into<String>, add: impl FnOnce(&mut Ui) -> R) -> Response {
+    let label = atom(ui, text);
+    if crate::i18n::rtl() {
+        let arrow = unnamed(ui, "\u{25C2}", ui.visuals().text_color());
+        let button = egui::Button::new(label).left_text(arrow);
+        egui::containers::menu::SubMenuButton::from_button(button)
+            .ui(ui, add)
+            .0
+    } else {
+        ui.menu_button(label, add).response
+    }
+}
+
 /// A label for an interface string: the text engine's label when it has right-to-left letters, egui's otherwise.
 pub fn label(ui: &mut Ui, text: impl Into<String>) -> Response {
     let text = text.into();
     if has_rtl(&text) {
-        ui.add(RtlLabel::new(&text).size(text_size(ui)))
+        ui.add(RtlLabel::new(&text).interface().size(text_size(ui)))
     } else {
         ui.label(text)
     }
@@ -113,7 +139,12 @@ pub fn weak(ui: &mut Ui, text: impl Into<String>) -> Response {
     let text = text.into();
     let color = ui.visuals().weak_text_color();
     if has_rtl(&text) {
-        ui.add(RtlLabel::new(&text).size(text_size(ui)).color(color))
+        ui.add(
+            RtlLabel::new(&text)
+                .interface()
+                .size(text_size(ui))
+                .color(color),
+        )
     } else {
         ui.label(egui::RichText::new(text).color(color))
     }
@@ -123,7 +154,7 @@ pub fn weak(ui: &mut Ui, text: impl Into<String>) -> Response {
 pub fn paragraph(ui: &mut Ui, text: impl Into<String>) -> Response {
     let text = text.into();
     if has_rtl(&text) {
-        ui.add(RtlLabel::new(&text).size(text_size(ui)).wrap())
+        ui.add(RtlLabel::new(&text).interface().size(text_size(ui)).wrap())
     } else {
         ui.add(egui::Label::new(text).wrap())
     }
@@ -134,7 +165,7 @@ pub fn strong(ui: &mut Ui, text: impl Into<String>) -> Response {
     let text = text.into();
     if has_rtl(&text) {
         let size = text_size(ui);
-        ui.add(RtlLabel::new(&text).size(size).bold())
+        ui.add(RtlLabel::new(&text).interface().size(size).bold())
     } else {
         ui.strong(text)
     }
@@ -145,7 +176,13 @@ pub fn error(ui: &mut Ui, text: &str) -> Response {
     let color = ui.visuals().error_fg_color;
     if has_rtl(text) {
         let size = text_size(ui);
-        ui.add(RtlLabel::new(text).size(size).color(color).wrap())
+        ui.add(
+            RtlLabel::new(text)
+                .interface()
+                .size(size)
+                .color(color)
+                .wrap(),
+        )
     } else {
         ui.colored_label(color, text)
     }
@@ -160,7 +197,7 @@ pub fn colored(ui: &mut Ui, text: impl Into<String>, color: Color32, strong: boo
         } else {
             ui.style().text_styles[&egui::TextStyle::Small].size + 2.0
         };
-        let label = RtlLabel::new(&text).size(size).color(color);
+        let label = RtlLabel::new(&text).interface().size(size).color(color);
         ui.add(if strong { label.bold() } else { label })
     } else {
         let text = egui::RichText::new(text).color(color);
@@ -238,6 +275,7 @@ pub fn rtl<R>(ui: &mut Ui, add: impl FnOnce(&mut Ui) -> R) -> R {
 
 /// The texture holding `text` laid out at `size`, and its size in points; made once per string, size and scale.
 fn rendered(ctx: &Context, text: &str, size: f32) -> (Arc<TextureHandle>, Vec2) {
+    let text = &*directed(text);
     let ppp = ctx.pixels_per_point();
     let pass = ctx.cumulative_pass_nr();
     with_kit(ctx, |kit| {

@@ -14,6 +14,7 @@ pub struct RtlLabel<'a> {
     bold: bool,
     wrap: bool,
     sense: Sense,
+    interface: bool,
 }
 
 impl<'a> RtlLabel<'a> {
@@ -26,6 +27,7 @@ impl<'a> RtlLabel<'a> {
             bold: false,
             wrap: false,
             sense: Sense::hover(),
+            interface: false,
         }
     }
 
@@ -53,6 +55,14 @@ impl<'a> RtlLabel<'a> {
         self
     }
 
+    /// An interface string: in the Arabic interface its paragraph is right to left even when it starts with a
+    /// Latin word (a file name), as the rest of the window reads.
+    #[must_use]
+    pub fn interface(mut self) -> Self {
+        self.interface = true;
+        self
+    }
+
     #[must_use]
     pub fn sense(mut self, sense: Sense) -> Self {
         self.sense = sense;
@@ -72,7 +82,12 @@ impl Widget for RtlLabel<'_> {
             bold: self.bold,
         };
         let width = self.wrap.then(|| ui.available_width().max(20.0));
-        let layout = with_kit(&ctx, |kit| kit.label_layout(&ctx, self.text, &style, width));
+        let shown = if self.interface {
+            super::chrome::directed(self.text)
+        } else {
+            std::borrow::Cow::Borrowed(self.text)
+        };
+        let layout = with_kit(&ctx, |kit| kit.label_layout(&ctx, &shown, &style, width));
         let desired = egui::vec2(
             width.unwrap_or_else(|| layout.content_width().ceil()),
             layout.height().ceil(),

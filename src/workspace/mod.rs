@@ -128,19 +128,20 @@ impl Saved {
         if self.merged == 0 && self.conflicts.is_empty() {
             return None;
         }
-        let mut msg = format!(
-            "{} was changed elsewhere: {} of those changes were merged with yours.",
-            sidecar.display(),
-            self.merged
+        let mut msg = tr!(
+            "%{path} was changed elsewhere: %{n} of those changes were merged with yours.",
+            path = sidecar.display(),
+            n = self.merged
         );
         for c in self.conflicts.iter().take(10) {
-            msg.push_str("\nConflict: ");
-            msg.push_str(c);
+            msg.push('\n');
+            msg.push_str(&tr!("Conflict: %{what}", what = c));
         }
         if self.conflicts.len() > 10 {
-            msg.push_str(&format!(
-                "\n… and {} more conflicts",
-                self.conflicts.len() - 10
+            msg.push('\n');
+            msg.push_str(&tr!(
+                "… and %{n} more conflicts",
+                n = self.conflicts.len() - 10
             ));
         }
         Some(msg)
@@ -258,18 +259,14 @@ fn read_theirs(
     doc: &Document,
 ) -> Result<Option<merge::Content>, SaveError> {
     let text = sidecar::read_annotations_file(path).map_err(|e| {
-        SaveError::Failed(format!(
-            "{e} (it was changed elsewhere and could not be read back to merge; it was left as it is)"
-        ))
+        SaveError::Failed(tr!("%{e} (it was changed elsewhere and could not be read back to merge; it was left as it is)", e = e))
     })?;
     let Some(text) = text else {
         return Ok(None);
     };
     let folder = source.and_then(|p| sidecar::folder_tags(p).ok().flatten());
     let (set, _) = sidecar::from_text(path, &text, fingerprint, doc, folder).map_err(|e| {
-        SaveError::Failed(format!(
-            "{e} (it was changed elsewhere and cannot be read; it was left as it is — save elsewhere with Save Annotations As…)"
-        ))
+        SaveError::Failed(tr!("%{e} (it was changed elsewhere and cannot be read; it was left as it is — save elsewhere with Save Annotations As…)", e = e))
     })?;
     Ok(Some(content_of(&set)))
 }
@@ -321,9 +318,10 @@ impl OpenDocument {
         );
         let mut notices = Vec::new();
         if decoded.replaced > 0 {
-            notices.push(format!(
-                "{name}: {} invalid byte sequences were shown as \u{FFFD}; try View > Encoding if the text looks wrong",
-                decoded.replaced
+            notices.push(tr!(
+                "%{name}: %{n} invalid byte sequences were shown as \u{FFFD}; try View > Encoding if the text looks wrong",
+                name = name,
+                n = decoded.replaced
             ));
         }
         let side = sidecar::sidecar_path(path);
@@ -331,13 +329,15 @@ impl OpenDocument {
         let (set, folder_tags, read_only, broken, on_disk, text) = match annotations {
             Ok((set, report)) => {
                 if report.moved > 0 || report.unplaced > 0 {
-                    notices.push(format!(
-                        "{name} changed since it was annotated: {} annotations moved with their text, {} could not be placed (listed under Unplaced in the panel, kept in the sidecar)",
-                        report.moved, report.unplaced
+                    notices.push(tr!(
+                        "%{name} changed since it was annotated: %{moved} annotations moved with their text, %{unplaced} could not be placed (listed under Unplaced in the panel, kept in the sidecar)",
+                        name = name,
+                        moved = report.moved,
+                        unplaced = report.unplaced
                     ));
                 }
                 for w in &report.warnings {
-                    notices.push(format!("{name}: annotations file: {w}"));
+                    notices.push(tr!("%{name}: annotations file: %{w}", name = name, w = w));
                 }
                 (
                     set,
@@ -350,9 +350,7 @@ impl OpenDocument {
             }
             Err(e) => {
                 sidecar_error = Some(e.to_string());
-                notices.push(format!(
-                    "The annotations could not be read: {e}. The file was left untouched and nothing will be saved over it. Choose below how to go on."
-                ));
+                notices.push(tr!("The annotations could not be read: %{e}. The file was left untouched and nothing will be saved over it. Choose below how to go on.", e = e));
                 let folder = sidecar::folder_tags(path).ok().flatten();
                 let folder_tags = folder.is_some();
                 let set = AnnotationSet::new(Vec::new(), Vec::new(), folder.unwrap_or_default());
@@ -363,9 +361,7 @@ impl OpenDocument {
         store::write::remove_stale_temps(&lock::lock_path(path));
         let (lock, held_by) = Lock::acquire(path);
         if let Some(h) = &held_by {
-            notices.push(format!(
-                "{name} is also open in another Warraq ({h}). Saving here merges both sides' changes; nothing is overwritten."
-            ));
+            notices.push(tr!("%{name} is also open in another Warraq (%{h}). Saving here merges both sides' changes; nothing is overwritten.", name = name, h = h));
         }
         // The base of a later merge is the sidecar as read, kept as its text and placed again only if a merge
         // needs it (the same placing as now: same text, same document), instead of a copy of every annotation.
@@ -600,10 +596,10 @@ impl OpenDocument {
                     .as_deref()
                     .is_some_and(|p| store::write::same_path(p, &other))
             {
-                return Err(SaveError::Failed(format!(
-                    "{} holds the annotations of {}; choose another name",
-                    path.display(),
-                    other.display()
+                return Err(SaveError::Failed(tr!(
+                    "%{path} holds the annotations of %{other}; choose another name",
+                    path = path.display(),
+                    other = other.display()
                 )));
             }
         }
@@ -612,9 +608,9 @@ impl OpenDocument {
             .as_deref()
             .is_some_and(|p| store::write::same_path(p, &path))
         {
-            return Err(SaveError::Failed(format!(
-                "{}: this is the text file itself; annotations are never written over it",
-                path.display()
+            return Err(SaveError::Failed(tr!(
+                "%{path}: this is the text file itself; annotations are never written over it",
+                path = path.display()
             )));
         }
         if self.sidecar.as_deref() != Some(path.as_path()) {
@@ -668,8 +664,13 @@ impl OpenDocument {
             .broken_sidecar
             .clone()
             .ok_or_else(|| "the annotations file is readable".to_owned())?;
-        let aside = sidecar::move_aside(&path)
-            .map_err(|e| format!("{}: could not be moved aside ({e})", path.display()))?;
+        let aside = sidecar::move_aside(&path).map_err(|e| {
+            tr!(
+                "%{path}: could not be moved aside (%{error})",
+                path = path.display(),
+                error = e
+            )
+        })?;
         self.broken_sidecar = None;
         self.read_only = false;
         self.on_disk = None;
@@ -726,9 +727,9 @@ impl OpenDocument {
                 Poll::Lost => {
                     let job = self.jobs.remove(i);
                     self.jobs_kind.remove(i);
-                    messages.push(format!(
-                        "{} stopped unexpectedly; nothing was changed",
-                        job.what
+                    messages.push(tr!(
+                        "%{what} stopped unexpectedly; nothing was changed",
+                        what = tr!(&job.what)
                     ));
                 }
             }
@@ -910,9 +911,7 @@ fn merged_folder_tags(
 ) -> Result<TagSet, SaveError> {
     let tags_path = sidecar::folder_tags_path(source);
     let current = sidecar::folder_tags(source).map_err(|e| {
-        SaveError::Failed(format!(
-            "{e} (the folder's tag set cannot be read, so it is not written over; the annotations were not saved either)"
-        ))
+        SaveError::Failed(tr!("%{e} (the folder's tag set cannot be read, so it is not written over; the annotations were not saved either)", e = e))
     })?;
     let merged = match &current {
         Some(theirs) => merge::merge_tags(base, ours, theirs, &mut Vec::new()),
@@ -920,9 +919,10 @@ fn merged_folder_tags(
     };
     if current.as_ref() != Some(&merged) {
         writer(&tags_path, sidecar::folder_tags_text(&merged).as_bytes()).map_err(|e| {
-            SaveError::Failed(format!(
-                "{}: {e} (the folder's tag set; the annotations were not saved either)",
-                tags_path.display()
+            SaveError::Failed(tr!(
+                "%{path}: %{error} (the folder's tag set; the annotations were not saved either)",
+                path = tags_path.display(),
+                error = e
             ))
         })?;
     }
@@ -1015,7 +1015,10 @@ impl Workspace {
         match &mut self.current {
             Some(d) if d.path.as_deref() == Some(path) && d.is_dirty() && d.can_save() => {
                 d.save_now().map(|_| ()).map_err(|e| {
-                    format!("{e}\nThe file was not reopened, so these changes stay in this window.")
+                    tr!(
+                        "%{e}\nThe file was not reopened, so these changes stay in this window.",
+                        e = e
+                    )
                 })
             }
             _ => Ok(()),
