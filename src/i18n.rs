@@ -112,7 +112,9 @@ pub fn arabic(english: &str) -> Option<String> {
     crate::_rust_i18n_try_translate("ar", english).map(Cow::into_owned)
 }
 
-/// Fills `%{name}` placeholders. Values that are numbers are written with the chosen digits.
+/// Fills `%{name}` placeholders. Values that are numbers are written with the chosen digits. In the Arabic
+/// interface a value with letters (a file name, a tag, an error) is a bidi isolate (FSI … PDI), so that a path such
+/// as `/tmp/نص.txt` keeps its own order inside the right-to-left sentence.
 #[must_use]
 pub fn fill(template: &str, values: &[(&str, &dyn std::fmt::Display)]) -> String {
     let mut out = template.to_owned();
@@ -120,6 +122,8 @@ pub fn fill(template: &str, values: &[(&str, &dyn std::fmt::Display)]) -> String
         let value = value.to_string();
         let value = if is_number(&value) {
             digits(&value)
+        } else if rtl() && value.chars().any(char::is_alphabetic) {
+            format!("\u{2068}{value}\u{2069}")
         } else {
             value
         };

@@ -215,7 +215,6 @@ impl WarraqApp {
             .id(egui::Id::unique("tags-dialog"))
             .open(&mut open)
             .resizable(false)
-            .min_width(760.0)
             .show(ctx, |ui| {
                 chrome::rtl(ui, |ui| {
                     let draft = self.annotate.tags_draft.as_mut().expect("draft");
@@ -280,7 +279,9 @@ fn tags_grid(ui: &mut Ui, rows: &mut Vec<TagRow>) {
                     for &c in &columns {
                         match c {
                             0 => {
-                                ui.add(egui::TextEdit::singleline(&mut r.name).desired_width(80.0));
+                                // (Sized: a grid's cell would shrink a field to its column's last width.)
+                                let h = ui.spacing().interact_size.y;
+                                ui.add_sized([80.0, h], egui::TextEdit::singleline(&mut r.name));
                             }
                             1 => {
                                 ui.add(
@@ -303,10 +304,11 @@ fn tags_grid(ui: &mut Ui, rows: &mut Vec<TagRow>) {
                                     });
                             }
                             4 => {
-                                ui.add(
+                                let h = ui.spacing().interact_size.y;
+                                ui.add_sized(
+                                    [200.0, h],
                                     egui::TextEdit::singleline(&mut r.attributes)
-                                        .hint_text("Negated; Certainty=High|Low")
-                                        .desired_width(200.0),
+                                        .hint_text("Negated; Certainty=High|Low"),
                                 );
                             }
                             _ => {

@@ -111,7 +111,11 @@ pub fn menu_item(button: egui::Button<'_>) -> egui::Button<'_> {
 
 /// A submenu in a menu. In the Arabic interface its label keeps to the right and its arrow points left, from the
 /// left edge (egui opens the submenu on whichever side has room).
-pub fn submenu<R>(ui: &mut Ui, text: impl Into<String>, add: impl FnOnce(&mut Ui) -> R) -> Response {
+pub fn submenu<R>(
+    ui: &mut Ui,
+    text: impl Into<String>,
+    add: impl FnOnce(&mut Ui) -> R,
+) -> Response {
     let label = atom(ui, text);
     if crate::i18n::rtl() {
         let arrow = unnamed(ui, "\u{25C2}", ui.visuals().text_color());
