@@ -82,7 +82,8 @@ if documents:
         ids = window.stdout.split()
         if ids:
             subprocess.run(["xdotool", "windowfocus", "--sync", ids[-1]], check=False)
-            subprocess.run(["xdotool", "key", "ctrl+Home", "Left", "Left", "Left"], check=False)
+            time.sleep(0.5)
+            subprocess.run(["xdotool", "key", "--delay", "200", "ctrl+Home", "Left", "Left", "Left"], check=False)
             for _ in range(20):
                 time.sleep(0.25)
                 moved = documents[0][3].queryText().caretOffset
