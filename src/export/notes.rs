@@ -115,15 +115,7 @@ pub fn markdown(docs: &[ExportDoc<'_>]) -> String {
         let groups = grouped(d);
         let relations = Relations::of(d);
         let _ = writeln!(out, "# {}\n", d.name);
-        let _ = writeln!(
-            out,
-            "{}\n",
-            tr!(
-                "Exported %{date} · %{n} annotations",
-                date = today(),
-                n = d.items().len()
-            )
-        );
+        let _ = writeln!(out, "{}\n", exported(d));
         let _ = writeln!(
             out,
             "| {} | | {} |\n|---|---|---|",
@@ -178,6 +170,15 @@ fn css_color([r, g, b]: [u8; 3], alpha: f32) -> String {
     format!("rgba({r},{g},{b},{alpha})")
 }
 
+/// The line under a document's name: when it was exported and how many annotations it has.
+fn exported(d: &ExportDoc<'_>) -> String {
+    tr!(
+        "Exported %{date} · %{n} annotations",
+        date = today(),
+        n = d.items().len()
+    )
+}
+
 #[must_use]
 pub fn html(docs: &[ExportDoc<'_>]) -> String {
     let font = base64::engine::general_purpose::STANDARD.encode(crate::text::fonts::NASKH_REGULAR);
@@ -209,15 +210,7 @@ table {{ border-collapse: collapse; }} td, th {{ padding: 0.2em 0.8em; border-bo
         let relations = Relations::of(d);
         let color = |tag: &str| d.annotations.tags.color_of(tag);
         let _ = writeln!(out, "<section><h1 dir=\"auto\">{}</h1>", esc(&d.name));
-        let _ = writeln!(
-            out,
-            "<p class=\"pos\">{}</p>",
-            esc(&tr!(
-                "Exported %{date} · %{n} annotations",
-                date = today(),
-                n = d.items().len()
-            ))
-        );
+        let _ = writeln!(out, "<p class=\"pos\">{}</p>", esc(&exported(d)));
         let _ = writeln!(
             out,
             "<table><tr><th>{}</th><th></th><th>{}</th></tr>",

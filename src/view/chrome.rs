@@ -279,12 +279,12 @@ pub fn rtl<R>(ui: &mut Ui, add: impl FnOnce(&mut Ui) -> R) -> R {
 
 /// The texture holding `text` laid out at `size`, and its size in points; made once per string, size and scale.
 fn rendered(ctx: &Context, text: &str, size: f32) -> (Arc<TextureHandle>, Vec2) {
-    let text = &*directed(text);
     let ppp = ctx.pixels_per_point();
     let pass = ctx.cumulative_pass_nr();
     with_kit(ctx, |kit| {
-        // Looked up by `&str` every frame: no allocation unless the string is new.
-        let scale = (size.to_bits(), ppp.to_bits());
+        // Looked up by `&str` every frame: no allocation unless the string is new (the interface's direction is
+        // part of the key: it decides how a string that starts with a Latin word reads).
+        let scale = (size.to_bits(), ppp.to_bits(), crate::i18n::rtl());
         if let Some((_, (texture, size, used))) = kit
             .chrome
             .get_mut(text)
@@ -299,7 +299,7 @@ fn rendered(ctx: &Context, text: &str, size: f32) -> (Arc<TextureHandle>, Vec2) 
                 !made.is_empty()
             });
         }
-        let layout = kit.label_layout(ctx, text, &TextStyle::with_size(size), None);
+        let layout = kit.label_layout(ctx, &directed(text), &TextStyle::with_size(size), None);
         let mut quads = Vec::new();
         kit.atlas
             .place(layout.parley(), (0.0, 0.0), ppp, &mut quads);

@@ -24,8 +24,8 @@ struct LabelKey {
 
 /// An interface string rendered for [`crate::view::chrome`]: its texture, size in points, pass last used.
 pub(crate) type ChromeImage = (Arc<TextureHandle>, egui::Vec2, u64);
-/// A string's renderings, one per (font size bits, pixels-per-point bits).
-pub(crate) type ChromeImages = Vec<((u32, u32), ChromeImage)>;
+/// A string's renderings, one per (font size bits, pixels-per-point bits, right-to-left interface).
+pub(crate) type ChromeImages = Vec<((u32, u32, bool), ChromeImage)>;
 
 #[derive(Default)]
 pub struct TextKit {

@@ -127,17 +127,17 @@ fn resolved(p: &Path) -> PathBuf {
 /// annotator would agree with themself), or the curated document itself among them.
 pub fn check_sources(files: &[PathBuf], curated: Option<&Path>) -> Result<(), String> {
     if files.len() < 2 {
-        return Err(format!(
-            "{} annotators' copies: two or more are needed",
-            files.len()
+        return Err(tr!(
+            "%{n} annotators' copies: two or more are needed",
+            n = files.len()
         ));
     }
     distinct(files)?;
     let own = curated.map(resolved);
     if let Some(f) = files.iter().find(|f| own.as_ref() == Some(&resolved(f))) {
-        return Err(format!(
-            "{}: the curated document itself is named as an annotator's copy",
-            f.display()
+        return Err(tr!(
+            "%{path}: the curated document itself is named as an annotator's copy",
+            path = f.display()
         ));
     }
     Ok(())
@@ -149,14 +149,34 @@ fn distinct(paths: &[PathBuf]) -> Result<(), String> {
     for p in paths {
         let r = resolved(p);
         if seen.contains(&r) {
-            return Err(format!(
-                "{}: given twice (an annotator's copy cannot be compared with itself)",
-                p.display()
+            return Err(tr!(
+                "%{path}: given twice (an annotator's copy cannot be compared with itself)",
+                path = p.display()
             ));
         }
         seen.push(r);
     }
     Ok(())
+}
+
+/// Makes `folder` and the folders above it.
+fn make_folder(folder: &Path) -> Result<(), String> {
+    std::fs::create_dir_all(folder).map_err(|e| {
+        tr!(
+            "%{path}: cannot be made a folder (%{error})",
+            path = folder.display(),
+            error = e
+        )
+    })
+}
+
+/// Why nothing was written at `target`: a link takes it to `real`, outside the curated folder.
+fn leads_outside(target: &Path, real: &Path) -> String {
+    tr!(
+        "%{path}: leads to %{real} through a link, outside the curated folder or into an annotator's; nothing was written there",
+        path = target.display(),
+        real = real.display()
+    )
 }
 
 /// Reads every annotator's copy of one document (`files`, the first the reference): its text, from the first, and
@@ -166,7 +186,7 @@ pub fn read_document(files: &[PathBuf]) -> Result<(Annotators, crate::model::Doc
     // The first copy is read once: its text is the reference, its annotations the first annotator's.
     let opened = store::open(first, None).map_err(|e| e.to_string())?;
     let set = opened.annotations.map_err(|e| e.to_string())?.0;
-    let whose = format!("{}'s", first.display());
+    let whose = tr!("the copy %{path}", path = first.display());
     let annotators = read_copies(files, opened.doc.text(), &whose, Some(set))?;
     Ok((annotators, opened.doc))
 }
@@ -196,9 +216,10 @@ fn read_copies(
             None => {
                 let opened = store::open(f, None).map_err(|e| e.to_string())?;
                 if opened.doc.text() != text {
-                    return Err(format!(
-                        "{}: its text differs from {whose}, so the two cannot be compared",
-                        f.display()
+                    return Err(tr!(
+                        "%{path}: its text differs from %{whose}, so the two cannot be compared",
+                        path = f.display(),
+                        whose = whose
                     ));
                 }
                 opened.annotations.map_err(|e| e.to_string())?.0
@@ -399,18 +420,18 @@ pub fn check_into(sources: &[PathBuf], into: &Path) -> Result<(), String> {
         return Err(tr!("%{path}: a file, not a folder", path = into.display()));
     }
     if into.symlink_metadata().is_ok() && !into.exists() {
-        return Err(format!(
-            "{}: a link to nothing (its target does not exist)",
-            into.display()
+        return Err(tr!(
+            "%{path}: a link to nothing (its target does not exist)",
+            path = into.display()
         ));
     }
     let target = resolved(into);
     for (s, folder) in sources.iter().zip(source_folders(sources)) {
         if target.starts_with(&folder) || folder.starts_with(&target) {
-            return Err(format!(
-                "{}: the curated folder must be apart from the annotators' ({} is one of them, or in or around it)",
-                into.display(),
-                s.display()
+            return Err(tr!(
+                "%{path}: the curated folder must be apart from the annotators' (%{other} is one of them, or in or around it)",
+                path = into.display(),
+                other = s.display()
             ));
         }
     }
@@ -432,22 +453,16 @@ pub fn prepare(
             .components()
             .all(|c| matches!(c, Component::Normal(_)))
     {
-        return Err(format!(
-            "{}: not a path inside the curated folder",
-            relative.display()
+        return Err(tr!(
+            "%{path}: not a path inside the curated folder",
+            path = relative.display()
         ));
     }
     let target = into.join(relative);
     let parent = target.parent().unwrap_or(into);
     // The curated folder itself (checked apart from the annotators' by `check_into`); then where the folders under
     // it would be made, links followed, before any is made: the deepest one that exists.
-    std::fs::create_dir_all(into).map_err(|e| {
-        tr!(
-            "%{path}: cannot be made a folder (%{error})",
-            path = into.display(),
-            error = e
-        )
-    })?;
+    make_folder(into)?;
     let mut existing = parent;
     while !existing.exists() {
         match existing.parent() {
@@ -459,29 +474,15 @@ pub fn prepare(
     if !real_folder.starts_with(resolved(into))
         || forbidden.iter().any(|f| real_folder.starts_with(f))
     {
-        return Err(format!(
-            "{}: leads to {} through a link, outside the curated folder or into an annotator's; nothing was written there",
-            target.display(),
-            real_folder.display()
-        ));
+        return Err(leads_outside(&target, &real_folder));
     }
-    std::fs::create_dir_all(parent).map_err(|e| {
-        tr!(
-            "%{path}: cannot be made a folder (%{error})",
-            path = parent.display(),
-            error = e
-        )
-    })?;
+    make_folder(parent)?;
     // Where the copy really goes, links inside the curated folder followed.
     let real = resolved(&target);
     let escapes =
         !real.starts_with(resolved(into)) || forbidden.iter().any(|f| real.starts_with(f));
     if escapes {
-        return Err(format!(
-            "{}: leads to {} through a link, outside the curated folder or into an annotator's; nothing was written there",
-            target.display(),
-            real.display()
-        ));
+        return Err(leads_outside(&target, &real));
     }
     if target.exists() {
         return Ok(target);
@@ -582,7 +583,7 @@ impl super::OpenDocument {
         let own = self.path.clone();
         self.spawn(super::Work::ReadingAnnotators, waker, move || {
             let read = check_sources(&files, own.as_deref())
-                .and_then(|()| read_annotators(&files, doc.text(), "the curated document's"))
+                .and_then(|()| read_annotators(&files, doc.text(), &tr!("the curated document")))
                 .map(Curation::new);
             Box::new(move |d: &mut super::OpenDocument| match read {
                 Ok(a) => {
@@ -738,14 +739,14 @@ pub fn curate_all(
         } else if d.annotations.curation().is_none()
             && !(d.annotations.items().is_empty() && d.annotations.unplaced.is_empty())
         {
-            Some(format!(
-                "{}: has annotations of its own and is not a curated copy",
-                target.display()
+            Some(tr!(
+                "%{path}: has annotations of its own and is not a curated copy",
+                path = target.display()
             ))
         } else if d.doc.text() != reference.text() {
-            Some(format!(
-                "{}: its text differs from the annotators' copies",
-                target.display()
+            Some(tr!(
+                "%{path}: its text differs from the annotators' copies",
+                path = target.display()
             ))
         } else {
             None

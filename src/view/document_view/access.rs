@@ -27,10 +27,18 @@ pub(super) struct TextRun {
     pub x: std::ops::Range<f32>,
 }
 
-/// The text runs of `line` of `text` (a paragraph laid out right to left when `rtl`); the paragraph's last line
-/// ends with a line feed, so that readers see where the paragraph ends.
-pub(super) fn text_runs(text: &str, line: &LineInfo, rtl: bool, last_line: bool) -> Vec<TextRun> {
+/// The text runs of `line` of `text` (a paragraph laid out right to left when `rtl`), whose first character is the
+/// paragraph's `first_char`; the paragraph's last line ends with a line feed, so that readers see where the
+/// paragraph ends. Linear in the line's length (it runs every frame while a screen reader listens).
+pub(super) fn text_runs(
+    text: &str,
+    line: &LineInfo,
+    first_char: usize,
+    rtl: bool,
+    last_line: bool,
+) -> Vec<TextRun> {
     let bytes = line.bytes.clone();
+    let line_text = &text[bytes.clone()];
     let left = line
         .clusters
         .iter()
@@ -46,12 +54,26 @@ pub(super) fn text_runs(text: &str, line: &LineInfo, rtl: bool, last_line: bool)
     } else {
         (0.0, 0.0)
     };
-    // Each character's box: a cluster's first character takes the cluster's box, the others (harakat, ligature
-    // parts) none, at the cluster's leading edge.
-    let mut chars: Vec<(char, f32, f32)> = Vec::new();
-    for (b, ch) in text[bytes.clone()].char_indices() {
-        let b = bytes.start + b;
-        let cluster = line.clusters.iter().find(|c| c.bytes.contains(&b));
+    // The clusters in text order, to find each character's by binary search.
+    let mut clusters: Vec<_> = line.clusters.iter().collect();
+    clusters.sort_unstable_by_key(|c| c.bytes.start);
+    // Word starts (UAX #29), as byte offsets in the line, in order.
+    let mut word_starts = line_text
+        .split_word_bound_indices()
+        .filter(|(_, w)| w.chars().any(char::is_alphanumeric))
+        .map(|(b, _)| b)
+        .peekable();
+    // Each character: itself, its box (a cluster's first character takes the cluster's box, the others — harakat,
+    // ligature parts — none, at the cluster's leading edge), and whether a word starts there.
+    let mut chars: Vec<(char, f32, f32, bool)> = Vec::with_capacity(line_text.len());
+    for (local, ch) in line_text.char_indices() {
+        let b = bytes.start + local;
+        let word = word_starts.next_if_eq(&local).is_some();
+        let at = clusters.partition_point(|c| c.bytes.start <= b);
+        let cluster = at
+            .checked_sub(1)
+            .map(|k| clusters[k])
+            .filter(|c| c.bytes.contains(&b));
         let (pos, width) = match cluster {
             Some(c) => {
                 let lead = if rtl {
@@ -59,51 +81,41 @@ pub(super) fn text_runs(text: &str, line: &LineInfo, rtl: bool, last_line: bool)
                 } else {
                     c.x - left
                 };
-                if c.bytes.start == b {
-                    (lead, c.advance)
-                } else {
-                    (lead, 0.0)
-                }
+                (lead, if c.bytes.start == b { c.advance } else { 0.0 })
             }
             None => (chars.last().map_or(0.0, |l| l.1 + l.2), 0.0),
         };
-        chars.push((ch, pos, width));
+        chars.push((ch, pos, width, word));
     }
     if last_line {
-        chars.push(('\n', right - left, 0.0));
+        chars.push(('\n', right - left, 0.0, false));
     }
-    let first_char = text[..bytes.start].chars().count();
-    // Word starts (UAX #29), as character indices in the line.
-    let line_text = &text[bytes.clone()];
-    let word_starts: Vec<usize> = line_text
-        .split_word_bound_indices()
-        .filter(|(_, w)| w.chars().any(char::is_alphanumeric))
-        .map(|(b, _)| line_text[..b].chars().count())
-        .collect();
-    let mut runs = Vec::new();
-    let mut at = 0;
-    while at < chars.len() || (at == 0 && runs.is_empty()) {
-        let piece = &chars[at..chars.len().min(at + MAX_RUN)];
+    let whole = chars.len() <= MAX_RUN;
+    let pieces: Vec<&[(char, f32, f32, bool)]> = if chars.is_empty() {
+        vec![&[]]
+    } else {
+        chars.chunks(MAX_RUN).collect()
+    };
+    let mut runs = Vec::with_capacity(pieces.len());
+    let mut at = first_char;
+    for piece in pieces {
         let mut run = TextRun {
-            chars: first_char + at..first_char + at + piece.len(),
-            value: String::new(),
-            lengths: Vec::with_capacity(piece.len()),
-            positions: Vec::with_capacity(piece.len()),
-            widths: Vec::with_capacity(piece.len()),
-            word_starts: Vec::new(),
+            chars: at..at + piece.len(),
+            value: piece.iter().map(|c| c.0).collect(),
+            lengths: piece
+                .iter()
+                .map(|c| u8::try_from(c.0.len_utf8()).unwrap_or(4))
+                .collect(),
+            positions: piece.iter().map(|c| c.1).collect(),
+            widths: piece.iter().map(|c| c.2).collect(),
+            word_starts: (0..piece.len())
+                .filter(|&k| piece[k].3)
+                .map(|k| u8::try_from(k).unwrap_or(u8::MAX))
+                .collect(),
             x: left..right,
         };
-        for (k, &(ch, pos, width)) in piece.iter().enumerate() {
-            if word_starts.binary_search(&(at + k)).is_ok() {
-                run.word_starts.push(u8::try_from(k).unwrap_or(u8::MAX));
-            }
-            run.value.push(ch);
-            run.lengths.push(u8::try_from(ch.len_utf8()).unwrap_or(4));
-            run.positions.push(pos);
-            run.widths.push(width);
-        }
         // A piece of a long line: its own part of the line.
-        if piece.len() < chars.len() {
+        if !whole {
             let lo = piece.iter().map(|c| c.1).fold(f32::INFINITY, f32::min);
             let hi = piece
                 .iter()
@@ -122,9 +134,6 @@ pub(super) fn text_runs(text: &str, line: &LineInfo, rtl: bool, last_line: bool)
         }
         at += piece.len();
         runs.push(run);
-        if piece.is_empty() {
-            break;
-        }
     }
     runs
 }
@@ -187,21 +196,23 @@ impl DocumentView {
             if let Some(c) = self.cache.get(&i) {
                 let runs_ui = child.new_child(egui::UiBuilder::new().accessibility_parent(id));
                 let lines = c.layout.lines();
+                let paragraph_start = self.doc.paragraphs()[i].span().start.0;
+                let mut first_char = 0;
                 for (k, line) in lines.iter().enumerate() {
                     let last_line = k + 1 == lines.len();
                     let line_rect =
                         screen(top + line.top, top + line.top + line.height, g, self.width);
-                    for (piece, run) in text_runs(&text, line, rtl, last_line)
-                        .into_iter()
-                        .enumerate()
-                    {
+                    let line_runs = text_runs(&text, line, first_char, rtl, last_line);
+                    first_char += text[line.bytes.clone()].chars().count();
+                    for (piece, run) in line_runs.into_iter().enumerate() {
                         let run_id = id.with(("run", k, piece));
                         let rect = Rect::from_x_y_ranges(
                             line_rect.min.x + run.x.start..=line_rect.min.x + run.x.end,
                             line_rect.y_range(),
                         );
                         runs_ui.interact(rect, run_id, Sense::hover());
-                        let chars = run.chars.clone();
+                        let chars =
+                            paragraph_start + run.chars.start..paragraph_start + run.chars.end;
                         ctx.accesskit_node_builder(run_id, |node| {
                             node.set_role(Role::TextRun);
                             node.set_text_direction(direction);
@@ -217,11 +228,7 @@ impl DocumentView {
                             node.set_character_widths(run.widths);
                             node.set_word_starts(run.word_starts);
                         });
-                        let start = self.doc.paragraphs()[i].span().start.0 + chars.start;
-                        runs.push((
-                            run_id,
-                            start..self.doc.paragraphs()[i].span().start.0 + chars.end,
-                        ));
+                        runs.push((run_id, chars));
                     }
                 }
             }
@@ -367,7 +374,11 @@ mod tests {
         lines
             .iter()
             .enumerate()
-            .map(|(k, l)| text_runs(text, l, rtl, k + 1 == lines.len()))
+            .scan(0, |first, (k, l)| {
+                let runs = text_runs(text, l, *first, rtl, k + 1 == lines.len());
+                *first += text[l.bytes.clone()].chars().count();
+                Some(runs)
+            })
             .collect()
     }
 
