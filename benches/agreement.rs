@@ -54,7 +54,7 @@ fn agree(c: &mut Criterion) {
     g.sample_size(10);
     common::with_peak("agreement", "two_annotators_100_documents", || {
         g.bench_function("two_annotators_100_documents", |b| {
-            b.iter(|| warraq::cli::agree_command(&sources, true).unwrap())
+            b.iter(|| warraq::cli::agree_command(&sources, true, |_, _| {}).unwrap())
         });
     });
     g.finish();

@@ -175,15 +175,35 @@ pub fn number(n: impl std::fmt::Display) -> String {
     digits(&n.to_string())
 }
 
+/// The template for `english` filled with `values`: the catalog's entry in the language in use; in English, when
+/// the count `n` is 1 and the catalog has an `en-one` form (`%{n} line` for `%{n} lines`), that form. (The Arabic
+/// entries put the count after a label, "الأسطر: ٣", which needs no plural forms.)
+#[must_use]
+pub fn tr_filled(english: &str, values: &[(&str, &dyn std::fmt::Display)]) -> String {
+    let one = language() == Language::English
+        && values
+            .iter()
+            .any(|(name, value)| *name == "n" && value.to_string() == "1");
+    let singular = if one {
+        crate::_rust_i18n_try_translate("en-one", english).map(Cow::into_owned)
+    } else {
+        None
+    };
+    match singular {
+        Some(template) => fill(&template, values),
+        None => fill(&tr(english), values),
+    }
+}
+
 /// Translates a string of the interface: `tr!("Save")`, or with placeholders
-/// `tr!("%{n} annotations", n = count)`.
+/// `tr!("%{n} annotations", n = count)` (a count named `n` picks the English singular form when it is 1).
 #[macro_export]
 macro_rules! tr {
     ($english:expr) => {
         $crate::i18n::tr($english)
     };
     ($english:expr, $($name:ident = $value:expr),+ $(,)?) => {
-        $crate::i18n::fill(&$crate::i18n::tr($english), &[$((stringify!($name), &$value as &dyn std::fmt::Display)),+])
+        $crate::i18n::tr_filled($english, &[$((stringify!($name), &$value as &dyn std::fmt::Display)),+])
     };
 }
 
@@ -240,6 +260,18 @@ mod tests {
         assert!(
             is_number("12.5%") && is_number("3–7") && !is_number("2024.txt") && !is_number("-")
         );
+    }
+
+    /// A count of one takes the English singular form; other counts and strings with no such form are unchanged.
+    #[test]
+    fn english_counts_of_one_are_singular() {
+        if rtl() {
+            return; // another test chose Arabic for this process
+        }
+        assert_eq!(crate::tr!("%{n} lines", n = 1), "1 line");
+        assert_eq!(crate::tr!("%{n} lines", n = 2), "2 lines");
+        assert_eq!(crate::tr!("%{n} lines", n = 0), "0 lines");
+        assert_eq!(crate::tr!("Take %{n}", n = 1), "Take 1");
     }
 
     /// Every string the sources pass to `tr!` has an Arabic translation in the catalog.

@@ -3,13 +3,20 @@
 use std::io::Write as _;
 use std::process::ExitCode;
 
+use std::path::PathBuf;
+
+use clap::Parser as _;
 use warraq::app::WarraqApp;
-use warraq::cli::{self, Invocation};
+use warraq::cli::{self, args, args::Cli, args::Command};
 
 /// Writes to standard output; a reader that went away (`warraq layout … | head`) ends the output quietly.
 fn emit(s: &str) {
+    emit_bytes(s.as_bytes());
+}
+
+fn emit_bytes(s: &[u8]) {
     let mut out = std::io::stdout().lock();
-    if let Err(e) = out.write_all(s.as_bytes()).and_then(|()| out.flush())
+    if let Err(e) = out.write_all(s).and_then(|()| out.flush())
         && e.kind() != std::io::ErrorKind::BrokenPipe
     {
         eprintln!("warraq: standard output: {e}");
@@ -20,61 +27,115 @@ macro_rules! outln {
     ($($t:tt)*) => { emit(&format!("{}\n", format_args!($($t)*))) };
 }
 
-fn main() -> ExitCode {
-    // Arguments that are not UTF-8 (possible in Linux file names) are named, not a crash.
-    let mut args: Vec<String> = Vec::new();
-    for (i, a) in std::env::args_os().skip(1).enumerate() {
-        match a.into_string() {
-            Ok(s) => args.push(s),
-            Err(raw) => {
-                eprintln!(
-                    "warraq: argument {} ({}) is not valid UTF-8; Warraq needs UTF-8 names",
-                    i + 1,
-                    raw.to_string_lossy()
-                );
-                return ExitCode::from(2);
-            }
-        }
+/// A spinner on standard error while `work` runs (a terminal only, and not with `--quiet`).
+fn with_spinner<T>(what: &str, quiet: bool, work: impl FnOnce() -> T) -> T {
+    use std::io::IsTerminal as _;
+    if quiet || !std::io::stderr().is_terminal() {
+        return work();
     }
-    let invocation = match cli::parse(&args) {
-        Ok(i) => i,
-        Err(e) => {
-            eprintln!("warraq: {e}\n\n{}", cli::USAGE);
-            return ExitCode::from(2);
-        }
+    let spinner = indicatif::ProgressBar::new_spinner();
+    spinner.set_message(what.to_owned());
+    spinner.enable_steady_tick(std::time::Duration::from_millis(120));
+    let out = work();
+    spinner.finish_and_clear();
+    out
+}
+
+/// JSON for a script, on one line.
+fn json(value: &impl serde::Serialize) -> String {
+    serde_json::to_string(value).unwrap_or_else(|e| format!("{{\"error\":{:?}}}", e.to_string()))
+}
+
+fn main() -> ExitCode {
+    // Usage errors (an unknown or malformed argument, named) exit with 2; --help and --version with 0.
+    let cli = Cli::parse();
+    let quiet = cli.quiet;
+    let Some(command) = cli.command else {
+        return match run_window(cli.file) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("warraq: {e}");
+                ExitCode::FAILURE
+            }
+        };
     };
-    let result = match invocation {
-        Invocation::Help => {
-            emit(cli::USAGE);
-            Ok(())
+    let result = match command {
+        Command::Layout { file, page, json } => {
+            cli::layout_command(&file, page.width, page.font_size, json).map(|out| emit(&out))
         }
-        Invocation::Version => {
-            emit(&format!("warraq {}\n", env!("CARGO_PKG_VERSION")));
-            Ok(())
-        }
-        Invocation::Layout {
+        Command::Render {
             file,
-            width,
-            font_size,
-            json,
-        } => cli::layout_command(&file, width, font_size, json).map(|out| emit(&out)),
-        Invocation::Render {
-            file,
-            width,
-            font_size,
+            page,
             from_line,
             height,
             out,
             force,
-        } => cli::render_command(&file, width, font_size, from_line, height, &out, force),
-        Invocation::Find {
-            files,
-            query,
-            options,
+        } => {
+            let pixels = (page.width + 2.0 * cli::MARGIN).ceil() as u64 * u64::from(height);
+            if pixels > cli::MAX_PIXELS {
+                args::command()
+                    .error(
+                        clap::error::ErrorKind::ValueValidation,
+                        format!(
+                            "--width {} × --height {height} is {pixels} pixels; at most {}",
+                            page.width,
+                            cli::MAX_PIXELS
+                        ),
+                    )
+                    .exit();
+            }
+            cli::render_command(
+                &file,
+                page.width,
+                page.font_size,
+                from_line,
+                height,
+                &out,
+                force,
+            )
+        }
+        Command::Find {
+            mut words,
+            exact,
+            whole_word,
             json,
         } => {
+            let query = words.pop().unwrap_or_default();
+            if query.trim().is_empty() {
+                args::command()
+                    .error(
+                        clap::error::ErrorKind::ValueValidation,
+                        "find needs a QUERY that is not empty",
+                    )
+                    .exit();
+            }
+            let files: Vec<PathBuf> = words.into_iter().map(PathBuf::from).collect();
+            let files = match cli::documents(&files) {
+                Ok(f) => f,
+                Err(e) => {
+                    eprintln!("warraq: {e}");
+                    return ExitCode::from(2);
+                }
+            };
+            let options = warraq::model::search::SearchOptions {
+                exact,
+                whole_word,
+                ..Default::default()
+            };
+            let bar = cli::progress_bar(files.len(), "searching", quiet);
             let mut stdout = std::io::stdout().lock();
-            match cli::find_command(&files, &query, options, json, &mut stdout) {
+            let found = cli::find_command(
+                &files,
+                &query,
+                options,
+                json,
+                &mut stdout,
+                &mut |done, _| {
+                    bar.set_position(done as u64);
+                },
+            );
+            bar.finish_and_clear();
+            match found {
                 Ok(outcome) => {
                     for e in &outcome.errors {
                         eprintln!("warraq: {e}");
@@ -92,92 +153,149 @@ fn main() -> ExitCode {
                 Err(e) => Err(format!("standard output: {e}")),
             }
         }
-        Invocation::Annotations { file, json } => {
-            cli::annotations_command(&file, json).map(|out| emit(&out))
+        Command::Annotations { file, output } => {
+            cli::annotations_command(&file, output.json).map(|out| emit(&out))
         }
-        Invocation::Agree { sources, json } => {
-            cli::agree_command(&sources, json).map(|out| emit(&out))
+        Command::Agree { sources, output } => {
+            let bar = cli::progress_bar(0, "comparing", quiet);
+            let r = cli::agree_command(&sources, output.json, |done, total| {
+                bar.set_length(total as u64);
+                bar.set_position(done as u64);
+            });
+            bar.finish_and_clear();
+            r.map(|out| emit(&out))
         }
-        Invocation::Curate { sources, into } => {
-            cli::curate_command(&sources, &into).and_then(|(out, problems, refused)| {
-                for p in problems {
-                    eprintln!("warraq: {p}");
+        Command::Curate {
+            sources,
+            into,
+            output,
+        } => {
+            let bar = cli::progress_bar(0, "curating", quiet);
+            let r = cli::curate_command(&sources, &into, |done, total| {
+                bar.set_length(total as u64);
+                bar.set_position(done as u64);
+            });
+            bar.finish_and_clear();
+            r.and_then(|report| {
+                if output.json {
+                    outln!("{}", json(&report));
+                } else {
+                    for p in &report.problems {
+                        eprintln!("warraq: {p}");
+                    }
+                    outln!("{}", cli::curate_text(&report, &into));
                 }
-                outln!("{out}");
                 // A document that could not be curated fails the run (its reason is above).
-                if refused > 0 {
+                if report.refused > 0 {
                     Err(format!(
-                        "{refused} documents could not be curated (see above)"
+                        "{} documents could not be curated (see above)",
+                        report.refused
                     ))
                 } else {
                     Ok(())
                 }
             })
         }
-        Invocation::Export {
+        Command::Export {
             files,
             format,
             out,
             outermost_only,
             force,
+            output,
         } => {
+            let format = warraq::export::Format::from_name(&format).expect("clap checked the name");
             let options = warraq::export::Options { outermost_only };
-            warraq::export::io::export_files(
-                &files,
-                format,
-                out.as_deref(),
-                options,
-                force,
-                |_, _| {},
-            )
-            .map(|r| {
-                for l in &r.left_out {
-                    eprintln!("warraq: {l}");
-                }
-                outln!(
-                    "exported {} annotations from {} documents to {}",
-                    r.annotations,
-                    r.documents,
-                    r.files
-                        .iter()
-                        .map(|f| f.display().to_string())
-                        .collect::<Vec<_>>()
-                        .join(", ")
+            cli::documents(&files).and_then(|files| {
+                let bar = cli::progress_bar(files.len(), "exporting", quiet);
+                let r = warraq::export::io::export_files(
+                    &files,
+                    format,
+                    out.as_deref(),
+                    options,
+                    force,
+                    |done, _| bar.set_position(done as u64),
                 );
-            })
-        }
-        Invocation::Import { file, format, out } => {
-            warraq::export::io::import_file(&file, &format, out.as_deref()).map(|r| {
-                for p in &r.problems {
-                    eprintln!("warraq: {p}");
-                }
-                outln!(
-                    "imported {} annotations into {}{}",
-                    r.annotations,
-                    r.documents
-                        .iter()
-                        .map(|f| f.display().to_string())
-                        .collect::<Vec<_>>()
-                        .join(", "),
-                    if r.problems.is_empty() {
-                        String::new()
-                    } else {
-                        format!(" ({} lines skipped, listed above)", r.problems.len())
+                bar.finish_and_clear();
+                r.map(|r| {
+                    if output.json {
+                        outln!("{}", json(&r));
+                        return;
                     }
-                );
+                    for l in &r.left_out {
+                        eprintln!("warraq: {l}");
+                    }
+                    outln!(
+                        "exported {} annotations from {} documents to {}",
+                        r.annotations,
+                        r.documents,
+                        r.files
+                            .iter()
+                            .map(|f| f.display().to_string())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    );
+                })
             })
         }
-        Invocation::Preannotate {
+        Command::Import {
+            file,
+            format,
+            out,
+            output,
+        } => with_spinner("importing", quiet, || {
+            warraq::export::io::import_file(&file, format.name(), out.as_deref())
+        })
+        .map(|r| {
+            if output.json {
+                outln!("{}", json(&r));
+                return;
+            }
+            for p in &r.problems {
+                eprintln!("warraq: {p}");
+            }
+            outln!(
+                "imported {} annotations into {}{}",
+                r.annotations,
+                r.documents
+                    .iter()
+                    .map(|f| f.display().to_string())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                if r.problems.is_empty() {
+                    String::new()
+                } else {
+                    format!(" ({} lines skipped, listed above)", r.problems.len())
+                }
+            );
+        }),
+        Command::Preannotate {
             file,
             gazetteer,
             accept_all,
-        } => cli::preannotate_command(&file, &gazetteer, accept_all).map(|(summary, problems)| {
-            for p in problems {
+            output,
+        } => with_spinner("matching the names", quiet, || {
+            cli::preannotate_command(&file, &gazetteer, accept_all)
+        })
+        .map(|r| {
+            if output.json {
+                outln!("{}", json(&r));
+                return;
+            }
+            for p in &r.problems {
                 eprintln!("warraq: {p}");
             }
-            outln!("{summary}");
+            outln!("{}", r.summary(accept_all));
         }),
-        Invocation::Window { file } => run_window(file),
+        Command::Completions { shell } => {
+            emit_bytes(&args::completions(shell));
+            Ok(())
+        }
+        Command::Man { command } => {
+            let page = args::man_page(command.as_deref()).expect("clap checked the name");
+            emit_bytes(&page);
+            Ok(())
+        }
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

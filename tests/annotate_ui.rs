@@ -368,7 +368,7 @@ fn export_from_the_dialog_and_import_a_conll_file() {
         h.state()
             .message()
             .unwrap()
-            .contains("Exported 1 annotations")
+            .contains("Exported 1 annotation ")
     );
     // Import a small CoNLL file: its text and annotations open.
     let conll = dir.path().join("news.conll");
@@ -1279,7 +1279,7 @@ fn the_agreement_window_compares_two_annotators_folders() {
     );
     assert!(p.kappa.is_some());
     h.run_steps(2);
-    assert!(h.query_by_label("1 documents compared").is_some());
+    assert!(h.query_by_label("1 document compared").is_some());
     // The difference view of the document: موسكو only the first annotator has.
     let ctx = h.ctx.clone();
     h.state_mut().show_differences(&ctx, 0);
@@ -1424,4 +1424,46 @@ fn a_search_across_the_folder_opens_the_document_at_the_match() {
             && a.view().is_some_and(|v| !v.selection().is_empty())
     });
     assert_eq!(h.state().view().unwrap().selection().span(), hits[0].span);
+}
+
+/// Opening a brat `.ann` ("Open with Warraq" in a file manager, or a path on the command line) imports it beside
+/// itself and opens the document; opening it again opens the imported document without importing twice.
+#[test]
+fn opening_an_annotation_file_imports_it_and_opens_its_document() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = dir.path().join("news.txt");
+    std::fs::write(&text, "زار روسيا أمس").unwrap();
+    let ann = dir.path().join("news.ann");
+    std::fs::write(&ann, "T1\tGPE 4 9\tروسيا\n").unwrap();
+    let mut h = common::harness(
+        warraq::app::WarraqApp::new(warraq::app::Settings::default()),
+        egui::vec2(900.0, 600.0),
+    );
+    open_in(&mut h, &ann);
+    let doc = h.state().document().expect("the imported document is open");
+    assert_eq!(doc.path.as_deref(), Some(text.as_path()));
+    let a = &doc.annotations.items()[0];
+    assert_eq!((a.start, a.end, a.tag.as_str()), (4, 9, "GPE"));
+    assert!(warraq::store::sidecar::sidecar_path(&text).is_file());
+    assert_eq!(std::fs::read_to_string(&text).unwrap(), "زار روسيا أمس");
+    // Again: the document opens; nothing is imported or written a second time.
+    let side = std::fs::read(warraq::store::sidecar::sidecar_path(&text)).unwrap();
+    open_in(&mut h, &ann);
+    h.run_steps(3);
+    assert_eq!(
+        h.state().document().unwrap().path.as_deref(),
+        Some(text.as_path())
+    );
+    assert_eq!(
+        std::fs::read(warraq::store::sidecar::sidecar_path(&text)).unwrap(),
+        side
+    );
+    assert!(
+        h.state()
+            .message()
+            .unwrap_or_default()
+            .contains("imported before"),
+        "{:?}",
+        h.state().message()
+    );
 }

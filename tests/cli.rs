@@ -510,3 +510,140 @@ fn curate_never_writes_through_a_link_into_an_annotators_folder_nor_takes_over_a
     assert!(!c.join("news/two.txt").exists());
     assert_eq!((sums(&a), sums(&b)), (sa, sb));
 }
+
+#[test]
+fn help_version_and_usage_errors_follow_the_conventions() {
+    let o = warraq(&["--version"]);
+    assert!(o.status.success());
+    assert_eq!(
+        String::from_utf8_lossy(&o.stdout).trim(),
+        format!("warraq {}", env!("CARGO_PKG_VERSION"))
+    );
+    let o = warraq(&["--help"]);
+    assert!(o.status.success());
+    let help = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        help.contains("Exit status") && help.contains("completions"),
+        "{help}"
+    );
+    // Every command has help with an example.
+    for name in warraq::cli::args::COMMANDS {
+        let o = warraq(&[name, "--help"]);
+        assert!(o.status.success(), "{name}");
+        assert!(
+            String::from_utf8_lossy(&o.stdout).contains("Example"),
+            "{name} --help has no example"
+        );
+    }
+    // An unknown or malformed argument is named, with status 2.
+    for (args, named) in [
+        (
+            &["export", "a.txt", "--format", "conll", "--bogus"][..],
+            "--bogus",
+        ),
+        (&["layout", "a.txt", "--width", "wide"][..], "--width"),
+        (&["layout", "a.txt", "--width", "5"][..], "--width"),
+        (&["export", "a.txt", "--format", "docx"][..], "docx"),
+        (&["import", "a.ann", "--format", "xml"][..], "xml"),
+        (&["--bogus"][..], "--bogus"),
+        (&["layout", "a.txt", "--width", "600", "extra"][..], "extra"),
+        (
+            &[
+                "render", "a.txt", "--width", "20000", "--height", "20000", "--out", "x.png",
+            ][..],
+            "pixels",
+        ),
+    ] {
+        let o = warraq(args);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {err}");
+        assert!(err.contains(named), "{args:?}: {err}");
+    }
+}
+
+#[test]
+fn completions_are_printed_for_each_shell() {
+    for (shell, marker) in [
+        ("bash", "complete -F"),
+        ("zsh", "#compdef warraq"),
+        ("fish", "complete -c warraq"),
+    ] {
+        let o = warraq(&["completions", shell]);
+        assert!(o.status.success(), "{shell}");
+        let script = String::from_utf8_lossy(&o.stdout);
+        assert!(script.contains(marker), "{shell}: {script:.200}");
+        assert!(script.contains("preannotate"), "{shell}");
+    }
+    let o = warraq(&["man", "find"]);
+    assert!(o.status.success());
+    assert!(String::from_utf8_lossy(&o.stdout).starts_with(".ie"));
+}
+
+#[test]
+fn every_reporting_command_prints_json_for_scripts() {
+    let dir = tempfile::tempdir().unwrap();
+    let folder = dir.path().join("corpus");
+    std::fs::create_dir(&folder).unwrap();
+    let src = folder.join("a.txt");
+    std::fs::write(&src, SAMPLE).unwrap();
+    let list = dir.path().join("names.csv");
+    std::fs::write(&list, "روسيا,GPE\n").unwrap();
+    let json = |args: &[&str]| -> serde_json::Value {
+        let o = warraq(args);
+        assert!(
+            o.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        serde_json::from_slice(&o.stdout)
+            .unwrap_or_else(|e| panic!("{args:?}: {e}: {}", String::from_utf8_lossy(&o.stdout)))
+    };
+    let s = src.to_str().unwrap();
+    let v = json(&[
+        "preannotate",
+        s,
+        "--gazetteer",
+        list.to_str().unwrap(),
+        "--accept-all",
+        "--json",
+    ]);
+    let made = v["annotations"].as_u64().unwrap();
+    assert_eq!(made as usize, SAMPLE.matches("روسيا").count());
+    assert_eq!(v["names"], 1);
+    // A folder stands for its documents.
+    let out = dir.path().join("train.conll");
+    let v = json(&[
+        "export",
+        folder.to_str().unwrap(),
+        "--format",
+        "conll",
+        "--out",
+        out.to_str().unwrap(),
+        "--json",
+    ]);
+    assert_eq!(v["annotations"].as_u64(), Some(made));
+    assert_eq!(v["documents"], 1);
+    let imported = dir.path().join("imported");
+    std::fs::create_dir(&imported).unwrap();
+    let v = json(&[
+        "import",
+        out.to_str().unwrap(),
+        "--format",
+        "conll",
+        "--out",
+        imported.to_str().unwrap(),
+        "--json",
+    ]);
+    assert_eq!(v["annotations"].as_u64(), Some(made));
+    assert_eq!(v["documents"].as_array().unwrap().len(), 1);
+    let v = json(&["find", folder.to_str().unwrap(), "روسيا", "--json"]);
+    assert_eq!(
+        v["matches"].as_array().unwrap().len(),
+        SAMPLE.matches("روسيا").count()
+    );
+    let v = json(&["annotations", s, "--json"]);
+    assert_eq!(v["annotations"].as_array().unwrap().len() as u64, made);
+    // Quiet and piped: nothing on standard error.
+    let o = warraq(&["find", folder.to_str().unwrap(), "روسيا", "--quiet"]);
+    assert!(o.status.success() && o.stderr.is_empty());
+}

@@ -661,8 +661,12 @@ fn cli_export_and_import_round_trip_through_files() {
         .args(["export", src.to_str().unwrap(), "--format", "xml"])
         .output()
         .unwrap();
-    assert!(!o.status.success());
-    assert!(String::from_utf8_lossy(&o.stderr).contains("unknown format xml"));
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("invalid value 'xml'") && err.contains("conll"),
+        "{err}"
+    );
 }
 
 #[test]

@@ -34,44 +34,57 @@ fn three_decimals(v: f64) -> String {
 }
 
 fn pair_grid(ui: &mut Ui, id: &str, p: &Pair) {
+    let row = |name: &str, e: &crate::model::agreement::Scores, o: f64| {
+        vec![
+            name.to_owned(),
+            three_decimals(e.precision),
+            three_decimals(e.recall),
+            three_decimals(e.f1),
+            crate::i18n::number(format!(
+                "{} / {} / {}",
+                e.tp.unwrap_or(0),
+                e.fp.unwrap_or(0),
+                e.fn_.unwrap_or(0)
+            )),
+            three_decimals(o),
+        ]
+    };
+    let mut rows = vec![row(&tr!("all (exact)"), &p.exact, p.overlap.f1)];
+    rows.extend(
+        p.per_tag
+            .iter()
+            .map(|(tag, t)| row(tag, &t.exact, t.overlap.f1)),
+    );
+    let header = [
+        Cow::Borrowed(""),
+        tr!("precision"),
+        tr!("recall"),
+        Cow::Borrowed("F1"),
+        Cow::Borrowed("tp / fp / fn"),
+        tr!("overlap F1"),
+    ];
     // egui's grid cannot run right to left (inside a right-to-left layout its first row starts at minus infinity):
-    // it keeps to a left-to-right layout of its own, and does not mirror.
+    // it keeps to a left-to-right layout of its own, and in the Arabic interface takes its columns in the opposite
+    // order, so that the names are at the right.
+    let columns: Vec<usize> = if crate::i18n::rtl() {
+        (0..6).rev().collect()
+    } else {
+        (0..6).collect()
+    };
     ui.vertical(|ui| {
         egui::Grid::new(id)
             .striped(true)
             .num_columns(6)
             .show(ui, |ui| {
-                for h in [
-                    Cow::Borrowed(""),
-                    tr!("precision"),
-                    tr!("recall"),
-                    Cow::Borrowed("F1"),
-                    Cow::Borrowed("tp / fp / fn"),
-                    tr!("overlap F1"),
-                ] {
-                    chrome::strong(ui, h);
+                for &c in &columns {
+                    chrome::strong(ui, header[c].clone());
                 }
                 ui.end_row();
-                let row = |ui: &mut Ui, name: &str, e: &crate::model::agreement::Scores, o: f64| {
-                    chrome::label(ui, name);
-                    chrome::label(ui, three_decimals(e.precision));
-                    chrome::label(ui, three_decimals(e.recall));
-                    chrome::label(ui, three_decimals(e.f1));
-                    chrome::label(
-                        ui,
-                        crate::i18n::number(format!(
-                            "{} / {} / {}",
-                            e.tp.unwrap_or(0),
-                            e.fp.unwrap_or(0),
-                            e.fn_.unwrap_or(0)
-                        )),
-                    );
-                    chrome::label(ui, three_decimals(o));
+                for cells in &rows {
+                    for &c in &columns {
+                        chrome::label(ui, cells[c].as_str());
+                    }
                     ui.end_row();
-                };
-                row(ui, &tr!("all (exact)"), &p.exact, p.overlap.f1);
-                for (tag, t) in &p.per_tag {
-                    row(ui, tag, &t.exact, t.overlap.f1);
                 }
             });
     });
@@ -79,8 +92,8 @@ fn pair_grid(ui: &mut Ui, id: &str, p: &Pair) {
         ui,
         tr!(
             "overlap: precision %{precision}, recall %{recall} · Cohen's kappa over code points: %{kappa}",
-            precision = format!("{:.3}", p.overlap.precision),
-            recall = format!("{:.3}", p.overlap.recall),
+            precision = three_decimals(p.overlap.precision),
+            recall = three_decimals(p.overlap.recall),
             kappa = num(p.kappa)
         ),
     );

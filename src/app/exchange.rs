@@ -61,19 +61,25 @@ fn report_text(r: &Report) -> String {
     } else {
         files.join(", ")
     };
-    let template = if r.documents == 1 {
-        tr!("Exported %{n} annotations from one document to %{to}")
+    let exported = if r.documents == 1 {
+        tr!(
+            "Exported %{n} annotations from one document to %{to}",
+            n = r.annotations,
+            to = to
+        )
     } else {
-        tr!("Exported %{n} annotations from %{d} documents to %{to}")
+        tr!(
+            "Exported %{n} annotations from %{d} documents to %{to}",
+            n = r.annotations,
+            d = r.documents,
+            to = to
+        )
     };
-    crate::i18n::fill(
-        &template,
-        &[("n", &r.annotations), ("d", &r.documents), ("to", &to)],
-    ) + &r
-        .left_out
-        .iter()
-        .map(|l| format!("\n{l}"))
-        .collect::<String>()
+    exported
+        + &r.left_out
+            .iter()
+            .map(|l| format!("\n{l}"))
+            .collect::<String>()
 }
 
 impl WarraqApp {
@@ -289,9 +295,11 @@ impl WarraqApp {
                         }
                     }
                     if e.format == Format::Conll {
-                        let label =
-                            chrome::atom(ui, tr!("Outermost annotation only (one tag column)"));
-                        ui.checkbox(&mut e.outermost_only, label);
+                        chrome::checkbox(
+                            ui,
+                            &mut e.outermost_only,
+                            tr!("Outermost annotation only (one tag column)"),
+                        );
                     }
                     ui.separator();
                     chrome::heading(ui, tr!("Documents"));

@@ -229,19 +229,16 @@ impl WarraqApp {
                 step = Some(true);
             }
             ui.separator();
-            let exact = chrome::atom(ui, tr!("Exact"));
             chrome::hover(
-                ui.checkbox(&mut f.options.exact, exact),
+                chrome::checkbox(ui, &mut f.options.exact, tr!("Exact")),
                 tr!("Match harakat, letter variants and case exactly"),
             );
-            let whole = chrome::atom(ui, tr!("Whole word"));
-            ui.checkbox(&mut f.options.whole_word, whole);
-            let clitics = chrome::atom(ui, tr!("Clitic prefixes"));
+            chrome::checkbox(ui, &mut f.options.whole_word, tr!("Whole word"));
             chrome::hover(
-                ui.add_enabled(
-                    f.options.whole_word,
-                    egui::Checkbox::new(&mut f.options.clitics, clitics),
-                ),
+                ui.add_enabled_ui(f.options.whole_word, |ui| {
+                    chrome::checkbox(ui, &mut f.options.clitics, tr!("Clitic prefixes"))
+                })
+                .inner,
                 tr!(
                     "With whole words, also find the word after و ف ب ك ل ال… (left outside the match)"
                 ),

@@ -231,6 +231,28 @@ impl WarraqApp {
             self.open_folder(ctx, path);
             return;
         }
+        // An annotation file (from "Open with Warraq" in a file manager, or File ▸ Open): its annotations are
+        // imported beside it and the document opens; once imported, the document itself opens.
+        let ext = path
+            .extension()
+            .and_then(|e| e.to_str())
+            .map(str::to_ascii_lowercase);
+        if matches!(ext.as_deref(), Some("ann" | "conll" | "jsonl")) && path.is_file() {
+            let text = path.with_extension("txt");
+            if ext.as_deref() != Some("jsonl")
+                && text.is_file()
+                && crate::store::sidecar::sidecar_path(&text).is_file()
+            {
+                self.pending_message = Some(tr!(
+                    "%{file} was imported before: its document is open",
+                    file = path.display()
+                ));
+                self.open_path(ctx, text, None);
+            } else {
+                self.import_file(ctx, &path);
+            }
+            return;
+        }
         let waker = self.waker(ctx);
         if let Err(e) = self.workspace.open(path, encoding, &waker) {
             self.message = Some(e);

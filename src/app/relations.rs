@@ -462,19 +462,24 @@ impl WarraqApp {
                         );
                     }
                     chrome::row(ui, |ui| {
-                        ui.add(
+                        let field = ui.add(
                             RtlInput::new(&mut self.relations.new_type, &tr!("New relation type"))
                                 .hint(&tr!("New type"))
                                 .desired_width(160.0),
                         );
                         let name = self.relations.new_type.text();
                         let name = name.split_whitespace().collect::<Vec<_>>().join("_");
+                        // Enter in the field links, as the button does.
+                        let entered = field.has_focus()
+                            && !name.is_empty()
+                            && ui.input_mut(|i| i.consume_key(egui::Modifiers::NONE, Key::Enter));
                         if ui
                             .add_enabled(
                                 !name.is_empty(),
                                 egui::Button::new(chrome::atom(ui, tr!("Link"))),
                             )
                             .clicked()
+                            || entered
                         {
                             chosen = Some(name);
                         }
@@ -801,7 +806,7 @@ impl WarraqApp {
             ui.horizontal_wrapped(|ui| match &def.kind {
                 AttributeKind::Flag => {
                     let mut on = value.as_deref() == Some("true");
-                    if ui.checkbox(&mut on, &def.name).changed() {
+                    if chrome::checkbox(ui, &mut on, def.name.as_str()).changed() {
                         set.push((def.name.clone(), on.then(|| "true".to_owned())));
                     }
                 }

@@ -367,38 +367,72 @@ fn relations_grid(ui: &mut Ui, rows: &mut Vec<RelationRow>) {
     chrome::strong(ui, tr!("Relation types"));
     let mut remove = None;
     if !rows.is_empty() {
-        // A left-to-right layout of its own, as for the tags grid.
+        // A left-to-right layout of its own, its columns mirrored in the Arabic interface, as for the tags grid.
+        let columns: Vec<usize> = if crate::i18n::rtl() {
+            (0..7).rev().collect()
+        } else {
+            (0..7).collect()
+        };
         ui.vertical(|ui| {
             egui::Grid::new("relation-types-grid")
                 .num_columns(7)
                 .spacing([8.0, 6.0])
                 .show(ui, |ui| {
-                    chrome::label(ui, tr!("Name"));
-                    chrome::label(ui, tr!("Arabic label"));
-                    chrome::label(ui, tr!("Colour"));
-                    chrome::hover(
-                        chrome::label(ui, tr!("From tags")),
-                        tr!("Tags the source may have, e.g. PER (empty: any)"),
-                    );
-                    chrome::hover(
-                        chrome::label(ui, tr!("To tags")),
-                        tr!("Tags the target may have, e.g. ORG GPE (empty: any)"),
-                    );
-                    chrome::label(ui, tr!("Symmetric"));
-                    ui.label("");
+                    for &c in &columns {
+                        match c {
+                            0 => chrome::label(ui, tr!("Name")),
+                            1 => chrome::label(ui, tr!("Arabic label")),
+                            2 => chrome::label(ui, tr!("Colour")),
+                            3 => chrome::hover(
+                                chrome::label(ui, tr!("From tags")),
+                                tr!("Tags the source may have, e.g. PER (empty: any)"),
+                            ),
+                            4 => chrome::hover(
+                                chrome::label(ui, tr!("To tags")),
+                                tr!("Tags the target may have, e.g. ORG GPE (empty: any)"),
+                            ),
+                            5 => chrome::label(ui, tr!("Symmetric")),
+                            _ => ui.label(""),
+                        };
+                    }
                     ui.end_row();
                     for (i, r) in rows.iter_mut().enumerate() {
-                        ui.add(egui::TextEdit::singleline(&mut r.name).desired_width(100.0));
-                        ui.add(
-                            RtlInput::new(&mut r.label, &tr!("Relation label"))
-                                .desired_width(120.0),
-                        );
-                        ui.color_edit_button_srgb(&mut r.color);
-                        ui.add(egui::TextEdit::singleline(&mut r.from).desired_width(90.0));
-                        ui.add(egui::TextEdit::singleline(&mut r.to).desired_width(90.0));
-                        ui.checkbox(&mut r.symmetric, "");
-                        if ui.button(chrome::atom(ui, tr!("Remove"))).clicked() {
-                            remove = Some(i);
+                        let h = ui.spacing().interact_size.y;
+                        for &c in &columns {
+                            match c {
+                                0 => {
+                                    ui.add_sized(
+                                        [100.0, h],
+                                        egui::TextEdit::singleline(&mut r.name),
+                                    );
+                                }
+                                1 => {
+                                    ui.add(
+                                        RtlInput::new(&mut r.label, &tr!("Relation label"))
+                                            .desired_width(120.0),
+                                    );
+                                }
+                                2 => {
+                                    ui.color_edit_button_srgb(&mut r.color);
+                                }
+                                3 => {
+                                    ui.add_sized(
+                                        [90.0, h],
+                                        egui::TextEdit::singleline(&mut r.from),
+                                    );
+                                }
+                                4 => {
+                                    ui.add_sized([90.0, h], egui::TextEdit::singleline(&mut r.to));
+                                }
+                                5 => {
+                                    ui.checkbox(&mut r.symmetric, "");
+                                }
+                                _ => {
+                                    if ui.button(chrome::atom(ui, tr!("Remove"))).clicked() {
+                                        remove = Some(i);
+                                    }
+                                }
+                            }
                         }
                         ui.end_row();
                     }

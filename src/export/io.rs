@@ -96,7 +96,7 @@ pub fn export_files(
 }
 
 /// What an import produced.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, serde::Serialize)]
 pub struct Imported {
     /// The text files, each with a sidecar beside it.
     pub documents: Vec<PathBuf>,

@@ -129,7 +129,7 @@ pub struct Options {
 }
 
 /// What an export wrote.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
 pub struct Report {
     pub files: Vec<PathBuf>,
     pub documents: usize,

@@ -128,6 +128,39 @@ pub fn submenu<R>(
     }
 }
 
+/// A checkbox whose box sits on the reading side: left of its label in English, right of it in the Arabic
+/// interface (egui always puts the box first, on the left). Clicking the label toggles it, as in egui, and screen
+/// readers read one check box named by the label.
+pub fn checkbox(ui: &mut Ui, checked: &mut bool, text: impl Into<String>) -> Response {
+    let text = text.into();
+    if !crate::i18n::rtl() {
+        let label = atom(ui, text);
+        return ui.checkbox(checked, label);
+    }
+    let mut add = |ui: &mut Ui| {
+        let mut response = ui.add(egui::Checkbox::without_text(checked));
+        let label = ui.add(
+            RtlLabel::new(&text)
+                .interface()
+                .size(text_size(ui))
+                .sense(egui::Sense::click()),
+        );
+        if label.clicked() && ui.is_enabled() {
+            *checked = !*checked;
+            response.mark_changed();
+        }
+        let (enabled, on) = (ui.is_enabled(), *checked);
+        response
+            .widget_info(|| egui::WidgetInfo::selected(egui::Role::CheckBox, enabled, on, &text));
+        response | label
+    };
+    if ui.layout().main_dir() == egui::Direction::RightToLeft {
+        add(ui)
+    } else {
+        row(ui, add).inner
+    }
+}
+
 /// A label for an interface string: the text engine's label when it has right-to-left letters, egui's otherwise.
 pub fn label(ui: &mut Ui, text: impl Into<String>) -> Response {
     let text = text.into();

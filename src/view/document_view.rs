@@ -406,13 +406,30 @@ impl DocumentView {
             (Modifiers::NONE, Key::Home, Move::LineStart, false),
             (Modifiers::NONE, Key::End, Move::LineEnd, false),
         ];
+        // In the order the keys came (several can arrive within one frame), each taken by the first entry it matches.
         let mut moves = Vec::new();
         ui.input_mut(|i| {
-            for (mods, key, m, extend) in table {
-                while i.consume_key(mods, key) {
-                    moves.push((m, extend));
+            i.events.retain(|event| {
+                let egui::Event::Key {
+                    key,
+                    pressed: true,
+                    modifiers,
+                    ..
+                } = event
+                else {
+                    return true;
+                };
+                match table
+                    .iter()
+                    .find(|(mods, k, ..)| k == key && modifiers.matches_logically(*mods))
+                {
+                    Some(&(_, _, m, extend)) => {
+                        moves.push((m, extend));
+                        false
+                    }
+                    None => true,
                 }
-            }
+            });
         });
         let ctx = ui.ctx().clone();
         for (m, extend) in moves {
@@ -1236,29 +1253,8 @@ impl DocumentView {
 
     /// Selection rectangles of paragraph `i` for `span`, in the paragraph's own coordinates.
     fn paragraph_rects(&self, i: usize, span: Span) -> Option<Vec<[f32; 4]>> {
-        let p = self.doc.paragraphs()[i].span();
         let c = self.cache.get(&i)?;
-        let start = span.start.max(p.start);
-        let end = span.end.min(p.end);
-        if start > end || (start == end && !(span.start < p.end.max(p.start) && span.end > p.end)) {
-            return None;
-        }
-        let b0 = self.doc.local_byte(i, start).0;
-        let b1 = self.doc.local_byte(i, end).0;
-        let mut rects = c.layout.selection_rects(b0..b1);
-        // A selection that runs on past the end of the paragraph shows a small mark for the line break.
-        if span.end > p.end && span.start <= p.end {
-            let caret = c.layout.caret_rect(b1, 1.0);
-            let w = self.layout_style.font_size * 0.3;
-            let [x0, y0, _, y1] = caret;
-            let rtl = c.layout.is_rtl();
-            rects.push(if rtl {
-                [x0 - w, y0, x0, y1]
-            } else {
-                [x0, y0, x0 + w, y1]
-            });
-        }
-        Some(rects)
+        super::highlights::span_rects(&self.doc, i, &c.layout, self.layout_style.font_size, span)
     }
 
     fn paint(&mut self, ui: &mut Ui, viewport: Rect, overlay: Option<Overlay<'_>>) {
@@ -1689,8 +1685,7 @@ impl DocumentView {
         }
     }
 
-    /// Annotation highlights of paragraph `i`: a translucent fill in the tag's colour behind the text, and an
-    /// underline bar per annotation, stacked by nesting depth so that nested and overlapping annotations all show.
+    /// Annotation highlights of paragraph `i` ([`super::highlights`], shared with `warraq render`), painted.
     fn paint_highlights(
         &self,
         painter: &egui::Painter,
@@ -1699,101 +1694,75 @@ impl DocumentView {
         o: Overlay<'_>,
         dark: bool,
     ) {
-        let para = self.doc.paragraphs()[i].span();
-        // Suggestions: faded, with a dashed underline, until accepted.
-        let first = o
-            .annotations
-            .suggestions
-            .partition_point(|a| a.end <= para.start.0);
-        for a in o.annotations.suggestions[first..]
-            .iter()
-            .take_while(|a| a.start <= para.end.0)
-        {
-            let [r, g, b] = o.annotations.tags.color_of(&a.tag);
-            let color = Color32::from_rgb(r, g, b);
-            let Some(rects) = self.paragraph_rects(i, a.span()) else {
-                continue;
-            };
-            for [x0, y0, x1, y1] in rects {
-                let rect =
-                    Rect::from_min_max(origin + Vec2::new(x0, y0), origin + Vec2::new(x1, y1));
-                painter.rect_filled(rect, 2.0, color.gamma_multiply(0.08));
-                let y = rect.max.y - 2.0;
-                painter.add(egui::Shape::dashed_line(
-                    &[Pos2::new(rect.min.x, y), Pos2::new(rect.max.x, y)],
-                    egui::Stroke::new(1.5, color.gamma_multiply(0.8)),
-                    4.0,
-                    3.0,
-                ));
-            }
-        }
-        let list: Vec<_> = o
-            .annotations
-            .overlapping(Span::new(para.start, CharOffset(para.end.0 + 1)))
-            .collect();
-        for a in &list {
-            let depth = list
-                .iter()
-                .filter(|b| {
-                    b.id != a.id
-                        && b.start <= a.start
-                        && b.end >= a.end
-                        && ((b.end - b.start) > (a.end - a.start) || b.id < a.id)
-                })
-                .count();
-            let [r, g, b] = o.annotations.tags.color_of(&a.tag);
-            let color = Color32::from_rgb(r, g, b);
-            // A discontinuous annotation: its pieces highlighted, joined by a thin line between them.
-            let rects: Vec<[f32; 4]> = if a.fragments.is_empty() {
-                match self.paragraph_rects(i, a.span()) {
-                    Some(r) => r,
-                    None => continue,
+        use super::highlights::{Mark, Style, paragraph_marks};
+        let Some(c) = self.cache.get(&i) else {
+            return;
+        };
+        let mut marks = Vec::new();
+        paragraph_marks(
+            &self.doc,
+            i,
+            &c.layout,
+            self.layout_style.font_size,
+            o.annotations,
+            Style {
+                dark,
+                emphasized: o.emphasized,
+                flash: o.flash,
+            },
+            &mut marks,
+        );
+        let rgb = |[r, g, b]: [u8; 3], alpha: f32| Color32::from_rgb(r, g, b).gamma_multiply(alpha);
+        let rect = |[x0, y0, x1, y1]: [f32; 4]| {
+            Rect::from_min_max(origin + Vec2::new(x0, y0), origin + Vec2::new(x1, y1))
+        };
+        let at = |[x, y]: [f32; 2]| origin + Vec2::new(x, y);
+        for m in marks {
+            match m {
+                Mark::Fill {
+                    rect: r,
+                    color,
+                    alpha,
+                } => {
+                    painter.rect_filled(rect(r), 2.0, rgb(color, alpha));
                 }
-            } else {
-                let pieces: Vec<Vec<[f32; 4]>> = a
-                    .pieces()
-                    .iter()
-                    .filter_map(|p| self.paragraph_rects(i, *p))
-                    .filter(|r| !r.is_empty())
-                    .collect();
-                for w in pieces.windows(2) {
-                    let (x, y) = (w[0].last().expect("not empty"), w[1][0]);
-                    // From where one piece ends to where the next begins, on their lines' baselines.
-                    let rtl = self.cache.get(&i).is_some_and(|c| c.layout.is_rtl());
-                    let (ax, bx) = if rtl { (x[0], y[2]) } else { (x[2], y[0]) };
+                Mark::Line {
+                    from,
+                    to,
+                    width,
+                    color,
+                    alpha,
+                    dash: Some((dash, gap)),
+                } => {
                     painter.add(egui::Shape::dashed_line(
-                        &[
-                            origin + Vec2::new(ax, x[3] - 3.0),
-                            origin + Vec2::new(bx, y[3] - 3.0),
-                        ],
-                        egui::Stroke::new(1.0, color),
-                        3.0,
-                        3.0,
+                        &[at(from), at(to)],
+                        egui::Stroke::new(width, rgb(color, alpha)),
+                        dash,
+                        gap,
                     ));
                 }
-                pieces.into_iter().flatten().collect()
-            };
-            let emphasized = o.emphasized == Some(a.id);
-            for [x0, y0, x1, y1] in rects {
-                let rect =
-                    Rect::from_min_max(origin + Vec2::new(x0, y0), origin + Vec2::new(x1, y1));
-                let fill_alpha = if dark { 0.30 } else { 0.22 }
-                    + if emphasized {
-                        0.2 * o.flash.max(0.4)
-                    } else {
-                        0.0
-                    };
-                painter.rect_filled(rect, 2.0, color.gamma_multiply(fill_alpha));
-                let bar_y = rect.max.y - 2.0 - depth as f32 * 3.5;
-                painter.line_segment(
-                    [Pos2::new(rect.min.x, bar_y), Pos2::new(rect.max.x, bar_y)],
-                    egui::Stroke::new(2.0, color),
-                );
-                if emphasized {
+                Mark::Line {
+                    from,
+                    to,
+                    width,
+                    color,
+                    alpha,
+                    dash: None,
+                } => {
+                    painter.line_segment(
+                        [at(from), at(to)],
+                        egui::Stroke::new(width, rgb(color, alpha)),
+                    );
+                }
+                Mark::Outline {
+                    rect: r,
+                    width,
+                    color,
+                } => {
                     painter.rect_stroke(
-                        rect.expand(1.0),
+                        rect(r).expand(1.0),
                         2.0,
-                        egui::Stroke::new(1.5, color),
+                        egui::Stroke::new(width, rgb(color, 1.0)),
                         egui::StrokeKind::Outside,
                     );
                 }

@@ -10,6 +10,7 @@
 pub mod arcs;
 pub mod chrome;
 pub mod document_view;
+pub mod highlights;
 pub mod rtl_input;
 pub mod rtl_label;
 pub mod text_kit;

@@ -67,13 +67,18 @@ pub fn is_annotated(path: &Path) -> bool {
 
 /// The documents of `folder` (at most 16 folders deep): texts and annotated files, sorted by name.
 pub fn scan(folder: &Path) -> Result<Vec<CorpusDocument>, String> {
-    let files = files(folder, |p| {
+    let files = document_paths(folder)?;
+    Ok(files.into_iter().map(|p| document(folder, p)).collect())
+}
+
+/// The paths of the documents [`scan`] lists.
+pub fn document_paths(folder: &Path) -> Result<Vec<PathBuf>, String> {
+    files(folder, |p| {
         is_annotated(p)
             || p.extension()
                 .and_then(|e| e.to_str())
                 .is_some_and(|e| TEXT_EXTENSIONS.contains(&e.to_ascii_lowercase().as_str()))
-    })?;
-    Ok(files.into_iter().map(|p| document(folder, p)).collect())
+    })
 }
 
 fn document(folder: &Path, path: PathBuf) -> CorpusDocument {

@@ -650,7 +650,7 @@ impl super::OpenDocument {
 }
 
 /// What [`curate_all`] did for one document.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize)]
 pub struct Curated {
     /// The curated copy.
     pub path: PathBuf,
@@ -663,7 +663,7 @@ pub struct Curated {
 }
 
 /// What [`curate_all`] did.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, serde::Serialize)]
 pub struct CurateReport {
     pub documents: Vec<Curated>,
     /// Documents left out and why (missing on one side, unreadable, another text).
@@ -700,6 +700,16 @@ pub fn curate_all(
     into: &Path,
     annotator: &str,
 ) -> Result<CurateReport, String> {
+    curate_all_with_progress(sources, into, annotator, |_, _| {})
+}
+
+/// [`curate_all`], calling `progress(done, total)` after each document.
+pub fn curate_all_with_progress(
+    sources: &[PathBuf],
+    into: &Path,
+    annotator: &str,
+    mut progress: impl FnMut(usize, usize),
+) -> Result<CurateReport, String> {
     check_into(sources, into)?;
     let paired = pair(sources)?;
     if paired.documents.is_empty() {
@@ -718,7 +728,9 @@ pub fn curate_all(
         problems: paired.problems,
         refused: 0,
     };
-    for (relative, files) in &paired.documents {
+    let total = paired.documents.len();
+    for (done, (relative, files)) in paired.documents.iter().enumerate() {
+        progress(done, total);
         // The annotators' copies first: nothing is copied for a document that cannot be curated.
         let (annotators, reference) = match read_document(files) {
             Ok(r) => r,

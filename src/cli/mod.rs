@@ -13,42 +13,7 @@ use crate::store;
 use crate::store::write::OutputGuard;
 use crate::text::{GlyphAtlas, GlyphQuad, TextEngine, TextStyle};
 
-pub const USAGE: &str = "\
-Warraq — a reader and entity annotator for Arabic text
-
-Usage:
-  warraq [FILE]                      open FILE (or the bundled sample article) in a window
-  warraq layout FILE --width W --font-size S [--json]
-                                     print every visual line as the view lays it out
-  warraq render FILE --width W [--font-size S] [--from-line N] [--height H] --out PAGE.png [--force]
-                                     draw what the view shows into a PNG, without a window
-  warraq annotations FILE [--json]   list FILE's annotations after loading and re-anchoring (writes nothing)
-  warraq export FILE... --format FORMAT [--out FILE_OR_DIR] [--outermost-only] [--force]
-                                     export annotations: notes-md, notes-html, csv, jsonl, jsonl-doccano, brat,
-                                     conll, w3c; an existing output is replaced only with --force, an input never
-  warraq import FILE --format brat|conll|jsonl [--out DIR]
-                                     bring annotations in: writes NAME.txt (when the format carries the text) and
-                                     its sidecar
-  warraq preannotate FILE --gazetteer LIST [--accept-all]
-                                     propose (or, with --accept-all, make) an annotation for every match of the
-                                     names in LIST (NAME<TAB>TAG or NAME,TAG a line); writes the sidecar
-  warraq find FILE... QUERY [--exact] [--whole-word] [--json]
-                                     the window's Arabic-aware search: one line per match (FILE:START-END: the
-                                     match in context); exit 0 when something matched, 1 when nothing did, 2
-                                     when a file could not be searched (the others still are)
-  warraq agree A B [C...] [--json]   inter-annotator agreement: each argument a folder (documents paired by
-                                     their path inside it) or a text file; the first is the reference. Span
-                                     precision/recall/F1 (exact and overlapping), Cohen's kappa, Krippendorff's
-                                     alpha (docs/agreement.md)
-  warraq curate A B [C...] --into FOLDER
-                                     make (or bring up to date) curated copies of the annotators' documents in
-                                     FOLDER: the text copied, what all agree on merged; prints what is left to
-                                     decide in the window (an annotator's file is never written)
-  warraq --help | --version
-
-Limits: --width 16–20000, --font-size 4–400, --height 1–20000 (and width × height ≤ 40 million pixels).
-Exit status: 0 done, 1 failed (the message says why; nothing was overwritten), 2 bad arguments.
-";
+pub mod args;
 
 /// Bounds of the numbers the command line accepts: wide enough for any screen or page, small enough that no
 /// layout or image blows up.
@@ -57,329 +22,40 @@ pub const FONT_SIZE_RANGE: std::ops::RangeInclusive<f32> = 4.0..=400.0;
 pub const HEIGHT_RANGE: std::ops::RangeInclusive<u32> = 1..=20_000;
 pub const MAX_PIXELS: u64 = 40_000_000;
 
-/// What the command line asks for.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Invocation {
-    Window {
-        file: Option<PathBuf>,
-    },
-    Layout {
-        file: PathBuf,
-        width: f32,
-        font_size: f32,
-        json: bool,
-    },
-    Render {
-        file: PathBuf,
-        width: f32,
-        font_size: f32,
-        from_line: usize,
-        height: u32,
-        out: PathBuf,
-        force: bool,
-    },
-    Annotations {
-        file: PathBuf,
-        json: bool,
-    },
-    Find {
-        files: Vec<PathBuf>,
-        query: String,
-        options: crate::model::search::SearchOptions,
-        json: bool,
-    },
-    Export {
-        files: Vec<PathBuf>,
-        format: crate::export::Format,
-        out: Option<PathBuf>,
-        outermost_only: bool,
-        force: bool,
-    },
-    Import {
-        file: PathBuf,
-        format: String,
-        out: Option<PathBuf>,
-    },
-    Preannotate {
-        file: PathBuf,
-        gazetteer: PathBuf,
-        accept_all: bool,
-    },
-    Agree {
-        sources: Vec<PathBuf>,
-        json: bool,
-    },
-    Curate {
-        sources: Vec<PathBuf>,
-        into: PathBuf,
-    },
-    Help,
-    Version,
-}
-
-/// Parses the arguments after the program name.
-pub fn parse(args: &[String]) -> Result<Invocation, String> {
-    let mut it = args.iter().peekable();
-    let Some(first) = it.peek().map(|s| s.as_str()) else {
-        return Ok(Invocation::Window { file: None });
-    };
-    match first {
-        "-h" | "--help" | "help" => Ok(Invocation::Help),
-        "-V" | "--version" => Ok(Invocation::Version),
-        "export" | "import" => {
-            let cmd = it.next().cloned().unwrap_or_default();
-            let (mut files, mut format, mut out, mut outermost_only, mut force) =
-                (Vec::new(), None, None, false, false);
-            while let Some(a) = it.next() {
-                match a.as_str() {
-                    "--format" => {
-                        format = Some(it.next().cloned().ok_or("--format needs a value")?)
-                    }
-                    "--out" => out = Some(PathBuf::from(it.next().ok_or("--out needs a value")?)),
-                    "--outermost-only" if cmd == "export" => outermost_only = true,
-                    "--force" if cmd == "export" => force = true,
-                    s if s.starts_with("--") => {
-                        return Err(format!("unknown option {s} for {cmd}"));
-                    }
-                    s => files.push(PathBuf::from(s)),
-                }
+/// The paths given on the command line with each folder replaced by its documents (as the window's folder list
+/// shows them: text files and annotated files, subfolders included).
+pub fn documents(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
+    let mut out = Vec::new();
+    for p in paths {
+        if p.is_dir() {
+            let found = crate::workspace::corpus::document_paths(p)?;
+            if found.is_empty() {
+                return Err(format!("{}: no documents in this folder", p.display()));
             }
-            let format = format.ok_or_else(|| format!("{cmd} needs --format"))?;
-            if files.is_empty() {
-                return Err(format!("{cmd} needs a FILE"));
-            }
-            if cmd == "export" {
-                let format = crate::export::Format::from_name(&format).ok_or_else(|| {
-                    let names: Vec<&str> = crate::export::Format::ALL
-                        .iter()
-                        .map(|f| f.name())
-                        .collect();
-                    format!("unknown format {format}; one of {}", names.join(", "))
-                })?;
-                Ok(Invocation::Export {
-                    files,
-                    format,
-                    out,
-                    outermost_only,
-                    force,
-                })
-            } else {
-                if !["brat", "conll", "jsonl"].contains(&format.as_str()) {
-                    return Err(format!(
-                        "unknown import format {format}; one of brat, conll, jsonl"
-                    ));
-                }
-                if files.len() > 1 {
-                    return Err("import takes one FILE".into());
-                }
-                Ok(Invocation::Import {
-                    file: files.remove(0),
-                    format,
-                    out,
-                })
-            }
-        }
-        "preannotate" => {
-            let (mut file, mut gazetteer, mut accept_all) = (None, None, false);
-            let mut rest = it.skip(1);
-            while let Some(a) = rest.next() {
-                match a.as_str() {
-                    "--gazetteer" => {
-                        gazetteer = Some(PathBuf::from(
-                            rest.next().ok_or("--gazetteer needs a value")?,
-                        ))
-                    }
-                    "--accept-all" => accept_all = true,
-                    s if s.starts_with("--") => {
-                        return Err(format!("unknown option {s} for preannotate"));
-                    }
-                    s if file.is_none() => file = Some(PathBuf::from(s)),
-                    s => return Err(format!("unexpected argument {s}")),
-                }
-            }
-            Ok(Invocation::Preannotate {
-                file: file.ok_or("preannotate needs a FILE")?,
-                gazetteer: gazetteer.ok_or("preannotate needs --gazetteer LIST")?,
-                accept_all,
-            })
-        }
-        "find" => {
-            let mut words = Vec::new();
-            let mut options = crate::model::search::SearchOptions::default();
-            let mut json = false;
-            for a in it.skip(1) {
-                match a.as_str() {
-                    "--json" => json = true,
-                    "--exact" => options.exact = true,
-                    "--whole-word" => options.whole_word = true,
-                    s if s.starts_with("--") => return Err(format!("unknown option {s} for find")),
-                    s => words.push(s.to_owned()),
-                }
-            }
-            let query = words.pop().ok_or("find needs FILE... QUERY")?;
-            if words.is_empty() {
-                return Err("find needs FILE... QUERY".into());
-            }
-            if query.trim().is_empty() {
-                return Err("find needs a QUERY that is not empty".into());
-            }
-            Ok(Invocation::Find {
-                files: words.into_iter().map(PathBuf::from).collect(),
-                query,
-                options,
-                json,
-            })
-        }
-        "agree" => {
-            let mut sources = Vec::new();
-            let mut json = false;
-            for a in it.skip(1) {
-                match a.as_str() {
-                    "--json" => json = true,
-                    s if s.starts_with("--") => {
-                        return Err(format!("unknown option {s} for agree"));
-                    }
-                    s => sources.push(PathBuf::from(s)),
-                }
-            }
-            if sources.len() < 2 {
-                return Err("agree needs two or more annotators' folders or files".into());
-            }
-            Ok(Invocation::Agree { sources, json })
-        }
-        "curate" => {
-            let mut sources = Vec::new();
-            let mut into = None;
-            let mut args = it.skip(1);
-            while let Some(a) = args.next() {
-                match a.as_str() {
-                    "--into" => {
-                        if into.is_some() {
-                            return Err("--into given twice".into());
-                        }
-                        into = Some(PathBuf::from(args.next().ok_or("--into needs a folder")?));
-                    }
-                    s if s.starts_with("--") => {
-                        return Err(format!("unknown option {s} for curate"));
-                    }
-                    s => sources.push(PathBuf::from(s)),
-                }
-            }
-            if sources.len() < 2 {
-                return Err("curate needs two or more annotators' folders or files".into());
-            }
-            let into = into.ok_or("curate needs --into FOLDER: where the curated copies go")?;
-            Ok(Invocation::Curate { sources, into })
-        }
-        "annotations" => {
-            let mut file = None;
-            let mut json = false;
-            for a in it.skip(1) {
-                match a.as_str() {
-                    "--json" => json = true,
-                    s if s.starts_with("--") => {
-                        return Err(format!("unknown option {s} for annotations"));
-                    }
-                    s if file.is_none() => file = Some(PathBuf::from(s)),
-                    s => return Err(format!("unexpected argument {s}")),
-                }
-            }
-            let file = file.ok_or("annotations needs a FILE")?;
-            Ok(Invocation::Annotations { file, json })
-        }
-        "layout" | "render" => {
-            let cmd = it.next().cloned().unwrap_or_default();
-            let mut file = None;
-            let (mut width, mut font_size, mut json, mut from_line, mut height, mut out) =
-                (None, 20.0f32, false, 0usize, 900u32, None);
-            let mut force = false;
-            while let Some(a) = it.next() {
-                let mut value = |name: &str| {
-                    it.next()
-                        .cloned()
-                        .ok_or_else(|| format!("{name} needs a value"))
-                };
-                match a.as_str() {
-                    "--width" => width = Some(num::<f32>(&value("--width")?, "--width")?),
-                    "--font-size" => font_size = num(&value("--font-size")?, "--font-size")?,
-                    "--json" if cmd == "layout" => json = true,
-                    "--from-line" if cmd == "render" => {
-                        from_line = num(&value("--from-line")?, "--from-line")?
-                    }
-                    "--height" if cmd == "render" => height = num(&value("--height")?, "--height")?,
-                    "--out" if cmd == "render" => out = Some(PathBuf::from(value("--out")?)),
-                    "--force" if cmd == "render" => force = true,
-                    s if s.starts_with("--") => {
-                        return Err(format!("unknown option {s} for {cmd}"));
-                    }
-                    s if file.is_none() => file = Some(PathBuf::from(s)),
-                    s => return Err(format!("unexpected argument {s}")),
-                }
-            }
-            let file = file.ok_or_else(|| format!("{cmd} needs a FILE"))?;
-            let width = width.ok_or_else(|| format!("{cmd} needs --width"))?;
-            in_range("--width", width, &WIDTH_RANGE)?;
-            in_range("--font-size", font_size, &FONT_SIZE_RANGE)?;
-            if cmd == "render" {
-                in_range("--height", height, &HEIGHT_RANGE)?;
-                let pixels = (width + 2.0 * MARGIN).ceil() as u64 * u64::from(height);
-                if pixels > MAX_PIXELS {
-                    return Err(format!(
-                        "--width {width} × --height {height} is {pixels} pixels; at most {MAX_PIXELS}"
-                    ));
-                }
-            }
-            if cmd == "layout" {
-                Ok(Invocation::Layout {
-                    file,
-                    width,
-                    font_size,
-                    json,
-                })
-            } else {
-                let out = out.ok_or("render needs --out PAGE.png")?;
-                Ok(Invocation::Render {
-                    file,
-                    width,
-                    font_size,
-                    from_line,
-                    height,
-                    out,
-                    force,
-                })
-            }
-        }
-        s if s.starts_with('-') => Err(format!("unknown option {s}")),
-        _ => {
-            let file = it.next().map(PathBuf::from);
-            if let Some(extra) = it.next() {
-                return Err(format!("unexpected argument {extra}: give one file"));
-            }
-            Ok(Invocation::Window { file })
+            out.extend(found);
+        } else {
+            out.push(p.clone());
         }
     }
+    Ok(out)
 }
 
-/// Checks a number from the command line against its allowed range (NaN and infinities fail too).
-fn in_range<T: PartialOrd + std::fmt::Display>(
-    name: &str,
-    value: T,
-    range: &std::ops::RangeInclusive<T>,
-) -> Result<(), String> {
-    if range.contains(&value) {
-        Ok(())
-    } else {
-        Err(format!(
-            "{name} {value} is out of range; it must be between {} and {}",
-            range.start(),
-            range.end()
-        ))
+/// A progress bar on standard error for `len` steps: drawn only when standard error is a terminal and `--quiet`
+/// was not given, so pipes and logs stay clean.
+#[must_use]
+pub fn progress_bar(len: usize, what: &str, quiet: bool) -> indicatif::ProgressBar {
+    use std::io::IsTerminal as _;
+    if quiet || !std::io::stderr().is_terminal() {
+        return indicatif::ProgressBar::hidden();
     }
-}
-
-fn num<T: std::str::FromStr>(s: &str, name: &str) -> Result<T, String> {
-    s.parse()
-        .map_err(|_| format!("{name}: {s:?} is not a number"))
+    let bar = indicatif::ProgressBar::new(len as u64);
+    if let Ok(style) =
+        indicatif::ProgressStyle::with_template("{msg} [{bar:32}] {pos}/{len} {elapsed}")
+    {
+        bar.set_style(style.progress_chars("=> "));
+    }
+    bar.set_message(what.to_owned());
+    bar
 }
 
 /// Loads a document the way the window does.
@@ -499,7 +175,7 @@ pub fn layout_command(
 const PAGE: [u8; 3] = [248, 248, 248];
 const INK: [u8; 3] = [40, 40, 40];
 /// Same margin and paragraph gap as the document view.
-const MARGIN: f32 = 24.0;
+pub const MARGIN: f32 = 24.0;
 const PARAGRAPH_GAP: f32 = 0.6;
 
 /// Renders paragraphs from `from_line` on into an RGB image `width + 2 * margin` wide and `height` tall.
@@ -528,29 +204,31 @@ pub fn render_document(
     let gap = (PARAGRAPH_GAP * font_size).round();
     let mut y = MARGIN;
     let mut quads: Vec<GlyphQuad> = Vec::new();
+    let mut marks = Vec::new();
     for p in from_line..doc.paragraphs().len() {
         if y > height as f32 {
             break;
         }
         let layout = engine.layout(doc.paragraph_text(p), &style, Some(width));
         if let Some(set) = annotations {
-            let para = doc.paragraphs()[p].span();
-            for a in set.overlapping(para) {
-                let start = doc.local_byte(p, a.span().start.max(para.start)).0;
-                let end = doc.local_byte(p, a.span().end.min(para.end)).0;
-                let color = set.tags.color_of(&a.tag);
-                for [x0, y0, x1, y1] in layout.selection_rects(start..end) {
-                    let r = [MARGIN + x0, y + y0, MARGIN + x1, y + y1];
-                    fill(&mut rgb, img_w, height, r, color, 0.25);
-                    fill(
-                        &mut rgb,
-                        img_w,
-                        height,
-                        [r[0], r[3] - 3.0, r[2], r[3] - 1.0],
-                        color,
-                        1.0,
-                    );
-                }
+            // The window's highlights, in the light theme.
+            marks.clear();
+            crate::view::highlights::paragraph_marks(
+                doc,
+                p,
+                &layout,
+                font_size,
+                set,
+                crate::view::highlights::Style::default(),
+                &mut marks,
+            );
+            let mut canvas = Canvas {
+                rgb: &mut rgb,
+                w: img_w,
+                h: height,
+            };
+            for m in &marks {
+                canvas.mark(m, (MARGIN, y));
             }
         }
         quads.clear();
@@ -583,21 +261,80 @@ pub fn render_document(
     (img_w, height, rgb)
 }
 
-/// The `render` command: writes a PNG.
-/// Blends a rectangle of `color` at `alpha` into an RGB image.
-fn fill(rgb: &mut [u8], w: u32, h: u32, [x0, y0, x1, y1]: [f32; 4], color: [u8; 3], alpha: f32) {
-    let a = (alpha * 255.0) as u32;
-    for y in (y0.round().max(0.0) as u32)..(y1.round().max(0.0) as u32).min(h) {
-        for x in (x0.round().max(0.0) as u32)..(x1.round().max(0.0) as u32).min(w) {
-            let o = ((y * w + x) * 3) as usize;
-            for k in 0..3 {
-                rgb[o + k] =
-                    ((u32::from(color[k]) * a + u32::from(rgb[o + k]) * (255 - a)) / 255) as u8;
+/// An RGB image that highlight marks are drawn into.
+struct Canvas<'a> {
+    rgb: &'a mut [u8],
+    w: u32,
+    h: u32,
+}
+
+impl Canvas<'_> {
+    /// Blends a rectangle of `color` at `alpha`.
+    fn fill(&mut self, [x0, y0, x1, y1]: [f32; 4], color: [u8; 3], alpha: f32) {
+        let a = (alpha.clamp(0.0, 1.0) * 255.0) as u32;
+        for y in (y0.round().max(0.0) as u32)..(y1.round().max(0.0) as u32).min(self.h) {
+            for x in (x0.round().max(0.0) as u32)..(x1.round().max(0.0) as u32).min(self.w) {
+                let o = ((y * self.w + x) * 3) as usize;
+                for (channel, &c) in self.rgb[o..o + 3].iter_mut().zip(&color) {
+                    *channel = ((u32::from(c) * a + u32::from(*channel) * (255 - a)) / 255) as u8;
+                }
+            }
+        }
+    }
+
+    /// Draws a highlight mark whose coordinates are relative to `origin`.
+    fn mark(&mut self, m: &crate::view::highlights::Mark, (ox, oy): (f32, f32)) {
+        use crate::view::highlights::Mark;
+        let moved = |[x0, y0, x1, y1]: [f32; 4]| [ox + x0, oy + y0, ox + x1, oy + y1];
+        match *m {
+            Mark::Fill { rect, color, alpha } => self.fill(moved(rect), color, alpha),
+            Mark::Outline { rect, width, color } => {
+                let [x0, y0, x1, y1] = moved(rect);
+                let (x0, y0, x1, y1) = (x0 - 1.0, y0 - 1.0, x1 + 1.0, y1 + 1.0);
+                self.fill([x0 - width, y0 - width, x1 + width, y0], color, 1.0);
+                self.fill([x0 - width, y1, x1 + width, y1 + width], color, 1.0);
+                self.fill([x0 - width, y0, x0, y1], color, 1.0);
+                self.fill([x1, y0, x1 + width, y1], color, 1.0);
+            }
+            Mark::Line {
+                from,
+                to,
+                width,
+                color,
+                alpha,
+                dash,
+            } => {
+                let (a, b) = ([ox + from[0], oy + from[1]], [ox + to[0], oy + to[1]]);
+                let length = ((b[0] - a[0]).powi(2) + (b[1] - a[1]).powi(2)).sqrt();
+                let (dash, gap) = dash.unwrap_or((length.max(1.0), 0.0));
+                let half = width / 2.0;
+                // Dash by dash; each dash a rectangle when the line is level (underlines), else a pixel at a time.
+                let mut t = 0.0;
+                while t < length {
+                    let end = (t + dash).min(length);
+                    let point = |d: f32| {
+                        let f = d / length;
+                        (a[0] + (b[0] - a[0]) * f, a[1] + (b[1] - a[1]) * f)
+                    };
+                    let ((x0, y0), (x1, _)) = (point(t), point(end));
+                    if (b[1] - a[1]).abs() < 0.01 {
+                        self.fill([x0.min(x1), y0 - half, x0.max(x1), y0 + half], color, alpha);
+                    } else {
+                        let mut d = t;
+                        while d < end {
+                            let (x, y) = point(d);
+                            self.fill([x - half, y - half, x + half, y + half], color, alpha);
+                            d += 1.0;
+                        }
+                    }
+                    t = end + gap;
+                }
             }
         }
     }
 }
 
+/// The `render` command: writes a PNG.
 pub fn render_command(
     file: &Path,
     width: f32,
@@ -639,50 +376,6 @@ pub fn render_command(
     OutputGuard::new([file.to_owned()], force)
         .write(out, &png_bytes)
         .map_err(|e| e.to_string())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn args(s: &str) -> Vec<String> {
-        s.split_whitespace().map(str::to_owned).collect()
-    }
-
-    #[test]
-    fn parses_the_documented_forms() {
-        assert_eq!(parse(&[]).unwrap(), Invocation::Window { file: None });
-        assert_eq!(
-            parse(&args("a.txt")).unwrap(),
-            Invocation::Window {
-                file: Some("a.txt".into())
-            }
-        );
-        assert_eq!(
-            parse(&args("layout a.txt --width 600 --font-size 20 --json")).unwrap(),
-            Invocation::Layout {
-                file: "a.txt".into(),
-                width: 600.0,
-                font_size: 20.0,
-                json: true
-            }
-        );
-        assert!(matches!(
-            parse(&args("render a.txt --width 600 --out x.png")).unwrap(),
-            Invocation::Render { from_line: 0, .. }
-        ));
-        assert!(
-            parse(&args("layout a.txt"))
-                .unwrap_err()
-                .contains("--width")
-        );
-        assert!(
-            parse(&args("render a.txt --width 100"))
-                .unwrap_err()
-                .contains("--out")
-        );
-        assert!(parse(&args("--bogus")).is_err());
-    }
 }
 
 #[derive(Serialize)]
@@ -818,14 +511,46 @@ pub fn annotations_command(file: &Path, json: bool) -> Result<String, String> {
     Ok(out)
 }
 
+/// What `preannotate` did.
+#[derive(Debug, Clone, Serialize)]
+pub struct Preannotated {
+    /// Names read from the list.
+    pub names: usize,
+    /// Matches found (suggestions, or annotations made with `--accept-all`).
+    pub suggestions: usize,
+    /// Annotations made (`--accept-all`).
+    pub annotations: usize,
+    pub sidecar: PathBuf,
+    /// Lines of the list that could not be used ("LIST:LINE: message") and notices about the document.
+    pub problems: Vec<String>,
+}
+
+impl Preannotated {
+    /// One line for people.
+    #[must_use]
+    pub fn summary(&self, accept_all: bool) -> String {
+        let what = if accept_all {
+            format!(
+                "{} annotations made from {} names",
+                self.annotations, self.names
+            )
+        } else {
+            format!(
+                "{} suggestions from {} names, to review in the window",
+                self.suggestions, self.names
+            )
+        };
+        format!("{what}; saved {}", self.sidecar.display())
+    }
+}
+
 /// The `preannotate` command: matches a gazetteer in the document and saves the proposals (or, with `accept_all`,
-/// annotations) to the sidecar, atomically. Returns a one-line summary; lines of the list that could not be used are
-/// returned as "LIST:LINE: message".
+/// annotations) to the sidecar, atomically.
 pub fn preannotate_command(
     file: &Path,
     gazetteer: &Path,
     accept_all: bool,
-) -> Result<(String, Vec<String>), String> {
+) -> Result<Preannotated, String> {
     let (entries, problems) = store::read_name_list(gazetteer)?;
     // The same open-document code as the window: lock, re-anchoring, and a save that merges with changes made
     // elsewhere (a window with this document open) instead of overwriting them.
@@ -844,7 +569,7 @@ pub fn preannotate_command(
     let found =
         crate::model::gazetteer::suggest(&d.doc, d.search_index_now(), &d.annotations, &entries);
     let n = found.len();
-    let summary = if accept_all {
+    let made = if accept_all {
         // Only this list's matches are accepted; suggestions already waiting for review stay as they are.
         let keys: std::collections::HashSet<(usize, usize, String)> = found
             .iter()
@@ -860,14 +585,10 @@ pub fn preannotate_command(
             .map(|(i, _)| i)
             .collect();
         let doc = d.doc.clone();
-        let made = d.annotations.accept_suggestions(&doc, Some(&mine));
-        format!("{made} annotations made from {} names", entries.len())
+        d.annotations.accept_suggestions(&doc, Some(&mine))
     } else {
         d.annotations.add_suggestions(found);
-        format!(
-            "{n} suggestions from {} names, to review in the window",
-            entries.len()
-        )
+        0
     };
     let saved = d.save_now().map_err(|e| match e {
         crate::workspace::SaveError::Failed(e) => {
@@ -879,7 +600,13 @@ pub fn preannotate_command(
     notices.extend(saved.message(&side));
     let mut problems = problems;
     problems.extend(notices);
-    Ok((format!("{summary}; saved {}", side.display()), problems))
+    Ok(Preannotated {
+        names: entries.len(),
+        suggestions: n,
+        annotations: made,
+        sidecar: side,
+        problems,
+    })
 }
 
 /// One match of `warraq find`.
@@ -910,6 +637,7 @@ pub fn find_command(
     options: crate::model::search::SearchOptions,
     json: bool,
     out: &mut dyn std::io::Write,
+    progress: &mut dyn FnMut(usize, usize),
 ) -> std::io::Result<FindOutcome> {
     use std::io::Write as _;
     const CONTEXT: usize = 30;
@@ -925,7 +653,8 @@ pub fn find_command(
             serde_json::json!(query)
         )?;
     }
-    for file in files {
+    for (done, file) in files.iter().enumerate() {
+        progress(done, files.len());
         let doc = match load_document(file) {
             Ok(doc) => std::sync::Arc::new(doc),
             Err(e) => {
@@ -1047,8 +776,12 @@ pub struct AgreePair {
 
 /// The `agree` command: documents paired across annotators, scored (definitions in docs/agreement.md). A document
 /// missing for an annotator, or whose text differs from the reference's, is left out and named.
-pub fn agree_command(sources: &[PathBuf], json: bool) -> Result<String, String> {
-    let report = agree(sources)?;
+pub fn agree_command(
+    sources: &[PathBuf],
+    json: bool,
+    progress: impl FnMut(usize, usize),
+) -> Result<String, String> {
+    let report = agree_with_progress(sources, progress)?;
     if json {
         return serde_json::to_string_pretty(&report).map_err(|e| e.to_string());
     }
@@ -1057,13 +790,23 @@ pub fn agree_command(sources: &[PathBuf], json: bool) -> Result<String, String> 
 
 /// The agreement of annotators' folders or files (the first the reference), as `agree` and the window compute it.
 pub fn agree(sources: &[PathBuf]) -> Result<AgreeReport, String> {
+    agree_with_progress(sources, |_, _| {})
+}
+
+/// [`agree`], calling `progress(done, total)` as each document is read.
+pub fn agree_with_progress(
+    sources: &[PathBuf],
+    mut progress: impl FnMut(usize, usize),
+) -> Result<AgreeReport, String> {
     use crate::model::agreement;
     let paired = crate::workspace::curation::pair(sources)?;
     let mut problems = paired.problems;
     let mut texts: Vec<String> = Vec::new();
     let mut spans: Vec<Vec<agreement::Spans>> = Vec::new();
     let mut kept: Vec<(String, Vec<PathBuf>)> = Vec::new();
-    for (relative, files) in &paired.documents {
+    let total = paired.documents.len();
+    for (done, (relative, files)) in paired.documents.iter().enumerate() {
+        progress(done, total);
         // A copy that cannot be read, or has another text, leaves its document out; the others are still compared.
         let (annotators, doc) = match crate::workspace::curation::read_document(files) {
             Ok(r) => r,
@@ -1152,17 +895,23 @@ pub fn agree(sources: &[PathBuf]) -> Result<AgreeReport, String> {
 }
 
 /// The `curate` command: curated copies of the sources' documents made or brought up to date in `into`
-/// ([`crate::workspace::curation::curate_all`], as the window's Tools > Curate… does). Returns a line per document
-/// and a summary; what could not be curated comes back apart.
+/// ([`crate::workspace::curation::curate_all`], as the window's Tools > Curate… does).
 pub fn curate_command(
     sources: &[PathBuf],
     into: &Path,
-) -> Result<(String, Vec<String>, usize), String> {
-    let report = crate::workspace::curation::curate_all(
+    progress: impl FnMut(usize, usize),
+) -> Result<crate::workspace::curation::CurateReport, String> {
+    crate::workspace::curation::curate_all_with_progress(
         sources,
         into,
         &crate::app::settings::system_user(),
-    )?;
+        progress,
+    )
+}
+
+/// `curate`'s readable report: a line per document and a summary.
+#[must_use]
+pub fn curate_text(report: &crate::workspace::curation::CurateReport, into: &Path) -> String {
     let mut out = String::new();
     for d in &report.documents {
         let _ = writeln!(
@@ -1175,7 +924,7 @@ pub fn curate_command(
         );
     }
     let _ = write!(out, "{}", report.summary(into));
-    Ok((out, report.problems, report.refused))
+    out
 }
 
 /// Every pair of `n` annotators (a before b), in the order reports list them.
