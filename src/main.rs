@@ -46,6 +46,33 @@ fn json(value: &impl serde::Serialize) -> String {
     serde_json::to_string(value).unwrap_or_else(|e| format!("{{\"error\":{:?}}}", e.to_string()))
 }
 
+/// A command's report: with `--json` the value for scripts; otherwise its warnings on standard error and a line
+/// for people.
+fn report(
+    as_json: bool,
+    value: &impl serde::Serialize,
+    warnings: &[String],
+    line: impl FnOnce() -> String,
+) {
+    if as_json {
+        outln!("{}", json(value));
+        return;
+    }
+    for w in warnings {
+        eprintln!("warraq: {w}");
+    }
+    outln!("{}", line());
+}
+
+/// Paths as a list for people.
+fn listed(paths: &[PathBuf]) -> String {
+    paths
+        .iter()
+        .map(|f| f.display().to_string())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 fn main() -> ExitCode {
     // Usage errors (an unknown or malformed argument, named) exit with 2; --help and --version with 0.
     let cli = Cli::parse();
@@ -176,20 +203,13 @@ fn main() -> ExitCode {
                 bar.set_position(done as u64);
             });
             bar.finish_and_clear();
-            r.and_then(|report| {
-                if output.json {
-                    outln!("{}", json(&report));
-                } else {
-                    for p in &report.problems {
-                        eprintln!("warraq: {p}");
-                    }
-                    outln!("{}", cli::curate_text(&report, &into));
-                }
+            r.and_then(|r| {
+                report(output.json, &r, &r.problems, || cli::curate_text(&r, &into));
                 // A document that could not be curated fails the run (its reason is above).
-                if report.refused > 0 {
+                if r.refused > 0 {
                     Err(format!(
                         "{} documents could not be curated (see above)",
-                        report.refused
+                        r.refused
                     ))
                 } else {
                     Ok(())
@@ -218,23 +238,14 @@ fn main() -> ExitCode {
                 );
                 bar.finish_and_clear();
                 r.map(|r| {
-                    if output.json {
-                        outln!("{}", json(&r));
-                        return;
-                    }
-                    for l in &r.left_out {
-                        eprintln!("warraq: {l}");
-                    }
-                    outln!(
-                        "exported {} annotations from {} documents to {}",
-                        r.annotations,
-                        r.documents,
-                        r.files
-                            .iter()
-                            .map(|f| f.display().to_string())
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    );
+                    report(output.json, &r, &r.left_out, || {
+                        format!(
+                            "exported {} annotations from {} documents to {}",
+                            r.annotations,
+                            r.documents,
+                            listed(&r.files)
+                        )
+                    });
                 })
             })
         }
@@ -247,27 +258,18 @@ fn main() -> ExitCode {
             warraq::export::io::import_file(&file, format.name(), out.as_deref())
         })
         .map(|r| {
-            if output.json {
-                outln!("{}", json(&r));
-                return;
-            }
-            for p in &r.problems {
-                eprintln!("warraq: {p}");
-            }
-            outln!(
-                "imported {} annotations into {}{}",
-                r.annotations,
-                r.documents
-                    .iter()
-                    .map(|f| f.display().to_string())
-                    .collect::<Vec<_>>()
-                    .join(", "),
-                if r.problems.is_empty() {
-                    String::new()
-                } else {
-                    format!(" ({} lines skipped, listed above)", r.problems.len())
-                }
-            );
+            report(output.json, &r, &r.problems, || {
+                format!(
+                    "imported {} annotations into {}{}",
+                    r.annotations,
+                    listed(&r.documents),
+                    if r.problems.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" ({} lines skipped, listed above)", r.problems.len())
+                    }
+                )
+            });
         }),
         Command::Preannotate {
             file,
@@ -277,16 +279,7 @@ fn main() -> ExitCode {
         } => with_spinner("matching the names", quiet, || {
             cli::preannotate_command(&file, &gazetteer, accept_all)
         })
-        .map(|r| {
-            if output.json {
-                outln!("{}", json(&r));
-                return;
-            }
-            for p in &r.problems {
-                eprintln!("warraq: {p}");
-            }
-            outln!("{}", r.summary(accept_all));
-        }),
+        .map(|r| report(output.json, &r, &r.problems, || r.summary(accept_all))),
         Command::Completions { shell } => {
             emit_bytes(&args::completions(shell));
             Ok(())

@@ -330,6 +330,21 @@ fn f10_reaches_every_menu_and_its_commands_without_the_mouse() {
         panel_shown,
         "Enter ran the command"
     );
+    // Down on a menu's title opens it too, and the next Down reaches its first item.
+    press(&mut h, Key::F10, Modifiers::NONE);
+    h.run_steps(2);
+    press(&mut h, Key::ArrowDown, Modifiers::NONE);
+    h.run_steps(2);
+    assert!(focused(&h, "File"), "the title keeps the keyboard");
+    assert!(
+        h.query_all_by_label_contains("Open…").next().is_some(),
+        "Down opened the File menu"
+    );
+    press(&mut h, Key::ArrowDown, Modifiers::NONE);
+    h.run_steps(2);
+    assert!(focused(&h, "Open…"), "the next Down reaches its first item");
+    press(&mut h, Key::Escape, Modifiers::NONE);
+    h.run_steps(2);
     // Escape on the menu bar gives the text the keyboard back.
     press(&mut h, Key::F10, Modifiers::NONE);
     h.run_steps(2);

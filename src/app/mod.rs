@@ -893,6 +893,26 @@ impl WarraqApp {
         {
             ui.memory_mut(|m| m.request_focus(*first));
         }
+        // Down on a closed menu's title opens it, as in desktop menu bars (Enter and Space do too); once it is open,
+        // Down walks its items.
+        if let Some(id) = ui.memory(|m| m.focused()).filter(|id| buttons.contains(id)) {
+            // (The id egui gives a menu button's popup: `Popup::default_response_id`.)
+            let popup = id.with("popup");
+            let open = egui::Popup::is_id_open(ui.ctx(), popup);
+            ui.memory_mut(|m| {
+                m.set_focus_lock_filter(
+                    id,
+                    egui::EventFilter {
+                        vertical_arrows: !open,
+                        ..Default::default()
+                    },
+                );
+            });
+            if !open && ui.input_mut(|i| i.consume_key(egui::Modifiers::NONE, egui::Key::ArrowDown))
+            {
+                egui::Popup::open_id(ui.ctx(), popup);
+            }
+        }
         self.menu_bar_buttons = buttons;
     }
 

@@ -69,7 +69,7 @@ pub enum Command {
         #[arg(long, value_name = "N", default_value_t = 0)]
         from_line: usize,
         /// The image's height in pixels
-        #[arg(long, value_name = "H", default_value_t = 900, value_parser = in_range_u32(HEIGHT_RANGE), allow_negative_numbers = true)]
+        #[arg(long, value_name = "H", default_value_t = 900, value_parser = in_range(HEIGHT_RANGE), allow_negative_numbers = true)]
         height: u32,
         /// Where the PNG goes
         #[arg(long, value_name = "PAGE.png")]
@@ -230,10 +230,10 @@ pub enum Command {
 #[derive(Debug, Clone, Copy, Args)]
 pub struct Page {
     /// The text's width in pixels
-    #[arg(long, value_name = "W", value_parser = in_range_f32(WIDTH_RANGE), allow_negative_numbers = true)]
+    #[arg(long, value_name = "W", value_parser = in_range(WIDTH_RANGE), allow_negative_numbers = true)]
     pub width: f32,
     /// The font size in pixels
-    #[arg(long, value_name = "S", default_value_t = 20.0, value_parser = in_range_f32(FONT_SIZE_RANGE), allow_negative_numbers = true)]
+    #[arg(long, value_name = "S", default_value_t = 20.0, value_parser = in_range(FONT_SIZE_RANGE), allow_negative_numbers = true)]
     pub font_size: f32,
 }
 
@@ -272,30 +272,14 @@ fn export_format_names() -> Vec<&'static str> {
 }
 
 /// A parser of numbers within `range` (NaN and infinities are out of it too).
-fn in_range_f32(
-    range: std::ops::RangeInclusive<f32>,
-) -> impl Fn(&str) -> Result<f32, String> + Clone + Send + Sync + 'static {
+fn in_range<T>(
+    range: std::ops::RangeInclusive<T>,
+) -> impl Fn(&str) -> Result<T, String> + Clone + Send + Sync + 'static
+where
+    T: std::str::FromStr + PartialOrd + std::fmt::Display + Clone + Send + Sync + 'static,
+{
     move |s| {
-        let v: f32 = s.parse().map_err(|_| format!("{s:?} is not a number"))?;
-        if range.contains(&v) {
-            Ok(v)
-        } else {
-            Err(format!(
-                "{v} is out of range; it must be between {} and {}",
-                range.start(),
-                range.end()
-            ))
-        }
-    }
-}
-
-fn in_range_u32(
-    range: std::ops::RangeInclusive<u32>,
-) -> impl Fn(&str) -> Result<u32, String> + Clone + Send + Sync + 'static {
-    move |s| {
-        let v: u32 = s
-            .parse()
-            .map_err(|_| format!("{s:?} is not a whole number"))?;
+        let v: T = s.parse().map_err(|_| format!("{s:?} is not a number"))?;
         if range.contains(&v) {
             Ok(v)
         } else {

@@ -1732,27 +1732,22 @@ impl DocumentView {
                     width,
                     color,
                     alpha,
-                    dash: Some((dash, gap)),
+                    dash,
                 } => {
-                    painter.add(egui::Shape::dashed_line(
-                        &[at(from), at(to)],
-                        egui::Stroke::new(width, rgb(color, alpha)),
-                        dash,
-                        gap,
-                    ));
-                }
-                Mark::Line {
-                    from,
-                    to,
-                    width,
-                    color,
-                    alpha,
-                    dash: None,
-                } => {
-                    painter.line_segment(
-                        [at(from), at(to)],
-                        egui::Stroke::new(width, rgb(color, alpha)),
-                    );
+                    let stroke = egui::Stroke::new(width, rgb(color, alpha));
+                    match dash {
+                        Some((dash, gap)) => {
+                            painter.add(egui::Shape::dashed_line(
+                                &[at(from), at(to)],
+                                stroke,
+                                dash,
+                                gap,
+                            ));
+                        }
+                        None => {
+                            painter.line_segment([at(from), at(to)], stroke);
+                        }
+                    }
                 }
                 Mark::Outline {
                     rect: r,
