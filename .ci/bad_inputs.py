@@ -343,11 +343,11 @@ def _(d):
     p = os.path.join(d, "doc.txt"); write(p, SAMPLE); write(sidecar(p), "(")
     return ["export", p, "--format", "csv", "--out", os.path.join(d, "o.csv")]
 
-@case("export", "an unknown format", {2}, "unknown format")
+@case("export", "an unknown format", {2}, "invalid value 'xml' for '--format")
 def _(d):
     p = annotated(d); return ["export", p, "--format", "xml"]
 
-@case("export", "no file given", {2}, "needs a FILE")
+@case("export", "no file given", {2}, "required arguments were not provided")
 def _(d): return ["export", "--format", "csv"]
 
 @case("export", "into folders that do not exist yet", {0}, "exported")
@@ -458,7 +458,7 @@ def _(d):
     write(os.path.join(d, "in.jsonl"), json.dumps({"document": "x.txt", "text": "نص", "entities": []}) + "\n")
     return ["import", os.path.join(d, "in.jsonl"), "--format", "jsonl", "--out", os.path.join(d, "o")]
 
-@case("import", "an unknown import format", {2}, "unknown import format")
+@case("import", "an unknown import format", {2}, "invalid value 'xml' for '--format")
 def _(d): return ["import", os.path.join(d, "x"), "--format", "xml"]
 
 # ----- gazetteers -----
@@ -564,7 +564,7 @@ def _(d): return ["render", os.path.join(HERE, "assets", "sample-article-ar.txt"
 @case("numbers", "a width that is not a number", {2}, "not a number")
 def _(d): return ["layout", os.path.join(HERE, "assets", "sample-article-ar.txt"), "--width", "wide"]
 
-@case("numbers", "an unknown option", {2}, "unknown option")
+@case("numbers", "an unknown option", {2}, "unexpected argument '--bogus'")
 def _(d): return ["layout", os.path.join(HERE, "assets", "sample-article-ar.txt"), "--bogus"]
 
 @case("numbers", "render over its own input, with --force", {1}, "this is an input", keep=["doc.txt"])

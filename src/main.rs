@@ -299,10 +299,37 @@ fn main() -> ExitCode {
     }
 }
 
+/// The window's icon: the 64 px rendering of assets/warraq.svg.
+fn icon() -> egui::IconData {
+    let bytes: &[u8] = include_bytes!("../assets/icons/64x64/warraq.png");
+    let mut decoder = png::Decoder::new(std::io::Cursor::new(bytes));
+    decoder.set_transformations(png::Transformations::EXPAND | png::Transformations::ALPHA);
+    let decoded = decoder.read_info().and_then(|mut reader| {
+        let mut rgba = vec![0; reader.output_buffer_size().unwrap_or(0)];
+        let info = reader.next_frame(&mut rgba)?;
+        rgba.truncate(info.buffer_size());
+        Ok((rgba, info.width, info.height))
+    });
+    match decoded {
+        Ok((rgba, width, height)) if rgba.len() == (width * height * 4) as usize => {
+            egui::IconData {
+                rgba,
+                width,
+                height,
+            }
+        }
+        // The icon is part of the binary; a window without it is still a window.
+        _ => egui::IconData::default(),
+    }
+}
+
 fn run_window(file: Option<std::path::PathBuf>) -> Result<(), String> {
     let options = eframe::NativeOptions {
         viewport: egui::ViewportBuilder::default()
             .with_title("Warraq")
+            // The desktop entry's name (warraq.desktop): docks and task bars show the entry's icon for the window.
+            .with_app_id("warraq")
+            .with_icon(icon())
             .with_inner_size([1100.0, 800.0])
             .with_min_inner_size([400.0, 300.0])
             .with_drag_and_drop(true),
