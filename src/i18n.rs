@@ -169,6 +169,17 @@ pub fn arabic_indic(s: &str) -> String {
     out
 }
 
+/// `n` and an English noun, singular for one: `counted(1, "document")` is "1 document", `counted(3, "document")`
+/// "3 documents" (the command line's reports, which are in English).
+#[must_use]
+pub fn counted(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}
+
 /// A number in the interface's digits.
 #[must_use]
 pub fn number(n: impl std::fmt::Display) -> String {

@@ -8,6 +8,7 @@ use std::path::PathBuf;
 use clap::Parser as _;
 use warraq::app::WarraqApp;
 use warraq::cli::{self, args, args::Cli, args::Command};
+use warraq::i18n::counted;
 
 /// Writes to standard output; a reader that went away (`warraq layout … | head`) ends the output quietly.
 fn emit(s: &str) {
@@ -41,27 +42,38 @@ fn with_spinner<T>(what: &str, quiet: bool, work: impl FnOnce() -> T) -> T {
     out
 }
 
-/// JSON for a script, on one line.
-fn json(value: &impl serde::Serialize) -> String {
-    serde_json::to_string(value).unwrap_or_else(|e| format!("{{\"error\":{:?}}}", e.to_string()))
-}
-
-/// A command's report: with `--json` the value for scripts; otherwise its warnings on standard error and a line
-/// for people.
+/// A command's report: with `--json` the value for scripts (a value JSON cannot hold, such as a file name that is
+/// not UTF-8, fails the command: a script must not take it for success); otherwise its warnings on standard error
+/// and a line for people.
 fn report(
     as_json: bool,
     value: &impl serde::Serialize,
     warnings: &[String],
     line: impl FnOnce() -> String,
-) {
+) -> Result<(), String> {
     if as_json {
-        outln!("{}", json(value));
-        return;
+        let text = serde_json::to_string(value)
+            .map_err(|e| format!("the report cannot be written as JSON: {e}"))?;
+        outln!("{text}");
+        return Ok(());
     }
     for w in warnings {
         eprintln!("warraq: {w}");
     }
     outln!("{}", line());
+    Ok(())
+}
+
+/// A malformed command line, said as clap says it: on standard error with the usage of `command` (a subcommand's
+/// name, or "" for the program), status 2.
+fn usage_error(command: &str, message: &str) -> ! {
+    let mut root = args::command();
+    root.build();
+    let kind = clap::error::ErrorKind::ValueValidation;
+    match root.find_subcommand_mut(command) {
+        Some(sub) => sub.error(kind, message).exit(),
+        None => root.error(kind, message).exit(),
+    }
 }
 
 /// Paths as a list for people.
@@ -77,6 +89,22 @@ fn main() -> ExitCode {
     // Usage errors (an unknown or malformed argument, named) exit with 2; --help and --version with 0.
     let cli = Cli::parse();
     let quiet = cli.quiet;
+    // A mistyped command is not a file to open: `warraq exprot` says so, as clap does for options.
+    if cli.command.is_none()
+        && let Some(file) = &cli.file
+        && !file.exists()
+        && let Some(name) = file.to_str()
+        && let Some(close) = args::COMMANDS
+            .iter()
+            .find(|c| !name.contains(['.', '/']) && strsim::jaro(name, c) > 0.8)
+    {
+        usage_error(
+            "",
+            &format!(
+                "unrecognized command '{name}' (and there is no file of that name)\n\n  tip: a similar command exists: '{close}'"
+            ),
+        );
+    }
     let Some(command) = cli.command else {
         return match run_window(cli.file) {
             Ok(()) => ExitCode::SUCCESS,
@@ -100,16 +128,15 @@ fn main() -> ExitCode {
         } => {
             let pixels = (page.width + 2.0 * cli::MARGIN).ceil() as u64 * u64::from(height);
             if pixels > cli::MAX_PIXELS {
-                args::command()
-                    .error(
-                        clap::error::ErrorKind::ValueValidation,
-                        format!(
-                            "--width {} × --height {height} is {pixels} pixels; at most {}",
-                            page.width,
-                            cli::MAX_PIXELS
-                        ),
-                    )
-                    .exit();
+                usage_error(
+                    "render",
+                    &format!(
+                        "--width {} (plus {} px of margins) × --height {height} is {pixels} pixels; at most {}",
+                        page.width,
+                        2.0 * cli::MARGIN,
+                        cli::MAX_PIXELS
+                    ),
+                );
             }
             cli::render_command(
                 &file,
@@ -127,15 +154,14 @@ fn main() -> ExitCode {
             whole_word,
             json,
         } => {
-            let query = words.pop().unwrap_or_default();
-            if query.trim().is_empty() {
-                args::command()
-                    .error(
-                        clap::error::ErrorKind::ValueValidation,
-                        "find needs a QUERY that is not empty",
-                    )
-                    .exit();
-            }
+            let query = match words.pop().unwrap_or_default().into_string() {
+                Ok(q) if !q.trim().is_empty() => q,
+                Ok(_) => usage_error("find", "find needs a QUERY that is not empty"),
+                Err(_) => usage_error(
+                    "find",
+                    "find's QUERY (the last argument) is not valid UTF-8",
+                ),
+            };
             let files: Vec<PathBuf> = words.into_iter().map(PathBuf::from).collect();
             let files = match cli::documents(&files) {
                 Ok(f) => f,
@@ -204,7 +230,7 @@ fn main() -> ExitCode {
             });
             bar.finish_and_clear();
             r.and_then(|r| {
-                report(output.json, &r, &r.problems, || cli::curate_text(&r, &into));
+                report(output.json, &r, &r.problems, || cli::curate_text(&r, &into))?;
                 // A document that could not be curated fails the run (its reason is above).
                 if r.refused > 0 {
                     Err(format!(
@@ -237,15 +263,15 @@ fn main() -> ExitCode {
                     |done, _| bar.set_position(done as u64),
                 );
                 bar.finish_and_clear();
-                r.map(|r| {
+                r.and_then(|r| {
                     report(output.json, &r, &r.left_out, || {
                         format!(
-                            "exported {} annotations from {} documents to {}",
-                            r.annotations,
-                            r.documents,
+                            "exported {} from {} to {}",
+                            counted(r.annotations, "annotation"),
+                            counted(r.documents, "document"),
                             listed(&r.files)
                         )
-                    });
+                    })
                 })
             })
         }
@@ -257,11 +283,11 @@ fn main() -> ExitCode {
         } => with_spinner("importing", quiet, || {
             warraq::export::io::import_file(&file, format.name(), out.as_deref())
         })
-        .map(|r| {
+        .and_then(|r| {
             report(output.json, &r, &r.problems, || {
                 format!(
-                    "imported {} annotations into {}{}",
-                    r.annotations,
+                    "imported {} into {}{}",
+                    counted(r.annotations, "annotation"),
                     listed(&r.documents),
                     if r.problems.is_empty() {
                         String::new()
@@ -269,7 +295,7 @@ fn main() -> ExitCode {
                         format!(" ({} lines skipped, listed above)", r.problems.len())
                     }
                 )
-            });
+            })
         }),
         Command::Preannotate {
             file,
@@ -279,7 +305,7 @@ fn main() -> ExitCode {
         } => with_spinner("matching the names", quiet, || {
             cli::preannotate_command(&file, &gazetteer, accept_all)
         })
-        .map(|r| report(output.json, &r, &r.problems, || r.summary(accept_all))),
+        .and_then(|r| report(output.json, &r, &r.problems, || r.summary(accept_all))),
         Command::Completions { shell } => {
             emit_bytes(&args::completions(shell));
             Ok(())

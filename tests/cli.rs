@@ -647,3 +647,119 @@ fn every_reporting_command_prints_json_for_scripts() {
     let o = warraq(&["find", folder.to_str().unwrap(), "روسيا", "--quiet"]);
     assert!(o.status.success() && o.stderr.is_empty());
 }
+
+#[cfg(unix)]
+#[test]
+fn what_a_new_user_tried_behaves() {
+    use std::os::unix::ffi::OsStrExt;
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let src = d.join("a.txt");
+    std::fs::write(&src, SAMPLE).unwrap();
+    let s = src.to_str().unwrap();
+    // A mistyped command is named (with the command meant), not opened as a file.
+    let o = warraq(&["exprot", s]);
+    assert_eq!(o.status.code(), Some(2));
+    let o = warraq(&["exprot"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("'export'"));
+    // The global --quiet before the command.
+    let o = warraq(&["-q", "find", s, "روسيا"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    // The same file twice is exported once.
+    let list = d.join("names.csv");
+    std::fs::write(&list, "روسيا,GPE\n").unwrap();
+    let l = list.to_str().unwrap();
+    assert!(
+        warraq(&["preannotate", s, "--gazetteer", l, "--accept-all"])
+            .status
+            .success()
+    );
+    let out = d.join("x.jsonl");
+    let o = warraq(&[
+        "export",
+        s,
+        s,
+        "--format",
+        "jsonl",
+        "--out",
+        out.to_str().unwrap(),
+        "--json",
+    ]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["documents"], 1);
+    // --force never replaces a link (nor what it points to).
+    let target = d.join("target.csv");
+    std::fs::write(&target, "keep").unwrap();
+    let link = d.join("link.csv");
+    std::os::unix::fs::symlink(&target, &link).unwrap();
+    let o = warraq(&[
+        "export",
+        s,
+        "--format",
+        "csv",
+        "--out",
+        link.to_str().unwrap(),
+        "--force",
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("not a regular file"));
+    assert_eq!(std::fs::read_to_string(&target).unwrap(), "keep");
+    // A report JSON cannot hold (a name that is not UTF-8) fails rather than passing for success.
+    let raw = d.join(std::ffi::OsStr::from_bytes(b"o\xff.csv"));
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_warraq"))
+        .args([
+            "export".as_ref(),
+            src.as_os_str(),
+            "--format".as_ref(),
+            "csv".as_ref(),
+            "--json".as_ref(),
+            "--out".as_ref(),
+            raw.as_os_str(),
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1));
+    assert!(o.stdout.is_empty());
+    // find takes such a name like the other commands (the export was written: its rows hold the name).
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_warraq"))
+        .args(["find".as_ref(), raw.as_os_str(), "روسيا".as_ref()])
+        .output()
+        .unwrap();
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    // A JSON file imported as CoNLL writes nothing.
+    let o = warraq(&[
+        "import",
+        out.to_str().unwrap(),
+        "--format",
+        "conll",
+        "--out",
+        d.join("imp").to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(!d.join("imp").join("x.txt").exists());
+    // Nothing to compare is a failure.
+    let empty = d.join("empty");
+    std::fs::create_dir(&empty).unwrap();
+    std::fs::write(empty.join("other.txt"), "نص").unwrap();
+    let o = warraq(&["agree", s, empty.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
+    // A first line past the end is said.
+    let o = warraq(&[
+        "render",
+        s,
+        "--width",
+        "300",
+        "--from-line",
+        "99999",
+        "--out",
+        d.join("p.png").to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("past the end"));
+}

@@ -38,7 +38,6 @@ complete -c warraq -n "__fish_warraq_needs_command" -a "agree" -d 'Inter-annotat
 complete -c warraq -n "__fish_warraq_needs_command" -a "curate" -d 'Make (or bring up to date) curated copies of annotators\' documents'
 complete -c warraq -n "__fish_warraq_needs_command" -a "completions" -d 'Print a completion script for a shell'
 complete -c warraq -n "__fish_warraq_needs_command" -a "man" -d 'Print the manual page (roff): warraq(1), or a command\'s own page such as warraq-export(1)'
-complete -c warraq -n "__fish_warraq_needs_command" -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c warraq -n "__fish_warraq_using_subcommand layout" -l width -d 'The text\'s width in pixels' -r
 complete -c warraq -n "__fish_warraq_using_subcommand layout" -l font-size -d 'The font size in pixels' -r
 complete -c warraq -n "__fish_warraq_using_subcommand layout" -l json -d 'Print JSON: lines with their clusters, in code points and pixels'
@@ -63,7 +62,7 @@ jsonl-doccano\t''
 brat\t''
 conll\t''
 w3c\t''"
-complete -c warraq -n "__fish_warraq_using_subcommand export" -l out -d 'The output file, or folder for one file per document (default: beside the input)' -r -F
+complete -c warraq -n "__fish_warraq_using_subcommand export" -l out -d 'The output file; for brat a folder (default: beside the first input)' -r -F
 complete -c warraq -n "__fish_warraq_using_subcommand export" -l outermost-only -d 'CoNLL: only the outermost annotation of nested ones (one tag column)'
 complete -c warraq -n "__fish_warraq_using_subcommand export" -l force -d 'Replace existing outputs'
 complete -c warraq -n "__fish_warraq_using_subcommand export" -l json -d 'Print JSON instead of text'
@@ -83,7 +82,7 @@ complete -c warraq -n "__fish_warraq_using_subcommand preannotate" -s q -l quiet
 complete -c warraq -n "__fish_warraq_using_subcommand preannotate" -s h -l help -d 'Print help'
 complete -c warraq -n "__fish_warraq_using_subcommand find" -l exact -d 'Match harakat, letter variants and case exactly'
 complete -c warraq -n "__fish_warraq_using_subcommand find" -l whole-word -d 'Whole words only'
-complete -c warraq -n "__fish_warraq_using_subcommand find" -l json -d 'Print one JSON object a line'
+complete -c warraq -n "__fish_warraq_using_subcommand find" -l json -d 'Print JSON: {"query", "matches": [{"file", "start", "end", "text", "before", "after"}]}'
 complete -c warraq -n "__fish_warraq_using_subcommand find" -s q -l quiet -d 'No progress bars on standard error (they are shown only when it is a terminal)'
 complete -c warraq -n "__fish_warraq_using_subcommand find" -s h -l help -d 'Print help'
 complete -c warraq -n "__fish_warraq_using_subcommand agree" -l json -d 'Print JSON instead of text'
@@ -97,15 +96,3 @@ complete -c warraq -n "__fish_warraq_using_subcommand completions" -s q -l quiet
 complete -c warraq -n "__fish_warraq_using_subcommand completions" -s h -l help -d 'Print help'
 complete -c warraq -n "__fish_warraq_using_subcommand man" -s q -l quiet -d 'No progress bars on standard error (they are shown only when it is a terminal)'
 complete -c warraq -n "__fish_warraq_using_subcommand man" -s h -l help -d 'Print help'
-complete -c warraq -n "__fish_warraq_using_subcommand help; and not __fish_seen_subcommand_from layout render annotations export import preannotate find agree curate completions man help" -f -a "layout" -d 'Print every visual line as the view lays it out'
-complete -c warraq -n "__fish_warraq_using_subcommand help; and not __fish_seen_subcommand_from layout render annotations export import preannotate find agree curate completions man help" -f -a "render" -d 'Draw what the view shows into a PNG, without a window'
-complete -c warraq -n "__fish_warraq_using_subcommand help; and not __fish_seen_subcommand_from layout render annotations export import preannotate find agree curate completions man help" -f -a "annotations" -d 'List a document\'s annotations after loading and re-anchoring (writes nothing)'
-complete -c warraq -n "__fish_warraq_using_subcommand help; and not __fish_seen_subcommand_from layout render annotations export import preannotate find agree curate completions man help" -f -a "export" -d 'Export annotations for training or reading'
-complete -c warraq -n "__fish_warraq_using_subcommand help; and not __fish_seen_subcommand_from layout render annotations export import preannotate find agree curate completions man help" -f -a "import" -d 'Bring annotations in from brat, CoNLL or JSONL'
-complete -c warraq -n "__fish_warraq_using_subcommand help; and not __fish_seen_subcommand_from layout render annotations export import preannotate find agree curate completions man help" -f -a "preannotate" -d 'Propose an annotation for every match of a list of names'
-complete -c warraq -n "__fish_warraq_using_subcommand help; and not __fish_seen_subcommand_from layout render annotations export import preannotate find agree curate completions man help" -f -a "find" -d 'Search with the window\'s Arabic-aware matching (harakat and letter variants ignored)'
-complete -c warraq -n "__fish_warraq_using_subcommand help; and not __fish_seen_subcommand_from layout render annotations export import preannotate find agree curate completions man help" -f -a "agree" -d 'Inter-annotator agreement between annotators\' folders or files'
-complete -c warraq -n "__fish_warraq_using_subcommand help; and not __fish_seen_subcommand_from layout render annotations export import preannotate find agree curate completions man help" -f -a "curate" -d 'Make (or bring up to date) curated copies of annotators\' documents'
-complete -c warraq -n "__fish_warraq_using_subcommand help; and not __fish_seen_subcommand_from layout render annotations export import preannotate find agree curate completions man help" -f -a "completions" -d 'Print a completion script for a shell'
-complete -c warraq -n "__fish_warraq_using_subcommand help; and not __fish_seen_subcommand_from layout render annotations export import preannotate find agree curate completions man help" -f -a "man" -d 'Print the manual page (roff): warraq(1), or a command\'s own page such as warraq-export(1)'
-complete -c warraq -n "__fish_warraq_using_subcommand help; and not __fish_seen_subcommand_from layout render annotations export import preannotate find agree curate completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

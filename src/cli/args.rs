@@ -24,8 +24,8 @@ Exit status: 0 done; 1 failed (the message says why, and nothing was overwritten
         Arabic sample article. The commands work without a window, with the window's decoding, text engine, \
         matching rules and save policy.",
     after_help = EXIT_STATUS,
-    args_conflicts_with_subcommands = true,
-    subcommand_value_name = "COMMAND"
+    subcommand_value_name = "COMMAND",
+    disable_help_subcommand = true
 )]
 pub struct Cli {
     /// The text file or folder to open in the window
@@ -104,7 +104,7 @@ pub enum Command {
         /// The format written
         #[arg(long, value_parser = PossibleValuesParser::new(export_format_names()))]
         format: String,
-        /// The output file, or folder for one file per document (default: beside the input)
+        /// The output file; for brat a folder (default: beside the first input)
         #[arg(long, value_name = "FILE_OR_DIR")]
         out: Option<PathBuf>,
         /// CoNLL: only the outermost annotation of nested ones (one tag column)
@@ -156,20 +156,23 @@ pub enum Command {
     },
 
     /// Search with the window's Arabic-aware matching (harakat and letter variants ignored)
-    #[command(after_help = "Examples:\n  warraq find article.txt روسيا\n  \
+    #[command(
+        override_usage = "warraq find [OPTIONS] <FILE>... <QUERY>",
+        after_help = "Examples:\n  warraq find article.txt روسيا\n  \
             warraq find corpus/ \"الأمم المتحدة\" --whole-word --json\n\n\
-            One line per match: FILE:START-END: the match in context (offsets in code points).")]
+            One line per match: FILE:START-END: the match in context (offsets in code points)."
+    )]
     Find {
-        /// Files or folders to search, then the text to find
-        #[arg(required = true, num_args = 2.., value_name = "FILE... QUERY")]
-        words: Vec<String>,
+        /// Files or folders to search, then the text to find (the last argument)
+        #[arg(required = true, num_args = 2.., value_name = "FILE|QUERY")]
+        words: Vec<std::ffi::OsString>,
         /// Match harakat, letter variants and case exactly
         #[arg(long)]
         exact: bool,
         /// Whole words only
         #[arg(long)]
         whole_word: bool,
-        /// Print one JSON object a line
+        /// Print JSON: {"query", "matches": [{"file", "start", "end", "text", "before", "after"}]}
         #[arg(long)]
         json: bool,
     },
@@ -322,13 +325,15 @@ fn command_names() -> [&'static str; 11] {
 /// with the package (assets/man/) are these, and a test checks that they are current.
 #[must_use]
 pub fn man_page(name: Option<&str>) -> Option<Vec<u8>> {
-    let root = command();
+    let mut root = command();
+    // Built, so that each command has the global options (--quiet, --help) and no --version of its own.
+    root.build();
     let page = match name {
         None => root,
         Some(name) => {
             let sub = root.find_subcommand(name)?.clone();
             sub.name(format!("warraq-{name}"))
-                .version(env!("CARGO_PKG_VERSION"))
+                .bin_name(format!("warraq {name}"))
         }
     };
     let mut out = Vec::new();

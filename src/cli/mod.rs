@@ -23,18 +23,26 @@ pub const HEIGHT_RANGE: std::ops::RangeInclusive<u32> = 1..=20_000;
 pub const MAX_PIXELS: u64 = 40_000_000;
 
 /// The paths given on the command line with each folder replaced by its documents (as the window's folder list
-/// shows them: text files and annotated files, subfolders included).
+/// shows them: text files and annotated files, subfolders included). A document named twice (the same file, or a
+/// file inside a folder also given) is taken once, where it first comes.
 pub fn documents(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
     let mut out = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    let mut add = |p: PathBuf| {
+        let key = std::fs::canonicalize(&p).unwrap_or_else(|_| p.clone());
+        if seen.insert(key) {
+            out.push(p);
+        }
+    };
     for p in paths {
         if p.is_dir() {
             let found = crate::workspace::corpus::document_paths(p)?;
             if found.is_empty() {
                 return Err(format!("{}: no documents in this folder", p.display()));
             }
-            out.extend(found);
+            found.into_iter().for_each(&mut add);
         } else {
-            out.push(p.clone());
+            add(p.clone());
         }
     }
     Ok(out)
@@ -345,6 +353,13 @@ pub fn render_command(
     force: bool,
 ) -> Result<(), String> {
     let opened = store::open(file, None).map_err(|e| e.to_string())?;
+    let paragraphs = opened.doc.paragraphs().len();
+    if from_line >= paragraphs {
+        return Err(format!(
+            "{}: --from-line {from_line} is past the end; the document has {paragraphs} paragraphs (0 is the first)",
+            file.display()
+        ));
+    }
     // A sidecar that cannot be read does not stop the page from being drawn, only its highlights.
     let annotations = match opened.annotations {
         Ok((set, _)) => Some(set),
@@ -529,15 +544,17 @@ impl Preannotated {
     /// One line for people.
     #[must_use]
     pub fn summary(&self, accept_all: bool) -> String {
+        use crate::i18n::counted;
+        let names = counted(self.names, "name");
         let what = if accept_all {
             format!(
-                "{} annotations made from {} names",
-                self.annotations, self.names
+                "{} made from {names}",
+                counted(self.annotations, "annotation")
             )
         } else {
             format!(
-                "{} suggestions from {} names, to review in the window",
-                self.suggestions, self.names
+                "{} from {names}, to review in the window",
+                counted(self.suggestions, "suggestion")
             )
         };
         format!("{what}; saved {}", self.sidecar.display())
@@ -836,6 +853,14 @@ pub fn agree_with_progress(
         texts.push(doc.text().to_owned());
         spans.push(per);
         kept.push((relative.display().to_string(), files.clone()));
+    }
+    if texts.is_empty() {
+        let mut msg = "no document could be compared: none is in every source".to_owned();
+        for p in &problems {
+            msg.push_str("\n  ");
+            msg.push_str(p);
+        }
+        return Err(msg);
     }
     let docs: Vec<agreement::Document<'_>> = texts
         .iter()

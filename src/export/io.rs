@@ -213,6 +213,10 @@ pub fn import_file(file: &Path, format: &str, out: Option<&Path>) -> Result<Impo
             let text = read(file)?;
             let (doc, set, problems) = super::conll::import(&text, TagSet::default());
             result.problems = LineProblem::located(file, &problems);
+            if set.items().is_empty() && !problems.is_empty() {
+                // Nothing usable (another format, most likely): write nothing.
+                return Err(nothing_imported(file, &result.problems));
+            }
             result.annotations = set.items().len();
             let stem = file
                 .file_stem()

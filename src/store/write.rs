@@ -164,6 +164,8 @@ pub enum WriteError {
     Exists(PathBuf),
     /// The output is a folder.
     IsFolder(PathBuf),
+    /// The output is a device, a pipe, a socket or a symbolic link: never replaced, even when replacing is allowed.
+    NotRegular(PathBuf),
     Io(PathBuf, String),
 }
 
@@ -194,6 +196,10 @@ impl fmt::Display for WriteError {
             WriteError::IsFolder(p) => {
                 f.write_str(&tr!("%{path}: is a folder", path = p.display()))
             }
+            WriteError::NotRegular(p) => f.write_str(&tr!(
+                "%{path}: not a regular file (a device, pipe or link); it is never replaced, even with --force",
+                path = p.display()
+            )),
             WriteError::Io(p, e) => f.write_str(&tr!(
                 "%{path}: cannot be written (%{error})",
                 path = p.display(),
@@ -295,6 +301,7 @@ impl OutputGuard {
         }
         match std::fs::symlink_metadata(out) {
             Ok(m) if m.is_dir() => Err(WriteError::IsFolder(out.to_owned())),
+            Ok(m) if !m.is_file() => Err(WriteError::NotRegular(out.to_owned())),
             Ok(_) if !self.replace => Err(WriteError::Exists(out.to_owned())),
             _ => Ok(()),
         }
@@ -423,5 +430,21 @@ mod tests {
             Err(WriteError::IsInput { .. })
         ));
         assert_eq!(std::fs::read(&input).unwrap(), b"x");
+        // A link, a pipe or a device is never replaced, even with --force: the link and its target stay.
+        let target = dir.path().join("target.csv");
+        std::fs::write(&target, b"t").unwrap();
+        let link = dir.path().join("link.csv");
+        std::os::unix::fs::symlink(&target, &link).unwrap();
+        assert_eq!(
+            force.write(&link, b"2"),
+            Err(WriteError::NotRegular(link.clone()))
+        );
+        assert!(std::fs::symlink_metadata(&link).unwrap().is_symlink());
+        assert_eq!(std::fs::read(&target).unwrap(), b"t");
+        let null = Path::new("/dev/null");
+        assert_eq!(
+            force.check(null),
+            Err(WriteError::NotRegular(null.to_owned()))
+        );
     }
 }

@@ -684,8 +684,8 @@ impl CurateReport {
             .map(|d| d.disagreements - d.decided)
             .sum();
         format!(
-            "{} documents curated into {}: {merged} agreed annotations merged, {left} of {total} disagreements left to decide",
-            self.documents.len(),
+            "{} curated into {}: {merged} agreed annotations merged, {left} of {total} disagreements left to decide",
+            crate::i18n::counted(self.documents.len(), "document"),
             into.display()
         )
     }
