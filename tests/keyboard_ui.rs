@@ -431,3 +431,83 @@ fn escape_closes_the_dialogs() {
         );
     }
 }
+
+/// A dialog opened with a key takes the keyboard (Tab walks it, not the annotations behind it; Escape closes it),
+/// and a relation is made with keys alone: Link to… in the details, Tab to the other annotation, Enter, a new type
+/// typed in Link as, Enter.
+#[test]
+fn dialogs_take_the_keyboard_and_a_relation_is_made_with_keys() {
+    let (_dir, _path, mut h) = open_copy();
+    h.run_steps(2);
+    common::tag(&mut h, span_of("روسيا"), Key::Num1);
+    common::tag(&mut h, span_of("الولايات المتحدة"), Key::Num3);
+    h.run_steps(2);
+    press(&mut h, Key::E, Modifiers::COMMAND);
+    h.run_steps(3);
+    let first_format = warraq::export::Format::ALL[0].label();
+    assert!(focused(&h, first_format), "Export took the keyboard");
+    let selected = h.state().selected_annotation();
+    press(&mut h, Key::Tab, Modifiers::NONE);
+    h.run_steps(2);
+    assert_eq!(
+        h.state().selected_annotation(),
+        selected,
+        "Tab stays in the dialog"
+    );
+    press(&mut h, Key::Escape, Modifiers::NONE);
+    h.run_steps(3);
+    assert!(h.query_by_label(first_format).is_none(), "Escape closed it");
+    // Back in the text: Tab selects the first annotation, Enter opens its details, Escape leaves the note.
+    press(&mut h, Key::Home, Modifiers::COMMAND);
+    press(&mut h, Key::Tab, Modifiers::NONE);
+    h.run_steps(2);
+    let from = h
+        .state()
+        .selected_annotation()
+        .expect("Tab selected an annotation");
+    press(&mut h, Key::Enter, Modifiers::NONE);
+    h.run_steps(2);
+    assert!(h.state().is_showing_details());
+    // The first Escape leaves the note, the details stay; Tab walks their buttons.
+    press(&mut h, Key::Escape, Modifiers::NONE);
+    h.run_steps(2);
+    assert!(
+        h.state().is_showing_details(),
+        "one Escape only left the note"
+    );
+    let mut reached = false;
+    for _ in 0..12 {
+        press(&mut h, Key::Tab, Modifiers::NONE);
+        h.run_steps(1);
+        if focused(&h, "Link to…") {
+            reached = true;
+            break;
+        }
+    }
+    assert!(reached, "Tab reaches Link to… in the details");
+    press(&mut h, Key::Enter, Modifiers::NONE);
+    h.run_steps(2);
+    // Tab picks the other end; Enter ends the link and Link as opens with the keyboard.
+    press(&mut h, Key::Tab, Modifiers::NONE);
+    h.run_steps(2);
+    let to = h.state().selected_annotation().unwrap();
+    assert_ne!(to, from);
+    press(&mut h, Key::Enter, Modifiers::NONE);
+    h.run_steps(3);
+    assert!(
+        h.query_by_label("Link as").is_some(),
+        "the type chooser opened"
+    );
+    // No relation type is defined yet: the new type's field has the keyboard.
+    h.event(Event::Text("Negotiates".into()));
+    h.run_steps(1);
+    press(&mut h, Key::Enter, Modifiers::NONE);
+    h.run_steps(2);
+    let d = h.state().document().unwrap();
+    let r = d.annotations.relations();
+    assert_eq!(r.len(), 1, "a relation was made");
+    assert_eq!(
+        (r[0].from, r[0].to, r[0].kind.as_str()),
+        (from, to, "Negotiates")
+    );
+}

@@ -274,11 +274,13 @@ impl WarraqApp {
         let mut open = !super::escape_closes(ctx);
         let (mut pick, mut compute, mut remove) = (false, false, None);
         let (mut diff, mut curate) = (None, false);
-        egui::Window::new(chrome::title(ctx, tr!("Agreement")))
+        let mut content = None;
+        let shown = egui::Window::new(chrome::title(ctx, tr!("Agreement")))
             .id(egui::Id::unique("agreement-window"))
             .open(&mut open)
             .default_width(560.0)
             .show(ctx, |ui| {
+                content = Some(ui.max_rect());
                 chrome::rtl(ui, |ui| {
                     chrome::paragraph(
                         ui,
@@ -393,6 +395,12 @@ impl WarraqApp {
                     }
                 });
             });
+        super::focus_on_open(
+            ctx,
+            "agreement",
+            shown.map(|r| r.response.layer_id),
+            content,
+        );
         if let Some(k) = remove {
             w.sources.remove(k);
             w.result = None;

@@ -126,6 +126,9 @@ impl WarraqApp {
         let Some(id) = self.annotate.selected else {
             return;
         };
+        if self.link_to_selected(id) {
+            return;
+        }
         let (Some(d), Some((_, view))) = (self.workspace.current(), self.view.as_mut()) else {
             return;
         };
@@ -763,9 +766,11 @@ impl WarraqApp {
             self.annotate.note_for = Some(selected);
             self.annotate.selected = Some(selected);
         }
-        // Escape closes it, unless a text field (the note) has the keyboard.
-        let mut open = crate::view::document_view::typing(ctx)
-            || !ctx.input_mut(|i| i.consume_key(egui::Modifiers::NONE, egui::Key::Escape));
+        // Escape closes it, unless a text field (the note) has (or had until this Escape) the keyboard: the first
+        // Escape leaves the note for the buttons (Tab walks them), the second closes.
+        let leaving_note = crate::view::rtl_input::input_has_focus(ctx)
+            && ctx.input(|i| i.key_pressed(egui::Key::Escape));
+        let mut open = !super::escape_closes(ctx);
         let mut retag = None;
         let mut pick = None;
         let mut delete = false;
@@ -834,7 +839,11 @@ impl WarraqApp {
                         .take_focus(focus),
                 );
                 ui.horizontal(|ui| {
-                    save_note = ui.button(chrome::atom(ui, tr!("Save Note"))).clicked();
+                    let save = ui.button(chrome::atom(ui, tr!("Save Note")));
+                    if leaving_note {
+                        save.request_focus();
+                    }
+                    save_note = save.clicked();
                     delete = ui.button(chrome::atom(ui, tr!("Delete"))).clicked();
                     let link = ui.button(chrome::atom(ui, tr!("Link to…")));
                     link_to = chrome::hover(

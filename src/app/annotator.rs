@@ -27,12 +27,14 @@ impl WarraqApp {
         };
         let mut open = !super::escape_closes(ctx);
         let mut apply = false;
-        egui::Window::new(chrome::title(ctx, tr!("Annotator Name")))
+        let mut content = None;
+        let shown = egui::Window::new(chrome::title(ctx, tr!("Annotator Name")))
             .id(egui::Id::unique("annotator-name"))
             .open(&mut open)
             .collapsible(false)
             .resizable(false)
             .show(ctx, |ui| {
+                content = Some(ui.max_rect());
                 chrome::rtl(ui, |ui| {
                     chrome::label(
                         ui,
@@ -46,6 +48,12 @@ impl WarraqApp {
                     apply = ui.button(chrome::atom(ui, tr!("Apply"))).clicked();
                 });
             });
+        super::focus_on_open(
+            ctx,
+            "annotator",
+            shown.map(|r| r.response.layer_id),
+            content,
+        );
         if apply {
             let name = draft.text().trim().to_owned();
             self.settings.annotator.clone_from(&name);

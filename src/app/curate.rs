@@ -164,11 +164,13 @@ impl WarraqApp {
         };
         let mut open = !super::escape_closes(ctx);
         let (mut pick, mut start, mut remove, mut go) = (None, false, None, None);
-        egui::Window::new(chrome::title(ctx, tr!("Curate")))
+        let mut content = None;
+        let shown = egui::Window::new(chrome::title(ctx, tr!("Curate")))
             .id(egui::Id::unique("curate-window"))
             .open(&mut open)
             .default_width(560.0)
             .show(ctx, |ui| {
+                content = Some(ui.max_rect());
                 chrome::rtl(ui, |ui| {
                     chrome::paragraph(
                         ui,
@@ -267,6 +269,7 @@ impl WarraqApp {
                     }
                 });
             });
+        super::focus_on_open(ctx, "curate", shown.map(|r| r.response.layer_id), content);
         if let Some(k) = remove {
             w.sources.remove(k);
         }

@@ -263,11 +263,13 @@ impl WarraqApp {
         let mut open = !super::escape_closes(ctx);
         let mut go = false;
         let mut choose = false;
-        egui::Window::new(chrome::title(ctx, tr!("Export Annotations")))
+        let mut content = None;
+        let shown = egui::Window::new(chrome::title(ctx, tr!("Export Annotations")))
             .id(egui::Id::unique("export-window"))
             .open(&mut open)
             .resizable(false)
             .show(ctx, |ui: &mut Ui| {
+                content = Some(ui.max_rect());
                 chrome::rtl(ui, |ui| {
                     if let Some(run) = &e.running {
                         let done = run.done.load(Ordering::Relaxed);
@@ -366,6 +368,7 @@ impl WarraqApp {
                     });
                 })
             });
+        super::focus_on_open(ctx, "export", shown.map(|r| r.response.layer_id), content);
         if choose && e.chooser.is_none() {
             let brat = e.format == Format::Brat;
             let start = e.destination.clone().or(default);
@@ -403,19 +406,23 @@ impl WarraqApp {
         }
         let waker = self.waker(ctx);
         self.import_pick = Some(Job::spawn("the Import dialog", &waker, || {
-            rfd::FileDialog::new()
-                .set_title(tr!("Import annotations"))
-                .add_filter(
-                    "brat, CoNLL, JSONL",
-                    &["ann", "conll", "iob", "bio", "txt", "jsonl"],
-                )
-                .pick_file()
+            super::chosen(|| {
+                rfd::FileDialog::new()
+                    .set_title(tr!("Import annotations"))
+                    .add_filter(
+                        "brat, CoNLL, JSONL",
+                        &["ann", "conll", "iob", "bio", "txt", "jsonl"],
+                    )
+                    .pick_file()
+            })
         }));
     }
 
     pub(super) fn poll_import(&mut self, ctx: &egui::Context) {
-        if let Some(Poll::Ready(Some(path))) = job::take_ready(&mut self.import_pick) {
-            self.import_file(ctx, &path);
+        match job::take_ready(&mut self.import_pick) {
+            Some(Poll::Ready(Ok(Some(path)))) => self.import_file(ctx, &path),
+            Some(Poll::Ready(Err(message))) => self.message = Some(message),
+            _ => {}
         }
     }
 

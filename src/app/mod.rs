@@ -42,8 +42,64 @@ type CurationDrawn = (
 /// Escape was pressed while no text field has the keyboard: it is taken, and the dialog that asks closes (a field
 /// gives up the keyboard on the first Escape, the dialog closes on the second).
 pub(super) fn escape_closes(ctx: &egui::Context) -> bool {
-    !(crate::view::rtl_input::input_has_focus(ctx) || crate::view::document_view::typing(ctx))
+    !crate::view::document_view::text_field_focused(ctx)
         && ctx.input_mut(|i| i.consume_key(egui::Modifiers::NONE, egui::Key::Escape))
+}
+
+/// Gives the keyboard to the first control (a widget that takes clicks and the keyboard) of the dialog `key` drawn on
+/// `layer` (its contents in `content`) when it opens (it was not shown the frame before), so that a dialog opened with a key is used with keys:
+/// Tab walks it, Enter presses, Escape closes. A new window's first frame only measures it (its widgets are
+/// disabled), so the keyboard goes to the first frame whose controls are live. Call it each frame the dialog shows.
+pub(super) fn focus_on_open(
+    ctx: &egui::Context,
+    key: &str,
+    shown: Option<egui::LayerId>,
+    content: Option<egui::Rect>,
+) {
+    let (Some(layer), Some(content)) = (shown, content) else {
+        return;
+    };
+    let id = egui::Id::unique(("dialog-shown", key));
+    let pass = ctx.cumulative_pass_nr();
+    // (The pass it was last shown in, and whether its first control is still to get the keyboard.)
+    let (last, pending): (Option<u64>, bool) = ctx
+        .data(|d| d.get_temp::<(u64, bool)>(id))
+        .map_or((None, false), |(p, w)| (Some(p), w));
+    let pending = pending || last.is_none_or(|p| p + 1 < pass);
+    let first = pending
+        .then(|| {
+            ctx.viewport(|vp| {
+                vp.this_pass
+                    .widgets
+                    .get_layer(layer)
+                    .find(|w| {
+                        // (Inside the window's contents: not its title bar's buttons.)
+                        w.enabled
+                            && w.sense.senses_click()
+                            && w.sense.is_focusable()
+                            && content.contains(w.rect.center())
+                    })
+                    .map(|w| w.id)
+            })
+        })
+        .flatten();
+    if let Some(first) = first {
+        ctx.memory_mut(|m| m.request_focus(first));
+    }
+    ctx.data_mut(|d| d.insert_temp(id, (pass, pending && first.is_none())));
+}
+
+/// Runs a file chooser (on a worker: it blocks while open): the path, `Ok(None)` when the user cancelled, or the
+/// message to show when no chooser could be shown at all.
+pub(super) fn chosen(choose: impl FnOnce() -> Option<PathBuf>) -> Result<Option<PathBuf>, String> {
+    let started = std::time::Instant::now();
+    let choice = choose();
+    // Nobody answers a file chooser in a blink: a quick "no file" means none could be shown.
+    if choice.is_some() || started.elapsed() > std::time::Duration::from_millis(300) {
+        Ok(choice)
+    } else {
+        Err(tr!("The file dialog could not be shown (no desktop portal or zenity found). Open a file by dropping it on the window or by giving its path on the command line.").into_owned())
+    }
 }
 
 pub struct WarraqApp {
@@ -89,7 +145,7 @@ pub struct WarraqApp {
     find_closed: Option<find::FindBar>,
     review: Option<tagall::Review>,
     pending_tag_all: Option<tagall::PendingTagAll>,
-    import_pick: Option<Job<Option<PathBuf>>>,
+    import_pick: Option<Job<Result<Option<PathBuf>, String>>>,
     /// A message to show once the document being opened has arrived (e.g. an import report).
     pending_message: Option<String>,
 }

@@ -82,13 +82,18 @@ impl WarraqApp {
         };
         let waker2 = waker.clone();
         d.spawn(Work::ChoosingNames, &waker, move || {
-            let choice = rfd::FileDialog::new()
-                .set_title(tr!("Pre-annotate from a list of names"))
-                .add_filter(tr!("Names and tags"), &["txt", "tsv", "csv"])
-                .pick_file();
-            Box::new(move |d: &mut OpenDocument| {
-                start_matching(d, choice?, &waker2);
-                None
+            let choice = super::chosen(|| {
+                rfd::FileDialog::new()
+                    .set_title(tr!("Pre-annotate from a list of names"))
+                    .add_filter(tr!("Names and tags"), &["txt", "tsv", "csv"])
+                    .pick_file()
+            });
+            Box::new(move |d: &mut OpenDocument| match choice {
+                Ok(choice) => {
+                    start_matching(d, choice?, &waker2);
+                    None
+                }
+                Err(message) => Some(message),
             })
         });
         self.settings.show_panel = true;

@@ -138,11 +138,13 @@ impl WarraqApp {
         }
         let waker = self.waker(ctx);
         self.relations.table_job = Some(Job::spawn("the link table", &waker, || {
-            let path = rfd::FileDialog::new()
-                .set_title(tr!("Load a knowledge-base table"))
-                .add_filter(tr!("ID, label, aliases"), &["tsv", "txt"])
-                .pick_file()
-                .ok_or_else(String::new)?;
+            let path = super::chosen(|| {
+                rfd::FileDialog::new()
+                    .set_title(tr!("Load a knowledge-base table"))
+                    .add_filter(tr!("ID, label, aliases"), &["tsv", "txt"])
+                    .pick_file()
+            })?
+            .ok_or_else(String::new)?;
             read_table(path)
         }));
     }
@@ -310,7 +312,34 @@ impl WarraqApp {
     /// Starts linking from annotation `id`: the next annotation clicked is the other end.
     pub(super) fn start_link_from(&mut self, id: u64) {
         self.relations.link_from = Some(id);
-        self.message = Some(tr!("Click the annotation to link to (Escape cancels).").into_owned());
+        self.message = Some(
+            tr!("Click the annotation to link to, or choose it with Tab and press Enter (Escape cancels).")
+                .into_owned(),
+        );
+    }
+
+    /// While "Link to…" waits for the other end, Enter on the selected annotation `id` (Tab picks it) is that end:
+    /// the type chooser opens. Returns whether Enter was taken for this.
+    pub(super) fn link_to_selected(&mut self, id: u64) -> bool {
+        let Some(from) = self.relations.link_from else {
+            return false;
+        };
+        if from == id {
+            self.message = Some(
+                tr!("Nothing was linked: choose another annotation (Tab), then Enter.")
+                    .into_owned(),
+            );
+            return true;
+        }
+        self.relations.link_from = None;
+        self.message = None;
+        let pos = self
+            .view
+            .as_ref()
+            .map(|(_, v)| v.visible_rect().center())
+            .unwrap_or_default();
+        self.relations.choosing = Some((from, id, pos));
+        true
     }
 
     /// What the document view reported about relations: an Alt-drag that ended, a click on an arc, or the click
@@ -360,6 +389,7 @@ impl WarraqApp {
     pub(super) fn relation_windows(&mut self, ctx: &egui::Context) {
         self.poll_link_table(ctx);
         if self.relations.link_from.is_some()
+            && self.annotate.popup.is_none()
             && ctx.input_mut(|i| i.consume_key(egui::Modifiers::NONE, Key::Escape))
         {
             self.relations.link_from = None;
@@ -399,7 +429,9 @@ impl WarraqApp {
         let mut open = true;
         let mut cancel = false;
         // Keys 1–9 pick the allowed types in order; Escape cancels.
-        let typing = crate::view::document_view::typing(ctx);
+        // (The details window, when it is open in front, takes Escape first.)
+        let typing =
+            crate::view::document_view::text_field_focused(ctx) || self.annotate.popup.is_some();
         if !typing {
             for (k, t) in allowed.iter().take(9).enumerate() {
                 let key = Key::from_name(&(k + 1).to_string()).expect("digit key");
@@ -411,13 +443,15 @@ impl WarraqApp {
                 cancel = true;
             }
         }
-        egui::Window::new(chrome::title(ctx, tr!("Link as")))
+        let mut content = None;
+        let shown = egui::Window::new(chrome::title(ctx, tr!("Link as")))
             .id(egui::Id::unique("relation-type-chooser"))
             .open(&mut open)
             .collapsible(false)
             .resizable(false)
             .default_pos(pos + egui::vec2(8.0, 12.0))
             .show(ctx, |ui| {
+                content = Some(ui.max_rect());
                 chrome::rtl(ui, |ui| {
                     ui.add(RtlLabel::new(&line).size(16.0).wrap());
                     ui.separator();
@@ -486,6 +520,7 @@ impl WarraqApp {
                     });
                 });
             });
+        super::focus_on_open(ctx, "link-as", shown.map(|r| r.response.layer_id), content);
         if let Some(kind) = chosen {
             self.relations.choosing = None;
             self.relations.new_type.set_text("");
@@ -550,7 +585,8 @@ impl WarraqApp {
         let mut save_note = false;
         let mut reverse = false;
         let mut delete = false;
-        egui::Window::new(chrome::title(ctx, tr!("Relation")))
+        let mut content = None;
+        let shown = egui::Window::new(chrome::title(ctx, tr!("Relation")))
             .id(egui::Id::unique("relation-popup"))
             .open(&mut open)
             .collapsible(false)
@@ -558,6 +594,7 @@ impl WarraqApp {
             .default_pos(pos + egui::vec2(8.0, 12.0))
             .default_width(320.0)
             .show(ctx, |ui| {
+                content = Some(ui.max_rect());
                 chrome::rtl(ui, |ui| {
                     ui.add(RtlLabel::new(&line).size(17.0).wrap());
                     ui.horizontal_wrapped(|ui| {
@@ -598,6 +635,7 @@ impl WarraqApp {
                     });
                 });
             });
+        super::focus_on_open(ctx, "relation", shown.map(|r| r.response.layer_id), content);
         let Some(d) = self.workspace.current_mut() else {
             return;
         };

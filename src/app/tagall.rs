@@ -216,7 +216,9 @@ impl WarraqApp {
         let mut jump = None;
         // Keyboard: A accept, S skip, J jump to the current one, Escape closes — unless a text field (the find
         // bar, a note) has the keyboard: letters typed there are text, not decisions.
-        let typing = crate::view::document_view::typing(ctx);
+        // (The details window, when it is open in front, takes the keys first.)
+        let typing =
+            crate::view::document_view::text_field_focused(ctx) || self.annotate.popup.is_some();
         let (accept, skip, go, escape) = if typing {
             (false, false, false, false)
         } else {
@@ -241,11 +243,13 @@ impl WarraqApp {
         if go {
             jump = Some(r.candidates[r.cursor].0);
         }
-        egui::Window::new(chrome::title(ctx, tr!("Tag All Occurrences")))
+        let mut content = None;
+        let shown = egui::Window::new(chrome::title(ctx, tr!("Tag All Occurrences")))
             .id(egui::Id::unique("tag-all-review"))
             .open(&mut open)
             .default_width(460.0)
             .show(ctx, |ui| {
+                content = Some(ui.max_rect());
                 chrome::rtl(ui, |ui| {
                     let accepted = r
                         .candidates
@@ -328,6 +332,7 @@ impl WarraqApp {
                     });
                 })
             });
+        super::focus_on_open(ctx, "tag-all", shown.map(|r| r.response.layer_id), content);
         if let Some(span) = jump {
             self.jump_to(span);
         }

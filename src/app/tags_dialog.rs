@@ -211,11 +211,13 @@ impl WarraqApp {
         }
         let mut open = !super::escape_closes(ctx);
         let mut apply = false;
-        egui::Window::new(chrome::title(ctx, tr!("Tags")))
+        let mut content = None;
+        let shown = egui::Window::new(chrome::title(ctx, tr!("Tags")))
             .id(egui::Id::unique("tags-dialog"))
             .open(&mut open)
             .resizable(false)
             .show(ctx, |ui| {
+                content = Some(ui.max_rect());
                 chrome::rtl(ui, |ui| {
                     let draft = self.annotate.tags_draft.as_mut().expect("draft");
                     tags_grid(ui, &mut draft.tags);
@@ -228,6 +230,7 @@ impl WarraqApp {
                     apply = ui.button(chrome::atom(ui, tr!("Apply"))).clicked();
                 });
             });
+        super::focus_on_open(ctx, "tags", shown.map(|r| r.response.layer_id), content);
         if apply {
             match self.apply_tags_draft() {
                 Ok(()) => {

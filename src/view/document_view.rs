@@ -183,6 +183,12 @@ pub fn typing(ctx: &egui::Context) -> bool {
     ctx.memory(|m| m.focused().is_some_and(|f| f != focus_id()))
 }
 
+/// Whether a text field has the keyboard (or had it until a key this frame took it away): keys typed are text. A
+/// focused button or check box does not count (a dialog's letter and digit keys still work).
+pub fn text_field_focused(ctx: &egui::Context) -> bool {
+    crate::view::rtl_input::input_has_focus(ctx) || ctx.text_edit_focused()
+}
+
 /// The document view's id: it holds the keyboard focus (arrows, Tab and Home/End are its own while it does).
 #[must_use]
 pub fn focus_id() -> Id {
