@@ -511,3 +511,35 @@ fn dialogs_take_the_keyboard_and_a_relation_is_made_with_keys() {
         (from, to, "Negotiates")
     );
 }
+
+/// A tag key on the annotation Tab selected changes its tag (one annotation, undoable), rather than adding another.
+#[test]
+fn a_tag_key_on_a_selected_annotation_changes_its_tag() {
+    let (_dir, _path, mut h) = open_copy();
+    h.run_steps(2);
+    common::tag(&mut h, span_of("روسيا"), Key::Num1);
+    press(&mut h, Key::Home, Modifiers::COMMAND);
+    press(&mut h, Key::Tab, Modifiers::NONE);
+    h.run_steps(2);
+    assert!(h.state().selected_annotation().is_some());
+    press(&mut h, Key::Num3, Modifiers::NONE);
+    h.run_steps(1);
+    let d = h.state().document().unwrap();
+    assert_eq!(d.annotations.items().len(), 1, "no second annotation");
+    let tag3 = d
+        .annotations
+        .tags
+        .tags
+        .iter()
+        .find(|t| t.key == Some('3'))
+        .unwrap()
+        .name
+        .clone();
+    assert_eq!(d.annotations.items()[0].tag, tag3);
+    press(&mut h, Key::Z, Modifiers::COMMAND);
+    h.run_steps(1);
+    assert_eq!(
+        h.state().document().unwrap().annotations.items()[0].tag,
+        "PER"
+    );
+}

@@ -237,7 +237,23 @@ impl WarraqApp {
         let (Some(d), Some((_, view))) = (self.workspace.current(), self.view.as_ref()) else {
             return;
         };
-        if view.selection().is_empty() {
+        // The annotation selected (Tab, a click, the one just made) whose text is the selection, or which holds the
+        // caret: a tag key changes its tag rather than making another annotation.
+        let sel = view.selection().span();
+        let retag = self
+            .annotate
+            .selected
+            .and_then(|id| d.annotations.get(id))
+            .filter(|a| {
+                let span = a.span();
+                if sel.is_empty() {
+                    span.start <= sel.start && sel.start <= span.end
+                } else {
+                    span == sel
+                }
+            })
+            .map(|a| a.id);
+        if sel.is_empty() && retag.is_none() {
             return;
         }
         let keys: Vec<(Key, String)> = d
@@ -252,7 +268,19 @@ impl WarraqApp {
             .collect();
         for (key, tag) in keys {
             if ctx.input_mut(|i| i.consume_key(egui::Modifiers::NONE, key)) {
-                self.tag_selection(&tag);
+                match retag {
+                    Some(id) if !d.read_only => {
+                        if let Some(d) = self.workspace.current_mut()
+                            && d.annotations.retag(id, &tag)
+                        {
+                            self.annotate.flash = Some((id, Instant::now()));
+                            self.changed();
+                        }
+                    }
+                    _ => {
+                        self.tag_selection(&tag);
+                    }
+                }
                 return;
             }
         }
