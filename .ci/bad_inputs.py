@@ -394,7 +394,7 @@ def _(d):
     write(os.path.join(d, "w.conll"), "كلمة " + " ".join(["B-PER"] * 100) + "\n")
     return ["import", os.path.join(d, "w.conll"), "--format", "conll", "--out", os.path.join(d, "o")]
 
-@case("import", "CoNLL tags that are not IOB2 (X-PER)", {0}, "not an IOB2 tag", keep=["w.conll"])
+@case("import", "CoNLL tags that are not IOB2 (X-PER)", {1}, "not an IOB2 tag", keep=["w.conll"])
 def _(d):
     write(os.path.join(d, "w.conll"), "محمد X-PER\nعلي O\n")
     return ["import", os.path.join(d, "w.conll"), "--format", "conll", "--out", os.path.join(d, "o")]
@@ -527,7 +527,7 @@ def _(d):
     write(os.path.join(d, "afile"), "x")
     return ["curate", a, b, "--into", os.path.join(d, "afile")]
 
-@case("team", "agree with an unreadable annotator's sidecar", {0}, "left out", keep=TEAM_FILES)
+@case("team", "agree with an unreadable annotator's sidecar", {1}, "left out", keep=TEAM_FILES)
 def _(d):
     a, b = two_annotators(d)
     write(sidecar(os.path.join(b, "doc.txt")), "(format: 2, source: ")
@@ -558,7 +558,7 @@ for label, args in [
         return setup
     case("numbers", f"render {label}", {2}, None)(make(args))
 
-@case("numbers", "--from-line past the last line", {0})
+@case("numbers", "--from-line past the last line", {1}, "past the end")
 def _(d): return ["render", os.path.join(HERE, "assets", "sample-article-ar.txt"), "--width", "300", "--from-line", "99999999", "--out", os.path.join(d, "p.png")]
 
 @case("numbers", "a width that is not a number", {2}, "not a number")
