@@ -288,10 +288,7 @@ impl WarraqApp {
                     }
                     chrome::heading(ui, tr!("Format"));
                     for &f in Format::ALL {
-                        if ui
-                            .radio(e.format == f, chrome::atom(ui, tr!(f.label())))
-                            .clicked()
-                        {
+                        if chrome::radio(ui, e.format == f, tr!(f.label())).clicked() {
                             e.format = f;
                             e.replace = false;
                         }

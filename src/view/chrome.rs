@@ -137,27 +137,56 @@ pub fn checkbox(ui: &mut Ui, checked: &mut bool, text: impl Into<String>) -> Res
         let label = atom(ui, text);
         return ui.checkbox(checked, label);
     }
-    let mut add = |ui: &mut Ui| {
-        let mut response = ui.add(egui::Checkbox::without_text(checked));
+    let on = *checked;
+    let response = boxed_rtl(ui, &text, egui::Role::CheckBox, on, |ui| {
+        ui.add(egui::Checkbox::without_text(checked))
+    });
+    if response.clicked() && *checked == on {
+        *checked = !on;
+    }
+    response
+}
+
+/// A radio button on the reading side of its label, as [`checkbox`]; `clicked()` when chosen.
+pub fn radio(ui: &mut Ui, selected: bool, text: impl Into<String>) -> Response {
+    let text = text.into();
+    if !crate::i18n::rtl() {
+        let label = atom(ui, text);
+        return ui.radio(selected, label);
+    }
+    boxed_rtl(ui, &text, egui::Role::RadioButton, selected, |ui| {
+        ui.radio(selected, "")
+    })
+}
+
+/// In a right-to-left row: the box `add` draws, then `text` at its left; a click on either is the box's click, and
+/// screen readers read the box named by `text` with `role` and `selected`.
+fn boxed_rtl(
+    ui: &mut Ui,
+    text: &str,
+    role: egui::Role,
+    selected: bool,
+    add: impl FnOnce(&mut Ui) -> Response,
+) -> Response {
+    let inner = |ui: &mut Ui| {
+        let mut response = add(ui);
         let label = ui.add(
-            RtlLabel::new(&text)
+            RtlLabel::new(text)
                 .interface()
                 .size(text_size(ui))
                 .sense(egui::Sense::click()),
         );
-        if label.clicked() && ui.is_enabled() {
-            *checked = !*checked;
+        let enabled = ui.is_enabled();
+        if label.clicked() && enabled {
             response.mark_changed();
         }
-        let (enabled, on) = (ui.is_enabled(), *checked);
-        response
-            .widget_info(|| egui::WidgetInfo::selected(egui::Role::CheckBox, enabled, on, &text));
+        response.widget_info(|| egui::WidgetInfo::selected(role, enabled, selected, text));
         response | label
     };
     if ui.layout().main_dir() == egui::Direction::RightToLeft {
-        add(ui)
+        inner(ui)
     } else {
-        row(ui, add).inner
+        row(ui, inner).inner
     }
 }
 
