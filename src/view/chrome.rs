@@ -174,7 +174,8 @@ fn boxed_rtl(
             RtlLabel::new(text)
                 .interface()
                 .size(text_size(ui))
-                .sense(egui::Sense::click()),
+                // Clickable but not a Tab stop of its own: the box is the one control.
+                .sense(egui::Sense::CLICK),
         );
         let enabled = ui.is_enabled();
         if label.clicked() && enabled {
