@@ -306,6 +306,27 @@ fn main() -> ExitCode {
             cli::preannotate_command(&file, &gazetteer, accept_all)
         })
         .and_then(|r| report(output.json, &r, &r.problems, || r.summary(accept_all))),
+        Command::Suggest {
+            file,
+            learned: _,
+            min_score,
+            accept_above,
+            output,
+        } => with_spinner("learning and matching", quiet, || {
+            cli::suggest_command(&file, min_score, accept_above)
+        })
+        .and_then(|r| {
+            report(output.json, &r, &r.problems, || {
+                let accepted = r.suggestions.iter().filter(|s| s.accepted).count();
+                format!(
+                    "{} learned from {} ({} made annotations), to review in the window; saved {}",
+                    counted(r.suggestions.len(), "suggestion"),
+                    counted(r.learned_from, "annotated document"),
+                    accepted,
+                    r.sidecar.display()
+                )
+            })
+        }),
         Command::Completions { shell } => {
             emit_bytes(&args::completions(shell));
             Ok(())

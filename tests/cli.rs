@@ -763,3 +763,72 @@ fn what_a_new_user_tried_behaves() {
     assert_eq!(o.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&o.stderr).contains("past the end"));
 }
+
+#[test]
+fn suggest_learns_from_the_folder_s_annotations() {
+    let dir = tempfile::tempdir().unwrap();
+    let taught = dir.path().join("a.txt");
+    std::fs::write(&taught, "زار روسيا أمس").unwrap();
+    let list = dir.path().join("names.csv");
+    std::fs::write(&list, "روسيا,GPE\n").unwrap();
+    let o = warraq(&[
+        "preannotate",
+        taught.to_str().unwrap(),
+        "--gazetteer",
+        list.to_str().unwrap(),
+        "--accept-all",
+    ]);
+    assert!(o.status.success());
+    std::fs::remove_file(&list).unwrap();
+    let src = dir.path().join("b.txt");
+    std::fs::write(&src, SAMPLE).unwrap();
+    let s = src.to_str().unwrap();
+    let o = warraq(&["suggest", s, "--json"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let list = v["suggestions"].as_array().unwrap();
+    let n = SAMPLE.matches("روسيا").count();
+    assert!(
+        list.len() + 2 >= n && list.len() <= n,
+        "{} of {n}",
+        list.len()
+    );
+    for s in list {
+        assert_eq!(
+            (s["tag"].as_str(), s["source"].as_str()),
+            (Some("GPE"), Some("learned"))
+        );
+        assert_eq!(s["score"].as_f64(), Some(1.0));
+        let (start, end) = (
+            s["start"].as_u64().unwrap() as usize,
+            s["end"].as_u64().unwrap() as usize,
+        );
+        let text: String = SAMPLE.chars().skip(start).take(end - start).collect();
+        assert_eq!(text, s["text"].as_str().unwrap(), "offsets in code points");
+    }
+    assert_eq!(v["learned_from"], 1);
+    // They wait in the sidecar for review; with --accept-above they become annotations, and none is suggested again
+    // where one now is.
+    let side = std::fs::read_to_string(sidecar::sidecar_path(&src)).unwrap();
+    assert!(side.contains("suggestions: ["), "{side}");
+    let o = warraq(&["suggest", s, "--accept-above", "0.9", "--json"]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert!(
+        v["suggestions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|s| s["accepted"] == true)
+    );
+    let o = warraq(&["annotations", s, "--json"]);
+    let a: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(a["annotations"].as_array().unwrap().len(), list.len());
+    let o = warraq(&["suggest", s, "--json"]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert!(v["suggestions"].as_array().unwrap().is_empty());
+    assert_eq!(
+        std::fs::read_to_string(&src).unwrap(),
+        SAMPLE,
+        "the text is never written"
+    );
+}

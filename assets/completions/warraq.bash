@@ -49,6 +49,9 @@ _warraq() {
             warraq,render)
                 cmd="warraq__subcmd__render"
                 ;;
+            warraq,suggest)
+                cmd="warraq__subcmd__suggest"
+                ;;
             *)
                 ;;
         esac
@@ -56,7 +59,7 @@ _warraq() {
 
     case "${cmd}" in
         warraq)
-            opts="-q -h -V --quiet --help --version layout render annotations export import preannotate find agree curate completions man"
+            opts="-q -h -V --quiet --help --version layout render annotations export import preannotate suggest find agree curate completions man"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -210,7 +213,7 @@ _warraq() {
             return 0
             ;;
         warraq__subcmd__man)
-            opts="-q -h --quiet --help layout render annotations export import preannotate find agree curate completions man"
+            opts="-q -h --quiet --help layout render annotations export import preannotate suggest find agree curate completions man"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -265,6 +268,28 @@ _warraq() {
                     return 0
                     ;;
                 --out)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        warraq__subcmd__suggest)
+            opts="-q -h --learned --min-score --accept-above --json --quiet --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --min-score)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --accept-above)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -155,6 +155,29 @@ pub enum Command {
         output: Output,
     },
 
+    /// Suggest annotations learned from the annotations of the documents in FILE's folder
+    #[command(after_help = "Examples:\n  warraq suggest corpus/day3.txt\n  \
+            warraq suggest corpus/day3.txt --accept-above 0.9 --json\n\n\
+            Once روسيا is tagged GPE in any document of the folder, each other روسيا in FILE (clitics left outside, \
+            harakat ignored) is suggested as GPE, scored by how often that text got that tag. Nothing is suggested \
+            where FILE already has an annotation. The suggestions are saved to FILE's sidecar, to review in the \
+            window (F6); those scoring at least --accept-above become annotations.")]
+    Suggest {
+        /// The text file to suggest annotations in
+        file: PathBuf,
+        /// Learn from the annotations of every document in FILE's folder (the one source so far, and the default)
+        #[arg(long)]
+        learned: bool,
+        /// Leave out suggestions scoring below this (0–1)
+        #[arg(long, value_name = "SCORE", default_value_t = 0.5, value_parser = in_range(0.0..=1.0))]
+        min_score: f64,
+        /// Make the suggestions scoring at least this (0–1) annotations
+        #[arg(long, value_name = "SCORE", value_parser = in_range(0.0..=1.0))]
+        accept_above: Option<f64>,
+        #[command(flatten)]
+        output: Output,
+    },
+
     /// Search with the window's Arabic-aware matching (harakat and letter variants ignored)
     #[command(
         override_usage = "warraq find [OPTIONS] <FILE>... <QUERY>",
@@ -303,13 +326,14 @@ pub fn command() -> clap::Command {
 
 /// The names of the commands, each with a manual page of its own, `warraq-NAME(1)` (a test checks the list against
 /// the definition).
-pub const COMMANDS: [&str; 11] = [
+pub const COMMANDS: [&str; 12] = [
     "layout",
     "render",
     "annotations",
     "export",
     "import",
     "preannotate",
+    "suggest",
     "find",
     "agree",
     "curate",
@@ -317,7 +341,7 @@ pub const COMMANDS: [&str; 11] = [
     "man",
 ];
 
-fn command_names() -> [&'static str; 11] {
+fn command_names() -> [&'static str; 12] {
     COMMANDS
 }
 

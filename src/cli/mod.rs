@@ -526,6 +526,62 @@ pub fn annotations_command(file: &Path, json: bool) -> Result<String, String> {
     Ok(out)
 }
 
+/// Opens a document to add annotations to from the command line, with the window's open-document code (lock,
+/// re-anchoring, and a save that merges with changes made elsewhere — a window with this document open — instead of
+/// overwriting them). What it makes carries the name of the user running the command. A sidecar that cannot be read
+/// stops here, with nothing changed.
+fn open_to_write(file: &Path) -> Result<crate::workspace::OpenDocument, String> {
+    let mut d = crate::workspace::OpenDocument::open(file, None).map_err(|e| e.to_string())?;
+    d.annotations.annotator = crate::app::settings::system_user();
+    if d.broken_sidecar.is_some() {
+        return Err(format!(
+            "{}; nothing was changed",
+            d.sidecar_error
+                .as_deref()
+                .unwrap_or("the annotations cannot be read")
+        ));
+    }
+    Ok(d)
+}
+
+/// Accepts the suggestions waiting in `d` whose (start, end, tag) is among `keys` (others stay to review); returns
+/// how many annotations were made.
+fn accept_suggested(
+    d: &mut crate::workspace::OpenDocument,
+    keys: &std::collections::HashSet<(usize, usize, String)>,
+) -> usize {
+    if keys.is_empty() {
+        return 0;
+    }
+    let chosen: Vec<usize> = d
+        .annotations
+        .suggestions
+        .iter()
+        .enumerate()
+        .filter(|(_, a)| keys.contains(&(a.start, a.end, a.tag.clone())))
+        .map(|(i, _)| i)
+        .collect();
+    let doc = d.doc.clone();
+    d.annotations.accept_suggestions(&doc, Some(&chosen))
+}
+
+/// Saves `d` now (atomically, merging with changes made elsewhere); what the save says goes to `notices`. Returns
+/// the sidecar's path.
+fn save_written(
+    d: &mut crate::workspace::OpenDocument,
+    notices: &mut Vec<String>,
+) -> Result<PathBuf, String> {
+    let saved = d.save_now().map_err(|e| match e {
+        crate::workspace::SaveError::Failed(e) => {
+            format!("could not save the annotations: {e}; the sidecar on disk was left as it was")
+        }
+        other => other.to_string(),
+    })?;
+    let side = d.sidecar.clone().unwrap_or_default();
+    notices.extend(saved.message(&side));
+    Ok(side)
+}
+
 /// What `preannotate` did.
 #[derive(Debug, Clone, Serialize)]
 pub struct Preannotated {
@@ -569,58 +625,127 @@ pub fn preannotate_command(
     accept_all: bool,
 ) -> Result<Preannotated, String> {
     let (entries, problems) = store::read_name_list(gazetteer)?;
-    // The same open-document code as the window: lock, re-anchoring, and a save that merges with changes made
-    // elsewhere (a window with this document open) instead of overwriting them.
-    let mut d = crate::workspace::OpenDocument::open(file, None).map_err(|e| e.to_string())?;
-    // Annotations made by --accept-all carry the name of the user running the command.
-    d.annotations.annotator = crate::app::settings::system_user();
-    if d.broken_sidecar.is_some() {
-        return Err(format!(
-            "{}; nothing was changed",
-            d.sidecar_error
-                .as_deref()
-                .unwrap_or("the annotations cannot be read")
-        ));
-    }
+    let mut d = open_to_write(file)?;
     let mut notices = std::mem::take(&mut d.notices);
     let found =
         crate::model::gazetteer::suggest(&d.doc, d.search_index_now(), &d.annotations, &entries);
     let n = found.len();
     let made = if accept_all {
         // Only this list's matches are accepted; suggestions already waiting for review stay as they are.
-        let keys: std::collections::HashSet<(usize, usize, String)> = found
+        let keys = found
             .iter()
             .map(|a| (a.start, a.end, a.tag.clone()))
             .collect();
         d.annotations.add_suggestions(found);
-        let mine: Vec<usize> = d
-            .annotations
-            .suggestions
-            .iter()
-            .enumerate()
-            .filter(|(_, a)| keys.contains(&(a.start, a.end, a.tag.clone())))
-            .map(|(i, _)| i)
-            .collect();
-        let doc = d.doc.clone();
-        d.annotations.accept_suggestions(&doc, Some(&mine))
+        accept_suggested(&mut d, &keys)
     } else {
         d.annotations.add_suggestions(found);
         0
     };
-    let saved = d.save_now().map_err(|e| match e {
-        crate::workspace::SaveError::Failed(e) => {
-            format!("could not save the annotations: {e}; the sidecar on disk was left as it was")
-        }
-        other => other.to_string(),
-    })?;
-    let side = d.sidecar.clone().unwrap_or_default();
-    notices.extend(saved.message(&side));
+    let side = save_written(&mut d, &mut notices)?;
     let mut problems = problems;
     problems.extend(notices);
     Ok(Preannotated {
         names: entries.len(),
         suggestions: n,
         annotations: made,
+        sidecar: side,
+        problems,
+    })
+}
+
+/// One suggestion `suggest` made.
+#[derive(Debug, Clone, Serialize)]
+pub struct JsonSuggestion {
+    pub start: usize,
+    pub end: usize,
+    pub tag: String,
+    pub text: String,
+    pub score: f64,
+    /// Where it comes from: "learned" (the annotations of the folder's documents).
+    pub source: &'static str,
+    /// Made an annotation (`--accept-above`) rather than left to review.
+    pub accepted: bool,
+}
+
+/// What `suggest` did.
+#[derive(Debug, Clone, Serialize)]
+pub struct Suggested {
+    pub suggestions: Vec<JsonSuggestion>,
+    /// Documents of the folder whose annotations were learned from, and the distinct texts learned.
+    pub learned_from: usize,
+    pub texts: usize,
+    pub sidecar: PathBuf,
+    /// Documents whose annotations could not be read (left out of the learning), and notices about FILE.
+    pub problems: Vec<String>,
+}
+
+/// The `suggest` command: learns from the annotations of every document in FILE's folder (FILE's own included)
+/// which text gets which tag, suggests each learned text where it occurs in FILE and is not annotated yet (scored by
+/// how often it got that tag), makes those scoring at least `accept_above` annotations, and saves the rest as
+/// suggestions to review in the window (F6) — through the open-document code and its save policy.
+pub fn suggest_command(
+    file: &Path,
+    min_score: f64,
+    accept_above: Option<f64>,
+) -> Result<Suggested, String> {
+    let folder = file
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let mut model = crate::model::learn::StringModel::new();
+    let mut problems = Vec::new();
+    let mut learned_from = 0;
+    for path in crate::workspace::corpus::document_paths(folder)? {
+        if !crate::workspace::corpus::is_annotated(&path) {
+            continue;
+        }
+        match store::open(&path, None)
+            .map_err(|e| e.to_string())
+            .and_then(|o| o.annotations.map(|(set, _)| set).map_err(|e| e.to_string()))
+        {
+            Ok(set) => {
+                model.learn_from(&set);
+                learned_from += 1;
+            }
+            Err(e) => problems.push(format!("{e}; not learned from")),
+        }
+    }
+    let mut d = open_to_write(file)?;
+    problems.extend(std::mem::take(&mut d.notices));
+    let found = model.suggest(&d.doc, d.search_index_now(), &d.annotations, min_score);
+    let accept = |s: f64| accept_above.is_some_and(|a| s >= a);
+    let suggestions: Vec<JsonSuggestion> = found
+        .iter()
+        .map(|s| JsonSuggestion {
+            start: s.annotation.start,
+            end: s.annotation.end,
+            tag: s.annotation.tag.clone(),
+            text: s.annotation.text.clone(),
+            score: s.score,
+            source: "learned",
+            accepted: accept(s.score),
+        })
+        .collect();
+    let keys = found
+        .iter()
+        .filter(|s| accept(s.score))
+        .map(|s| {
+            (
+                s.annotation.start,
+                s.annotation.end,
+                s.annotation.tag.clone(),
+            )
+        })
+        .collect();
+    d.annotations
+        .add_suggestions(found.into_iter().map(|s| s.annotation).collect());
+    accept_suggested(&mut d, &keys);
+    let side = save_written(&mut d, &mut problems)?;
+    Ok(Suggested {
+        suggestions,
+        learned_from,
+        texts: model.len(),
         sidecar: side,
         problems,
     })

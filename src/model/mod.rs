@@ -8,6 +8,7 @@ pub mod annotations;
 pub mod curation;
 pub mod document;
 pub mod gazetteer;
+pub mod learn;
 pub mod links;
 pub mod offsets;
 pub mod search;

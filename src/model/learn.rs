@@ -1,0 +1,205 @@
+//! Suggestions learned from the annotator's own work: a string matcher in the manner of INCEpTION's string
+//! recommender. Every annotation teaches that its text (folded as the find bar folds it: harakat, letter variants
+//! and case ignored) was given its tag; a text's score for a tag is how often it got that tag out of every
+//! annotation of that text. The texts are then found in a document with the gazetteer's matching (whole words,
+//! clitic prefixes left outside), and nothing is suggested where the document already has an annotation. No egui,
+//! no I/O.
+
+use std::collections::{BTreeMap, HashMap};
+
+use super::search::{SearchIndex, fold};
+use super::{Annotation, AnnotationSet, Document};
+
+/// A learned suggestion: the annotation it proposes and its score (0..=1).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Scored {
+    pub annotation: Annotation,
+    pub score: f64,
+}
+
+/// What the annotations seen so far say about each text.
+#[derive(Debug, Clone, Default)]
+pub struct StringModel {
+    /// Folded text → (the text as first seen, annotations of it per tag).
+    texts: HashMap<String, (String, BTreeMap<String, u32>)>,
+}
+
+impl StringModel {
+    #[must_use]
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Learns from every annotation of a set (a discontinuous one by its pieces' text as a whole is skipped: its
+    /// text is not one string in the document).
+    pub fn learn_from(&mut self, set: &AnnotationSet) {
+        for a in set.items().iter().filter(|a| a.fragments.is_empty()) {
+            self.learn(&a.text, &a.tag);
+        }
+    }
+
+    /// Learns that `text` was tagged `tag`.
+    pub fn learn(&mut self, text: &str, tag: &str) {
+        let text = text.trim();
+        let key = fold(text, false);
+        if key.trim().is_empty() {
+            return;
+        }
+        let entry = self
+            .texts
+            .entry(key)
+            .or_insert_with(|| (text.to_owned(), BTreeMap::new()));
+        *entry.1.entry(tag.to_owned()).or_default() += 1;
+    }
+
+    /// How many texts were learned.
+    #[must_use]
+    pub fn len(&self) -> usize {
+        self.texts.len()
+    }
+
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.texts.is_empty()
+    }
+
+    /// `text`'s score for `tag`: the share of its annotations that have that tag (0 when it was never annotated).
+    #[must_use]
+    pub fn score(&self, text: &str, tag: &str) -> f64 {
+        self.texts
+            .get(&fold(text.trim(), false))
+            .map_or(0.0, |(_, tags)| {
+                let total: u32 = tags.values().sum();
+                f64::from(tags.get(tag).copied().unwrap_or(0)) / f64::from(total.max(1))
+            })
+    }
+
+    /// Each learned text with its most frequent tag (ties: the tag first in name order) and that tag's score, best
+    /// first; texts below `min_score` are left out.
+    #[must_use]
+    pub fn entries(&self, min_score: f64) -> Vec<(String, String, f64)> {
+        let mut out: Vec<(String, String, f64)> = self
+            .texts
+            .values()
+            .filter_map(|(text, tags)| {
+                let total: u32 = tags.values().sum();
+                let (tag, n) = tags
+                    .iter()
+                    .max_by(|a, b| a.1.cmp(b.1).then_with(|| b.0.cmp(a.0)))?;
+                let score = f64::from(*n) / f64::from(total.max(1));
+                (score >= min_score).then(|| (text.clone(), tag.clone(), score))
+            })
+            .collect();
+        out.sort_by(|a, b| b.2.total_cmp(&a.2).then_with(|| a.0.cmp(&b.0)));
+        out
+    }
+
+    /// The suggestions for `doc`: every occurrence of a learned text whose score is at least `min_score`, matched as
+    /// Tag All and the gazetteer match, except where `set` already has an annotation overlapping it. In text order.
+    #[must_use]
+    pub fn suggest(
+        &self,
+        doc: &Document,
+        index: &SearchIndex,
+        set: &AnnotationSet,
+        min_score: f64,
+    ) -> Vec<Scored> {
+        let entries = self.entries(min_score);
+        let names: Vec<(String, String)> = entries
+            .iter()
+            .map(|(text, tag, _)| (text.clone(), tag.clone()))
+            .collect();
+        let scores: HashMap<(String, String), f64> = entries
+            .into_iter()
+            .map(|(text, tag, s)| ((fold(&text, false), tag), s))
+            .collect();
+        let mut taken: Vec<(usize, usize)> = set.items().iter().map(|a| (a.start, a.end)).collect();
+        taken.sort_unstable();
+        // The longest end among annotations starting at or before each one: an overlap test by binary search.
+        let mut reach = Vec::with_capacity(taken.len());
+        let mut furthest = 0;
+        for &(_, e) in &taken {
+            furthest = furthest.max(e);
+            reach.push(furthest);
+        }
+        let overlaps = |s: usize, e: usize| {
+            let k = taken.partition_point(|&(start, _)| start < e);
+            k > 0 && reach[k - 1] > s
+        };
+        super::gazetteer::suggest(doc, index, set, &names)
+            .into_iter()
+            .filter(|a| !overlaps(a.start, a.end))
+            .map(|a| {
+                let score = scores
+                    .get(&(fold(&a.text, false), a.tag.clone()))
+                    .copied()
+                    .unwrap_or_else(|| self.score(&a.text, &a.tag));
+                Scored {
+                    annotation: a,
+                    score,
+                }
+            })
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{CharOffset, Span, TagSet};
+    use std::sync::Arc;
+
+    fn set_with(doc: &Document, spans: &[(&str, &str)]) -> AnnotationSet {
+        let mut set = AnnotationSet::new(Vec::new(), Vec::new(), TagSet::default());
+        for (word, tag) in spans {
+            let byte = doc.text().find(word).unwrap();
+            let start = doc.text()[..byte].chars().count();
+            set.create(
+                doc,
+                Span::new(CharOffset(start), CharOffset(start + word.chars().count())),
+                tag,
+            );
+        }
+        set
+    }
+
+    #[test]
+    fn scores_are_the_share_of_a_text_s_annotations_with_the_tag() {
+        let mut m = StringModel::new();
+        for _ in 0..3 {
+            m.learn("روسيا", "GPE");
+        }
+        m.learn("رُوسيا", "ORG");
+        assert!((m.score("روسيا", "GPE") - 0.75).abs() < 1e-12);
+        assert!((m.score("روسيا", "ORG") - 0.25).abs() < 1e-12);
+        assert_eq!(m.score("روسيا", "PER"), 0.0);
+        assert_eq!(m.score("موسكو", "GPE"), 0.0);
+        assert_eq!(
+            m.entries(0.5),
+            vec![("روسيا".to_owned(), "GPE".to_owned(), 0.75)]
+        );
+        assert!(m.entries(0.8).is_empty());
+    }
+
+    #[test]
+    fn occurrences_are_suggested_with_clitics_outside_and_never_over_an_annotation() {
+        let taught = Document::new("زار روسيا أمس".to_owned());
+        let mut m = StringModel::new();
+        m.learn_from(&set_with(&taught, &[("روسيا", "GPE")]));
+        let doc = Arc::new(Document::new(
+            "وروسيا كبيرة. في رُوسيا ثلج. روسيا الاتحادية".to_owned(),
+        ));
+        // The last one is already annotated (as part of a longer name): nothing is suggested there.
+        let set = set_with(&doc, &[("روسيا الاتحادية", "GPE")]);
+        let index = SearchIndex::new(doc.clone());
+        let found = m.suggest(&doc, &index, &set, 0.5);
+        let spans: Vec<&str> = found.iter().map(|s| s.annotation.text.as_str()).collect();
+        assert_eq!(spans, ["روسيا", "رُوسيا"]);
+        assert_eq!(found[0].annotation.start, 1, "the clitic و stays outside");
+        assert!(
+            found
+                .iter()
+                .all(|s| s.annotation.tag == "GPE" && s.score == 1.0)
+        );
+    }
+}
