@@ -1467,3 +1467,63 @@ fn opening_an_annotation_file_imports_it_and_opens_its_document() {
         h.state().message()
     );
 }
+
+/// Tools ▸ Suggest from Annotations: a text tagged in another document of the folder is suggested wherever it occurs
+/// in this one and is not annotated; the suggestions arrive from a worker into this document.
+#[test]
+fn suggestions_are_learned_from_the_folder_s_annotations() {
+    let dir = tempfile::tempdir().unwrap();
+    let taught = dir.path().join("a.txt");
+    std::fs::write(&taught, "زار روسيا أمس").unwrap();
+    {
+        let doc = warraq::model::Document::new("زار روسيا أمس".to_owned());
+        let mut set = warraq::model::AnnotationSet::new(
+            Vec::new(),
+            Vec::new(),
+            warraq::model::TagSet::default(),
+        );
+        set.create(
+            &doc,
+            warraq::model::Span::new(warraq::model::CharOffset(4), warraq::model::CharOffset(9)),
+            "GPE",
+        );
+        warraq::store::sidecar::save(
+            &warraq::store::sidecar::sidecar_path(&taught),
+            &set,
+            warraq::store::sidecar::Fingerprint::of("زار روسيا أمس".as_bytes(), "UTF-8"),
+            false,
+        )
+        .unwrap();
+    }
+    let path = dir.path().join("b.txt");
+    std::fs::write(&path, SAMPLE_TEXT).unwrap();
+    let mut h = common::open(&path, egui::vec2(1100.0, 800.0));
+    // One روسيا is annotated already: nothing is suggested there.
+    tag(&mut h, span_of("روسيا"), Key::Num1);
+    h.get_by_label("Tools").click();
+    h.run_steps(2);
+    h.get_by_label("Suggest from Annotations").click();
+    for _ in 0..400 {
+        h.step();
+        if !h
+            .state()
+            .document()
+            .unwrap()
+            .annotations
+            .suggestions
+            .is_empty()
+        {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    let d = h.state().document().unwrap();
+    let n = SAMPLE_TEXT.matches("روسيا").count();
+    let s = &d.annotations.suggestions;
+    assert!(!s.is_empty() && s.len() < n, "{} of {n}", s.len());
+    assert!(s.iter().all(|a| a.tag == "GPE" && a.text.contains("روسيا")));
+    assert!(
+        s.iter().all(|a| a.start != span_of("روسيا").start.0),
+        "none over the annotation"
+    );
+}

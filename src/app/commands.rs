@@ -54,6 +54,7 @@ pub enum Command {
     NextSuggestion,
     PreviousSuggestion,
     Preannotate,
+    SuggestLearned,
     LoadLinkTable,
     Agreement,
     Curate,
@@ -111,6 +112,7 @@ impl Command {
         Command::NextSuggestion,
         Command::PreviousSuggestion,
         Command::Preannotate,
+        Command::SuggestLearned,
         Command::LoadLinkTable,
         Command::Agreement,
         Command::Curate,
@@ -161,6 +163,7 @@ impl Command {
             Command::FindNext => "Find Next",
             Command::FindPrevious => "Find Previous",
             Command::Preannotate => "Pre-annotate from List…",
+            Command::SuggestLearned => "Suggest from Annotations",
             Command::LoadLinkTable => "Load Link Table…",
             Command::AnnotatorName => "Annotator Name…",
             Command::Agreement => "Agreement…",
@@ -230,6 +233,9 @@ impl Command {
             Command::FindPrevious => "Go to the previous match",
             Command::Preannotate => {
                 "Propose annotations for every name in a list (NAME<TAB>TAG a line)"
+            }
+            Command::SuggestLearned => {
+                "Suggest each text already tagged in this folder's documents wherever it occurs here unannotated"
             }
             Command::LoadLinkTable => {
                 "A knowledge-base table (ID<TAB>LABEL<TAB>ALIASES a line) to link annotations to its entries"
@@ -346,6 +352,7 @@ impl Command {
             | Command::EditTags
             | Command::SnapToWord
             | Command::Preannotate
+            | Command::SuggestLearned
             | Command::LoadLinkTable
             | Command::Agreement
             | Command::Curate
@@ -382,6 +389,7 @@ impl Command {
             | Command::EditTags
             | Command::AnnotatorName => Menu::Edit,
             Command::Preannotate
+            | Command::SuggestLearned
             | Command::LoadLinkTable
             | Command::Agreement
             | Command::NextAnnotation

@@ -473,6 +473,7 @@ impl WarraqApp {
                 }
             }
             Command::Preannotate => self.preannotate_dialog(ctx),
+            Command::SuggestLearned => self.suggest_learned(ctx),
             Command::LoadLinkTable => self.link_table_dialog(ctx),
             Command::AnnotatorName => self.open_annotator_dialog(),
             Command::Agreement => self.open_agreement(),

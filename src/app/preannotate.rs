@@ -61,7 +61,76 @@ fn start_matching(d: &mut OpenDocument, path: std::path::PathBuf, waker: &Waker)
     });
 }
 
+/// Learns from the annotations of the document's folder (its own, as they are now, included) and suggests each
+/// learned text where it occurs in the document unannotated (runs on a worker).
+fn start_learning(d: &mut OpenDocument, waker: &Waker) -> Option<String> {
+    let Some(path) = d.path.clone() else {
+        return Some(
+            tr!(
+                "Suggest from Annotations learns from the documents of a folder: open a file first."
+            )
+            .into_owned(),
+        );
+    };
+    let index = d.shared_index();
+    let existing = crate::model::AnnotationSet::new(
+        d.annotations.items().to_vec(),
+        Vec::new(),
+        d.annotations.tags.clone(),
+    );
+    d.spawn(Work::MatchingNames, waker, move || {
+        let folder = path
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."))
+            .to_owned();
+        let result = crate::workspace::learned::from_folder(&folder, Some(&path)).map(|mut l| {
+            l.model.learn_from(&existing);
+            let index = index.get();
+            let found: Vec<crate::model::Annotation> = l
+                .model
+                .suggest(index.document(), index, &existing, 0.5)
+                .into_iter()
+                .map(|s| s.annotation)
+                .collect();
+            (found, l.documents, l.problems)
+        });
+        Box::new(move |d: &mut OpenDocument| {
+            Some(match result {
+                Ok((found, documents, problems)) => {
+                    let n = d.annotations.add_suggestions(found);
+                    let mut msg = tr!(
+                        "%{n} suggestions learned from the annotations of %{d} other documents and this one: review them under Suggestions in the panel",
+                        n = n,
+                        d = documents
+                    );
+                    for p in problems.iter().take(10) {
+                        msg.push('\n');
+                        msg.push_str(p);
+                    }
+                    msg
+                }
+                Err(e) => tr!("Learning from the folder failed: %{error}", error = e),
+            })
+        })
+    });
+    None
+}
+
 impl WarraqApp {
+    /// Tools ▸ Suggest from Annotations: suggestions learned from the folder's annotations, computed for the open
+    /// document on a worker; they appear in that document (and only there).
+    pub(super) fn suggest_learned(&mut self, ctx: &egui::Context) {
+        let waker = self.waker(ctx);
+        let Some(d) = self.workspace.current_mut() else {
+            return;
+        };
+        if let Some(message) = start_learning(d, &waker) {
+            self.message = Some(message);
+        }
+        self.settings.show_panel = true;
+    }
+
     /// Matches the names of the list at `path` in the open document on a worker thread; the suggestions appear in
     /// that document (and only there) when it is done.
     pub fn preannotate_from(&mut self, ctx: &egui::Context, path: &Path) {

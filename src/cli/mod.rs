@@ -693,24 +693,11 @@ pub fn suggest_command(
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
-    let mut model = crate::model::learn::StringModel::new();
-    let mut problems = Vec::new();
-    let mut learned_from = 0;
-    for path in crate::workspace::corpus::document_paths(folder)? {
-        if !crate::workspace::corpus::is_annotated(&path) {
-            continue;
-        }
-        match store::open(&path, None)
-            .map_err(|e| e.to_string())
-            .and_then(|o| o.annotations.map(|(set, _)| set).map_err(|e| e.to_string()))
-        {
-            Ok(set) => {
-                model.learn_from(&set);
-                learned_from += 1;
-            }
-            Err(e) => problems.push(format!("{e}; not learned from")),
-        }
-    }
+    let crate::workspace::learned::Learned {
+        model,
+        documents: learned_from,
+        mut problems,
+    } = crate::workspace::learned::from_folder(folder, None)?;
     let mut d = open_to_write(file)?;
     problems.extend(std::mem::take(&mut d.notices));
     let found = model.suggest(&d.doc, d.search_index_now(), &d.annotations, min_score);

@@ -16,6 +16,7 @@ mod background;
 pub mod corpus;
 pub mod curation;
 pub mod job;
+pub mod learned;
 pub mod merge;
 pub mod save;
 
