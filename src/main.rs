@@ -87,16 +87,16 @@ fn listed(paths: &[PathBuf]) -> String {
 
 fn main() -> ExitCode {
     // Usage errors (an unknown or malformed argument, named) exit with 2; --help and --version with 0.
-    let cli = Cli::parse();
-    let quiet = cli.quiet;
-    // A mistyped command is not a file to open: `warraq exprot` says so, as clap does for options.
-    if cli.command.is_none()
-        && let Some(file) = &cli.file
-        && !file.exists()
-        && let Some(name) = file.to_str()
-        && let Some(close) = args::COMMANDS
-            .iter()
-            .find(|c| !name.contains(['.', '/']) && strsim::jaro(name, c) > 0.8)
+    // A mistyped command is not a file to open: `warraq exprot …` says so (with the command meant), as clap does
+    // for options — before clap, which would take it for FILE.
+    if let Some(name) = std::env::args_os()
+        .nth(1)
+        .and_then(|a| a.into_string().ok())
+        && !name.starts_with('-')
+        && !name.contains(['.', '/'])
+        && !args::COMMANDS.contains(&name.as_str())
+        && !std::path::Path::new(&name).exists()
+        && let Some(close) = args::COMMANDS.iter().find(|c| strsim::jaro(&name, c) > 0.8)
     {
         usage_error(
             "",
@@ -105,6 +105,8 @@ fn main() -> ExitCode {
             ),
         );
     }
+    let cli = Cli::parse();
+    let quiet = cli.quiet;
     let Some(command) = cli.command else {
         return match run_window(cli.file) {
             Ok(()) => ExitCode::SUCCESS,

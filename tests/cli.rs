@@ -658,11 +658,15 @@ fn what_a_new_user_tried_behaves() {
     std::fs::write(&src, SAMPLE).unwrap();
     let s = src.to_str().unwrap();
     // A mistyped command is named (with the command meant), not opened as a file.
-    let o = warraq(&["exprot", s]);
-    assert_eq!(o.status.code(), Some(2));
-    let o = warraq(&["exprot"]);
-    assert_eq!(o.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&o.stderr).contains("'export'"));
+    for args in [&["exprot", s][..], &["exprot"][..]] {
+        let o = warraq(args);
+        assert_eq!(o.status.code(), Some(2));
+        assert!(
+            String::from_utf8_lossy(&o.stderr).contains("a similar command exists: 'export'"),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+    }
     // The global --quiet before the command.
     let o = warraq(&["-q", "find", s, "روسيا"]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
@@ -762,6 +766,18 @@ fn what_a_new_user_tried_behaves() {
     ]);
     assert_eq!(o.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&o.stderr).contains("past the end"));
+    // An empty file is drawn as a blank page.
+    let empty_text = d.join("empty.txt");
+    std::fs::write(&empty_text, "").unwrap();
+    let o = warraq(&[
+        "render",
+        empty_text.to_str().unwrap(),
+        "--width",
+        "300",
+        "--out",
+        d.join("e.png").to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
 }
 
 #[test]

@@ -237,21 +237,14 @@ impl WarraqApp {
         let (Some(d), Some((_, view))) = (self.workspace.current(), self.view.as_ref()) else {
             return;
         };
-        // The annotation selected (Tab, a click, the one just made) whose text is the selection, or which holds the
-        // caret: a tag key changes its tag rather than making another annotation.
+        // With no text selected, the annotation selected (Tab, a click, the one just made) that holds the caret: a
+        // tag key changes its tag. Selected text is always tagged anew (a second tag on the same words stays possible).
         let sel = view.selection().span();
         let retag = self
             .annotate
             .selected
             .and_then(|id| d.annotations.get(id))
-            .filter(|a| {
-                let span = a.span();
-                if sel.is_empty() {
-                    span.start <= sel.start && sel.start <= span.end
-                } else {
-                    span == sel
-                }
-            })
+            .filter(|a| sel.is_empty() && a.start <= sel.start.0 && sel.start.0 <= a.end)
             .map(|a| a.id);
         if sel.is_empty() && retag.is_none() {
             return;

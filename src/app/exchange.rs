@@ -426,7 +426,11 @@ impl WarraqApp {
     /// Imports a file (format from its extension: `.ann` brat, `.jsonl` JSONL, otherwise CoNLL) beside it, reports
     /// what was skipped, and opens the imported document.
     pub fn import_file(&mut self, ctx: &egui::Context, path: &std::path::Path) {
-        let format = match path.extension().and_then(|e| e.to_str()) {
+        let ext = path
+            .extension()
+            .and_then(|e| e.to_str())
+            .map(str::to_ascii_lowercase);
+        let format = match ext.as_deref() {
             Some("ann") => "brat",
             Some("jsonl") => "jsonl",
             _ => "conll",

@@ -348,6 +348,7 @@ impl WarraqApp {
         self.view = Some((generation, view));
         // Everything that belonged to the previous document goes with it.
         self.annotate = annotate::AnnotateState::default();
+        self.relations.leave_document();
         self.find = self.find.take().map(|f| f.for_new_document());
         self.review = None;
         self.pending_tag_all = None;
@@ -654,6 +655,14 @@ impl WarraqApp {
 
     /// The whole window, one frame.
     pub fn ui(&mut self, ui: &mut Ui) {
+        let ctx = ui.ctx().clone();
+        self.frame(ui);
+        // Remembered for the next frame: an Escape there takes the keyboard from an egui text field before anything
+        // can ask (so that the first Escape leaves the field and only the second closes its dialog).
+        crate::view::document_view::note_text_edit_focus(&ctx);
+    }
+
+    fn frame(&mut self, ui: &mut Ui) {
         let ctx = ui.ctx().clone();
         if !self.egui_configured {
             self.egui_configured = true;

@@ -69,6 +69,18 @@ pub(crate) struct RelationState {
 /// Annotations grouped by link: (link, the texts of its annotations, the first one's id), per annotations state.
 type LinkGroupsCache = ((u64, u64), Arc<Vec<(Link, Vec<String>, u64)>>);
 
+impl RelationState {
+    /// Forgets what belonged to the document left: a link waiting for its other end, a type chooser, a relation's
+    /// popup, the delete question (their ids mean other annotations in the next document). The link table stays.
+    pub(super) fn leave_document(&mut self) {
+        self.choosing = None;
+        self.link_from = None;
+        self.popup = None;
+        self.note_for = None;
+        self.confirm_delete = None;
+    }
+}
+
 impl Default for RelationState {
     fn default() -> Self {
         Self {

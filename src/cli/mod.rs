@@ -354,7 +354,7 @@ pub fn render_command(
 ) -> Result<(), String> {
     let opened = store::open(file, None).map_err(|e| e.to_string())?;
     let paragraphs = opened.doc.paragraphs().len();
-    if from_line >= paragraphs {
+    if from_line > 0 && from_line >= paragraphs {
         return Err(format!(
             "{}: --from-line {from_line} is past the end; the document has {paragraphs} paragraphs (0 is the first)",
             file.display()
@@ -702,7 +702,7 @@ pub fn suggest_command(
     problems.extend(std::mem::take(&mut d.notices));
     let found = model.suggest(&d.doc, d.search_index_now(), &d.annotations, min_score);
     let accept = |s: f64| accept_above.is_some_and(|a| s >= a);
-    let suggestions: Vec<JsonSuggestion> = found
+    let mut suggestions: Vec<JsonSuggestion> = found
         .iter()
         .map(|s| JsonSuggestion {
             start: s.annotation.start,
@@ -728,6 +728,16 @@ pub fn suggest_command(
     d.annotations
         .add_suggestions(found.into_iter().map(|s| s.annotation).collect());
     accept_suggested(&mut d, &keys);
+    // What was accepted is what is now an annotation (one the set refused stays a suggestion).
+    let made: std::collections::HashSet<(usize, usize, &str)> = d
+        .annotations
+        .items()
+        .iter()
+        .map(|a| (a.start, a.end, a.tag.as_str()))
+        .collect();
+    for s in &mut suggestions {
+        s.accepted = s.accepted && made.contains(&(s.start, s.end, s.tag.as_str()));
+    }
     let side = save_written(&mut d, &mut problems)?;
     Ok(Suggested {
         suggestions,

@@ -59,6 +59,21 @@ pub fn suggest(
     set: &AnnotationSet,
     entries: &[(String, String)],
 ) -> Vec<Annotation> {
+    suggest_from(doc, index, set, entries)
+        .into_iter()
+        .map(|(a, _)| a)
+        .collect()
+}
+
+/// [`suggest`], each suggestion with the index of the entry that found it (a match may be a form of its name that
+/// folds differently, such as لرئيس in للرئيس for الرئيس).
+#[must_use]
+pub fn suggest_from(
+    doc: &Document,
+    index: &SearchIndex,
+    set: &AnnotationSet,
+    entries: &[(String, String)],
+) -> Vec<(Annotation, usize)> {
     let names: Vec<String> = entries.iter().map(|(n, _)| n.clone()).collect();
     let time = now();
     let text = doc.text();
@@ -70,7 +85,7 @@ pub fn suggest(
         chars: 0,
         bytes: 0,
     };
-    let mut out: Vec<Annotation> = Vec::new();
+    let mut out: Vec<(Annotation, usize)> = Vec::new();
     let tagged: std::collections::HashSet<(usize, usize, &str)> = set
         .items()
         .iter()
@@ -86,22 +101,25 @@ pub fn suggest(
         let start = cursor.byte_at(s);
         let end = cursor.byte_at(e);
         let post = cursor.byte_at((e + CONTEXT_CHARS).min(total));
-        out.push(Annotation {
-            id: 0,
-            start: s,
-            end: e,
-            tag: tag.clone(),
-            text: text[start..end].to_owned(),
-            prefix: text[pre..start].to_owned(),
-            suffix: text[end..post].to_owned(),
-            note: String::new(),
-            created: time.clone(),
-            modified: time.clone(),
-            ..Annotation::default()
-        });
+        out.push((
+            Annotation {
+                id: 0,
+                start: s,
+                end: e,
+                tag: tag.clone(),
+                text: text[start..end].to_owned(),
+                prefix: text[pre..start].to_owned(),
+                suffix: text[end..post].to_owned(),
+                note: String::new(),
+                created: time.clone(),
+                modified: time.clone(),
+                ..Annotation::default()
+            },
+            i,
+        ));
     }
-    out.sort_by_key(|a| (a.start, a.end));
-    out.dedup_by(|a, b| a.start == b.start && a.end == b.end && a.tag == b.tag);
+    out.sort_by_key(|(a, _)| (a.start, a.end));
+    out.dedup_by(|(a, _), (b, _)| a.start == b.start && a.end == b.end && a.tag == b.tag);
     out
 }
 

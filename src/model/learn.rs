@@ -109,10 +109,6 @@ impl StringModel {
             .iter()
             .map(|(text, tag, _)| (text.clone(), tag.clone()))
             .collect();
-        let scores: HashMap<(String, String), f64> = entries
-            .into_iter()
-            .map(|(text, tag, s)| ((fold(&text, false), tag), s))
-            .collect();
         let mut taken: Vec<(usize, usize)> = set.items().iter().map(|a| (a.start, a.end)).collect();
         taken.sort_unstable();
         // The longest end among annotations starting at or before each one: an overlap test by binary search.
@@ -126,18 +122,13 @@ impl StringModel {
             let k = taken.partition_point(|&(start, _)| start < e);
             k > 0 && reach[k - 1] > s
         };
-        super::gazetteer::suggest(doc, index, set, &names)
+        // Each match scored by the learned text that found it (its form in the text may fold otherwise).
+        super::gazetteer::suggest_from(doc, index, set, &names)
             .into_iter()
-            .filter(|a| !overlaps(a.start, a.end))
-            .map(|a| {
-                let score = scores
-                    .get(&(fold(&a.text, false), a.tag.clone()))
-                    .copied()
-                    .unwrap_or_else(|| self.score(&a.text, &a.tag));
-                Scored {
-                    annotation: a,
-                    score,
-                }
+            .filter(|(a, _)| !overlaps(a.start, a.end))
+            .map(|(annotation, i)| Scored {
+                annotation,
+                score: entries[i].2,
             })
             .collect()
     }
@@ -200,6 +191,23 @@ mod tests {
             found
                 .iter()
                 .all(|s| s.annotation.tag == "GPE" && s.score == 1.0)
+        );
+    }
+
+    #[test]
+    fn a_form_that_folds_otherwise_keeps_its_learned_text_s_score() {
+        let mut m = StringModel::new();
+        m.learn("الرئيس", "PER");
+        m.learn("الرئيس", "PER");
+        m.learn("الرئيس", "ORG");
+        let doc = Arc::new(Document::new("قال للرئيس كلمة".to_owned()));
+        let set = AnnotationSet::new(Vec::new(), Vec::new(), TagSet::default());
+        let found = m.suggest(&doc, &SearchIndex::new(doc.clone()), &set, 0.5);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert!(
+            (found[0].score - 2.0 / 3.0).abs() < 1e-12,
+            "{}",
+            found[0].score
         );
     }
 }

@@ -129,21 +129,23 @@ pub fn submenu<R>(
 }
 
 /// A checkbox whose box sits on the reading side: left of its label in English, right of it in the Arabic
-/// interface (egui always puts the box first, on the left). Clicking the label toggles it, as in egui, and screen
-/// readers read one check box named by the label.
+/// interface (egui always puts the box first, on the left). Clicking the label toggles it, as in egui; screen
+/// readers read the check box named by the label, with its state after the click.
 pub fn checkbox(ui: &mut Ui, checked: &mut bool, text: impl Into<String>) -> Response {
     let text = text.into();
     if !crate::i18n::rtl() {
         let label = atom(ui, text);
         return ui.checkbox(checked, label);
     }
-    let on = *checked;
-    let response = boxed_rtl(ui, &text, egui::Role::CheckBox, on, |ui| {
+    let (mut response, label_clicked) = boxed_rtl(ui, &text, |ui| {
         ui.add(egui::Checkbox::without_text(checked))
     });
-    if response.clicked() && *checked == on {
-        *checked = !on;
+    if label_clicked {
+        *checked = !*checked;
+        response.mark_changed();
     }
+    let (enabled, on) = (ui.is_enabled(), *checked);
+    response.widget_info(|| egui::WidgetInfo::selected(egui::Role::CheckBox, enabled, on, &text));
     response
 }
 
@@ -154,22 +156,19 @@ pub fn radio(ui: &mut Ui, selected: bool, text: impl Into<String>) -> Response {
         let label = atom(ui, text);
         return ui.radio(selected, label);
     }
-    boxed_rtl(ui, &text, egui::Role::RadioButton, selected, |ui| {
-        ui.radio(selected, "")
-    })
+    let (response, _) = boxed_rtl(ui, &text, |ui| ui.radio(selected, ""));
+    let enabled = ui.is_enabled();
+    let on = selected || response.clicked();
+    response
+        .widget_info(|| egui::WidgetInfo::selected(egui::Role::RadioButton, enabled, on, &text));
+    response
 }
 
-/// In a right-to-left row: the box `add` draws, then `text` at its left; a click on either is the box's click, and
-/// screen readers read the box named by `text` with `role` and `selected`.
-fn boxed_rtl(
-    ui: &mut Ui,
-    text: &str,
-    role: egui::Role,
-    selected: bool,
-    add: impl FnOnce(&mut Ui) -> Response,
-) -> Response {
+/// In a right-to-left row: the box `add` draws, then `text` at its left. Returns the box's response joined with the
+/// label's (a click on either is a click), and whether the label was clicked (the caller then toggles).
+fn boxed_rtl(ui: &mut Ui, text: &str, add: impl FnOnce(&mut Ui) -> Response) -> (Response, bool) {
     let inner = |ui: &mut Ui| {
-        let mut response = add(ui);
+        let response = add(ui);
         let label = ui.add(
             RtlLabel::new(text)
                 .interface()
@@ -177,12 +176,8 @@ fn boxed_rtl(
                 // Clickable but not a Tab stop of its own: the box is the one control.
                 .sense(egui::Sense::CLICK),
         );
-        let enabled = ui.is_enabled();
-        if label.clicked() && enabled {
-            response.mark_changed();
-        }
-        response.widget_info(|| egui::WidgetInfo::selected(role, enabled, selected, text));
-        response | label
+        let clicked = label.clicked() && ui.is_enabled();
+        (response | label, clicked)
     };
     if ui.layout().main_dir() == egui::Direction::RightToLeft {
         inner(ui)

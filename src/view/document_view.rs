@@ -186,7 +186,24 @@ pub fn typing(ctx: &egui::Context) -> bool {
 /// Whether a text field has the keyboard (or had it until a key this frame took it away): keys typed are text. A
 /// focused button or check box does not count (a dialog's letter and digit keys still work).
 pub fn text_field_focused(ctx: &egui::Context) -> bool {
-    crate::view::rtl_input::input_has_focus(ctx) || ctx.text_edit_focused()
+    let pass = ctx.cumulative_pass_nr();
+    crate::view::rtl_input::input_has_focus(ctx)
+        || ctx.text_edit_focused()
+        || ctx
+            .data(|d| d.get_temp::<u64>(text_edit_flag()))
+            .is_some_and(|p| p + 1 >= pass)
+}
+
+/// Notes that an egui text field has the keyboard at the end of this frame (see [`text_field_focused`]).
+pub fn note_text_edit_focus(ctx: &egui::Context) {
+    if ctx.text_edit_focused() {
+        let pass = ctx.cumulative_pass_nr();
+        ctx.data_mut(|d| d.insert_temp(text_edit_flag(), pass));
+    }
+}
+
+fn text_edit_flag() -> Id {
+    Id::unique("warraq-text-edit-had-focus")
 }
 
 /// The document view's id: it holds the keyboard focus (arrows, Tab and Home/End are its own while it does).
