@@ -62,7 +62,8 @@ refused "preannotate in a read-only folder" "[Rr]ead-only" \
   "$bin" preannotate "$ro/doc.txt" --gazetteer "$work/more.tsv" --accept-all
 [ "$(sha256sum <"$ro/doc.txt.warraq.ron")" = "$before" ] || fail "the sidecar changed"
 "$bin" annotations "$ro/doc.txt" >/dev/null || fail "reading from a read-only folder"
-refused "import into a read-only folder" "[Rr]ead-only" "$bin" import "$work/one.tsv" --format conll --out "$ro/imported"
+printf 'روسيا\tB-GPE\n' >"$work/one.conll"
+refused "import into a read-only folder" "[Rr]ead-only" "$bin" import "$work/one.conll" --format conll --out "$ro/imported"
 echo "   ok"
 
 echo "== kill -9 during saves ($kills runs of the release binary)"
