@@ -26,21 +26,37 @@ fn match_list(
     ))
 }
 
+/// A message followed by the first ten problems, a line each.
+fn with_problems(mut msg: String, problems: &[String]) -> String {
+    for p in problems.iter().take(10) {
+        msg.push('\n');
+        msg.push_str(p);
+    }
+    msg
+}
+
+/// The document's annotations as they are now, for a worker (items and tags, not the undo history).
+fn annotations_now(d: &OpenDocument) -> crate::model::AnnotationSet {
+    crate::model::AnnotationSet::new(
+        d.annotations.items().to_vec(),
+        Vec::new(),
+        d.annotations.tags.clone(),
+    )
+}
+
 /// What matching found, applied to the document it was started for.
 fn apply_matches(result: Result<(Vec<crate::model::Annotation>, Vec<String>), String>) -> Apply {
     Box::new(move |d: &mut OpenDocument| {
         Some(match result {
             Ok((found, problems)) => {
                 let n = d.annotations.add_suggestions(found);
-                let mut msg = tr!(
-                    "%{n} suggestions from the list: review them under Suggestions in the panel",
-                    n = n
-                );
-                for p in problems.iter().take(10) {
-                    msg.push('\n');
-                    msg.push_str(p);
-                }
-                msg
+                with_problems(
+                    tr!(
+                        "%{n} suggestions from the list: review them under Suggestions in the panel",
+                        n = n
+                    ),
+                    &problems,
+                )
             }
             Err(e) => tr!("Pre-annotation failed: %{error}", error = e),
         })
@@ -51,11 +67,7 @@ fn apply_matches(result: Result<(Vec<crate::model::Annotation>, Vec<String>), St
 /// only, not the undo history).
 fn start_matching(d: &mut OpenDocument, path: std::path::PathBuf, waker: &Waker) {
     let index = d.shared_index();
-    let existing = crate::model::AnnotationSet::new(
-        d.annotations.items().to_vec(),
-        Vec::new(),
-        d.annotations.tags.clone(),
-    );
+    let existing = annotations_now(d);
     d.spawn(Work::MatchingNames, waker, move || {
         apply_matches(match_list(&index, &existing, &path))
     });
@@ -73,11 +85,7 @@ fn start_learning(d: &mut OpenDocument, waker: &Waker) -> Option<String> {
         );
     };
     let index = d.shared_index();
-    let existing = crate::model::AnnotationSet::new(
-        d.annotations.items().to_vec(),
-        Vec::new(),
-        d.annotations.tags.clone(),
-    );
+    let existing = annotations_now(d);
     d.spawn(Work::MatchingNames, waker, move || {
         let folder = path
             .parent()
@@ -99,16 +107,14 @@ fn start_learning(d: &mut OpenDocument, waker: &Waker) -> Option<String> {
             Some(match result {
                 Ok((found, documents, problems)) => {
                     let n = d.annotations.add_suggestions(found);
-                    let mut msg = tr!(
-                        "%{n} suggestions learned from the annotations of %{d} other documents and this one: review them under Suggestions in the panel",
-                        n = n,
-                        d = documents
-                    );
-                    for p in problems.iter().take(10) {
-                        msg.push('\n');
-                        msg.push_str(p);
-                    }
-                    msg
+                    with_problems(
+                        tr!(
+                            "%{n} suggestions learned from the annotations of %{d} other documents and this one: review them under Suggestions in the panel",
+                            n = n,
+                            d = documents
+                        ),
+                        &problems,
+                    )
                 }
                 Err(e) => tr!("Learning from the folder failed: %{error}", error = e),
             })
