@@ -448,19 +448,15 @@ impl WarraqApp {
             if let Some(name) = default.file_name() {
                 dialog = dialog.set_file_name(name.to_string_lossy());
             }
-            let started = Instant::now();
-            let choice = dialog.save_file();
-            // Nobody answers a file chooser in a blink: a quick "no file" means none could be shown.
-            let shown = choice.is_some() || started.elapsed() > std::time::Duration::from_millis(300);
+            let choice = super::chosen(|| dialog.save_file());
             Box::new(move |d: &mut OpenDocument| {
-                if !shown {
+                let Ok(choice) = choice else {
                     return Some(
                         tr!("The file dialog could not be shown (no desktop portal or zenity found), so these annotations have no file yet; they are kept while the window is open. To annotate with saving, open a text file from the command line: warraq FILE.")
                             .into_owned(),
                     );
-                }
-                let path = choice?;
-                Some(save_as_message(d, path))
+                };
+                Some(save_as_message(d, choice?))
             })
         });
     }

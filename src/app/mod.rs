@@ -552,12 +552,7 @@ impl WarraqApp {
             if let Some(dir) = start_dir {
                 dialog = dialog.set_directory(dir);
             }
-            let started = std::time::Instant::now();
-            let choice = dialog.pick_file();
-            // Nobody answers a file chooser in a blink: a quick "no file" means none could be shown.
-            let shown =
-                choice.is_some() || started.elapsed() > std::time::Duration::from_millis(300);
-            shown.then_some(choice)
+            chosen(|| dialog.pick_file()).ok()
         }));
     }
 
