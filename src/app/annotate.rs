@@ -237,44 +237,47 @@ impl WarraqApp {
         let (Some(d), Some((_, view))) = (self.workspace.current(), self.view.as_ref()) else {
             return;
         };
-        // With no text selected, the annotation selected (Tab, a click, the one just made) that holds the caret: a
-        // tag key changes its tag. Selected text is always tagged anew (a second tag on the same words stays possible).
-        let sel = view.selection().span();
-        let retag = self
-            .annotate
-            .selected
-            .and_then(|id| d.annotations.get(id))
-            .filter(|a| sel.is_empty() && a.start <= sel.start.0 && sel.start.0 <= a.end)
-            .map(|a| a.id);
-        if sel.is_empty() && retag.is_none() {
-            return;
-        }
-        let keys: Vec<(Key, String)> = d
-            .annotations
-            .tags
-            .tags
-            .iter()
-            .filter_map(|t| {
-                let key = t.key.and_then(|k| Key::from_name(&k.to_string()))?;
-                Some((key, t.name.clone()))
+        // Only a frame with a tag key pressed goes further (the annotation lookup below is not every frame's work).
+        let Some((key, tag)) = d.annotations.tags.tags.iter().find_map(|t| {
+            let key = t.key.and_then(|k| Key::from_name(&k.to_string()))?;
+            ctx.input(|i| {
+                i.events.iter().any(|e| {
+                    matches!(e, egui::Event::Key { key: k, pressed: true, modifiers, .. }
+                        if *k == key && modifiers.matches_logically(egui::Modifiers::NONE))
+                })
             })
-            .collect();
-        for (key, tag) in keys {
-            if ctx.input_mut(|i| i.consume_key(egui::Modifiers::NONE, key)) {
-                match retag {
-                    Some(id) if !d.read_only => {
-                        if let Some(d) = self.workspace.current_mut()
-                            && d.annotations.retag(id, &tag)
-                        {
-                            self.annotate.flash = Some((id, Instant::now()));
-                            self.changed();
-                        }
-                    }
-                    _ => {
-                        self.tag_selection(&tag);
-                    }
+            .then(|| (key, t.name.clone()))
+        }) else {
+            return;
+        };
+        // Selected text is tagged (anew: a second tag on the same words stays possible). With no text selected, the
+        // selected annotation (Tab, a click, the one just made) that holds the caret gets the key's tag instead.
+        let sel = view.selection().span();
+        let retag = if sel.is_empty() {
+            match self
+                .annotate
+                .selected
+                .and_then(|id| d.annotations.get(id))
+                .filter(|a| a.start <= sel.start.0 && sel.start.0 <= a.end)
+            {
+                Some(a) if !d.read_only => Some(a.id),
+                _ => return,
+            }
+        } else {
+            None
+        };
+        ctx.input_mut(|i| i.consume_key(egui::Modifiers::NONE, key));
+        match retag {
+            Some(id) => {
+                if let Some(d) = self.workspace.current_mut()
+                    && d.annotations.retag(id, &tag)
+                {
+                    self.annotate.flash = Some((id, Instant::now()));
+                    self.changed();
                 }
-                return;
+            }
+            None => {
+                self.tag_selection(&tag);
             }
         }
     }
