@@ -109,7 +109,7 @@ fn start_learning(d: &mut OpenDocument, waker: &Waker) -> Option<String> {
                     let n = d.annotations.add_suggestions(found);
                     with_problems(
                         tr!(
-                            "%{n} suggestions learned from the annotations of %{d} other documents and this one: review them under Suggestions in the panel",
+                            "%{n} suggestions learned from the annotations of this document and the folder's others (%{d}): review them under Suggestions in the panel",
                             n = n,
                             d = documents
                         ),
