@@ -21,6 +21,7 @@ pub mod cli;
 pub mod export;
 pub mod i18n;
 pub mod model;
+pub mod ner;
 pub mod store;
 pub mod text;
 pub mod view;

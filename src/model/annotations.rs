@@ -54,6 +54,65 @@ pub struct Annotation {
     /// Who made it (the annotator name set in the window, or the user running the command line).
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub annotator: String,
+    /// On a suggestion: where it came from and how sure that was. `None` on an annotation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub suggested: Option<Suggested>,
+}
+
+/// Where a suggestion came from.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Source {
+    /// A list of names (Tools ▸ Pre-annotate from List…, `warraq preannotate`).
+    #[default]
+    List,
+    /// The annotations of the folder's documents (Tools ▸ Suggest from Annotations, `warraq suggest --learned`).
+    Learned,
+    /// A token-classification model (Tools ▸ Suggestion Model…, `warraq suggest --model`).
+    Model,
+}
+
+impl Source {
+    /// Its name in JSON and the sidecar.
+    #[must_use]
+    pub fn name(self) -> &'static str {
+        match self {
+            Source::List => "list",
+            Source::Learned => "learned",
+            Source::Model => "model",
+        }
+    }
+}
+
+/// A suggestion's origin and score.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Suggested {
+    pub source: Source,
+    /// How sure the source is, 0..=1 (a list's names: 1). Never NaN: [`Suggested::new`] and loading clamp it.
+    #[serde(deserialize_with = "finite_score")]
+    pub score: f32,
+}
+
+// A score is never NaN (see above), so equality is total.
+impl Eq for Suggested {}
+
+impl Suggested {
+    /// A score clamped to 0..=1 (NaN is 0).
+    #[must_use]
+    pub fn new(source: Source, score: f64) -> Self {
+        Self {
+            source,
+            score: clamp_score(score as f32),
+        }
+    }
+}
+
+fn clamp_score(s: f32) -> f32 {
+    if s.is_nan() { 0.0 } else { s.clamp(0.0, 1.0) }
+}
+
+fn finite_score<'de, D: serde::Deserializer<'de>>(d: D) -> Result<f32, D::Error> {
+    f32::deserialize(d).map(clamp_score)
 }
 
 /// A reference to a knowledge-base entry: `Wikidata:Q649 موسكو`.
@@ -133,6 +192,30 @@ impl Annotation {
 
     fn sort_key(&self) -> (usize, usize, u64) {
         (self.start, self.end, self.id)
+    }
+}
+
+/// A suggestion of `tag` over `span` (with its text and context), from `suggested`'s source.
+#[must_use]
+pub fn suggestion(
+    doc: &Document,
+    span: Span,
+    tag: &str,
+    suggested: Suggested,
+    time: &str,
+) -> Annotation {
+    let (text, prefix, suffix) = quote(doc, span);
+    Annotation {
+        start: span.start.0,
+        end: span.end.0,
+        tag: tag.to_owned(),
+        text,
+        prefix,
+        suffix,
+        created: time.to_owned(),
+        modified: time.to_owned(),
+        suggested: Some(suggested),
+        ..Annotation::default()
     }
 }
 
@@ -974,6 +1057,43 @@ impl AnnotationSet {
     pub fn reject_suggestions(&mut self, which: Option<&[usize]>) {
         let after = self.suggestions_without(which);
         self.set_suggestions(after);
+    }
+
+    /// Offers suggestions as a model or the learner finds them — not an undoable step of their own (they are only
+    /// proposals: accepting or rejecting one is the step) — leaving out those already proposed. With `replacing`,
+    /// that source's earlier suggestions are dropped first (the learner's fresh look replaces its last). Returns how
+    /// many were new.
+    pub fn offer_suggestions(&mut self, found: Vec<Annotation>, replacing: Option<Source>) -> usize {
+        let before = self.suggestions.len();
+        if let Some(source) = replacing {
+            self.suggestions
+                .retain(|s| s.suggested.map(|x| x.source) != Some(source));
+        }
+        let dropped = before - self.suggestions.len();
+        let mut added = 0;
+        for s in found {
+            let key = (s.start, s.end);
+            let i = self
+                .suggestions
+                .partition_point(|x| (x.start, x.end) < key);
+            let taken = self.suggestions[i..]
+                .iter()
+                .take_while(|x| (x.start, x.end) == key)
+                .any(|x| x.tag == s.tag);
+            if !taken {
+                // After those of the same span: the list stays sorted by start.
+                let j = i + self.suggestions[i..]
+                    .iter()
+                    .take_while(|x| (x.start, x.end) == key)
+                    .count();
+                self.suggestions.insert(j, s);
+                added += 1;
+            }
+        }
+        if added > 0 || dropped > 0 {
+            self.revision += 1;
+        }
+        added
     }
 
     /// Adds suggestions (from a gazetteer or a model) not already proposed, in one undoable step; returns how many

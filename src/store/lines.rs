@@ -20,6 +20,8 @@ struct Extras {
     links: Vec<Link>,
     #[serde(default)]
     annotator: String,
+    #[serde(default)]
+    suggested: Option<crate::model::annotations::Suggested>,
 }
 
 /// The lists, in the order the writer puts them.
@@ -111,6 +113,7 @@ fn annotation(s: &str) -> Option<(Annotation, &str)> {
         attributes: BTreeMap::new(),
         links: Vec::new(),
         annotator: String::new(),
+        suggested: None,
     });
     Some((
         Annotation {
@@ -128,6 +131,7 @@ fn annotation(s: &str) -> Option<(Annotation, &str)> {
             attributes: extras.attributes,
             links: extras.links,
             annotator: extras.annotator,
+            suggested: extras.suggested,
         },
         s,
     ))

@@ -883,6 +883,15 @@ fn push_annotation(out: &mut String, a: &Annotation) {
         out.push_str(", annotator: ");
         push_ron_string(out, &a.annotator);
     }
+    if let Some(s) = a.suggested {
+        // `{:?}` of a finite f32 is a number ron reads back exactly.
+        let _ = write!(
+            out,
+            ", suggested: Some((source: {}, score: {:?}))",
+            s.source.name(),
+            s.score
+        );
+    }
     out.push_str("),\n");
 }
 

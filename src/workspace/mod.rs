@@ -19,6 +19,7 @@ pub mod job;
 pub mod learned;
 pub mod merge;
 pub mod save;
+pub mod suggester;
 
 use crate::tr;
 use std::path::{Path, PathBuf};
@@ -67,6 +68,8 @@ pub enum Work {
     MatchingNames,
     /// Reading the annotators' copies of a curated document.
     ReadingAnnotators,
+    /// Running the suggestion model over the text.
+    RunningModel,
 }
 
 impl Work {
@@ -78,12 +81,49 @@ impl Work {
             Work::ChoosingNames => "choosing a list of names",
             Work::MatchingNames => "matching names",
             Work::ReadingAnnotators => "reading the annotators' copies",
+            Work::RunningModel => "running the suggestion model",
         }
     }
 }
 
 /// A result of background work, applied to the document it was started for; may return a message for the user.
 pub type Apply = Box<dyn FnOnce(&mut OpenDocument) -> Option<String> + Send>;
+
+/// A result that lands only in the document of `generation`: jobs live in their document, so this only fails if
+/// one was moved by mistake (defence in depth).
+fn stamped(generation: u64, apply: Apply) -> Apply {
+    Box::new(move |d: &mut OpenDocument| {
+        if d.generation == generation {
+            apply(d)
+        } else {
+            None
+        }
+    })
+}
+
+/// Background work of a document, with what it handed over so far.
+struct Running {
+    kind: Work,
+    job: Job<Apply>,
+    fed: std::sync::mpsc::Receiver<Apply>,
+}
+
+/// How a job hands results over while it runs.
+pub struct Feed {
+    tx: std::sync::mpsc::Sender<Apply>,
+    waker: Waker,
+    generation: u64,
+}
+
+impl Feed {
+    /// Hands `apply` to the document; false when nobody takes it any more (the document was left, or the work
+    /// was stopped): the job should stop.
+    pub fn send(&self, apply: Apply) -> bool {
+        let ok = self.tx.send(stamped(self.generation, apply)).is_ok();
+        (self.waker)();
+        ok
+    }
+}
 
 /// Why a save did not happen. Each message says what was kept safe.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -153,6 +193,8 @@ impl Saved {
 pub struct OpenDocument {
     /// Unique to this opening: a job stamped with another generation never lands here.
     pub generation: u64,
+    /// How far the suggestion model is over this text: windows done and in all (while it runs).
+    pub model_progress: Option<(usize, usize)>,
     pub path: Option<PathBuf>,
     pub name: String,
     pub encoding: &'static encoding_rs::Encoding,
@@ -193,8 +235,7 @@ pub struct OpenDocument {
     /// Held while the document is open; dropping it removes the lock file.
     _lock: Option<Lock>,
     writer: Writer,
-    jobs: Vec<Job<Apply>>,
-    jobs_kind: Vec<Work>,
+    jobs: Vec<Running>,
     /// The search index of the text, built once by whichever search needs it first and shared by all.
     index: Arc<OnceLock<SearchIndex>>,
     /// Bytes of the text indexed so far, while the index is being built.
@@ -373,6 +414,7 @@ impl OpenDocument {
         let save = SavePolicy::new(set.revision());
         Self {
             generation: next_generation(),
+            model_progress: None,
             path: Some(path.to_owned()),
             name,
             encoding: decoded.encoding,
@@ -399,7 +441,6 @@ impl OpenDocument {
             _lock: lock,
             writer: atomic_writer(),
             jobs: Vec::new(),
-            jobs_kind: Vec::new(),
             index: Arc::default(),
             index_progress: Arc::default(),
             searches: Vec::new(),
@@ -413,6 +454,7 @@ impl OpenDocument {
         let set = AnnotationSet::new(Vec::new(), Vec::new(), TagSet::default());
         Self {
             generation: next_generation(),
+            model_progress: None,
             path: None,
             name: SAMPLE_NAME.to_owned(),
             encoding: encoding_rs::UTF_8,
@@ -439,7 +481,6 @@ impl OpenDocument {
             _lock: None,
             writer: atomic_writer(),
             jobs: Vec::new(),
-            jobs_kind: Vec::new(),
             index: Arc::default(),
             index_progress: Arc::default(),
             searches: Vec::new(),
@@ -690,27 +731,45 @@ impl OpenDocument {
         waker: &Waker,
         work: impl FnOnce() -> Apply + Send + 'static,
     ) {
+        self.spawn_feeding(kind, waker, move |_| work());
+    }
+
+    /// Starts work that also hands results over as it goes ([`Feed::send`]): each lands here at the next
+    /// [`poll_jobs`](Self::poll_jobs), in order, before the final one.
+    pub fn spawn_feeding(
+        &mut self,
+        kind: Work,
+        waker: &Waker,
+        work: impl FnOnce(&Feed) -> Apply + Send + 'static,
+    ) {
         let generation = self.generation;
-        self.jobs_kind.push(kind);
-        let run = move || {
-            let apply = work();
-            Box::new(move |d: &mut OpenDocument| {
-                // A result stamped for another generation never lands (defence in depth: jobs live in their
-                // document, so this only fails if one was moved by mistake).
-                if d.generation == generation {
-                    apply(d)
-                } else {
-                    None
-                }
-            }) as Apply
+        let (tx, rx) = std::sync::mpsc::channel();
+        let feed = Feed {
+            tx,
+            waker: waker.clone(),
+            generation,
         };
-        // Dialogs are what the user is looking at; matching runs behind the window.
-        self.jobs.push(match kind {
-            Work::MatchingNames => Job::background(kind.label(), waker, run),
+        let run = move || {
+            let apply = work(&feed);
+            stamped(generation, apply)
+        };
+        // Dialogs are what the user is looking at; matching and models run behind the window.
+        let job = match kind {
+            Work::MatchingNames | Work::RunningModel => Job::background(kind.label(), waker, run),
             Work::SaveAsDialog | Work::ChoosingNames | Work::ReadingAnnotators => {
                 Job::spawn(kind.label(), waker, run)
             }
+        };
+        self.jobs.push(Running {
+            kind,
+            job,
+            fed: rx,
         });
+    }
+
+    /// Stops the work of this kind: its results no longer land, and a job that feeds stops at its next result.
+    pub fn stop(&mut self, kind: Work) {
+        self.jobs.retain(|r| r.kind != kind);
     }
 
     /// Applies the results of finished jobs; returns their messages.
@@ -718,19 +777,29 @@ impl OpenDocument {
         let mut messages = Vec::new();
         let mut i = 0;
         while i < self.jobs.len() {
-            match self.jobs[i].poll() {
+            // What was fed so far lands first.
+            while let Some(r) = self.jobs.get(i)
+                && let Ok(apply) = r.fed.try_recv()
+            {
+                messages.extend(apply(self));
+            }
+            let Some(r) = self.jobs.get_mut(i) else {
+                break;
+            };
+            match r.job.poll() {
                 Poll::Pending => i += 1,
                 Poll::Ready(apply) => {
-                    self.jobs.remove(i);
-                    self.jobs_kind.remove(i);
+                    let r = self.jobs.remove(i);
+                    while let Ok(fed) = r.fed.try_recv() {
+                        messages.extend(fed(self));
+                    }
                     messages.extend(apply(self));
                 }
                 Poll::Lost => {
-                    let job = self.jobs.remove(i);
-                    self.jobs_kind.remove(i);
+                    let r = self.jobs.remove(i);
                     messages.push(tr!(
                         "%{what} stopped unexpectedly; nothing was changed",
-                        what = tr!(&job.what)
+                        what = tr!(&r.job.what)
                     ));
                 }
             }
@@ -760,7 +829,7 @@ impl OpenDocument {
     /// Whether work of this kind is running.
     #[must_use]
     pub fn is_running(&self, kind: Work) -> bool {
-        self.jobs_kind.contains(&kind)
+        self.jobs.iter().any(|r| r.kind == kind)
     }
 
     /// The search index, shared by every search of this document: a job takes it (and builds it if it is the
