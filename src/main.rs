@@ -310,25 +310,55 @@ fn main() -> ExitCode {
         .and_then(|r| report(output.json, &r, &r.problems, || r.summary(accept_all))),
         Command::Suggest {
             file,
-            learned: _,
+            learned,
+            model,
+            labels,
             min_score,
             accept_above,
             output,
-        } => with_spinner("learning and matching", quiet, || {
-            cli::suggest_command(&file, min_score, accept_above)
-        })
-        .and_then(|r| {
-            report(output.json, &r, &r.problems, || {
-                let accepted = r.suggestions.iter().filter(|s| s.accepted).count();
-                format!(
-                    "{} learned from {} ({} made annotations), to review in the window; saved {}",
-                    counted(r.suggestions.len(), "suggestion"),
-                    counted(r.learned_from, "annotated document"),
-                    accepted,
-                    r.sidecar.display()
-                )
+        } => {
+            let from = cli::SuggestFrom {
+                learned: learned || model.is_none(),
+                model: model.as_deref().map(|m| (m, labels.as_slice())),
+            };
+            let run = || {
+                let bar =
+                    cli::progress_bar(0, "running the model", quiet || from.model.is_none());
+                let r = cli::suggest_command(&file, &from, min_score, accept_above, |done, total| {
+                    bar.set_length(total as u64);
+                    bar.set_position(done as u64);
+                });
+                bar.finish_and_clear();
+                r
+            };
+            let result = if from.model.is_some() {
+                run()
+            } else {
+                with_spinner("learning and matching", quiet, run)
+            };
+            result.and_then(|r| {
+                report(output.json, &r, &r.problems, || {
+                    let accepted = r.suggestions.iter().filter(|s| s.accepted).count();
+                    let mut from_what = Vec::new();
+                    if from.learned {
+                        from_what.push(format!(
+                            "learned from {}",
+                            counted(r.learned_from, "annotated document")
+                        ));
+                    }
+                    if let Some(m) = &r.model {
+                        from_what.push(format!("found by the model in {}", m.display()));
+                    }
+                    format!(
+                        "{} {} ({} made annotations), to review in the window; saved {}",
+                        counted(r.suggestions.len(), "suggestion"),
+                        from_what.join(" and "),
+                        accepted,
+                        r.sidecar.display()
+                    )
+                })
             })
-        }),
+        }
         Command::Completions { shell } => {
             emit_bytes(&args::completions(shell));
             Ok(())

@@ -155,19 +155,30 @@ pub enum Command {
         output: Output,
     },
 
-    /// Suggest annotations learned from the annotations of the documents in FILE's folder
+    /// Suggest annotations learned from the folder's annotations, or found by a NER model on disk
     #[command(after_help = "Examples:\n  warraq suggest corpus/day3.txt\n  \
-            warraq suggest corpus/day3.txt --accept-above 0.9 --json\n\n\
-            Once روسيا is tagged GPE in any document of the folder, each other روسيا in FILE (clitics left outside, \
-            harakat ignored) is suggested as GPE, scored by how often that text got that tag. Nothing is suggested \
-            where FILE already has an annotation. The suggestions are saved to FILE's sidecar, to review in the \
-            window (F6); those scoring at least --accept-above become annotations.")]
+            warraq suggest corpus/day3.txt --accept-above 0.9 --json\n  \
+            warraq suggest corpus/day3.txt --model ~/models/camelbert-ner --label PERS=PER --label MISC=\n\n\
+            --learned (the default without --model): once روسيا is tagged GPE in any document of the folder, each \
+            other روسيا in FILE (clitics left outside, harakat ignored) is suggested as GPE, scored by how often \
+            that text got that tag, less each time such a suggestion was rejected.\n\
+            --model DIR: a token-classification model as a model hub gives it (config.json with id2label, \
+            tokenizer.json, model.safetensors or pytorch_model.bin; BERT), run on the CPU; its types map onto tags of \
+            the same name or a usual alias (PERS to PER), or as --label says (TYPE= leaves a type out).\n\
+            Nothing is suggested where FILE already has an annotation. The suggestions are saved to FILE's sidecar, \
+            to review in the window (F6); those scoring at least --accept-above become annotations.")]
     Suggest {
         /// The text file to suggest annotations in
         file: PathBuf,
-        /// Learn from the annotations of every document in FILE's folder (the one source so far, and the default)
+        /// Learn from the annotations of every document in FILE's folder (the default without --model)
         #[arg(long)]
         learned: bool,
+        /// A token-classification model's folder (config.json, tokenizer.json, model.safetensors)
+        #[arg(long, value_name = "DIR")]
+        model: Option<PathBuf>,
+        /// Which tag a model's type becomes: TYPE=TAG, or TYPE= to leave it out (repeatable)
+        #[arg(long = "label", value_name = "TYPE=TAG", requires = "model")]
+        labels: Vec<String>,
         /// Leave out suggestions scoring below this (0–1)
         #[arg(long, value_name = "SCORE", default_value_t = 0.5, value_parser = in_range(0.0..=1.0))]
         min_score: f64,

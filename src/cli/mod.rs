@@ -662,7 +662,7 @@ pub struct JsonSuggestion {
     pub tag: String,
     pub text: String,
     pub score: f64,
-    /// Where it comes from: "learned" (the annotations of the folder's documents).
+    /// Where it comes from: "learned" (the annotations of the folder's documents) or "model".
     pub source: &'static str,
     /// Made an annotation (`--accept-above`) rather than left to review.
     pub accepted: bool,
@@ -675,58 +675,91 @@ pub struct Suggested {
     /// Documents of the folder whose annotations were learned from, and the distinct texts learned.
     pub learned_from: usize,
     pub texts: usize,
+    /// The model's folder, when one was run.
+    pub model: Option<PathBuf>,
     pub sidecar: PathBuf,
     /// Documents whose annotations could not be read (left out of the learning), and notices about FILE.
     pub problems: Vec<String>,
 }
 
-/// The `suggest` command: learns from the annotations of every document in FILE's folder (FILE's own included)
-/// which text gets which tag, suggests each learned text where it occurs in FILE and is not annotated yet (scored by
-/// how often it got that tag), makes those scoring at least `accept_above` annotations, and saves the rest as
-/// suggestions to review in the window (F6) — through the open-document code and its save policy.
+/// Where `suggest` takes its suggestions from.
+pub struct SuggestFrom<'a> {
+    /// The annotations of every document in FILE's folder.
+    pub learned: bool,
+    /// A token-classification model's folder, with `TYPE=TAG` mappings over the usual ones.
+    pub model: Option<(&'a Path, &'a [String])>,
+}
+
+/// The `suggest` command: suggestions learned from the annotations of every document in FILE's folder (FILE's own
+/// included: which text gets which tag, scored by how often, less its rejections) and/or found by a model, where
+/// FILE is not annotated yet; those scoring at least `accept_above` become annotations, the rest are saved as
+/// suggestions to review in the window (F6) — through the open-document code and its save policy. `progress`
+/// hears how many of the model's windows are done, of how many.
 pub fn suggest_command(
     file: &Path,
+    from: &SuggestFrom,
     min_score: f64,
     accept_above: Option<f64>,
+    mut progress: impl FnMut(usize, usize),
 ) -> Result<Suggested, String> {
-    let folder = file
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let crate::workspace::learned::Learned {
-        model,
-        documents: learned_from,
-        mut problems,
-    } = crate::workspace::learned::from_folder(folder, None)?;
+    // The model first: a folder that is not a model is said before anything is read or written.
+    let model = match from.model {
+        Some((dir, labels)) => Some(crate::ner::Model::load(dir).map(|m| (m, labels))?),
+        None => None,
+    };
     let mut d = open_to_write(file)?;
-    problems.extend(std::mem::take(&mut d.notices));
-    let found = model.suggest(&d.doc, d.search_index_now(), &d.annotations, min_score);
-    let accept = |s: f64| accept_above.is_some_and(|a| s >= a);
-    let mut suggestions: Vec<JsonSuggestion> = found
-        .iter()
-        .map(|s| JsonSuggestion {
-            start: s.annotation.start,
-            end: s.annotation.end,
-            tag: s.annotation.tag.clone(),
-            text: s.annotation.text.clone(),
-            score: s.score,
-            source: "learned",
-            accepted: accept(s.score),
-        })
-        .collect();
+    let mut problems = std::mem::take(&mut d.notices);
+    let mut found: Vec<crate::model::Annotation> = Vec::new();
+    let (mut learned_from, mut texts) = (0, 0);
+    if from.learned {
+        let folder = file
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        let learned = crate::workspace::learned::from_folder(folder, None)?;
+        problems.extend(learned.problems);
+        learned_from = learned.documents;
+        texts = learned.model.len();
+        found.extend(
+            learned
+                .model
+                .suggest(&d.doc, d.search_index_now(), &d.annotations, min_score)
+                .into_iter()
+                .map(|s| s.annotation),
+        );
+    }
+    if let Some((model, labels)) = &model {
+        let mut map = crate::ner::default_map(&model.kinds(), &d.annotations.tags);
+        crate::ner::apply_map_args(&mut map, labels)?;
+        found.extend(crate::workspace::suggester::run_now(
+            model,
+            &map,
+            min_score as f32,
+            &d,
+            &mut progress,
+        )?);
+    }
+    let accept = |a: &crate::model::Annotation| {
+        accept_above.is_some_and(|t| a.suggested.is_some_and(|s| f64::from(s.score) >= t))
+    };
     let keys = found
         .iter()
-        .filter(|s| accept(s.score))
-        .map(|s| {
-            (
-                s.annotation.start,
-                s.annotation.end,
-                s.annotation.tag.clone(),
-            )
+        .filter(|a| accept(a))
+        .map(|a| (a.start, a.end, a.tag.clone()))
+        .collect();
+    let mut suggestions: Vec<JsonSuggestion> = found
+        .iter()
+        .map(|a| JsonSuggestion {
+            start: a.start,
+            end: a.end,
+            tag: a.tag.clone(),
+            text: a.text.clone(),
+            score: a.suggested.map_or(1.0, |s| f64::from(s.score)),
+            source: a.suggested.map_or("list", |s| s.source.name()),
+            accepted: accept(a),
         })
         .collect();
-    d.annotations
-        .add_suggestions(found.into_iter().map(|s| s.annotation).collect());
+    d.annotations.add_suggestions(found);
     accept_suggested(&mut d, &keys);
     // What was accepted is what is now an annotation (one the set refused stays a suggestion).
     let made: std::collections::HashSet<(usize, usize, &str)> = d
@@ -742,7 +775,8 @@ pub fn suggest_command(
     Ok(Suggested {
         suggestions,
         learned_from,
-        texts: model.len(),
+        texts,
+        model: model.map(|(m, _)| m.folder.clone()),
         sidecar: side,
         problems,
     })

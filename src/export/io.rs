@@ -154,6 +154,7 @@ fn write_document(
         set.items().to_vec(),
         set.unplaced.clone(),
         set.suggestions.clone(),
+        set.rejected().to_vec(),
         set.tags.clone(),
         set.relations().to_vec(),
     );

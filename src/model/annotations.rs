@@ -319,6 +319,11 @@ pub enum Edit {
         before: Vec<Annotation>,
         after: Vec<Annotation>,
     },
+    /// The list of rejected suggestions replaced (one was rejected).
+    Rejected {
+        before: Vec<Annotation>,
+        after: Vec<Annotation>,
+    },
     AddRelation(Relation),
     RemoveRelation(Relation),
     UpdateRelation {
@@ -357,6 +362,10 @@ impl Edit {
                     .collect(),
             },
             Edit::Suggestions { before, after } => Edit::Suggestions {
+                before: after.clone(),
+                after: before.clone(),
+            },
+            Edit::Rejected { before, after } => Edit::Rejected {
                 before: after.clone(),
                 after: before.clone(),
             },
@@ -417,6 +426,9 @@ pub struct AnnotationSet {
     pub unplaced: Vec<Annotation>,
     /// Proposed annotations (from a gazetteer) waiting to be accepted or rejected, sorted by start.
     pub suggestions: Vec<Annotation>,
+    /// Suggestions the annotator rejected one by one: not proposed there again, and the learner counts them
+    /// against their text's score. Sorted by start.
+    rejected: Vec<Annotation>,
     pub tags: TagSet,
     next_id: u64,
     undo: Vec<Edit>,
@@ -459,6 +471,7 @@ impl AnnotationSet {
             items,
             unplaced,
             suggestions: Vec::new(),
+            rejected: Vec::new(),
             tags,
             next_id,
             undo: Vec::new(),
@@ -1053,10 +1066,61 @@ impl AnnotationSet {
             .collect()
     }
 
-    /// Drops suggestions (`which`: their indices; all when `None`) in one undoable step.
+    /// Drops suggestions (`which`: their indices; all when `None`) in one undoable step. Those rejected by index
+    /// are kept as rejected (see [`Self::rejected`]); rejecting them all only clears the list.
     pub fn reject_suggestions(&mut self, which: Option<&[usize]>) {
         let after = self.suggestions_without(which);
-        self.set_suggestions(after);
+        let Some(idx) = which else {
+            self.set_suggestions(after);
+            return;
+        };
+        let mut rejected = self.rejected.clone();
+        for s in idx.iter().filter_map(|&i| self.suggestions.get(i)) {
+            if !self.is_rejected(s.start, s.end, &s.tag) {
+                rejected.push(s.clone());
+            }
+        }
+        rejected.sort_by_key(|a| (a.start, a.end));
+        let mut edits = Vec::new();
+        if after != self.suggestions {
+            edits.push(Edit::Suggestions {
+                before: self.suggestions.clone(),
+                after,
+            });
+        }
+        if rejected != self.rejected {
+            edits.push(Edit::Rejected {
+                before: self.rejected.clone(),
+                after: rejected,
+            });
+        }
+        if !edits.is_empty() {
+            self.record(Edit::Batch(edits));
+        }
+    }
+
+    /// The suggestions rejected one by one, sorted by start.
+    #[must_use]
+    pub fn rejected(&self) -> &[Annotation] {
+        &self.rejected
+    }
+
+    /// Whether `tag` over start..end was rejected.
+    #[must_use]
+    pub fn is_rejected(&self, start: usize, end: usize, tag: &str) -> bool {
+        let i = self.rejected.partition_point(|a| (a.start, a.end) < (start, end));
+        self.rejected[i..]
+            .iter()
+            .take_while(|a| (a.start, a.end) == (start, end))
+            .any(|a| a.tag == tag)
+    }
+
+    /// The rejected suggestions as loaded (sorted here).
+    #[must_use]
+    pub fn with_rejected(mut self, mut rejected: Vec<Annotation>) -> Self {
+        rejected.sort_by_key(|a| (a.start, a.end));
+        self.rejected = rejected;
+        self
     }
 
     /// Offers suggestions as a model or the learner finds them — not an undoable step of their own (they are only
@@ -1346,6 +1410,7 @@ impl AnnotationSet {
                 }
             }
             Edit::Suggestions { after, .. } => self.suggestions.clone_from(after),
+            Edit::Rejected { after, .. } => self.rejected.clone_from(after),
             Edit::Finished(f) => self.finished = *f,
             Edit::Decided { key, on } => {
                 if let Some(r) = &mut self.curation {
@@ -1453,10 +1518,13 @@ impl AnnotationSet {
         items: Vec<Annotation>,
         unplaced: Vec<Annotation>,
         suggestions: Vec<Annotation>,
+        rejected: Vec<Annotation>,
         tags: TagSet,
         relations: Vec<Relation>,
     ) {
-        let mut fresh = AnnotationSet::new(items, unplaced, tags).with_relations(relations);
+        let mut fresh = AnnotationSet::new(items, unplaced, tags)
+            .with_relations(relations)
+            .with_rejected(rejected);
         fresh.suggestions = suggestions;
         // The document's marks stay (a merge sets them after).
         fresh.finished = self.finished;
@@ -1501,6 +1569,7 @@ impl AnnotationSet {
                 Edit::Batch(edits) => edits.iter().for_each(|e| ids_in(e, out)),
                 Edit::Tags { .. }
                 | Edit::Suggestions { .. }
+                | Edit::Rejected { .. }
                 | Edit::Finished(_)
                 | Edit::Decided { .. } => {}
             }
@@ -1566,6 +1635,7 @@ impl AnnotationSet {
                 }
                 Edit::Tags { .. }
                 | Edit::Suggestions { .. }
+                | Edit::Rejected { .. }
                 | Edit::Finished(_)
                 | Edit::Decided { .. } => {}
             }

@@ -1,13 +1,14 @@
 //! Suggestions learned from the annotator's own work: a string matcher in the manner of INCEpTION's string
 //! recommender. Every annotation teaches that its text (folded as the find bar folds it: harakat, letter variants
-//! and case ignored) was given its tag; a text's score for a tag is how often it got that tag out of every
-//! annotation of that text. The texts are then found in a document with the gazetteer's matching (whole words,
+//! and case ignored) was given its tag, and every suggestion rejected one by one that it was not; a text's score
+//! for a tag is how often it got that tag out of every annotation of that text and every rejection of that tag. The texts are then found in a document with the gazetteer's matching (whole words,
 //! clitic prefixes left outside), and nothing is suggested where the document already has an annotation. No egui,
 //! no I/O.
 
 use std::collections::{BTreeMap, HashMap};
 
 use super::search::{SearchIndex, fold};
+use super::annotations::{Source, Suggested};
 use super::{Annotation, AnnotationSet, Document};
 
 /// A learned suggestion: the annotation it proposes and its score (0..=1).
@@ -17,11 +18,32 @@ pub struct Scored {
     pub score: f64,
 }
 
+/// What the annotations seen so far say about a text.
+#[derive(Debug, Clone, Default)]
+struct Seen {
+    /// The text as first seen.
+    text: String,
+    /// Its annotations, per tag.
+    tags: BTreeMap<String, u32>,
+    /// Suggestions of it rejected, per tag.
+    rejected: BTreeMap<String, u32>,
+}
+
+impl Seen {
+    /// The score of `tag`: its annotations over all annotations of the text and the rejections of that tag.
+    fn score(&self, tag: &str) -> f64 {
+        let total: u32 = self.tags.values().sum();
+        let n = self.tags.get(tag).copied().unwrap_or(0);
+        let against = total + self.rejected.get(tag).copied().unwrap_or(0);
+        f64::from(n) / f64::from(against.max(1))
+    }
+}
+
 /// What the annotations seen so far say about each text.
 #[derive(Debug, Clone, Default)]
 pub struct StringModel {
-    /// Folded text → (the text as first seen, annotations of it per tag).
-    texts: HashMap<String, (String, BTreeMap<String, u32>)>,
+    /// Folded text → what was seen of it.
+    texts: HashMap<String, Seen>,
 }
 
 impl StringModel {
@@ -36,20 +58,35 @@ impl StringModel {
         for a in set.items().iter().filter(|a| a.fragments.is_empty()) {
             self.learn(&a.text, &a.tag);
         }
+        for a in set.rejected() {
+            self.reject(&a.text, &a.tag);
+        }
+    }
+
+    fn seen(&mut self, text: &str) -> Option<&mut Seen> {
+        let text = text.trim();
+        let key = fold(text, false);
+        if key.trim().is_empty() {
+            return None;
+        }
+        Some(self.texts.entry(key).or_insert_with(|| Seen {
+            text: text.to_owned(),
+            ..Seen::default()
+        }))
     }
 
     /// Learns that `text` was tagged `tag`.
     pub fn learn(&mut self, text: &str, tag: &str) {
-        let text = text.trim();
-        let key = fold(text, false);
-        if key.trim().is_empty() {
-            return;
+        if let Some(seen) = self.seen(text) {
+            *seen.tags.entry(tag.to_owned()).or_default() += 1;
         }
-        let entry = self
-            .texts
-            .entry(key)
-            .or_insert_with(|| (text.to_owned(), BTreeMap::new()));
-        *entry.1.entry(tag.to_owned()).or_default() += 1;
+    }
+
+    /// Learns that a suggestion of `tag` for `text` was rejected: it counts against that tag's score.
+    pub fn reject(&mut self, text: &str, tag: &str) {
+        if let Some(seen) = self.seen(text) {
+            *seen.rejected.entry(tag.to_owned()).or_default() += 1;
+        }
     }
 
     /// How many texts were learned.
@@ -63,31 +100,29 @@ impl StringModel {
         self.texts.is_empty()
     }
 
-    /// `text`'s score for `tag`: the share of its annotations that have that tag (0 when it was never annotated).
+    /// `text`'s score for `tag`: its annotations with that tag over all its annotations and the rejections of
+    /// that tag's suggestions for it (0 when it was never annotated so).
     #[must_use]
     pub fn score(&self, text: &str, tag: &str) -> f64 {
         self.texts
             .get(&fold(text.trim(), false))
-            .map_or(0.0, |(_, tags)| {
-                let total: u32 = tags.values().sum();
-                f64::from(tags.get(tag).copied().unwrap_or(0)) / f64::from(total.max(1))
-            })
+            .map_or(0.0, |seen| seen.score(tag))
     }
 
-    /// Each learned text with its most frequent tag (ties: the tag first in name order) and that tag's score, best
-    /// first; texts below `min_score` are left out.
+    /// Each learned text with its best-scoring tag (ties: the tag first in name order) and that score, best first;
+    /// texts below `min_score` are left out.
     #[must_use]
     pub fn entries(&self, min_score: f64) -> Vec<(String, String, f64)> {
         let mut out: Vec<(String, String, f64)> = self
             .texts
             .values()
-            .filter_map(|(text, tags)| {
-                let total: u32 = tags.values().sum();
-                let (tag, n) = tags
-                    .iter()
-                    .max_by(|a, b| a.1.cmp(b.1).then_with(|| b.0.cmp(a.0)))?;
-                let score = f64::from(*n) / f64::from(total.max(1));
-                (score >= min_score).then(|| (text.clone(), tag.clone(), score))
+            .filter_map(|seen| {
+                let (tag, score) = seen
+                    .tags
+                    .keys()
+                    .map(|t| (t, seen.score(t)))
+                    .max_by(|a, b| a.1.total_cmp(&b.1).then_with(|| b.0.cmp(a.0)))?;
+                (score > 0.0 && score >= min_score).then(|| (seen.text.clone(), tag.clone(), score))
             })
             .collect();
         out.sort_by(|a, b| b.2.total_cmp(&a.2).then_with(|| a.0.cmp(&b.0)));
@@ -125,10 +160,11 @@ impl StringModel {
         // Each match scored by the learned text that found it (its form in the text may fold otherwise).
         super::gazetteer::suggest_from(doc, index, set, &names)
             .into_iter()
-            .filter(|(a, _)| !overlaps(a.start, a.end))
-            .map(|(annotation, i)| Scored {
-                annotation,
-                score: entries[i].2,
+            .filter(|(a, _)| !overlaps(a.start, a.end) && !set.is_rejected(a.start, a.end, &a.tag))
+            .map(|(mut annotation, i)| {
+                let score = entries[i].2;
+                annotation.suggested = Some(Suggested::new(Source::Learned, score));
+                Scored { annotation, score }
             })
             .collect()
     }
@@ -192,6 +228,35 @@ mod tests {
                 .iter()
                 .all(|s| s.annotation.tag == "GPE" && s.score == 1.0)
         );
+    }
+
+    #[test]
+    fn a_rejected_suggestion_lowers_its_text_s_score_and_is_not_proposed_again() {
+        let doc = Arc::new(Document::new("روسيا هنا. روسيا هناك. روسيا ثالثة".to_owned()));
+        let mut set = set_with(&doc, &[("روسيا", "GPE")]);
+        let index = SearchIndex::new(doc.clone());
+        let learned = |set: &AnnotationSet| {
+            let mut m = StringModel::new();
+            m.learn_from(set);
+            m.suggest(&doc, &index, set, 0.0)
+        };
+        let first = learned(&set);
+        assert_eq!(first.len(), 2);
+        assert!(first.iter().all(|s| s.score == 1.0));
+        set.add_suggestions(first.into_iter().map(|s| s.annotation).collect());
+        // Rejecting the second: one annotation against one rejection.
+        set.reject_suggestions(Some(&[0]));
+        assert_eq!(set.rejected().len(), 1);
+        let after = learned(&set);
+        assert_eq!(after.len(), 1, "the rejected one is not proposed again");
+        assert!((after[0].score - 0.5).abs() < 1e-12);
+        assert_eq!(after[0].annotation.suggested.map(|s| s.score), Some(0.5));
+        // Undo takes the rejection back; Reject All only clears the list.
+        set.undo();
+        assert!(set.rejected().is_empty());
+        assert_eq!(set.suggestions.len(), 2);
+        set.reject_suggestions(None);
+        assert!(set.rejected().is_empty() && set.suggestions.is_empty());
     }
 
     #[test]

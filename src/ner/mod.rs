@@ -503,7 +503,7 @@ pub fn suggestions(
         .filter_map(|f| {
             let tag = tag_for(map, &f.kind)?;
             let span = Span::new(CharOffset(f.start), CharOffset(f.end));
-            if set.overlapping(span).next().is_some() {
+            if set.overlapping(span).next().is_some() || set.is_rejected(f.start, f.end, tag) {
                 return None;
             }
             Some(crate::model::annotations::suggestion(

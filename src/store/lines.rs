@@ -25,7 +25,7 @@ struct Extras {
 }
 
 /// The lists, in the order the writer puts them.
-const LISTS: [&str; 3] = ["annotations", "unplaced", "suggestions"];
+const LISTS: [&str; 4] = ["annotations", "unplaced", "suggestions", "rejected"];
 
 /// The sidecar in `text`, if it is in the writer's layout; `None` means "parse it with ron".
 #[must_use]
@@ -43,7 +43,7 @@ pub fn parse(text: &str) -> Option<Sidecar> {
     }
     let mut sidecar: Sidecar = ron::from_str(&header).ok()?;
     let mut rest = &text[at + 1..];
-    let mut lists: [Vec<Annotation>; 3] = Default::default();
+    let mut lists: [Vec<Annotation>; 4] = Default::default();
     let mut next = 0;
     while let Some(line_end) = rest.find('\n') {
         let opening = &rest[..line_end];
@@ -74,10 +74,11 @@ pub fn parse(text: &str) -> Option<Sidecar> {
     // Only white space ron also skips; anything else is left to ron.
     let tail = rest.strip_prefix(')')?;
     if tail.trim_matches([' ', '\t', '\n', '\r']).is_empty() && next > 0 {
-        let [annotations, unplaced, suggestions] = lists;
+        let [annotations, unplaced, suggestions, rejected] = lists;
         sidecar.annotations = annotations;
         sidecar.unplaced = unplaced;
         sidecar.suggestions = suggestions;
+        sidecar.rejected = rejected;
         return Some(sidecar);
     }
     None
@@ -204,8 +205,8 @@ mod tests {
     use crate::store::sidecar::{Fingerprint, to_ron};
     use proptest::prelude::*;
 
-    fn sidecar(lists: [Vec<Annotation>; 3], tags: bool) -> Sidecar {
-        let [annotations, unplaced, suggestions] = lists;
+    fn sidecar(lists: [Vec<Annotation>; 4], tags: bool) -> Sidecar {
+        let [annotations, unplaced, suggestions, rejected] = lists;
         Sidecar {
             format: 1,
             source: Fingerprint::of("نص".as_bytes(), "UTF-8"),
@@ -213,6 +214,7 @@ mod tests {
             annotations,
             unplaced,
             suggestions,
+            rejected,
             relations: Vec::new(),
             finished: false,
             annotator: String::new(),
@@ -240,9 +242,11 @@ mod tests {
             proptest::collection::vec((0usize..50, 0usize..50), 0..3),
             proptest::collection::btree_map(any_string(), any_string(), 0..3),
             proptest::collection::vec((any_string(), any_string(), any_string()), 0..2),
+            proptest::option::of((0usize..3, 0.0f32..=1.0)),
         )
             .prop_map(
-                |(id, start, end, tag, text, note, created, fragments, attributes, links)| {
+                |(id, start, end, tag, text, note, created, fragments, attributes, links, suggested)| {
+                    use crate::model::annotations::{Source, Suggested};
                     Annotation {
                         id,
                         start,
@@ -261,6 +265,10 @@ mod tests {
                             .into_iter()
                             .map(|(db, id, label)| Link { db, id, label })
                             .collect(),
+                        suggested: suggested.map(|(k, score)| Suggested {
+                            source: [Source::List, Source::Learned, Source::Model][k],
+                            score,
+                        }),
                     }
                 },
             )
@@ -272,7 +280,7 @@ mod tests {
         /// Whatever the writer writes, this reader reads back exactly, as ron does.
         #[test]
         fn reads_what_the_writer_writes_as_ron_does(
-            lists in proptest::array::uniform3(proptest::collection::vec(any_annotation(), 0..6)),
+            lists in proptest::array::uniform4(proptest::collection::vec(any_annotation(), 0..6)),
             tags in any::<bool>(),
             relations in proptest::collection::vec(
                 (any::<u64>(), any_string(), any::<u64>(), any::<u64>(), any_string()),
@@ -302,7 +310,7 @@ mod tests {
         /// After any change to the text, this reader either declines or agrees with ron.
         #[test]
         fn never_reads_differently_from_ron(
-            lists in proptest::array::uniform3(proptest::collection::vec(any_annotation(), 0..4)),
+            lists in proptest::array::uniform4(proptest::collection::vec(any_annotation(), 0..4)),
             at in any::<prop::sample::Index>(),
             cut in 0usize..4,
             insert in prop_oneof![
@@ -344,7 +352,7 @@ mod tests {
                 ..Annotation::default()
             })
             .collect();
-        let s = sidecar([list.clone(), Vec::new(), list], true);
+        let s = sidecar([list.clone(), Vec::new(), list.clone(), list], true);
         let text = to_ron(&s);
         assert!(text.len() > 2 << 20, "more than one piece");
         assert_eq!(parse(&text), Some(s));

@@ -62,6 +62,9 @@ pub struct Sidecar {
     /// Proposed annotations (from a gazetteer) not yet accepted or rejected.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub suggestions: Vec<Annotation>,
+    /// Suggestions rejected one by one: not proposed there again, and counted against their text by the learner.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub rejected: Vec<Annotation>,
     /// Typed links between annotations (format 2).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub relations: Vec<Relation>,
@@ -267,27 +270,29 @@ fn from_parsed(
         folder_tags: folder.is_some(),
         ..LoadReport::default()
     };
-    // Suggestions follow their text like annotations; one whose text is gone is only a proposal, and is dropped.
-    let suggestions = std::mem::take(&mut sidecar.suggestions);
+    // Suggestions (and rejected ones) follow their text like annotations; one whose text is gone is only a
+    // proposal, and is dropped.
     let same = *fingerprint == sidecar.source;
-    let suggestions: Vec<Annotation> = if same {
-        suggestions
-            .into_iter()
-            .filter(|a| a.start < a.end && a.end <= doc.char_count())
-            .collect()
-    } else {
-        let spans = super::anchor::place_all(doc, &suggestions);
-        suggestions
-            .into_iter()
-            .zip(spans)
-            .filter_map(|(mut a, span)| {
-                let span = span?;
-                a.start = span.start.0;
-                a.end = span.end.0;
-                Some(a)
-            })
-            .collect()
+    let follow = |list: Vec<Annotation>| -> Vec<Annotation> {
+        if same {
+            list.into_iter()
+                .filter(|a| a.start < a.end && a.end <= doc.char_count())
+                .collect()
+        } else {
+            let spans = super::anchor::place_all(doc, &list);
+            list.into_iter()
+                .zip(spans)
+                .filter_map(|(mut a, span)| {
+                    let span = span?;
+                    a.start = span.start.0;
+                    a.end = span.end.0;
+                    Some(a)
+                })
+                .collect()
+        }
     };
+    let suggestions = follow(std::mem::take(&mut sidecar.suggestions));
+    let rejected = follow(std::mem::take(&mut sidecar.rejected));
     let mut tags = folder.or(sidecar.tags).unwrap_or_default();
     let relations = std::mem::take(&mut sidecar.relations);
     let (placed, unplaced) = place(
@@ -311,7 +316,8 @@ fn from_parsed(
     let mut set = AnnotationSet::new(placed, unplaced, tags)
         .with_relations(relations)
         .with_finished(sidecar.finished)
-        .with_curation(sidecar.curation);
+        .with_curation(sidecar.curation)
+        .with_rejected(rejected);
     set.suggestions = suggestions;
     (set, report)
 }
@@ -626,6 +632,7 @@ pub fn to_sidecar(set: &AnnotationSet, fingerprint: Fingerprint, folder_tags: bo
         annotations: set.items().to_vec(),
         unplaced: set.unplaced.clone(),
         suggestions: set.suggestions.clone(),
+        rejected: set.rejected().to_vec(),
         relations: set.relations().to_vec(),
         finished: set.is_finished(),
         annotator: set.annotator.clone(),
@@ -641,6 +648,7 @@ pub fn to_ron(sidecar: &Sidecar) -> String {
         &sidecar.annotations[..],
         &sidecar.unplaced[..],
         &sidecar.suggestions[..],
+        &sidecar.rejected[..],
     ];
     let mut w = TextWriter::new(
         sidecar.format,
@@ -658,8 +666,8 @@ pub fn to_ron(sidecar: &Sidecar) -> String {
 /// The size of the pieces sidecar text is written in.
 const PIECE: usize = 1 << 20;
 
-/// The names of the three lists, in the order they are written.
-const LIST_NAMES: [&str; 3] = ["annotations", "unplaced", "suggestions"];
+/// The names of the lists, in the order they are written.
+const LIST_NAMES: [&str; 4] = ["annotations", "unplaced", "suggestions", "rejected"];
 
 /// Writes sidecar text a slice at a time, so the window can serialize 100 000 annotations a few milliseconds per
 /// frame instead of stopping for the whole file. The lists must be the same at every call (the caller starts over
@@ -669,7 +677,7 @@ pub struct TextWriter {
     /// pays for moving the whole text).
     done: Vec<String>,
     out: String,
-    /// Which list is being written (3: all done), and the next annotation in it.
+    /// Which list is being written (4: all done), and the next annotation in it.
     list: usize,
     next: usize,
     open: bool,
@@ -765,17 +773,17 @@ impl TextWriter {
         )
     }
 
-    /// A set's three lists, as [`write`](Self::write) takes them.
+    /// A set's lists, as [`write`](Self::write) takes them.
     #[must_use]
-    pub fn lists(set: &AnnotationSet) -> [&[Annotation]; 3] {
-        [set.items(), &set.unplaced, &set.suggestions]
+    pub fn lists(set: &AnnotationSet) -> [&[Annotation]; 4] {
+        [set.items(), &set.unplaced, &set.suggestions, set.rejected()]
     }
 
     /// Writes up to `max` more annotations; `true` when the text is complete.
-    pub fn write(&mut self, lists: &[&[Annotation]; 3], max: usize) -> bool {
+    pub fn write(&mut self, lists: &[&[Annotation]; 4], max: usize) -> bool {
         use std::fmt::Write as _;
         let mut budget = max;
-        while self.list < 3 {
+        while self.list < LIST_NAMES.len() {
             let list = lists[self.list];
             // Empty lists other than the first are left out.
             if !self.open {

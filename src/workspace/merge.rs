@@ -18,6 +18,7 @@ pub struct Content {
     pub annotations: Vec<Annotation>,
     pub unplaced: Vec<Annotation>,
     pub suggestions: Vec<Annotation>,
+    pub rejected: Vec<Annotation>,
     pub tags: TagSet,
     pub relations: Vec<Relation>,
     pub finished: bool,
@@ -32,6 +33,7 @@ impl Default for Content {
             annotations: Vec::new(),
             unplaced: Vec::new(),
             suggestions: Vec::new(),
+            rejected: Vec::new(),
             tags: TagSet {
                 tags: Vec::new(),
                 relations: Vec::new(),
@@ -410,6 +412,7 @@ pub fn merge(base: &Content, ours: &Content, theirs: &Content) -> Merged {
         whole
     });
     let suggestions = merge_suggestions(&base.suggestions, &ours.suggestions, &theirs.suggestions);
+    let rejected = merge_suggestions(&base.rejected, &ours.rejected, &theirs.rejected);
     let mut tags = merge_tags(&base.tags, &ours.tags, &theirs.tags, &mut conflicts);
     for a in annotations.iter().chain(&unplaced) {
         tags.ensure(&a.tag);
@@ -423,6 +426,7 @@ pub fn merge(base: &Content, ours: &Content, theirs: &Content) -> Merged {
             annotations,
             unplaced,
             suggestions,
+            rejected,
             tags,
             relations,
             // Finished: ours when we changed it, theirs otherwise.
@@ -461,6 +465,7 @@ pub fn changes(a: &Content, b: &Content) -> usize {
     count(&a.annotations, &b.annotations)
         + count(&a.unplaced, &b.unplaced)
         + usize::from(a.suggestions != b.suggestions)
+        + usize::from(a.rejected != b.rejected)
         + usize::from(a.tags != b.tags)
         + usize::from(a.relations != b.relations)
         + usize::from(a.finished != b.finished)

@@ -318,6 +318,7 @@ fn content_of(set: &AnnotationSet) -> merge::Content {
         annotations: set.items().to_vec(),
         unplaced: set.unplaced.clone(),
         suggestions: set.suggestions.clone(),
+        rejected: set.rejected().to_vec(),
         tags: set.tags.clone(),
         relations: set.relations().to_vec(),
         finished: set.is_finished(),
@@ -604,6 +605,7 @@ impl OpenDocument {
             c.annotations,
             c.unplaced,
             c.suggestions,
+            c.rejected,
             c.tags,
             c.relations,
         );

@@ -60,12 +60,11 @@ impl Suggester {
                 Some(tr!(
                     "The suggestion model is loaded (%{kinds}): Suggest in This Document runs it",
                     kinds = kinds
-                )
-                .into_owned())
+                ))
             }
             Poll::Ready(Err(e)) => {
                 self.state = State::Failed(e.clone());
-                Some(tr!("The suggestion model could not be loaded: %{error}", error = e).into_owned())
+                Some(tr!("The suggestion model could not be loaded: %{error}", error = e))
             }
             Poll::Lost => {
                 let e = tr!("loading stopped unexpectedly").into_owned();
@@ -130,9 +129,8 @@ impl Suggester {
                     Ok(()) => tr!(
                         "The suggestion model has read the document: %{n} of its suggestions wait under Suggestions in the panel",
                         n = n
-                    )
-                    .into_owned(),
-                    Err(e) => tr!("The suggestion model failed: %{error}", error = e).into_owned(),
+                    ),
+                    Err(e) => tr!("The suggestion model failed: %{error}", error = e),
                 })
             })
         });
