@@ -322,12 +322,12 @@ fn main() -> ExitCode {
                 model: model.as_deref().map(|m| (m, labels.as_slice())),
             };
             let run = || {
-                let bar =
-                    cli::progress_bar(0, "running the model", quiet || from.model.is_none());
-                let r = cli::suggest_command(&file, &from, min_score, accept_above, |done, total| {
-                    bar.set_length(total as u64);
-                    bar.set_position(done as u64);
-                });
+                let bar = cli::progress_bar(0, "running the model", quiet || from.model.is_none());
+                let r =
+                    cli::suggest_command(&file, &from, min_score, accept_above, |done, total| {
+                        bar.set_length(total as u64);
+                        bar.set_position(done as u64);
+                    });
                 bar.finish_and_clear();
                 r
             };

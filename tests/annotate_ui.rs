@@ -1527,3 +1527,179 @@ fn suggestions_are_learned_from_the_folder_s_annotations() {
         "none over the annotation"
     );
 }
+
+/// A folder holding a copy of the sample (b.txt), to annotate in.
+fn sample_in_folder() -> (tempfile::TempDir, std::path::PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("b.txt");
+    std::fs::write(&path, SAMPLE_TEXT).unwrap();
+    (dir, path)
+}
+
+fn scores(h: &Harness<'_, WarraqApp>) -> Vec<f32> {
+    h.state()
+        .document()
+        .unwrap()
+        .annotations
+        .suggestions
+        .iter()
+        .map(|s| s.suggested.unwrap().score)
+        .collect()
+}
+
+#[test]
+fn learned_suggestions_follow_annotations_acceptances_and_rejections() {
+    let (_dir, path) = sample_in_folder();
+    let mut h = open(&path);
+    let n = SAMPLE_TEXT.matches("روسيا").count();
+    // One annotation, and the other روسيا are suggested by themselves (no menu).
+    tag(&mut h, span_of("روسيا"), Key::Num1);
+    step_until(&mut h, |app| {
+        !app.document().unwrap().annotations.suggestions.is_empty()
+    });
+    let s = &h.state().document().unwrap().annotations.suggestions;
+    assert!(s.len() >= n - 3 && s.len() < n, "{} of {n}", s.len());
+    assert!(s.iter().all(|a| {
+        a.text.contains("روسيا")
+            && a.suggested
+                .is_some_and(|x| x.source == warraq::model::annotations::Source::Learned)
+    }));
+    assert!(scores(&h).iter().all(|&x| x == 1.0));
+    let before = s.len();
+    // A rejection lowers the text's score at once: one annotation against one rejection.
+    // (The pointer comes to the button first, as a hand on a mouse brings it.)
+    h.get_all_by_label("Reject").next().unwrap().hover();
+    h.run_steps(1);
+    h.get_all_by_label("Reject").next().unwrap().click();
+    step_until(&mut h, |app| {
+        let d = app.document().unwrap();
+        d.annotations
+            .suggestions
+            .iter()
+            .all(|a| a.suggested.unwrap().score == 0.5)
+    });
+    let d = h.state().document().unwrap();
+    assert_eq!(d.annotations.rejected().len(), 1);
+    assert_eq!(
+        d.annotations.suggestions.len(),
+        before - 1,
+        "the rejected one is not back"
+    );
+    // An acceptance raises it: two annotations against one rejection.
+    h.get_all_by_label("Accept").next().unwrap().click();
+    step_until(&mut h, |app| {
+        let d = app.document().unwrap();
+        d.annotations.items().len() == 2
+            && d.annotations
+                .suggestions
+                .iter()
+                .all(|a| (a.suggested.unwrap().score - 2.0 / 3.0).abs() < 1e-6)
+    });
+    assert_eq!(
+        h.state().document().unwrap().annotations.suggestions.len(),
+        before - 2
+    );
+    // Saved with their scores, and the rejection with them.
+    let text = save_and_read(&mut h, &path);
+    assert!(text.contains("rejected: ["), "{text}");
+    assert!(
+        text.contains("suggested: Some((source: learned, score: 0.6666667))"),
+        "{text}"
+    );
+}
+
+#[test]
+fn turning_off_suggest_while_annotating_leaves_the_suggestions_alone() {
+    let (_dir, path) = sample_in_folder();
+    let mut h = open(&path);
+    h.get_by_label("Tools").click();
+    h.run_steps(2);
+    h.get_by_label("Suggest While Annotating").click();
+    h.run_steps(2);
+    assert!(!h.state().settings.learn_live);
+    tag(&mut h, span_of("روسيا"), Key::Num1);
+    h.run_steps(20);
+    std::thread::sleep(std::time::Duration::from_millis(100));
+    h.run_steps(20);
+    assert!(
+        h.state()
+            .document()
+            .unwrap()
+            .annotations
+            .suggestions
+            .is_empty()
+    );
+}
+
+#[test]
+fn a_model_s_suggestions_appear_and_those_above_a_threshold_are_accepted_in_one_step() {
+    let (dir, path) = sample_in_folder();
+    // A model (written here, in a hub's layout) that tags every روسيا and واشنطن as a place.
+    let model_dir = dir.path().join("model");
+    std::fs::create_dir(&model_dir).unwrap();
+    let labels = ["O", "B-PERS", "I-PERS", "B-LOC", "I-LOC"];
+    let chosen = [("روسيا".to_owned(), 3), ("واشنطن".to_owned(), 3)]
+        .into_iter()
+        .collect();
+    warraq::ner::fixture::write(
+        &model_dir,
+        &warraq::ner::fixture::Spec::tiny(
+            &labels,
+            warraq::ner::fixture::vocab_for(SAMPLE_TEXT),
+            warraq::ner::fixture::Weights::ByPiece(chosen),
+        ),
+    )
+    .unwrap();
+    let mut h = open(&path);
+    h.get_by_label("Tools").click();
+    h.run_steps(2);
+    h.get_by_label("Suggestion Model…").click();
+    h.run_steps(2);
+    let ctx = h.ctx.clone();
+    h.state_mut().load_model(&ctx, model_dir.clone());
+    step_until(&mut h, |app| {
+        app.message()
+            .is_some_and(|m| m.contains("suggestion model is loaded"))
+    });
+    assert_eq!(
+        h.state().settings.model_folder.as_deref(),
+        Some(model_dir.as_path())
+    );
+    // PERS → PER and LOC → LOC, as the table shows them.
+    h.get_by_label("PERS");
+    h.get_by_label("Suggest in This Document").click();
+    h.run_steps(2);
+    step_until(&mut h, |app| !app.is_running_model());
+    h.run_steps(2);
+    let d = h.state().document().unwrap();
+    let s = &d.annotations.suggestions;
+    let expected = SAMPLE_TEXT.matches("روسيا").count() + SAMPLE_TEXT.matches("واشنطن").count();
+    assert!(
+        s.len() >= expected - 4 && s.len() <= expected,
+        "{} of {expected}",
+        s.len()
+    );
+    assert!(s.iter().all(|a| a.tag == "LOC"
+        && (a.text == "روسيا" || a.text == "واشنطن")
+        && a.suggested.is_some_and(
+            |x| x.source == warraq::model::annotations::Source::Model && x.score > 0.9
+        )));
+    assert!(
+        h.state()
+            .message()
+            .unwrap()
+            .contains("suggestion model has read the document")
+    );
+    // Accept everything scoring at least 0.9 in one step; undo takes it all back.
+    let n = s.len();
+    h.get_by_label(&format!("Accept {n} Scoring at Least"))
+        .click();
+    h.run_steps(2);
+    let d = h.state().document().unwrap();
+    assert_eq!(d.annotations.items().len(), n);
+    assert!(d.annotations.suggestions.is_empty());
+    press(&mut h, Key::Z, Modifiers::COMMAND);
+    let d = h.state().document().unwrap();
+    assert!(d.annotations.items().is_empty());
+    assert_eq!(d.annotations.suggestions.len(), n);
+}

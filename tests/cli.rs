@@ -848,3 +848,94 @@ fn suggest_learns_from_the_folder_s_annotations() {
         "the text is never written"
     );
 }
+
+#[test]
+fn suggest_runs_a_model_from_its_folder_and_maps_its_types() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = dir.path().join("model");
+    std::fs::create_dir(&model).unwrap();
+    let labels = ["O", "B-PERS", "I-PERS", "B-LOC", "I-LOC"];
+    let chosen = [("روسيا".to_owned(), 3), ("أنتونوف".to_owned(), 1)]
+        .into_iter()
+        .collect();
+    warraq::ner::fixture::write(
+        &model,
+        &warraq::ner::fixture::Spec::tiny(
+            &labels,
+            warraq::ner::fixture::vocab_for(SAMPLE),
+            warraq::ner::fixture::Weights::ByPiece(chosen),
+        ),
+    )
+    .unwrap();
+    let src = dir.path().join("b.txt");
+    std::fs::write(&src, SAMPLE).unwrap();
+    let s = src.to_str().unwrap();
+    let m = model.to_str().unwrap();
+    // A folder that is not a model: said, nothing written.
+    let o = warraq(&["suggest", s, "--model", dir.path().to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("config.json"));
+    assert!(!sidecar::sidecar_path(&src).exists());
+    // An unknown type in --label is refused.
+    let o = warraq(&["suggest", s, "--model", m, "--label", "DATE=TIME"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("PERS, LOC"));
+    // LOC becomes GPE here; PERS is left out.
+    let o = warraq(&[
+        "suggest", s, "--model", m, "--label", "LOC=GPE", "--label", "PERS=", "--json",
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let list = v["suggestions"].as_array().unwrap();
+    let n = SAMPLE.matches("روسيا").count();
+    assert!(
+        list.len() + 4 >= n && list.len() <= n,
+        "{} of {n}",
+        list.len()
+    );
+    for x in list {
+        assert_eq!(
+            (x["tag"].as_str(), x["source"].as_str()),
+            (Some("GPE"), Some("model"))
+        );
+        let score = x["score"].as_f64().unwrap();
+        assert!(score > 0.9 && score < 1.0, "{score}");
+        let (start, end) = (
+            x["start"].as_u64().unwrap() as usize,
+            x["end"].as_u64().unwrap() as usize,
+        );
+        let text: String = SAMPLE.chars().skip(start).take(end - start).collect();
+        assert_eq!(text, "روسيا", "offsets in code points");
+    }
+    assert_eq!(v["model"].as_str(), Some(m));
+    let side = std::fs::read_to_string(sidecar::sidecar_path(&src)).unwrap();
+    assert!(
+        side.contains("suggested: Some((source: model, score: 0.9"),
+        "{side}"
+    );
+    // Run again with --accept-above: nothing is suggested twice, all become annotations.
+    let o = warraq(&[
+        "suggest",
+        s,
+        "--model",
+        m,
+        "--label",
+        "LOC=GPE",
+        "--label",
+        "PERS=",
+        "--accept-above",
+        "0.9",
+        "--json",
+    ]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert!(
+        v["suggestions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|x| x["accepted"] == true)
+    );
+    let o = warraq(&["annotations", s, "--json"]);
+    let a: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(a["annotations"].as_array().unwrap().len(), list.len());
+}

@@ -39,7 +39,11 @@ fn run(model: &Model, doc: &Document) -> (Vec<Found>, Vec<(usize, usize)>) {
 }
 
 fn text_of(doc: &Document, f: &Found) -> String {
-    doc.text().chars().skip(f.start).take(f.end - f.start).collect()
+    doc.text()
+        .chars()
+        .skip(f.start)
+        .take(f.end - f.start)
+        .collect()
 }
 
 #[test]
@@ -94,7 +98,12 @@ fn windows_that_overlap_find_what_one_window_finds() {
     let mut model = labelled(
         dir.path(),
         &text,
-        &[("محمد", "B-PERS"), ("علي", "I-PERS"), ("روسيا", "B-LOC"), ("مصر", "B-LOC")],
+        &[
+            ("محمد", "B-PERS"),
+            ("علي", "I-PERS"),
+            ("روسيا", "B-LOC"),
+            ("مصر", "B-LOC"),
+        ],
     );
     let doc = Document::new(text.clone());
     let (whole, one) = run(&model, &doc);
@@ -146,8 +155,11 @@ fn a_random_model_runs_over_the_sample_and_its_suggestions_are_in_bounds() {
     let set = AnnotationSet::new(Vec::new(), Vec::new(), tags);
     let s = warraq::ner::suggestions(found.clone(), &doc, &set, &map, 0.0);
     assert_eq!(s.len(), found.len());
-    assert!(s.iter().all(|a| (a.tag == "PER" || a.tag == "LOC")
-        && a.suggested.is_some_and(|x| x.source == warraq::model::annotations::Source::Model)));
+    assert!(s.iter().all(|a| {
+        (a.tag == "PER" || a.tag == "LOC")
+            && a.suggested
+                .is_some_and(|x| x.source == warraq::model::annotations::Source::Model)
+    }));
 }
 
 #[test]
@@ -156,18 +168,34 @@ fn a_folder_that_is_not_a_usable_model_is_said_and_named() {
     let err = |d: &Path| Model::load(d).err().expect("an error");
     assert!(err(dir.path()).contains("config.json"));
     let good = tempfile::tempdir().unwrap();
-    fixture::write(good.path(), &Spec::tiny(&LABELS, fixture::vocab_for("روسيا"), Weights::Random)).unwrap();
+    fixture::write(
+        good.path(),
+        &Spec::tiny(&LABELS, fixture::vocab_for("روسيا"), Weights::Random),
+    )
+    .unwrap();
     // No labels: not a token-classification model.
     let config = std::fs::read_to_string(good.path().join("config.json")).unwrap();
     let mut v: serde_json::Value = serde_json::from_str(&config).unwrap();
     v.as_object_mut().unwrap().remove("id2label");
     std::fs::write(good.path().join("config.json"), v.to_string()).unwrap();
-    assert!(err(good.path()).contains("id2label"), "{}", err(good.path()));
+    assert!(
+        err(good.path()).contains("id2label"),
+        "{}",
+        err(good.path())
+    );
     std::fs::write(good.path().join("config.json"), &config).unwrap();
     // ONNX weights only.
-    std::fs::rename(good.path().join("model.safetensors"), good.path().join("model.onnx")).unwrap();
+    std::fs::rename(
+        good.path().join("model.safetensors"),
+        good.path().join("model.onnx"),
+    )
+    .unwrap();
     assert!(err(good.path()).contains("ONNX"));
-    std::fs::rename(good.path().join("model.onnx"), good.path().join("model.safetensors")).unwrap();
+    std::fs::rename(
+        good.path().join("model.onnx"),
+        good.path().join("model.safetensors"),
+    )
+    .unwrap();
     // Another architecture.
     let other = config.replace("\"model_type\": \"bert\"", "\"model_type\": \"gpt2\"");
     std::fs::write(good.path().join("config.json"), other).unwrap();
@@ -178,7 +206,11 @@ fn a_folder_that_is_not_a_usable_model_is_said_and_named() {
     let mut spec = Spec::tiny(&LABELS, fixture::vocab_for("روسيا"), Weights::Random);
     spec.hidden = 8;
     fixture::write(small.path(), &spec).unwrap();
-    std::fs::copy(small.path().join("model.safetensors"), good.path().join("model.safetensors")).unwrap();
+    std::fs::copy(
+        small.path().join("model.safetensors"),
+        good.path().join("model.safetensors"),
+    )
+    .unwrap();
     assert!(err(good.path()).contains("model.safetensors"));
 }
 

@@ -279,12 +279,20 @@ _warraq() {
             return 0
             ;;
         warraq__subcmd__suggest)
-            opts="-q -h --learned --min-score --accept-above --json --quiet --help"
+            opts="-q -h --learned --model --label --min-score --accept-above --json --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --model)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --label)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --min-score)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

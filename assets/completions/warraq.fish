@@ -33,7 +33,7 @@ complete -c warraq -n "__fish_warraq_needs_command" -a "annotations" -d 'List a 
 complete -c warraq -n "__fish_warraq_needs_command" -a "export" -d 'Export annotations for training or reading'
 complete -c warraq -n "__fish_warraq_needs_command" -a "import" -d 'Bring annotations in from brat, CoNLL or JSONL'
 complete -c warraq -n "__fish_warraq_needs_command" -a "preannotate" -d 'Propose an annotation for every match of a list of names'
-complete -c warraq -n "__fish_warraq_needs_command" -a "suggest" -d 'Suggest annotations learned from the annotations of the documents in FILE\'s folder'
+complete -c warraq -n "__fish_warraq_needs_command" -a "suggest" -d 'Suggest annotations learned from the folder\'s annotations, or found by a NER model on disk'
 complete -c warraq -n "__fish_warraq_needs_command" -a "find" -d 'Search with the window\'s Arabic-aware matching (harakat and letter variants ignored)'
 complete -c warraq -n "__fish_warraq_needs_command" -a "agree" -d 'Inter-annotator agreement between annotators\' folders or files'
 complete -c warraq -n "__fish_warraq_needs_command" -a "curate" -d 'Make (or bring up to date) curated copies of annotators\' documents'
@@ -81,9 +81,11 @@ complete -c warraq -n "__fish_warraq_using_subcommand preannotate" -l accept-all
 complete -c warraq -n "__fish_warraq_using_subcommand preannotate" -l json -d 'Print JSON instead of text'
 complete -c warraq -n "__fish_warraq_using_subcommand preannotate" -s q -l quiet -d 'No progress bars on standard error (they are shown only when it is a terminal)'
 complete -c warraq -n "__fish_warraq_using_subcommand preannotate" -s h -l help -d 'Print help'
+complete -c warraq -n "__fish_warraq_using_subcommand suggest" -l model -d 'A token-classification model\'s folder (config.json, tokenizer.json, model.safetensors)' -r -F
+complete -c warraq -n "__fish_warraq_using_subcommand suggest" -l label -d 'Which tag a model\'s type becomes: TYPE=TAG, or TYPE= to leave it out (repeatable)' -r
 complete -c warraq -n "__fish_warraq_using_subcommand suggest" -l min-score -d 'Leave out suggestions scoring below this (0–1)' -r
 complete -c warraq -n "__fish_warraq_using_subcommand suggest" -l accept-above -d 'Make the suggestions scoring at least this (0–1) annotations' -r
-complete -c warraq -n "__fish_warraq_using_subcommand suggest" -l learned -d 'Learn from the annotations of every document in FILE\'s folder (the one source so far, and the default)'
+complete -c warraq -n "__fish_warraq_using_subcommand suggest" -l learned -d 'Learn from the annotations of every document in FILE\'s folder (the default without --model)'
 complete -c warraq -n "__fish_warraq_using_subcommand suggest" -l json -d 'Print JSON instead of text'
 complete -c warraq -n "__fish_warraq_using_subcommand suggest" -s q -l quiet -d 'No progress bars on standard error (they are shown only when it is a terminal)'
 complete -c warraq -n "__fish_warraq_using_subcommand suggest" -s h -l help -d 'Print help'

@@ -55,6 +55,8 @@ pub enum Command {
     PreviousSuggestion,
     Preannotate,
     SuggestLearned,
+    SuggestWhileAnnotating,
+    SuggestionModel,
     LoadLinkTable,
     Agreement,
     Curate,
@@ -113,6 +115,8 @@ impl Command {
         Command::PreviousSuggestion,
         Command::Preannotate,
         Command::SuggestLearned,
+        Command::SuggestWhileAnnotating,
+        Command::SuggestionModel,
         Command::LoadLinkTable,
         Command::Agreement,
         Command::Curate,
@@ -164,6 +168,8 @@ impl Command {
             Command::FindPrevious => "Find Previous",
             Command::Preannotate => "Pre-annotate from List…",
             Command::SuggestLearned => "Suggest from Annotations",
+            Command::SuggestWhileAnnotating => "Suggest While Annotating",
+            Command::SuggestionModel => "Suggestion Model…",
             Command::LoadLinkTable => "Load Link Table…",
             Command::AnnotatorName => "Annotator Name…",
             Command::Agreement => "Agreement…",
@@ -236,6 +242,12 @@ impl Command {
             }
             Command::SuggestLearned => {
                 "Suggest each text already tagged in this folder's documents wherever it occurs here unannotated"
+            }
+            Command::SuggestWhileAnnotating => {
+                "Learned suggestions follow your annotations, acceptances and rejections as you make them"
+            }
+            Command::SuggestionModel => {
+                "Run a named-entity model from a folder on disk (as a model hub gives it) over this document"
             }
             Command::LoadLinkTable => {
                 "A knowledge-base table (ID<TAB>LABEL<TAB>ALIASES a line) to link annotations to its entries"
@@ -353,6 +365,8 @@ impl Command {
             | Command::SnapToWord
             | Command::Preannotate
             | Command::SuggestLearned
+            | Command::SuggestWhileAnnotating
+            | Command::SuggestionModel
             | Command::LoadLinkTable
             | Command::Agreement
             | Command::Curate
@@ -390,6 +404,8 @@ impl Command {
             | Command::AnnotatorName => Menu::Edit,
             Command::Preannotate
             | Command::SuggestLearned
+            | Command::SuggestWhileAnnotating
+            | Command::SuggestionModel
             | Command::LoadLinkTable
             | Command::Agreement
             | Command::NextAnnotation

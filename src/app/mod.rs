@@ -13,6 +13,7 @@ mod exchange;
 mod find;
 mod preannotate;
 mod relations;
+mod suggest_model;
 mod tagall;
 mod tags_dialog;
 pub use tagall::Decision;
@@ -127,6 +128,10 @@ pub struct WarraqApp {
     annotator_draft: Option<crate::view::RtlInputState>,
     /// Tools ▸ Agreement…
     agreement: Option<agreement::AgreementWindow>,
+    /// Tools ▸ Suggestion Model…
+    model_dialog: Option<suggest_model::ModelDialog>,
+    /// The order the panel lists suggestions in, for (document, revision, least certain first).
+    suggestion_order: Option<((u64, u64, bool), Vec<usize>)>,
     /// Tools ▸ Curate…
     curate: Option<curate::CurateWindow>,
     /// The document generation and disagreement last scrolled to while curating.
@@ -176,6 +181,8 @@ impl WarraqApp {
             relations: relations::RelationState::default(),
             annotator_draft: None,
             agreement: None,
+            model_dialog: None,
+            suggestion_order: None,
             curate: None,
             curation_shown: None,
             curation_drawn: None,
@@ -383,9 +390,11 @@ impl WarraqApp {
         }
     }
 
-    /// Polls the workspace and the current document's jobs.
-    fn poll_work(&mut self) {
+    /// Polls the workspace and the current document's jobs; starts the learner when the annotations changed.
+    fn poll_work(&mut self, ctx: &egui::Context) {
         let m = self.workspace.poll();
+        let loaded = self.workspace.poll_suggester();
+        self.add_message(loaded);
         if self.workspace.leaving().is_none() {
             self.sync_document();
         }
@@ -397,6 +406,15 @@ impl WarraqApp {
             .unwrap_or_default();
         for m in done {
             self.add_message(Some(m));
+        }
+        if self.settings.learn_live {
+            let waker = self.waker(ctx);
+            if let Some(d) = self.workspace.current_mut()
+                && crate::workspace::learned::is_due(d)
+            {
+                let m = crate::workspace::learned::start(d, &waker, false);
+                self.add_message(m);
+            }
         }
         let save_as_running = self
             .workspace
@@ -475,6 +493,8 @@ impl WarraqApp {
             }
             Command::Preannotate => self.preannotate_dialog(ctx),
             Command::SuggestLearned => self.suggest_learned(ctx),
+            Command::SuggestionModel => self.open_model_dialog(ctx),
+            Command::SuggestWhileAnnotating => self.settings.learn_live = !self.settings.learn_live,
             Command::LoadLinkTable => self.link_table_dialog(ctx),
             Command::AnnotatorName => self.open_annotator_dialog(),
             Command::Agreement => self.open_agreement(),
@@ -669,7 +689,7 @@ impl WarraqApp {
         // Escape outside any field brings the keyboard back to the document.
         let escape = ctx.input(|i| i.key_pressed(egui::Key::Escape));
         let had_details = self.annotate.popup.is_some();
-        self.poll_work();
+        self.poll_work(&ctx);
         self.follow_curation(&ctx);
         self.apply_pending_jump();
         self.poll_tag_all();
@@ -745,6 +765,7 @@ impl WarraqApp {
         self.relation_windows(&ctx);
         self.annotator_dialog(&ctx);
         self.agreement_window(&ctx);
+        self.model_window(&ctx);
         self.curate_window(&ctx);
         egui::CentralPanel::default().show(ui, |ui| {
             if let Some(message) = self.message.clone() {
@@ -820,6 +841,7 @@ impl WarraqApp {
             Command::ToggleTheme => Some(self.settings.dark),
             Command::TogglePanel => Some(self.settings.show_panel),
             Command::SnapToWord => Some(self.settings.snap_to_word),
+            Command::SuggestWhileAnnotating => Some(self.settings.learn_live),
             Command::CliticWords => Some(self.settings.clitic_words),
             Command::MarkFinished => self
                 .workspace

@@ -6,9 +6,11 @@ use std::path::Path;
 use egui::Ui;
 
 use super::WarraqApp;
+use crate::model::annotations::Source;
 use crate::model::gazetteer;
 use crate::tr;
 use crate::view::{RtlLabel, chrome};
+use crate::workspace::learned::{annotations_now, with_problems};
 use crate::workspace::{Apply, OpenDocument, SharedIndex, Waker, Work};
 
 /// Matches the names of the list at `path` in `doc` (runs on a worker): the suggestions, and the list's lines that
@@ -24,24 +26,6 @@ fn match_list(
         gazetteer::suggest(index.document(), index, existing, &entries),
         problems,
     ))
-}
-
-/// A message followed by the first ten problems, a line each.
-fn with_problems(mut msg: String, problems: &[String]) -> String {
-    for p in problems.iter().take(10) {
-        msg.push('\n');
-        msg.push_str(p);
-    }
-    msg
-}
-
-/// The document's annotations as they are now, for a worker (items and tags, not the undo history).
-fn annotations_now(d: &OpenDocument) -> crate::model::AnnotationSet {
-    crate::model::AnnotationSet::new(
-        d.annotations.items().to_vec(),
-        Vec::new(),
-        d.annotations.tags.clone(),
-    )
 }
 
 /// What matching found, applied to the document it was started for.
@@ -75,54 +59,6 @@ fn start_matching(d: &mut OpenDocument, path: std::path::PathBuf, waker: &Waker)
 
 /// Learns from the annotations of the document's folder (its own, as they are now, included) and suggests each
 /// learned text where it occurs in the document unannotated (runs on a worker).
-fn start_learning(d: &mut OpenDocument, waker: &Waker) -> Option<String> {
-    let Some(path) = d.path.clone() else {
-        return Some(
-            tr!(
-                "Suggest from Annotations learns from the documents of a folder: open a file first."
-            )
-            .into_owned(),
-        );
-    };
-    let index = d.shared_index();
-    let existing = annotations_now(d);
-    d.spawn(Work::MatchingNames, waker, move || {
-        let folder = path
-            .parent()
-            .filter(|p| !p.as_os_str().is_empty())
-            .unwrap_or(Path::new("."))
-            .to_owned();
-        let result = crate::workspace::learned::from_folder(&folder, Some(&path)).map(|mut l| {
-            l.model.learn_from(&existing);
-            let index = index.get();
-            let found: Vec<crate::model::Annotation> = l
-                .model
-                .suggest(index.document(), index, &existing, 0.5)
-                .into_iter()
-                .map(|s| s.annotation)
-                .collect();
-            (found, l.documents, l.problems)
-        });
-        Box::new(move |d: &mut OpenDocument| {
-            Some(match result {
-                Ok((found, documents, problems)) => {
-                    let n = d.annotations.add_suggestions(found);
-                    with_problems(
-                        tr!(
-                            "%{n} suggestions learned from the annotations of this document and the folder's others (%{d}): review them under Suggestions in the panel",
-                            n = n,
-                            d = documents
-                        ),
-                        &problems,
-                    )
-                }
-                Err(e) => tr!("Learning from the folder failed: %{error}", error = e),
-            })
-        })
-    });
-    None
-}
-
 impl WarraqApp {
     /// Tools ▸ Suggest from Annotations: suggestions learned from the folder's annotations, computed for the open
     /// document on a worker; they appear in that document (and only there).
@@ -131,7 +67,7 @@ impl WarraqApp {
         let Some(d) = self.workspace.current_mut() else {
             return;
         };
-        if let Some(message) = start_learning(d, &waker) {
+        if let Some(message) = crate::workspace::learned::start(d, &waker, true) {
             self.message = Some(message);
         }
         self.settings.show_panel = true;
@@ -174,18 +110,32 @@ impl WarraqApp {
         self.settings.show_panel = true;
     }
 
-    /// Selects the next (or previous) suggestion after the caret and scrolls to it; a tag key then tags it.
+    /// Selects the next (or previous) suggestion and scrolls to it; a tag key then tags it. In text order from the
+    /// caret, or — when the panel lists them least certain first — in that order from the selected one.
     pub fn step_suggestion(&mut self, forward: bool) {
+        let by_score = self.settings.suggestions_by_score;
         let (Some(d), Some((_, view))) = (self.workspace.current(), self.view.as_mut()) else {
             return;
         };
-        let spans: Vec<crate::model::Span> = d
-            .annotations
-            .suggestions
-            .iter()
-            .map(crate::model::Annotation::span)
-            .collect();
-        if let Some(s) = step_from(&spans, view.selection().span(), forward) {
+        let list = &d.annotations.suggestions;
+        let next = if by_score {
+            let order = review_order(list, true);
+            let here = view.selection().span();
+            let at = order.iter().position(|&i| list[i].span() == here);
+            let n = order.len();
+            match (at, n) {
+                (_, 0) => None,
+                (Some(k), _) if forward => Some(list[order[(k + 1) % n]].span()),
+                (Some(k), _) => Some(list[order[(k + n - 1) % n]].span()),
+                (None, _) if forward => Some(list[order[0]].span()),
+                (None, _) => Some(list[order[n - 1]].span()),
+            }
+        } else {
+            let spans: Vec<crate::model::Span> =
+                list.iter().map(crate::model::Annotation::span).collect();
+            step_from(&spans, view.selection().span(), forward)
+        };
+        if let Some(s) = next {
             view.set_selection(crate::model::TextSelection::new(s.start, s.end));
             view.scroll_to_offset(s.start);
         }
@@ -229,15 +179,36 @@ impl WarraqApp {
         if d.annotations.suggestions.is_empty() {
             return;
         }
-        // Only the rows in view are drawn (and nothing is copied): the list may hold tens of thousands.
+        // Only the rows in view are drawn: the list may hold tens of thousands. The order (least certain first)
+        // is sorted again only when the suggestions changed.
         let list = &d.annotations.suggestions;
+        let key = (
+            d.generation,
+            d.annotations.revision(),
+            self.settings.suggestions_by_score,
+        );
+        if self
+            .suggestion_order
+            .as_ref()
+            .is_none_or(|(k, _)| *k != key)
+        {
+            self.suggestion_order = Some((key, review_order(list, key.2)));
+        }
+        let order = self
+            .suggestion_order
+            .as_ref()
+            .map(|(_, o)| o.as_slice())
+            .unwrap_or(&[]);
         let mut accept = None;
         let mut reject = None;
         let mut all = None;
+        let mut above = false;
         let mut go = None;
+        let mut by_score = self.settings.suggestions_by_score;
+        let mut threshold = self.settings.accept_threshold;
         let title = tr!("Suggestions (%{n})", n = list.len());
         chrome::collapsing(ui, "suggestions-section", title, true, |ui| {
-            ui.horizontal(|ui| {
+            chrome::row(ui, |ui| {
                 if ui
                     .button(chrome::atom(ui, tr!("Accept All Suggestions")))
                     .clicked()
@@ -251,16 +222,49 @@ impl WarraqApp {
                     all = Some(false);
                 }
             });
+            chrome::row(ui, |ui| {
+                let n = list.iter().filter(|s| score_of(s) >= threshold).count();
+                above = chrome::hover(
+                    ui.add_enabled(
+                        n > 0,
+                        egui::Button::new(chrome::atom(
+                            ui,
+                            tr!("Accept %{n} Scoring at Least", n = n),
+                        )),
+                    ),
+                    tr!("Accept every suggestion scoring at least this, in one step (Undo takes them all back)"),
+                )
+                .clicked();
+                ui.add(
+                    egui::DragValue::new(&mut threshold)
+                        .range(0.0..=1.0)
+                        .speed(0.01)
+                        .fixed_decimals(2),
+                );
+                chrome::checkbox(ui, &mut by_score, tr!("Least certain first"));
+            });
             let row_height = 22.0;
             egui::ScrollArea::vertical()
                 .id_salt("suggestions")
                 .max_height(200.0)
-                .show_rows(ui, row_height, list.len(), |ui, range| {
-                    for i in range {
+                .show_rows(ui, row_height, order.len(), |ui, range| {
+                    for &i in &order[range] {
                         let s = &list[i];
-                        ui.horizontal(|ui| {
+                        chrome::row(ui, |ui| {
                             ui.set_height(row_height);
                             chrome::weak(ui, s.tag.clone());
+                            let source = s.suggested.map_or(Source::List, |x| x.source);
+                            chrome::hover(
+                                chrome::weak(
+                                    ui,
+                                    crate::i18n::number(format!("{:.2}", score_of(s))),
+                                ),
+                                tr!(match source {
+                                    Source::List => "score (from a list of names)",
+                                    Source::Learned => "score (learned from the annotations)",
+                                    Source::Model => "score (the model's confidence)",
+                                }),
+                            );
                             if ui.small_button(chrome::atom(ui, tr!("Accept"))).clicked() {
                                 accept = Some(i);
                             }
@@ -279,6 +283,8 @@ impl WarraqApp {
                 });
         });
         ui.separator();
+        self.settings.suggestions_by_score = by_score;
+        self.settings.accept_threshold = threshold;
         let (Some(d), Some((_, view))) = (self.workspace.current_mut(), self.view.as_mut()) else {
             return;
         };
@@ -286,6 +292,12 @@ impl WarraqApp {
         if let Some(span) = go {
             view.set_selection(crate::model::TextSelection::new(span.start, span.end));
             view.scroll_to_offset(span.start);
+        }
+        if above {
+            let chosen: Vec<usize> = (0..d.annotations.suggestions.len())
+                .filter(|&i| score_of(&d.annotations.suggestions[i]) >= threshold)
+                .collect();
+            d.annotations.accept_suggestions(&doc, Some(&chosen));
         }
         match (accept, reject, all) {
             (Some(i), _, _) => {
@@ -299,6 +311,24 @@ impl WarraqApp {
             _ => {}
         }
     }
+}
+
+/// A suggestion's score (a list's names: 1).
+fn score_of(s: &crate::model::Annotation) -> f32 {
+    s.suggested.map_or(1.0, |x| x.score)
+}
+
+/// The order the panel lists suggestions in: the text's, or least certain first (ties in the text's order).
+fn review_order(list: &[crate::model::Annotation], by_score: bool) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..list.len()).collect();
+    if by_score {
+        order.sort_by(|&a, &b| {
+            score_of(&list[a])
+                .total_cmp(&score_of(&list[b]))
+                .then(a.cmp(&b))
+        });
+    }
+    order
 }
 
 /// The span after (or before) `from` in a sorted list, wrapping around.

@@ -29,6 +29,14 @@ pub struct Settings {
     pub language: Option<crate::i18n::Language>,
     /// Numbers in the interface written with Arabic-Indic digits.
     pub arabic_digits: bool,
+    /// Learned suggestions follow the annotations as they are made (Tools ▸ Suggest While Annotating).
+    pub learn_live: bool,
+    /// The suggestion model's folder (Tools ▸ Suggestion Model…).
+    pub model_folder: Option<PathBuf>,
+    /// The panel lists suggestions least certain first (otherwise in text order).
+    pub suggestions_by_score: bool,
+    /// Accept Above in the panel accepts the suggestions scoring at least this.
+    pub accept_threshold: f32,
 }
 
 impl Default for Settings {
@@ -47,6 +55,10 @@ impl Default for Settings {
             annotator: system_user(),
             language: None,
             arabic_digits: false,
+            learn_live: true,
+            model_folder: None,
+            suggestions_by_score: false,
+            accept_threshold: 0.9,
         }
     }
 }

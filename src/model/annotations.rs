@@ -1108,7 +1108,9 @@ impl AnnotationSet {
     /// Whether `tag` over start..end was rejected.
     #[must_use]
     pub fn is_rejected(&self, start: usize, end: usize, tag: &str) -> bool {
-        let i = self.rejected.partition_point(|a| (a.start, a.end) < (start, end));
+        let i = self
+            .rejected
+            .partition_point(|a| (a.start, a.end) < (start, end));
         self.rejected[i..]
             .iter()
             .take_while(|a| (a.start, a.end) == (start, end))
@@ -1127,7 +1129,11 @@ impl AnnotationSet {
     /// proposals: accepting or rejecting one is the step) — leaving out those already proposed. With `replacing`,
     /// that source's earlier suggestions are dropped first (the learner's fresh look replaces its last). Returns how
     /// many were new.
-    pub fn offer_suggestions(&mut self, found: Vec<Annotation>, replacing: Option<Source>) -> usize {
+    pub fn offer_suggestions(
+        &mut self,
+        found: Vec<Annotation>,
+        replacing: Option<Source>,
+    ) -> usize {
         let before = self.suggestions.len();
         if let Some(source) = replacing {
             self.suggestions
@@ -1137,9 +1143,7 @@ impl AnnotationSet {
         let mut added = 0;
         for s in found {
             let key = (s.start, s.end);
-            let i = self
-                .suggestions
-                .partition_point(|x| (x.start, x.end) < key);
+            let i = self.suggestions.partition_point(|x| (x.start, x.end) < key);
             let taken = self.suggestions[i..]
                 .iter()
                 .take_while(|x| (x.start, x.end) == key)

@@ -7,8 +7,8 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use super::search::{SearchIndex, fold};
 use super::annotations::{Source, Suggested};
+use super::search::{SearchIndex, fold};
 use super::{Annotation, AnnotationSet, Document};
 
 /// A learned suggestion: the annotation it proposes and its score (0..=1).
@@ -232,7 +232,9 @@ mod tests {
 
     #[test]
     fn a_rejected_suggestion_lowers_its_text_s_score_and_is_not_proposed_again() {
-        let doc = Arc::new(Document::new("روسيا هنا. روسيا هناك. روسيا ثالثة".to_owned()));
+        let doc = Arc::new(Document::new(
+            "روسيا هنا. روسيا هناك. روسيا ثالثة".to_owned(),
+        ));
         let mut set = set_with(&doc, &[("روسيا", "GPE")]);
         let index = SearchIndex::new(doc.clone());
         let learned = |set: &AnnotationSet| {

@@ -85,7 +85,9 @@ pub fn vocab_for(text: &str) -> Vec<String> {
         add(c.to_string());
         add(format!("##{c}"));
     }
-    for w in text.split(|c: char| c.is_whitespace() || c.is_ascii_punctuation() || "،؛؟".contains(c)) {
+    for w in
+        text.split(|c: char| c.is_whitespace() || c.is_ascii_punctuation() || "،؛؟".contains(c))
+    {
         if !w.is_empty() {
             add(w.to_owned());
         }

@@ -134,11 +134,9 @@ impl Model {
             return Err(format!("{}: not a folder", folder.display()));
         }
         let config_path = folder.join("config.json");
-        let config: serde_json::Value = serde_json::from_slice(&read_capped(
-            &config_path,
-            MAX_CONFIG,
-        )?)
-        .map_err(|e| format!("{}: {e}", config_path.display()))?;
+        let config: serde_json::Value =
+            serde_json::from_slice(&read_capped(&config_path, MAX_CONFIG)?)
+                .map_err(|e| format!("{}: {e}", config_path.display()))?;
         let labels = labels_of(&config).map_err(|e| format!("{}: {e}", config_path.display()))?;
         let model_type = config
             .get("model_type")
@@ -222,9 +220,12 @@ impl Model {
         let bert = BertModel::load(vb.clone(), &bert_config)
             .map_err(|e| format!("{}: {e}", weights.display()))?;
         // The classifier sits beside "bert", not under it.
-        let classifier =
-            candle_nn::linear(bert_config.hidden_size, labels.len(), vb.root().pp("classifier"))
-                .map_err(|e| format!("{}: {e}", weights.display()))?;
+        let classifier = candle_nn::linear(
+            bert_config.hidden_size,
+            labels.len(),
+            vb.root().pp("classifier"),
+        )
+        .map_err(|e| format!("{}: {e}", weights.display()))?;
         Ok(Model {
             bert,
             classifier,
@@ -278,9 +279,7 @@ impl Model {
             // that follow it.
             let chars: Vec<char> = text.chars().collect();
             let with_marks = |mut e: usize| {
-                while e < chars.len()
-                    && unicode_normalization::char::is_combining_mark(chars[e])
-                {
+                while e < chars.len() && unicode_normalization::char::is_combining_mark(chars[e]) {
                     e += 1;
                 }
                 e
@@ -317,11 +316,12 @@ impl Model {
         Ok(probs[1..probs.len() - 1]
             .iter()
             .map(|row| {
-                row.iter()
-                    .enumerate()
-                    .fold((0, f32::MIN), |best, (i, &p)| {
+                row.iter().enumerate().fold(
+                    (0, f32::MIN),
+                    |best, (i, &p)| {
                         if p > best.1 { (i, p) } else { best }
-                    })
+                    },
+                )
             })
             .collect())
     }
@@ -343,7 +343,8 @@ impl Model {
             let mut labels = vec![(0, 0.0); p.ids.len()];
             for w in windows(p.ids.len(), self.window) {
                 let out = self.classify(&p.ids[w.start..w.end])?;
-                labels[w.own.clone()].copy_from_slice(&out[w.own.start - w.start..w.own.end - w.start]);
+                labels[w.own.clone()]
+                    .copy_from_slice(&out[w.own.start - w.start..w.own.end - w.start]);
                 finished += 1;
             }
             let found = decode(&self.labels, &labels, &p.spans, &p.words);
@@ -381,7 +382,11 @@ fn windows(n: usize, size: usize) -> Vec<Window> {
     loop {
         let end = (start + size).min(n);
         let from = if start == 0 { 0 } else { start + overlap / 2 };
-        let to = if end == n { n } else { end - (overlap - overlap / 2) };
+        let to = if end == n {
+            n
+        } else {
+            end - (overlap - overlap / 2)
+        };
         out.push(Window {
             start,
             end,
@@ -467,7 +472,10 @@ fn decode(
 
 /// The labels of a `config.json`: its `id2label`, ids 0..n.
 fn labels_of(config: &serde_json::Value) -> Result<Vec<Label>, String> {
-    let Some(map) = config.get("id2label").and_then(serde_json::Value::as_object) else {
+    let Some(map) = config
+        .get("id2label")
+        .and_then(serde_json::Value::as_object)
+    else {
         return Err("no id2label: not a token-classification model".to_owned());
     };
     let mut by_id: BTreeMap<usize, String> = BTreeMap::new();
@@ -606,7 +614,9 @@ mod tests {
                 let ws = windows(n, size);
                 let mut owned = vec![0; n];
                 for w in &ws {
-                    assert!(w.end - w.start <= size && w.start <= w.own.start && w.own.end <= w.end);
+                    assert!(
+                        w.end - w.start <= size && w.start <= w.own.start && w.own.end <= w.end
+                    );
                     for o in &mut owned[w.own.clone()] {
                         *o += 1;
                     }
@@ -634,9 +644,24 @@ mod tests {
         assert_eq!(
             found,
             vec![
-                Found { start: 1, end: 6, kind: "LOC".into(), score: 0.8 },
-                Found { start: 7, end: 15, kind: "PERS".into(), score: 0.8 },
-                Found { start: 16, end: 20, kind: "PERS".into(), score: 0.5 },
+                Found {
+                    start: 1,
+                    end: 6,
+                    kind: "LOC".into(),
+                    score: 0.8
+                },
+                Found {
+                    start: 7,
+                    end: 15,
+                    kind: "PERS".into(),
+                    score: 0.8
+                },
+                Found {
+                    start: 16,
+                    end: 20,
+                    kind: "PERS".into(),
+                    score: 0.5
+                },
             ]
         );
     }

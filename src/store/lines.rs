@@ -245,7 +245,19 @@ mod tests {
             proptest::option::of((0usize..3, 0.0f32..=1.0)),
         )
             .prop_map(
-                |(id, start, end, tag, text, note, created, fragments, attributes, links, suggested)| {
+                |(
+                    id,
+                    start,
+                    end,
+                    tag,
+                    text,
+                    note,
+                    created,
+                    fragments,
+                    attributes,
+                    links,
+                    suggested,
+                )| {
                     use crate::model::annotations::{Source, Suggested};
                     Annotation {
                         id,

@@ -1,9 +1,18 @@
-//! Suggestions learned from the annotations of a folder's documents: the learning shared by Tools ▸ Suggest from
-//! Annotations and `warraq suggest` (the model itself is `crate::model::learn`). No egui.
+//! Suggestions learned from the annotations of a folder's documents: the learning shared by the window (while
+//! annotating, and Tools ▸ Suggest from Annotations) and `warraq suggest` (the model itself is
+//! `crate::model::learn`). No egui.
 
 use std::path::Path;
+use std::sync::Arc;
 
+use super::{OpenDocument, Waker, Work};
+use crate::model::AnnotationSet;
+use crate::model::annotations::Source;
 use crate::model::learn::StringModel;
+use crate::tr;
+
+/// Suggestions scoring below this are not offered.
+pub const MIN_SCORE: f64 = 0.5;
 
 /// What was learned from a folder.
 #[derive(Debug, Clone, Default)]
@@ -38,4 +47,118 @@ pub fn from_folder(folder: &Path, skip: Option<&Path>) -> Result<Learned, String
         }
     }
     Ok(learned)
+}
+
+/// The document's annotations as they are now, for a worker: items, rejected suggestions and tags (not the undo
+/// history).
+#[must_use]
+pub fn annotations_now(d: &OpenDocument) -> AnnotationSet {
+    AnnotationSet::new(
+        d.annotations.items().to_vec(),
+        Vec::new(),
+        d.annotations.tags.clone(),
+    )
+    .with_rejected(d.annotations.rejected().to_vec())
+}
+
+/// Whether the learner should look again at `d` while the user annotates: it has a file in a folder, some
+/// annotations of its own, and they (or its rejections) changed since the learner's last look.
+#[must_use]
+pub fn is_due(d: &OpenDocument) -> bool {
+    d.path.is_some()
+        && !d.annotations.items().is_empty()
+        && d.learned_at != Some(d.annotations.revision())
+        && !d.is_running(Work::Learning)
+}
+
+/// Learns from the annotations of `d`'s folder (read once per opening, then kept) and of `d` as they are now, on a
+/// worker, and offers the suggestions in `d`, in place of the learner's earlier ones. With `announce`, says how
+/// many there are (Tools ▸ Suggest from Annotations); while annotating, it says nothing unless reading failed.
+pub fn start(d: &mut OpenDocument, waker: &Waker, announce: bool) -> Option<String> {
+    let Some(path) = d.path.clone() else {
+        return Some(
+            tr!(
+                "Suggest from Annotations learns from the documents of a folder: open a file first."
+            )
+            .into_owned(),
+        );
+    };
+    let index = d.shared_index();
+    let existing = annotations_now(d);
+    let revision = d.annotations.revision();
+    let folder_model = d.folder_learned.clone();
+    d.spawn(Work::Learning, waker, move || {
+        let folder = path
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."))
+            .to_owned();
+        let result = match folder_model {
+            Some(l) => Ok(l),
+            None => from_folder(&folder, Some(&path)).map(Arc::new),
+        }
+        .map(|l| {
+            let mut model = l.model.clone();
+            model.learn_from(&existing);
+            let index = index.get();
+            let found: Vec<crate::model::Annotation> = model
+                .suggest(index.document(), index, &existing, MIN_SCORE)
+                .into_iter()
+                .map(|s| s.annotation)
+                .collect();
+            (l, found)
+        });
+        Box::new(move |d: &mut OpenDocument| match result {
+            Ok((l, found)) => {
+                // What was annotated or rejected since the worker started is respected here.
+                let found: Vec<_> = found
+                    .into_iter()
+                    .filter(|a| {
+                        d.annotations.overlapping(a.span()).next().is_none()
+                            && !d.annotations.is_rejected(a.start, a.end, &a.tag)
+                    })
+                    .collect();
+                let n = found.len();
+                let before = d.annotations.revision();
+                let unchanged = before == revision;
+                d.annotations.offer_suggestions(found, Some(Source::Learned));
+                // The learner's suggestions alone do not make the document need saving (they are learned again
+                // at the next opening); they are saved with the next change.
+                if d.annotations.revision() != before {
+                    d.save.quiet(before, d.annotations.revision());
+                }
+                // Edited meanwhile: the learner looks again.
+                if unchanged {
+                    d.learned_at = Some(d.annotations.revision());
+                }
+                let documents = l.documents;
+                let problems = l.problems.clone();
+                d.folder_learned = Some(l);
+                if announce {
+                    Some(with_problems(
+                        tr!(
+                            "%{n} suggestions learned from the annotations of this document and the folder's others (%{d}): review them under Suggestions in the panel",
+                            n = n,
+                            d = documents
+                        ),
+                        &problems,
+                    ))
+                } else {
+                    None
+                }
+            }
+            Err(e) => Some(tr!("Learning from the folder failed: %{error}", error = e)),
+        })
+    });
+    None
+}
+
+/// A message followed by up to ten problems, a line each.
+#[must_use]
+pub fn with_problems(mut msg: String, problems: &[String]) -> String {
+    for p in problems.iter().take(10) {
+        msg.push('\n');
+        msg.push_str(p);
+    }
+    msg
 }

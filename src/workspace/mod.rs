@@ -70,6 +70,8 @@ pub enum Work {
     ReadingAnnotators,
     /// Running the suggestion model over the text.
     RunningModel,
+    /// Learning from the folder's annotations and this document's.
+    Learning,
 }
 
 impl Work {
@@ -82,6 +84,7 @@ impl Work {
             Work::MatchingNames => "matching names",
             Work::ReadingAnnotators => "reading the annotators' copies",
             Work::RunningModel => "running the suggestion model",
+            Work::Learning => "learning from the annotations",
         }
     }
 }
@@ -195,6 +198,10 @@ pub struct OpenDocument {
     pub generation: u64,
     /// How far the suggestion model is over this text: windows done and in all (while it runs).
     pub model_progress: Option<(usize, usize)>,
+    /// The revision of the annotations the learner last looked at (its suggestions are of that revision).
+    pub learned_at: Option<u64>,
+    /// What the folder's other documents taught the learner, read once per opening.
+    pub folder_learned: Option<Arc<learned::Learned>>,
     pub path: Option<PathBuf>,
     pub name: String,
     pub encoding: &'static encoding_rs::Encoding,
@@ -416,6 +423,8 @@ impl OpenDocument {
         Self {
             generation: next_generation(),
             model_progress: None,
+            learned_at: None,
+            folder_learned: None,
             path: Some(path.to_owned()),
             name,
             encoding: decoded.encoding,
@@ -456,6 +465,8 @@ impl OpenDocument {
         Self {
             generation: next_generation(),
             model_progress: None,
+            learned_at: None,
+            folder_learned: None,
             path: None,
             name: SAMPLE_NAME.to_owned(),
             encoding: encoding_rs::UTF_8,
@@ -757,16 +768,14 @@ impl OpenDocument {
         };
         // Dialogs are what the user is looking at; matching and models run behind the window.
         let job = match kind {
-            Work::MatchingNames | Work::RunningModel => Job::background(kind.label(), waker, run),
+            Work::MatchingNames | Work::RunningModel | Work::Learning => {
+                Job::background(kind.label(), waker, run)
+            }
             Work::SaveAsDialog | Work::ChoosingNames | Work::ReadingAnnotators => {
                 Job::spawn(kind.label(), waker, run)
             }
         };
-        self.jobs.push(Running {
-            kind,
-            job,
-            fed: rx,
-        });
+        self.jobs.push(Running { kind, job, fed: rx });
     }
 
     /// Stops the work of this kind: its results no longer land, and a job that feeds stops at its next result.
@@ -940,6 +949,13 @@ impl OpenDocument {
         } else if self.is_running(Work::MatchingNames) {
             out.push(("matching names", None));
         }
+        if self.is_running(Work::RunningModel) {
+            let share = self
+                .model_progress
+                .filter(|&(_, total)| total > 0)
+                .map(|(done, total)| done as f32 / total as f32);
+            out.push(("running the suggestion model", share));
+        }
         if let Some(progress) = self.save_progress() {
             out.push(("saving", Some(progress)));
         }
@@ -1040,9 +1056,39 @@ pub struct Workspace {
     leaving: Option<Leaving>,
     /// Set when the workspace is done and the window may close.
     closed: bool,
+    /// The suggestion model (Tools ▸ Suggestion Model…), once a folder was chosen.
+    pub suggester: Option<suggester::Suggester>,
 }
 
 impl Workspace {
+    /// The suggestion model and the open document, both at once (the model's window edits one and reads the other).
+    pub fn suggester_and_current(
+        &mut self,
+    ) -> (Option<&mut suggester::Suggester>, Option<&OpenDocument>) {
+        (self.suggester.as_mut(), self.current.as_ref())
+    }
+
+    /// Runs the loaded suggestion model over the open document (unless it is running there already).
+    pub fn run_suggester(&mut self, waker: &Waker) -> bool {
+        match (self.suggester.as_ref(), self.current.as_mut()) {
+            (Some(s), Some(d)) if s.model().is_some() && !d.is_running(Work::RunningModel) => {
+                s.run_on(d, waker);
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// Takes the suggestion model when it has loaded (its types mapped onto the open document's tags).
+    pub fn poll_suggester(&mut self) -> Option<String> {
+        let tags = self
+            .current
+            .as_ref()
+            .map(|d| d.annotations.tags.clone())
+            .unwrap_or_default();
+        self.suggester.as_mut()?.poll(&tags)
+    }
+
     #[must_use]
     pub fn new() -> Self {
         Self::default()

@@ -36,6 +36,8 @@ pub struct SavePolicy {
     failures: u32,
     retry_at: Option<Instant>,
     error: Option<String>,
+    /// Changes that need no save of their own (from, to): the learner's fresh suggestions.
+    quiet: Vec<(u64, u64)>,
 }
 
 impl SavePolicy {
@@ -96,6 +98,8 @@ impl SavePolicy {
     /// A save of `revision` succeeded.
     pub fn saved(&mut self, revision: u64) {
         self.saved_revision = revision;
+        self.follow_quiet();
+        self.quiet.clear();
         self.failures = 0;
         self.retry_at = None;
         self.error = None;
@@ -112,6 +116,26 @@ impl SavePolicy {
     }
 
     /// The user chose to drop the unsaved changes (Discard): nothing is due any more.
+    /// The change from `from` to `to` needs no save of its own: if what is on disk is `from` — now, or when a save
+    /// in flight lands — the document counts as saved at `to` (the change goes to disk with the next one).
+    pub fn quiet(&mut self, from: u64, to: u64) {
+        if self.quiet.len() >= 64 {
+            self.quiet.remove(0);
+        }
+        self.quiet.push((from, to));
+        self.follow_quiet();
+    }
+
+    fn follow_quiet(&mut self) {
+        while let Some(&(_, to)) = self
+            .quiet
+            .iter()
+            .find(|(from, _)| *from == self.saved_revision)
+        {
+            self.saved_revision = to;
+        }
+    }
+
     pub fn discarded(&mut self, revision: u64) {
         self.saved(revision);
         self.seen_revision = revision;

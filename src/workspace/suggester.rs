@@ -38,9 +38,11 @@ impl Suggester {
         let path = folder.to_owned();
         Self {
             folder: folder.to_owned(),
-            state: State::Loading(Job::spawn("loading the suggestion model", waker, move || {
-                Model::load(&path)
-            })),
+            state: State::Loading(Job::spawn(
+                "loading the suggestion model",
+                waker,
+                move || Model::load(&path),
+            )),
             map: Vec::new(),
             min_score: MIN_SCORE,
         }
@@ -64,7 +66,10 @@ impl Suggester {
             }
             Poll::Ready(Err(e)) => {
                 self.state = State::Failed(e.clone());
-                Some(tr!("The suggestion model could not be loaded: %{error}", error = e))
+                Some(tr!(
+                    "The suggestion model could not be loaded: %{error}",
+                    error = e
+                ))
             }
             Poll::Lost => {
                 let e = tr!("loading stopped unexpectedly").into_owned();

@@ -1,0 +1,90 @@
+//! The suggestion model on the product's path: a model the size of BERT-base (hidden 768, 12 layers, 12 heads,
+//! 110 M weights; random weights, written here in a hub's layout) loaded from its folder as Tools ▸ Suggestion
+//! Model… loads it, then run over 10 000 words of Arabic as Suggest in This Document and `warraq suggest --model`
+//! run it (`ner::Model::run`: tokenizing, windows of 512 pieces, the forward passes, labels back to code points).
+//! In the window this runs on a worker below the window's priority, so it never takes a frame. Results:
+//! docs/BENCHMARKS.md.
+
+mod common;
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use warraq::model::Document;
+use warraq::ner::Model;
+use warraq::ner::fixture::{self, Spec};
+
+const LABELS: [&str; 9] = [
+    "O", "B-PERS", "I-PERS", "B-LOC", "I-LOC", "B-ORG", "I-ORG", "B-MISC", "I-MISC",
+];
+
+/// The first `n` words of the benchmarks' Arabic text, in its paragraphs.
+fn words(n: usize) -> String {
+    let text = common::arabic_text(2 * 1024 * 1024);
+    let mut out = String::new();
+    let mut count = 0;
+    for line in text.lines() {
+        for w in line.split_whitespace() {
+            if count == n {
+                return out;
+            }
+            if !out.is_empty() && !out.ends_with('\n') {
+                out.push(' ');
+            }
+            out.push_str(w);
+            count += 1;
+        }
+        out.push('\n');
+    }
+    out
+}
+
+fn suggest(c: &mut Criterion) {
+    let text = words(10_000);
+    let dir = tempfile::tempdir().unwrap();
+    fixture::write(
+        dir.path(),
+        &Spec::bert_base(&LABELS, fixture::vocab_for(&text)),
+    )
+    .unwrap();
+    let t = std::time::Instant::now();
+    let model = Model::load(dir.path()).unwrap();
+    common::record(
+        "suggest",
+        "load_ms",
+        serde_json::json!(t.elapsed().as_secs_f64() * 1000.0),
+    );
+    let doc = Document::new(text);
+    let mut windows = 0;
+    let mut found = 0;
+    model
+        .run(&doc, |_, total, f| {
+            windows = total;
+            found += f.len();
+            true
+        })
+        .unwrap();
+    common::record("suggest", "windows", serde_json::json!(windows));
+    common::record(
+        "suggest",
+        "paragraphs",
+        serde_json::json!(doc.paragraphs().len()),
+    );
+    let mut g = c.benchmark_group("suggest");
+    g.sample_size(10);
+    common::with_peak("suggest", "bert_base_10000_words", || {
+        g.bench_function("bert_base_10000_words", |b| {
+            b.iter(|| {
+                model
+                    .run(&doc, |_, _, f| {
+                        std::hint::black_box(f);
+                        true
+                    })
+                    .unwrap()
+            })
+        });
+    });
+    g.finish();
+    std::hint::black_box(found);
+}
+
+criterion_group!(benches, suggest);
+criterion_main!(benches);
