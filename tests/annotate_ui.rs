@@ -1631,6 +1631,7 @@ fn turning_off_suggest_while_annotating_leaves_the_suggestions_alone() {
     );
 }
 
+#[cfg(feature = "ner")]
 #[test]
 fn a_model_s_suggestions_appear_and_those_above_a_threshold_are_accepted_in_one_step() {
     let (dir, path) = sample_in_folder();

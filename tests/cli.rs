@@ -849,6 +849,7 @@ fn suggest_learns_from_the_folder_s_annotations() {
     );
 }
 
+#[cfg(feature = "ner")]
 #[test]
 fn suggest_runs_a_model_from_its_folder_and_maps_its_types() {
     let dir = tempfile::tempdir().unwrap();

@@ -53,7 +53,7 @@ fn word_pieces_map_to_code_points_with_clitics_and_harakat() {
     // tokenizer drops harakat (as many Arabic BERTs' do), so محمدٌ and رُوسيا are read as محمد and روسيا.
     let text = "زار محمدٌ علي وروسيا، ثم رُوسيا مرة.";
     let mut vocab_text = text.replace("وروسيا", "");
-    vocab_text = vocab_text.replace('ٌ', "").replace('ُ', "");
+    vocab_text = vocab_text.replace(['ٌ', 'ُ'], "");
     let model = labelled(
         dir.path(),
         &vocab_text,

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use super::WarraqApp;
 use crate::tr;
-use crate::view::{RtlLabel, chrome};
+use crate::view::chrome;
 use crate::workspace::Work;
 use crate::workspace::job::{self, Job, Poll};
 use crate::workspace::suggester::Suggester;
@@ -16,12 +16,22 @@ use crate::workspace::suggester::Suggester;
 pub struct ModelDialog {
     /// The folder chooser, while it is open.
     picking: Option<Job<Option<PathBuf>>>,
+    /// The folder as typed or pasted (where no chooser can be shown, or it is quicker).
+    path: String,
 }
 
 impl WarraqApp {
     /// Opens the window; the folder used last is loaded again if nothing is loaded.
     pub(super) fn open_model_dialog(&mut self, ctx: &egui::Context) {
-        self.model_dialog = Some(ModelDialog::default());
+        self.model_dialog = Some(ModelDialog {
+            picking: None,
+            path: self
+                .settings
+                .model_folder
+                .as_ref()
+                .map(|p| p.display().to_string())
+                .unwrap_or_default(),
+        });
         if self.workspace.suggester.is_none()
             && let Some(folder) = self.settings.model_folder.clone()
         {
@@ -58,6 +68,7 @@ impl WarraqApp {
         };
         let mut chosen = None;
         if let Some(Poll::Ready(Some(path))) = job::take_ready(&mut w.picking) {
+            w.path = path.display().to_string();
             chosen = Some(path);
         }
         let mut open = !super::escape_closes(ctx);
@@ -93,8 +104,18 @@ impl WarraqApp {
                         pick = ui
                             .add_enabled(!picking, egui::Button::new(choose))
                             .clicked();
-                        if let Some(s) = &suggester {
-                            ui.add(RtlLabel::new(&s.folder.display().to_string()).size(14.0));
+                        let field = ui.add(
+                            egui::TextEdit::singleline(&mut w.path)
+                                .desired_width(260.0)
+                                .hint_text("/home/…/camelbert-ner"),
+                        );
+                        let enter = field.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+                        let load = ui.add_enabled(
+                            !w.path.trim().is_empty(),
+                            egui::Button::new(chrome::atom(ui, tr!("Load"))),
+                        );
+                        if (load.clicked() || enter) && !w.path.trim().is_empty() {
+                            chosen = Some(PathBuf::from(w.path.trim()));
                         }
                     });
                     let Some(s) = suggester else {

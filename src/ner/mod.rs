@@ -9,25 +9,18 @@
 //! piece the model leaves outside (the و of وروسيا) stays outside; an entity never ends inside a word. Its score
 //! is the mean probability of its pieces' labels. No egui.
 
+#[cfg(feature = "ner")]
+mod bert;
+#[cfg(feature = "ner")]
 pub mod fixture;
 
-use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
-
-use candle_core::{DType, Device, Tensor};
-use candle_nn::{Linear, Module, VarBuilder};
-use candle_transformers::models::bert::{BertModel, Config};
-use tokenizers::Tokenizer;
+#[cfg(not(feature = "ner"))]
+pub use absent::Model;
+#[cfg(feature = "ner")]
+pub use bert::Model;
 
 use crate::model::annotations::{Source, Suggested};
 use crate::model::{Annotation, AnnotationSet, CharOffset, Document, Span, TagSet};
-
-/// Largest `config.json` read.
-const MAX_CONFIG: u64 = 4 << 20;
-/// Largest `tokenizer.json` read.
-const MAX_TOKENIZER: u64 = 256 << 20;
-/// Longest window the model is given (BERT's positions), special tokens included.
-const MAX_WINDOW: usize = 512;
 
 /// What a label of the model says about a word piece.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -68,7 +61,8 @@ impl Label {
         Label::Begin(name.to_owned())
     }
 
-    fn kind(&self) -> Option<&str> {
+    #[cfg(any(feature = "ner", test))]
+    pub(crate) fn kind(&self) -> Option<&str> {
         match self {
             Label::Outside => None,
             Label::Begin(k) | Label::Inside(k) => Some(k),
@@ -87,286 +81,19 @@ pub struct Found {
     pub score: f32,
 }
 
-/// A model loaded from its folder.
-pub struct Model {
-    bert: BertModel,
-    classifier: Linear,
-    tokenizer: Tokenizer,
-    labels: Vec<Label>,
-    /// Word pieces per window, special tokens excluded.
-    window: usize,
-    cls: u32,
-    sep: u32,
-    device: Device,
-    /// The folder it was loaded from.
-    pub folder: PathBuf,
-}
-
-/// A paragraph's word pieces: ids, code-point spans in the document, and the word each belongs to.
-struct Pieces {
-    ids: Vec<u32>,
-    spans: Vec<(usize, usize)>,
-    words: Vec<Option<u32>>,
-}
-
-/// Reads a whole file of at most `max` bytes.
-fn read_capped(path: &Path, max: u64) -> Result<Vec<u8>, String> {
-    use std::io::Read as _;
-    let file = std::fs::File::open(path).map_err(|e| format!("{}: {e}", path.display()))?;
-    let mut bytes = Vec::new();
-    file.take(max + 1)
-        .read_to_end(&mut bytes)
-        .map_err(|e| format!("{}: {e}", path.display()))?;
-    if bytes.len() as u64 > max {
-        return Err(format!(
-            "{}: larger than {} MiB; not read",
-            path.display(),
-            max >> 20
-        ));
-    }
-    Ok(bytes)
-}
-
-impl Model {
-    /// Loads the model in `folder`; the error names the file and what is wrong with it.
-    pub fn load(folder: &Path) -> Result<Model, String> {
-        if !folder.is_dir() {
-            return Err(format!("{}: not a folder", folder.display()));
-        }
-        let config_path = folder.join("config.json");
-        let config: serde_json::Value =
-            serde_json::from_slice(&read_capped(&config_path, MAX_CONFIG)?)
-                .map_err(|e| format!("{}: {e}", config_path.display()))?;
-        let labels = labels_of(&config).map_err(|e| format!("{}: {e}", config_path.display()))?;
-        let model_type = config
-            .get("model_type")
-            .and_then(serde_json::Value::as_str)
-            .unwrap_or("bert");
-        if model_type != "bert" {
-            return Err(format!(
-                "{}: model type {model_type:?} is not supported; BERT models (model_type \"bert\") are",
-                config_path.display()
-            ));
-        }
-        let bert_config: Config = serde_json::from_value(config.clone())
-            .map_err(|e| format!("{}: {e}", config_path.display()))?;
-        if bert_config.hidden_size == 0
-            || bert_config.num_attention_heads == 0
-            || bert_config.hidden_size % bert_config.num_attention_heads != 0
-            || bert_config.max_position_embeddings < 3
-        {
-            return Err(format!(
-                "{}: hidden_size, num_attention_heads or max_position_embeddings do not make a BERT",
-                config_path.display()
-            ));
-        }
-
-        let tokenizer_path = folder.join("tokenizer.json");
-        let mut tokenizer = Tokenizer::from_bytes(read_capped(&tokenizer_path, MAX_TOKENIZER)?)
-            .map_err(|e| format!("{}: {e}", tokenizer_path.display()))?;
-        // The document is cut into windows here, not by the tokenizer.
-        tokenizer
-            .with_truncation(None)
-            .map_err(|e| format!("{}: {e}", tokenizer_path.display()))?;
-        tokenizer.with_padding(None);
-        let special = |names: &[&str]| names.iter().find_map(|n| tokenizer.token_to_id(n));
-        let (Some(cls), Some(sep)) = (special(&["[CLS]", "<s>"]), special(&["[SEP]", "</s>"]))
-        else {
-            return Err(format!(
-                "{}: no [CLS] and [SEP] tokens",
-                tokenizer_path.display()
-            ));
-        };
-        if cls as usize >= bert_config.vocab_size || sep as usize >= bert_config.vocab_size {
-            return Err(format!(
-                "{}: its special tokens are outside the model's vocabulary",
-                tokenizer_path.display()
-            ));
-        }
-
-        let device = Device::Cpu;
-        let safetensors = folder.join("model.safetensors");
-        let pth = folder.join("pytorch_model.bin");
-        let (vb, weights) = if safetensors.is_file() {
-            let bytes = std::fs::read(&safetensors)
-                .map_err(|e| format!("{}: {e}", safetensors.display()))?;
-            (
-                VarBuilder::from_buffered_safetensors(bytes, DType::F32, &device)
-                    .map_err(|e| format!("{}: {e}", safetensors.display()))?,
-                safetensors,
-            )
-        } else if pth.is_file() {
-            (
-                VarBuilder::from_pth(&pth, DType::F32, &device)
-                    .map_err(|e| format!("{}: {e}", pth.display()))?,
-                pth,
-            )
-        } else if folder.join("model.onnx").is_file() {
-            return Err(format!(
-                "{}: ONNX weights are not read; the model's model.safetensors or pytorch_model.bin (as the hub gives them) are",
-                folder.display()
-            ));
-        } else {
-            return Err(format!(
-                "{}: no model.safetensors or pytorch_model.bin",
-                folder.display()
-            ));
-        };
-        let vb = if vb.contains_tensor("bert.embeddings.word_embeddings.weight") {
-            vb.pp("bert")
-        } else {
-            vb
-        };
-        let bert = BertModel::load(vb.clone(), &bert_config)
-            .map_err(|e| format!("{}: {e}", weights.display()))?;
-        // The classifier sits beside "bert", not under it.
-        let classifier = candle_nn::linear(
-            bert_config.hidden_size,
-            labels.len(),
-            vb.root().pp("classifier"),
-        )
-        .map_err(|e| format!("{}: {e}", weights.display()))?;
-        Ok(Model {
-            bert,
-            classifier,
-            tokenizer,
-            labels,
-            window: bert_config.max_position_embeddings.min(MAX_WINDOW) - 2,
-            cls,
-            sep,
-            device,
-            folder: folder.to_owned(),
-        })
-    }
-
-    /// The entity types the model's labels name, in label order ("PERS", "LOC", …).
-    #[must_use]
-    pub fn kinds(&self) -> Vec<String> {
-        let mut out: Vec<String> = Vec::new();
-        for k in self.labels.iter().filter_map(Label::kind) {
-            if !out.iter().any(|o| o == k) {
-                out.push(k.to_owned());
-            }
-        }
-        out
-    }
-
-    /// Word pieces per window (special tokens excluded).
-    #[must_use]
-    pub fn window(&self) -> usize {
-        self.window
-    }
-
-    /// A shorter window (at least 8 pieces), to see the windows at work on short texts.
-    pub fn set_window(&mut self, pieces: usize) {
-        self.window = pieces.clamp(8, self.window);
-    }
-
-    /// Tokenizes every paragraph of `doc`.
-    fn pieces(&self, doc: &Document) -> Result<Vec<Pieces>, String> {
-        let mut out = Vec::new();
-        for (i, para) in doc.paragraphs().iter().enumerate() {
-            let text = doc.paragraph_text(i);
-            if text.trim().is_empty() {
-                continue;
-            }
-            let enc = self
-                .tokenizer
-                .encode_char_offsets(text, false)
-                .map_err(|e| format!("tokenizing paragraph {}: {e}", i + 1))?;
-            let base = para.char_start;
-            // A tokenizer that drops harakat leaves them out of its pieces' offsets: a piece takes back the marks
-            // that follow it.
-            let chars: Vec<char> = text.chars().collect();
-            let with_marks = |mut e: usize| {
-                while e < chars.len() && unicode_normalization::char::is_combining_mark(chars[e]) {
-                    e += 1;
-                }
-                e
-            };
-            out.push(Pieces {
-                ids: enc.get_ids().to_vec(),
-                spans: enc
-                    .get_offsets()
-                    .iter()
-                    .map(|&(s, e)| (base + s, base + with_marks(e)))
-                    .collect(),
-                words: enc.get_word_ids().to_vec(),
-            });
-        }
-        Ok(out)
-    }
-
-    /// Label ids and their probabilities for one window of word pieces.
-    fn classify(&self, ids: &[u32]) -> Result<Vec<(usize, f32)>, String> {
-        let mut input = Vec::with_capacity(ids.len() + 2);
-        input.push(self.cls);
-        input.extend_from_slice(ids);
-        input.push(self.sep);
-        let run = || -> candle_core::Result<Vec<Vec<f32>>> {
-            let input = Tensor::new(input.as_slice(), &self.device)?.unsqueeze(0)?;
-            let types = input.zeros_like()?;
-            let hidden = self.bert.forward(&input, &types, None)?;
-            let logits = self.classifier.forward(&hidden)?;
-            candle_nn::ops::softmax_last_dim(&logits)?
-                .squeeze(0)?
-                .to_vec2::<f32>()
-        };
-        let probs = run().map_err(|e| format!("running the model: {e}"))?;
-        Ok(probs[1..probs.len() - 1]
-            .iter()
-            .map(|row| {
-                row.iter().enumerate().fold(
-                    (0, f32::MIN),
-                    |best, (i, &p)| {
-                        if p > best.1 { (i, p) } else { best }
-                    },
-                )
-            })
-            .collect())
-    }
-
-    /// Runs the model over `doc`. After each paragraph, `done(windows done, windows in all, its entities)` is
-    /// called; when it returns false the run stops (the document was closed, or the user stopped it).
-    pub fn run(
-        &self,
-        doc: &Document,
-        mut done: impl FnMut(usize, usize, Vec<Found>) -> bool,
-    ) -> Result<(), String> {
-        let paragraphs = self.pieces(doc)?;
-        let total: usize = paragraphs
-            .iter()
-            .map(|p| windows(p.ids.len(), self.window).len())
-            .sum();
-        let mut finished = 0;
-        for p in &paragraphs {
-            let mut labels = vec![(0, 0.0); p.ids.len()];
-            for w in windows(p.ids.len(), self.window) {
-                let out = self.classify(&p.ids[w.start..w.end])?;
-                labels[w.own.clone()]
-                    .copy_from_slice(&out[w.own.start - w.start..w.own.end - w.start]);
-                finished += 1;
-            }
-            let found = decode(&self.labels, &labels, &p.spans, &p.words);
-            if !done(finished, total, found) {
-                return Ok(());
-            }
-        }
-        Ok(())
-    }
-}
-
 /// One window over a paragraph's pieces: the pieces it is given, and those whose labels are taken from it.
+#[cfg(any(feature = "ner", test))]
 #[derive(Debug, Clone, PartialEq, Eq)]
-struct Window {
-    start: usize,
-    end: usize,
-    own: std::ops::Range<usize>,
+pub(crate) struct Window {
+    pub(crate) start: usize,
+    pub(crate) end: usize,
+    pub(crate) own: std::ops::Range<usize>,
 }
 
 /// Windows of at most `size` pieces over `n`, overlapping by a quarter; each piece owned by exactly one window,
 /// the one where it is furthest from an edge.
-fn windows(n: usize, size: usize) -> Vec<Window> {
+#[cfg(any(feature = "ner", test))]
+pub(crate) fn windows(n: usize, size: usize) -> Vec<Window> {
     let size = size.max(2);
     if n <= size {
         return vec![Window {
@@ -401,7 +128,8 @@ fn windows(n: usize, size: usize) -> Vec<Window> {
 }
 
 /// Entities from labelled pieces: (label id, probability) per piece, with the pieces' code-point spans and words.
-fn decode(
+#[cfg(any(feature = "ner", test))]
+pub(crate) fn decode(
     labels: &[Label],
     tagged: &[(usize, f32)],
     spans: &[(usize, usize)],
@@ -471,14 +199,15 @@ fn decode(
 }
 
 /// The labels of a `config.json`: its `id2label`, ids 0..n.
-fn labels_of(config: &serde_json::Value) -> Result<Vec<Label>, String> {
+#[cfg(feature = "ner")]
+pub(crate) fn labels_of(config: &serde_json::Value) -> Result<Vec<Label>, String> {
     let Some(map) = config
         .get("id2label")
         .and_then(serde_json::Value::as_object)
     else {
         return Err("no id2label: not a token-classification model".to_owned());
     };
-    let mut by_id: BTreeMap<usize, String> = BTreeMap::new();
+    let mut by_id: std::collections::BTreeMap<usize, String> = std::collections::BTreeMap::new();
     for (k, v) in map {
         let id: usize = k
             .parse()
@@ -591,6 +320,51 @@ pub fn tag_for<'a>(map: &'a LabelMap, kind: &str) -> Option<&'a str> {
     map.iter()
         .find(|(k, _)| k == kind)
         .and_then(|(_, t)| t.as_deref())
+}
+
+/// A build without the `ner` feature reads no models: loading says so, and no model can exist.
+#[cfg(not(feature = "ner"))]
+mod absent {
+    use std::path::{Path, PathBuf};
+
+    use super::Found;
+    use crate::model::Document;
+
+    pub struct Model {
+        pub folder: PathBuf,
+        never: std::convert::Infallible,
+    }
+
+    impl Model {
+        pub fn load(folder: &Path) -> Result<Model, String> {
+            Err(format!(
+                "{}: this build of Warraq reads no models (it was built without the `ner` feature; build it with `cargo build --release --features ner`)",
+                folder.display()
+            ))
+        }
+
+        #[must_use]
+        pub fn kinds(&self) -> Vec<String> {
+            match self.never {}
+        }
+
+        #[must_use]
+        pub fn window(&self) -> usize {
+            match self.never {}
+        }
+
+        pub fn set_window(&mut self, _pieces: usize) {
+            match self.never {}
+        }
+
+        pub fn run(
+            &self,
+            _doc: &Document,
+            _done: impl FnMut(usize, usize, Vec<Found>) -> bool,
+        ) -> Result<(), String> {
+            match self.never {}
+        }
+    }
 }
 
 #[cfg(test)]
