@@ -350,10 +350,11 @@ fn main() -> ExitCode {
                         from_what.push(format!("found by the model in {}", m.display()));
                     }
                     format!(
-                        "{} {} ({} made annotations), to review in the window; saved {}",
+                        "{} {}: {} made annotations, {} to review in the window; saved {}",
                         counted(r.suggestions.len(), "suggestion"),
                         from_what.join(" and "),
                         accepted,
+                        r.suggestions.len() - accepted,
                         r.sidecar.display()
                     )
                 })

@@ -1704,3 +1704,52 @@ fn a_model_s_suggestions_appear_and_those_above_a_threshold_are_accepted_in_one_
     assert!(d.annotations.items().is_empty());
     assert_eq!(d.annotations.suggestions.len(), n);
 }
+
+#[test]
+fn after_suggest_from_annotations_a_rejection_counts_even_with_no_annotation_here() {
+    let dir = tempfile::tempdir().unwrap();
+    let taught = dir.path().join("a.txt");
+    std::fs::write(&taught, "زار روسيا أمس").unwrap();
+    {
+        let doc = warraq::model::Document::new("زار روسيا أمس".to_owned());
+        let mut set = warraq::model::AnnotationSet::new(
+            Vec::new(),
+            Vec::new(),
+            warraq::model::TagSet::default(),
+        );
+        set.create(
+            &doc,
+            warraq::model::Span::new(warraq::model::CharOffset(4), warraq::model::CharOffset(9)),
+            "GPE",
+        );
+        warraq::store::sidecar::save(
+            &warraq::store::sidecar::sidecar_path(&taught),
+            &set,
+            warraq::store::sidecar::Fingerprint::of("زار روسيا أمس".as_bytes(), "UTF-8"),
+            false,
+        )
+        .unwrap();
+    }
+    let path = dir.path().join("b.txt");
+    std::fs::write(&path, SAMPLE_TEXT).unwrap();
+    let mut h = common::open(&path, egui::vec2(1100.0, 800.0));
+    h.get_by_label("Tools").click();
+    h.run_steps(2);
+    h.get_by_label("Suggest from Annotations").click();
+    step_until(&mut h, |app| {
+        !app.document().unwrap().annotations.suggestions.is_empty()
+    });
+    assert!(scores(&h).iter().all(|&x| x == 1.0));
+    h.get_all_by_label("Reject").next().unwrap().hover();
+    h.run_steps(1);
+    h.get_all_by_label("Reject").next().unwrap().click();
+    // One annotation in a.txt against one rejection here.
+    step_until(&mut h, |app| {
+        let d = app.document().unwrap();
+        d.annotations.rejected().len() == 1
+            && d.annotations
+                .suggestions
+                .iter()
+                .all(|a| a.suggested.unwrap().score == 0.5)
+    });
+}

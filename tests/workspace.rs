@@ -1082,3 +1082,46 @@ fn an_answer_replaces_what_an_earlier_answer_to_versions_since_changed_brought_i
     );
     assert!(texts(&d).contains(&"GPE موسكو".to_owned()));
 }
+
+#[test]
+fn a_rejection_survives_a_merge_with_a_writer_elsewhere() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = file(dir.path(), "a.txt");
+    let mut window = OpenDocument::open(&a, None).unwrap();
+    tag(&mut window, "موسكو", "LOC");
+    let doc = window.doc.clone();
+    let suggestion = |word: &str| {
+        warraq::model::annotations::suggestion(
+            &doc,
+            span_of(word),
+            "GPE",
+            warraq::model::annotations::Suggested::new(
+                warraq::model::annotations::Source::Learned,
+                1.0,
+            ),
+            "",
+        )
+    };
+    window
+        .annotations
+        .add_suggestions(vec![suggestion("روسيا")]);
+    window.annotations.reject_suggestions(Some(&[0]));
+    window.request_save();
+    save_in_background(&mut window).unwrap();
+    // Another writer (the command line) saves; then the window saves again, merging.
+    let mut cli = OpenDocument::open(&a, None).unwrap();
+    assert_eq!(cli.annotations.rejected().len(), 1, "read from the sidecar");
+    tag(&mut cli, "روسيا", "ORG");
+    cli.save_now().unwrap();
+    tag(&mut window, "واشنطن", "GPE");
+    window.request_save();
+    let saved = save_in_background(&mut window).unwrap();
+    assert!(
+        saved.merged > 0,
+        "the other writer's annotation was merged in"
+    );
+    assert_eq!(window.annotations.rejected().len(), 1, "kept in the window");
+    let reopened = OpenDocument::open(&a, None).unwrap();
+    assert_eq!(reopened.annotations.rejected().len(), 1, "kept on disk");
+    assert_eq!(reopened.annotations.rejected()[0].text, "روسيا");
+}

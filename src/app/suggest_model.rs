@@ -1,10 +1,11 @@
 //! Tools ▸ Suggestion Model…: a token-classification model's folder is chosen (and remembered), loaded on a
 //! worker, its entity types mapped onto the tag set in a table, and run over the open document behind the window;
-//! its suggestions appear paragraph by paragraph, with a progress bar and a Stop button.
+//! its suggestions appear window by window, with a progress bar and a Stop button.
 
 use std::path::PathBuf;
 
 use super::WarraqApp;
+use crate::model::annotations::Source;
 use crate::tr;
 use crate::view::chrome;
 use crate::workspace::Work;
@@ -115,7 +116,7 @@ impl WarraqApp {
                             egui::Button::new(chrome::atom(ui, tr!("Load"))),
                         );
                         if (load.clicked() || enter) && !w.path.trim().is_empty() {
-                            chosen = Some(PathBuf::from(w.path.trim()));
+                            chosen = Some(typed_path(w.path.trim()));
                         }
                     });
                     let Some(s) = suggester else {
@@ -199,6 +200,26 @@ impl WarraqApp {
         if stop && let Some(d) = self.workspace.current_mut() {
             d.stop(Work::RunningModel);
             d.model_progress = None;
+            let n = d
+                .annotations
+                .suggestions
+                .iter()
+                .filter(|s| s.suggested.is_some_and(|x| x.source == Source::Model))
+                .count();
+            self.message = Some(tr!(
+                "The suggestion model was stopped; %{n} of its suggestions so far wait under Suggestions in the panel",
+                n = n
+            ));
         }
+    }
+}
+
+/// A folder as typed: `~` is the home folder, as a shell reads it.
+fn typed_path(text: &str) -> PathBuf {
+    match (text.strip_prefix('~'), std::env::var_os("HOME")) {
+        (Some(rest), Some(home)) if rest.is_empty() || rest.starts_with('/') => {
+            PathBuf::from(home).join(rest.trim_start_matches('/'))
+        }
+        _ => PathBuf::from(text),
     }
 }

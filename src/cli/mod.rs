@@ -729,6 +729,9 @@ pub fn suggest_command(
         );
     }
     if let Some((model, labels)) = &model {
+        // A new run replaces the model's earlier suggestions (another mapping, another model).
+        d.annotations
+            .offer_suggestions(Vec::new(), Some(crate::model::annotations::Source::Model));
         let mut map = crate::ner::default_map(&model.kinds(), &d.annotations.tags);
         crate::ner::apply_map_args(&mut map, labels)?;
         found.extend(crate::workspace::suggester::run_now(

@@ -10,6 +10,7 @@ use tokenizers::Tokenizer;
 
 use super::{Found, Label, decode, labels_of, windows};
 use crate::model::Document;
+use crate::model::search::{CLITICS, fold};
 
 /// Largest `config.json` read.
 const MAX_CONFIG: u64 = 4 << 20;
@@ -38,6 +39,15 @@ struct Pieces {
     ids: Vec<u32>,
     spans: Vec<(usize, usize)>,
     words: Vec<Option<u32>>,
+    /// Whether an entity may begin at the piece: it begins a word, or what comes before it in its word is a
+    /// clitic prefix (و، ب، ال، وال …).
+    may_start: Vec<bool>,
+}
+
+/// A candle error as one line: without the backtrace candle adds when `RUST_BACKTRACE` is set.
+fn said(e: &candle_core::Error) -> String {
+    let text = e.to_string();
+    text.lines().next().unwrap_or_default().trim().to_owned()
 }
 
 /// Reads a whole file of at most `max` bytes.
@@ -110,6 +120,14 @@ impl Model {
                 tokenizer_path.display()
             ));
         };
+        let pieces = tokenizer.get_vocab_size(true);
+        if pieces > bert_config.vocab_size {
+            return Err(format!(
+                "{}: {pieces} word pieces, but the model has {} (vocab_size in config.json): they do not belong together",
+                tokenizer_path.display(),
+                bert_config.vocab_size
+            ));
+        }
         if cls as usize >= bert_config.vocab_size || sep as usize >= bert_config.vocab_size {
             return Err(format!(
                 "{}: its special tokens are outside the model's vocabulary",
@@ -125,13 +143,13 @@ impl Model {
                 .map_err(|e| format!("{}: {e}", safetensors.display()))?;
             (
                 VarBuilder::from_buffered_safetensors(bytes, DType::F32, &device)
-                    .map_err(|e| format!("{}: {e}", safetensors.display()))?,
+                    .map_err(|e| format!("{}: {}", safetensors.display(), said(&e)))?,
                 safetensors,
             )
         } else if pth.is_file() {
             (
                 VarBuilder::from_pth(&pth, DType::F32, &device)
-                    .map_err(|e| format!("{}: {e}", pth.display()))?,
+                    .map_err(|e| format!("{}: {}", pth.display(), said(&e)))?,
                 pth,
             )
         } else if folder.join("model.onnx").is_file() {
@@ -151,14 +169,14 @@ impl Model {
             vb
         };
         let bert = BertModel::load(vb.clone(), &bert_config)
-            .map_err(|e| format!("{}: {e}", weights.display()))?;
+            .map_err(|e| format!("{}: {}", weights.display(), said(&e)))?;
         // The classifier sits beside "bert", not under it.
         let classifier = candle_nn::linear(
             bert_config.hidden_size,
             labels.len(),
             vb.root().pp("classifier"),
         )
-        .map_err(|e| format!("{}: {e}", weights.display()))?;
+        .map_err(|e| format!("{}: {}", weights.display(), said(&e)))?;
         Ok(Model {
             bert,
             classifier,
@@ -217,14 +235,31 @@ impl Model {
                 }
                 e
             };
+            let offsets = enc.get_offsets();
+            let words = enc.get_word_ids();
+            let mut may_start = Vec::with_capacity(words.len());
+            let mut word_start = 0;
+            for (i, w) in words.iter().enumerate() {
+                if i == 0 || w.is_none() || words[i - 1] != *w {
+                    word_start = offsets[i].0;
+                    may_start.push(true);
+                } else {
+                    let before: String = chars
+                        .get(word_start..offsets[i].0)
+                        .unwrap_or_default()
+                        .iter()
+                        .collect();
+                    may_start.push(CLITICS.contains(&fold(&before, false).as_str()));
+                }
+            }
             out.push(Pieces {
                 ids: enc.get_ids().to_vec(),
-                spans: enc
-                    .get_offsets()
+                spans: offsets
                     .iter()
                     .map(|&(s, e)| (base + s, base + with_marks(e)))
                     .collect(),
-                words: enc.get_word_ids().to_vec(),
+                words: words.to_vec(),
+                may_start,
             });
         }
         Ok(out)
@@ -245,7 +280,7 @@ impl Model {
                 .squeeze(0)?
                 .to_vec2::<f32>()
         };
-        let probs = run().map_err(|e| format!("running the model: {e}"))?;
+        let probs = run().map_err(|e| format!("running the model: {}", said(&e)))?;
         Ok(probs[1..probs.len() - 1]
             .iter()
             .map(|row| {
@@ -259,8 +294,9 @@ impl Model {
             .collect())
     }
 
-    /// Runs the model over `doc`. After each paragraph, `done(windows done, windows in all, its entities)` is
-    /// called; when it returns false the run stops (the document was closed, or the user stopped it).
+    /// Runs the model over `doc`. After each window, `done(windows done, windows in all, the entities it
+    /// completed)` is called (an entity running into the next window comes with that one); when it returns false
+    /// the run stops (the document was closed, or the user stopped it).
     pub fn run(
         &self,
         doc: &Document,
@@ -273,16 +309,40 @@ impl Model {
             .sum();
         let mut finished = 0;
         for p in &paragraphs {
-            let mut labels = vec![(0, 0.0); p.ids.len()];
-            for w in windows(p.ids.len(), self.window) {
+            let n = p.ids.len();
+            let mut labels = vec![(0, 0.0); n];
+            // The entities of the pieces before `from` have been handed over.
+            let mut from = 0;
+            for w in windows(n, self.window) {
                 let out = self.classify(&p.ids[w.start..w.end])?;
                 labels[w.own.clone()]
                     .copy_from_slice(&out[w.own.start - w.start..w.own.end - w.start]);
                 finished += 1;
-            }
-            let found = decode(&self.labels, &labels, &p.spans, &p.words);
-            if !done(finished, total, found) {
-                return Ok(());
+                let upto = w.own.end;
+                let mut found = decode(
+                    &self.labels,
+                    &labels[from..upto],
+                    &p.spans[from..upto],
+                    &p.words[from..upto],
+                    &p.may_start[from..upto],
+                );
+                // An entity reaching the last labelled piece may go on in the next window: it is read again then.
+                let open = found
+                    .last()
+                    .filter(|f| upto < n && f.end >= p.spans[upto - 1].1);
+                from = match open {
+                    Some(f) => {
+                        let start = f.start;
+                        found.pop();
+                        (from..upto)
+                            .find(|&i| p.spans[i].0 == start)
+                            .unwrap_or(upto)
+                    }
+                    None => upto,
+                };
+                if !done(finished, total, found) {
+                    return Ok(());
+                }
             }
         }
         Ok(())

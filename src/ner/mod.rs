@@ -134,6 +134,7 @@ pub(crate) fn decode(
     tagged: &[(usize, f32)],
     spans: &[(usize, usize)],
     words: &[Option<u32>],
+    may_start: &[bool],
 ) -> Vec<Found> {
     /// The entity being read: its type, first and last piece, and its labelled pieces' probabilities.
     struct Open<'a> {
@@ -184,6 +185,10 @@ pub(crate) fn decode(
             }
             Label::Begin(k) | Label::Inside(k) => {
                 close(&mut open, &mut out);
+                // Inside a word only after a clitic: a word's other pieces go with its first.
+                if !may_start[i] {
+                    continue;
+                }
                 open = Some(Open {
                     kind: k,
                     first: i,
@@ -220,7 +225,24 @@ pub(crate) fn labels_of(config: &serde_json::Value) -> Result<Vec<Label>, String
     if by_id.is_empty() || by_id.keys().copied().ne(0..by_id.len()) {
         return Err("id2label: the ids are not 0, 1, 2, …".to_owned());
     }
-    Ok(by_id.values().map(|n| Label::parse(n)).collect())
+    // LABEL_0, LABEL_1, …: what a model saved without its label names says.
+    if by_id.values().all(|n| {
+        n.strip_prefix("LABEL_")
+            .is_some_and(|d| !d.is_empty() && d.bytes().all(|b| b.is_ascii_digit()))
+    }) {
+        return Err(
+            "id2label names its labels LABEL_0, LABEL_1, …: the model was saved without its label names, so which is a person or a place is unknown"
+                .to_owned(),
+        );
+    }
+    let labels: Vec<Label> = by_id.values().map(|n| Label::parse(n)).collect();
+    if !labels.contains(&Label::Outside) {
+        return Err(
+            "id2label has no label O (outside any entity): not an IOB named-entity model"
+                .to_owned(),
+        );
+    }
+    Ok(labels)
 }
 
 /// The suggestions `found` makes in `doc`: each entity of a type mapped to a tag and scoring at least `min_score`,
@@ -414,7 +436,7 @@ mod tests {
         let spans = [(0, 1), (1, 6), (7, 11), (12, 15), (16, 18), (18, 20)];
         let words = [Some(0), Some(0), Some(1), Some(2), Some(3), Some(3)];
         let tagged = [(0, 0.9), (3, 0.8), (1, 0.6), (2, 1.0), (1, 0.5), (0, 0.7)];
-        let found = decode(&labels, &tagged, &spans, &words);
+        let found = decode(&labels, &tagged, &spans, &words, &[true; 6]);
         assert_eq!(
             found,
             vec![
@@ -438,6 +460,15 @@ mod tests {
                 },
             ]
         );
+        // تل|##قى with only the second piece labelled: a word is not cut after a piece that is no clitic.
+        let found = decode(
+            &labels,
+            &[(0, 0.9), (3, 0.8)],
+            &[(0, 2), (2, 4)],
+            &[Some(0), Some(0)],
+            &[true, false],
+        );
+        assert!(found.is_empty(), "{found:?}");
     }
 
     #[test]

@@ -170,7 +170,8 @@ fn merge_and_write(target: Target, ours: String) -> Result<Outcome, SaveError> {
     let mut set = AnnotationSet::new(c.annotations, c.unplaced, c.tags)
         .with_relations(c.relations)
         .with_finished(c.finished)
-        .with_curation(c.curation);
+        .with_curation(c.curation)
+        .with_rejected(c.rejected);
     set.suggestions = c.suggestions;
     if let Some((source, base_tags, _)) = &folder {
         set.tags = super::merged_folder_tags(&writer, source, base_tags, &set.tags)?;

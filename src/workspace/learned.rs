@@ -41,7 +41,7 @@ pub fn from_folder(folder: &Path, skip: Option<&Path>) -> Result<Learned, String
         {
             Ok(set) => {
                 learned.model.learn_from(&set);
-                learned.documents += 1;
+                learned.documents += usize::from(!set.items().is_empty());
             }
             Err(e) => learned.problems.push(format!("{e}; not learned from")),
         }
@@ -62,11 +62,12 @@ pub fn annotations_now(d: &OpenDocument) -> AnnotationSet {
 }
 
 /// Whether the learner should look again at `d` while the user annotates: it has a file in a folder, some
-/// annotations of its own, and they (or its rejections) changed since the learner's last look.
+/// annotations of its own (or the learner was asked for once), and they or its rejections changed since the
+/// learner's last look.
 #[must_use]
 pub fn is_due(d: &OpenDocument) -> bool {
     d.path.is_some()
-        && !d.annotations.items().is_empty()
+        && (!d.annotations.items().is_empty() || d.learned_at.is_some())
         && d.learned_at != Some(d.annotations.revision())
         && !d.is_running(Work::Learning)
 }

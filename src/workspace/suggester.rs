@@ -1,5 +1,5 @@
 //! The suggestion model: loaded once from its folder on a worker, then run over an open document as that
-//! document's work, its suggestions landing paragraph by paragraph as the windows are done. The window
+//! document's work, its suggestions landing as each window is done. The window
 //! (Tools ▸ Suggestion Model…) and `warraq suggest --model` share it. No egui.
 
 use std::path::{Path, PathBuf};
@@ -100,9 +100,9 @@ impl Suggester {
         }
     }
 
-    /// Runs the model over `d` (as its work, behind the window): each paragraph's suggestions land in `d` as
-    /// soon as its windows are done, and `d.model_progress` says how far it is. Nothing is suggested over an
-    /// annotation `d` has when the paragraph lands.
+    /// Runs the model over `d` (as its work, behind the window): each window's suggestions land in `d` as soon
+    /// as it is done, and `d.model_progress` says how far it is. Nothing is suggested over an annotation `d` has
+    /// when they land.
     pub fn run_on(&self, d: &mut OpenDocument, waker: &Waker) {
         let Some(model) = self.model().cloned() else {
             return;
@@ -110,6 +110,9 @@ impl Suggester {
         let map = self.map.clone();
         let min = self.min_score;
         let doc = d.doc.clone();
+        // A new run replaces the model's earlier suggestions (another mapping, another model).
+        d.annotations
+            .offer_suggestions(Vec::new(), Some(Source::Model));
         d.model_progress = Some((0, 0));
         d.spawn_feeding(Work::RunningModel, waker, move |feed| {
             let result = model.run(&doc, |done, total, found| {
@@ -142,7 +145,7 @@ impl Suggester {
     }
 }
 
-/// Runs `model` over `d` at once (the command line), `progress(done, total)` after each paragraph; returns the
+/// Runs `model` over `d` at once (the command line), `progress(done, total)` after each window; returns the
 /// suggestions it makes.
 pub fn run_now(
     model: &Model,
