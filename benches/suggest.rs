@@ -6,8 +6,13 @@
 //! docs/BENCHMARKS.md.
 
 mod common;
+#[path = "../tests/common/mod.rs"]
+mod ui;
+
+use std::time::{Duration, Instant};
 
 use criterion::{Criterion, criterion_group, criterion_main};
+use egui::Vec2;
 use warraq::model::Document;
 use warraq::ner::Model;
 use warraq::ner::fixture::{self, Spec};
@@ -86,5 +91,71 @@ fn suggest(c: &mut Criterion) {
     std::hint::black_box(found);
 }
 
-criterion_group!(benches, suggest);
+/// The same run in the window (Suggest in This Document on the 10 000 words): every frame timed while the model
+/// works behind it, frames paced at 60 a second as on a screen.
+fn in_the_window(_c: &mut Criterion) {
+    let text = words(10_000);
+    let dir = tempfile::tempdir().unwrap();
+    let model_dir = dir.path().join("model");
+    std::fs::create_dir(&model_dir).unwrap();
+    fixture::write(
+        &model_dir,
+        &Spec::bert_base(&LABELS, fixture::vocab_for(&text)),
+    )
+    .unwrap();
+    let path = dir.path().join("words.txt");
+    std::fs::write(&path, &text).unwrap();
+    let mut h = ui::open(&path, Vec2::new(1100.0, 800.0));
+    let ctx = h.ctx.clone();
+    h.state_mut().load_model(&ctx, model_dir);
+    let t = Instant::now();
+    while h
+        .state()
+        .message()
+        .is_none_or(|m| !m.contains("model is loaded"))
+    {
+        assert!(
+            t.elapsed() < Duration::from_secs(120),
+            "the model did not load: {:?}",
+            h.state().message()
+        );
+        h.step();
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let t = Instant::now();
+    h.state_mut().run_model(&ctx);
+    let mut frames = Vec::new();
+    while h.state().is_running_model() {
+        let frame = common::step_timed(&mut h);
+        frames.push(frame);
+        std::thread::sleep(Duration::from_millis(16).saturating_sub(frame));
+    }
+    let total = t.elapsed().as_secs_f64() * 1000.0;
+    frames.sort();
+    let suggestions = h.state().document().unwrap().annotations.suggestions.len();
+    common::record("suggest", "window_total_ms", serde_json::json!(total));
+    common::record("suggest", "window_frames", serde_json::json!(frames.len()));
+    common::record(
+        "suggest",
+        "window_frame_p50_ms",
+        serde_json::json!(common::percentile(&frames, 0.5)),
+    );
+    common::record(
+        "suggest",
+        "window_frame_p99_ms",
+        serde_json::json!(common::percentile(&frames, 0.99)),
+    );
+    common::record(
+        "suggest",
+        "window_frame_max_ms",
+        serde_json::json!(frames.last().map_or(0.0, |f| f.as_secs_f64() * 1000.0)),
+    );
+    common::record(
+        "suggest",
+        "window_suggestions",
+        serde_json::json!(suggestions),
+    );
+}
+
+criterion_group!(benches, suggest, in_the_window);
 criterion_main!(benches);

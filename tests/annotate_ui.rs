@@ -1702,7 +1702,8 @@ fn a_model_s_suggestions_appear_and_those_above_a_threshold_are_accepted_in_one_
     press(&mut h, Key::Z, Modifiers::COMMAND);
     let d = h.state().document().unwrap();
     assert!(d.annotations.items().is_empty());
-    assert_eq!(d.annotations.suggestions.len(), n);
+    // (The learner may have proposed more from the accepted ones meanwhile.)
+    assert_eq!(warraq::workspace::suggester::model_suggestions(d), n);
 }
 
 #[test]

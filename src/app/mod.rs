@@ -132,6 +132,8 @@ pub struct WarraqApp {
     model_dialog: Option<suggest_model::ModelDialog>,
     /// The order the panel lists suggestions in, for (document, revision, least certain first).
     suggestion_order: Option<((u64, u64, bool), Vec<usize>)>,
+    /// The suggestion F6 went to last (in the least-certain-first order).
+    stepped_suggestion: Option<usize>,
     /// Tools ▸ Curate…
     curate: Option<curate::CurateWindow>,
     /// The document generation and disagreement last scrolled to while curating.
@@ -183,6 +185,7 @@ impl WarraqApp {
             agreement: None,
             model_dialog: None,
             suggestion_order: None,
+            stepped_suggestion: None,
             curate: None,
             curation_shown: None,
             curation_drawn: None,

@@ -114,6 +114,7 @@ impl WarraqApp {
     /// caret, or — when the panel lists them least certain first — in that order from the selected one.
     pub fn step_suggestion(&mut self, forward: bool) {
         let by_score = self.settings.suggestions_by_score;
+        let stepped = self.stepped_suggestion;
         let (Some(d), Some((_, view))) = (self.workspace.current(), self.view.as_mut()) else {
             return;
         };
@@ -121,15 +122,21 @@ impl WarraqApp {
         let next = if by_score {
             let order = review_order(list, true);
             let here = view.selection().span();
-            let at = order.iter().position(|&i| list[i].span() == here);
+            // The one F6 went to last, when it is still selected (several may share a span); else the first there.
+            let at = order
+                .iter()
+                .position(|&i| Some(i) == stepped && list[i].span() == here)
+                .or_else(|| order.iter().position(|&i| list[i].span() == here));
             let n = order.len();
-            match (at, n) {
+            let k = match (at, n) {
                 (_, 0) => None,
-                (Some(k), _) if forward => Some(list[order[(k + 1) % n]].span()),
-                (Some(k), _) => Some(list[order[(k + n - 1) % n]].span()),
-                (None, _) if forward => Some(list[order[0]].span()),
-                (None, _) => Some(list[order[n - 1]].span()),
-            }
+                (Some(k), _) if forward => Some((k + 1) % n),
+                (Some(k), _) => Some((k + n - 1) % n),
+                (None, _) if forward => Some(0),
+                (None, _) => Some(n - 1),
+            };
+            self.stepped_suggestion = k.map(|k| order[k]);
+            k.map(|k| list[order[k]].span())
         } else {
             let spans: Vec<crate::model::Span> =
                 list.iter().map(crate::model::Annotation::span).collect();

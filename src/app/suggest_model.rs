@@ -5,7 +5,6 @@
 use std::path::PathBuf;
 
 use super::WarraqApp;
-use crate::model::annotations::Source;
 use crate::tr;
 use crate::view::chrome;
 use crate::workspace::Work;
@@ -200,12 +199,7 @@ impl WarraqApp {
         if stop && let Some(d) = self.workspace.current_mut() {
             d.stop(Work::RunningModel);
             d.model_progress = None;
-            let n = d
-                .annotations
-                .suggestions
-                .iter()
-                .filter(|s| s.suggested.is_some_and(|x| x.source == Source::Model))
-                .count();
+            let n = crate::workspace::suggester::model_suggestions(d);
             self.message = Some(tr!(
                 "The suggestion model was stopped; %{n} of its suggestions so far wait under Suggestions in the panel",
                 n = n

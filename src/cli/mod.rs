@@ -717,6 +717,9 @@ pub fn suggest_command(
             .filter(|p| !p.as_os_str().is_empty())
             .unwrap_or(Path::new("."));
         let learned = crate::workspace::learned::from_folder(folder, None)?;
+        // A new look replaces the learner's earlier suggestions (their scores may have changed).
+        d.annotations
+            .offer_suggestions(Vec::new(), Some(crate::model::annotations::Source::Learned));
         problems.extend(learned.problems);
         learned_from = learned.documents;
         texts = learned.model.len();

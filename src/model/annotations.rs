@@ -195,6 +195,39 @@ impl Annotation {
     }
 }
 
+/// What tells suggestions apart: their span and tag.
+fn suggestion_key(s: &Annotation) -> (usize, usize, &str) {
+    (s.start, s.end, s.tag.as_str())
+}
+
+/// Puts `new` into `list` (sorted by start and end), leaving out those whose span and tag it has already, in one
+/// pass: sorting the new ones and merging, never shifting the list once per suggestion.
+fn merge_suggestions_in(list: &mut Vec<Annotation>, mut new: Vec<Annotation>) {
+    if new.is_empty() {
+        return;
+    }
+    let have: std::collections::HashSet<(usize, usize, String)> = list
+        .iter()
+        .map(|s| (s.start, s.end, s.tag.clone()))
+        .collect();
+    new.retain(|s| !have.contains(&(s.start, s.end, s.tag.clone())));
+    new.sort_by(|a, b| (a.start, a.end, &a.tag).cmp(&(b.start, b.end, &b.tag)));
+    new.dedup_by(|a, b| a.start == b.start && a.end == b.end && a.tag == b.tag);
+    if new.is_empty() {
+        return;
+    }
+    let old = std::mem::take(list);
+    list.reserve(old.len() + new.len());
+    let mut new = new.into_iter().peekable();
+    for s in old {
+        while let Some(n) = new.next_if(|n| (n.start, n.end) < (s.start, s.end)) {
+            list.push(n);
+        }
+        list.push(s);
+    }
+    list.extend(new);
+}
+
 /// A suggestion of `tag` over `span` (with its text and context), from `suggested`'s source.
 #[must_use]
 pub fn suggestion(
@@ -314,10 +347,11 @@ pub enum Edit {
         after: TagSet,
         renames: Vec<(String, String)>,
     },
-    /// The list of suggestions replaced (accepted, rejected or added): undo brings the earlier list back.
+    /// Suggestions taken out of the list (accepted or rejected) and put in (added): undo puts back what was taken
+    /// and takes out what was put in, leaving the suggestions offered since (a model's, the learner's) alone.
     Suggestions {
-        before: Vec<Annotation>,
-        after: Vec<Annotation>,
+        removed: Vec<Annotation>,
+        added: Vec<Annotation>,
     },
     /// The list of rejected suggestions replaced (one was rejected).
     Rejected {
@@ -341,6 +375,24 @@ pub enum Edit {
 }
 
 impl Edit {
+    /// Whether the edit changes what the learner learns from (annotations, tags, rejections).
+    fn teaches(&self) -> bool {
+        match self {
+            Edit::Add(_)
+            | Edit::Remove(_)
+            | Edit::Update { .. }
+            | Edit::Tags { .. }
+            | Edit::Rejected { .. } => true,
+            Edit::Batch(edits) => edits.iter().any(Edit::teaches),
+            Edit::Suggestions { .. }
+            | Edit::AddRelation(_)
+            | Edit::RemoveRelation(_)
+            | Edit::UpdateRelation { .. }
+            | Edit::Finished(_)
+            | Edit::Decided { .. } => false,
+        }
+    }
+
     fn inverse(&self) -> Edit {
         match self {
             Edit::Add(a) => Edit::Remove(a.clone()),
@@ -361,9 +413,9 @@ impl Edit {
                     .map(|(a, b)| (b.clone(), a.clone()))
                     .collect(),
             },
-            Edit::Suggestions { before, after } => Edit::Suggestions {
-                before: after.clone(),
-                after: before.clone(),
+            Edit::Suggestions { removed, added } => Edit::Suggestions {
+                removed: added.clone(),
+                added: removed.clone(),
             },
             Edit::Rejected { before, after } => Edit::Rejected {
                 before: after.clone(),
@@ -424,7 +476,8 @@ pub struct AnnotationSet {
     items: Vec<Annotation>,
     /// Annotations that could not be placed in the current text; kept, never dropped.
     pub unplaced: Vec<Annotation>,
-    /// Proposed annotations (from a gazetteer) waiting to be accepted or rejected, sorted by start.
+    /// Proposed annotations (from a list, the learner or a model) waiting to be accepted or rejected, sorted by
+    /// start and end.
     pub suggestions: Vec<Annotation>,
     /// Suggestions the annotator rejected one by one: not proposed there again, and the learner counts them
     /// against their text's score. Sorted by start.
@@ -435,6 +488,9 @@ pub struct AnnotationSet {
     redo: Vec<Edit>,
     /// Increases with every change; the store compares it with the last saved value.
     revision: u64,
+    /// Increases with every change the learner learns from: annotations (their text and tags) and rejections —
+    /// not suggestions coming and going.
+    taught: u64,
     /// Length of the longest annotation, for finding overlaps by binary search.
     max_len: usize,
     counts: TagCounts,
@@ -477,6 +533,7 @@ impl AnnotationSet {
             undo: Vec::new(),
             redo: Vec::new(),
             revision: 0,
+            taught: 0,
             max_len,
             counts,
             relations: Vec::new(),
@@ -826,6 +883,12 @@ impl AnnotationSet {
         self.revision
     }
 
+    /// Changes with every change the learner learns from (see the field), and only with those.
+    #[must_use]
+    pub fn taught(&self) -> u64 {
+        self.taught
+    }
+
     #[must_use]
     pub fn can_undo(&self) -> bool {
         !self.undo.is_empty()
@@ -1035,11 +1098,11 @@ impl AnnotationSet {
             })
             .collect();
         // The accepted suggestions leave the list in the same step, so undo brings them back as suggestions.
-        let remaining = self.suggestions_without(which);
-        if remaining.len() != self.suggestions.len() {
+        let removed = self.suggestions_taken(which);
+        if !removed.is_empty() {
             let change = Edit::Suggestions {
-                before: self.suggestions.clone(),
-                after: remaining,
+                removed,
+                added: Vec::new(),
             };
             self.apply(&change);
             edits.push(change);
@@ -1052,51 +1115,45 @@ impl AnnotationSet {
         n
     }
 
-    /// The suggestions other than `which` (their indices; none left when `None`).
-    fn suggestions_without(&self, which: Option<&[usize]>) -> Vec<Annotation> {
+    /// The suggestions `which` names (their indices; all when `None`).
+    fn suggestions_taken(&self, which: Option<&[usize]>) -> Vec<Annotation> {
         let Some(idx) = which else {
-            return Vec::new();
+            return self.suggestions.clone();
         };
-        let taken: std::collections::HashSet<usize> = idx.iter().copied().collect();
-        self.suggestions
-            .iter()
-            .enumerate()
-            .filter(|(i, _)| !taken.contains(i))
-            .map(|(_, s)| s.clone())
+        let taken: std::collections::BTreeSet<usize> = idx.iter().copied().collect();
+        taken
+            .into_iter()
+            .filter_map(|i| self.suggestions.get(i).cloned())
             .collect()
     }
 
     /// Drops suggestions (`which`: their indices; all when `None`) in one undoable step. Those rejected by index
     /// are kept as rejected (see [`Self::rejected`]); rejecting them all only clears the list.
     pub fn reject_suggestions(&mut self, which: Option<&[usize]>) {
-        let after = self.suggestions_without(which);
-        let Some(idx) = which else {
-            self.set_suggestions(after);
+        let removed = self.suggestions_taken(which);
+        if removed.is_empty() {
             return;
-        };
-        let mut rejected = self.rejected.clone();
-        for s in idx.iter().filter_map(|&i| self.suggestions.get(i)) {
-            if !self.is_rejected(s.start, s.end, &s.tag) {
-                rejected.push(s.clone());
+        }
+        let mut edits = vec![Edit::Suggestions {
+            removed: removed.clone(),
+            added: Vec::new(),
+        }];
+        if which.is_some() {
+            let mut rejected = self.rejected.clone();
+            for s in removed {
+                if !self.is_rejected(s.start, s.end, &s.tag) {
+                    rejected.push(s);
+                }
+            }
+            rejected.sort_by_key(|a| (a.start, a.end));
+            if rejected != self.rejected {
+                edits.push(Edit::Rejected {
+                    before: self.rejected.clone(),
+                    after: rejected,
+                });
             }
         }
-        rejected.sort_by_key(|a| (a.start, a.end));
-        let mut edits = Vec::new();
-        if after != self.suggestions {
-            edits.push(Edit::Suggestions {
-                before: self.suggestions.clone(),
-                after,
-            });
-        }
-        if rejected != self.rejected {
-            edits.push(Edit::Rejected {
-                before: self.rejected.clone(),
-                after: rejected,
-            });
-        }
-        if !edits.is_empty() {
-            self.record(Edit::Batch(edits));
-        }
+        self.record(Edit::Batch(edits));
     }
 
     /// The suggestions rejected one by one, sorted by start.
@@ -1140,74 +1197,43 @@ impl AnnotationSet {
                 .retain(|s| s.suggested.map(|x| x.source) != Some(source));
         }
         let dropped = before - self.suggestions.len();
-        let mut added = 0;
-        for s in found {
-            let key = (s.start, s.end);
-            let i = self.suggestions.partition_point(|x| (x.start, x.end) < key);
-            let taken = self.suggestions[i..]
-                .iter()
-                .take_while(|x| (x.start, x.end) == key)
-                .any(|x| x.tag == s.tag);
-            if !taken {
-                // After those of the same span: the list stays sorted by start.
-                let j = i + self.suggestions[i..]
-                    .iter()
-                    .take_while(|x| (x.start, x.end) == key)
-                    .count();
-                self.suggestions.insert(j, s);
-                added += 1;
-            }
-        }
+        let kept = self.suggestions.len();
+        let found = self.not_rejected(found);
+        merge_suggestions_in(&mut self.suggestions, found);
+        let added = self.suggestions.len() - kept;
         if added > 0 || dropped > 0 {
             self.revision += 1;
         }
         added
     }
 
-    /// Adds suggestions (from a gazetteer or a model) not already proposed, in one undoable step; returns how many
-    /// were new.
-    pub fn add_suggestions(&mut self, mut found: Vec<Annotation>) -> usize {
-        if self.suggestions.is_empty() {
-            // The common case (a first list): no earlier suggestions to merge with.
-            found.sort_by(|a, b| (a.start, a.end, &a.tag).cmp(&(b.start, b.end, &b.tag)));
-            found.dedup_by(|a, b| a.start == b.start && a.end == b.end && a.tag == b.tag);
-            let added = found.len();
-            if added > 0 {
-                self.record(Edit::Suggestions {
-                    before: Vec::new(),
-                    after: found,
-                });
-            }
-            return added;
+    /// `found` without the spans the annotator rejected.
+    fn not_rejected(&self, mut found: Vec<Annotation>) -> Vec<Annotation> {
+        if !self.rejected.is_empty() {
+            found.retain(|s| !self.is_rejected(s.start, s.end, &s.tag));
         }
-        let mut seen: std::collections::HashSet<(usize, usize, String)> = self
-            .suggestions
-            .iter()
-            .map(|s| (s.start, s.end, s.tag.clone()))
-            .collect();
-        let mut after = self.suggestions.clone();
-        let before_len = after.len();
-        for s in found {
-            if seen.insert((s.start, s.end, s.tag.clone())) {
-                after.push(s);
-            }
-        }
-        let added = after.len() - before_len;
-        after.sort_by_key(|a| (a.start, a.end));
-        if added > 0 {
-            self.set_suggestions(after);
-        }
-        added
+        found
     }
 
-    fn set_suggestions(&mut self, after: Vec<Annotation>) {
-        if after == self.suggestions {
-            return;
+    /// Adds suggestions (from a gazetteer or a model) not already proposed, in one undoable step; returns how many
+    /// were new.
+    pub fn add_suggestions(&mut self, found: Vec<Annotation>) -> usize {
+        let found = self.not_rejected(found);
+        let mut have: std::collections::HashSet<(usize, usize, &str)> =
+            self.suggestions.iter().map(suggestion_key).collect();
+        let added: Vec<Annotation> = found
+            .iter()
+            .filter(|s| have.insert(suggestion_key(s)))
+            .cloned()
+            .collect();
+        let n = added.len();
+        if n > 0 {
+            self.record(Edit::Suggestions {
+                removed: Vec::new(),
+                added,
+            });
         }
-        self.record(Edit::Suggestions {
-            before: self.suggestions.clone(),
-            after,
-        });
+        n
     }
 
     /// Deletes several annotations, and the relations they are part of, in one undoable step.
@@ -1380,6 +1406,9 @@ impl AnnotationSet {
     }
 
     fn apply(&mut self, edit: &Edit) {
+        if edit.teaches() {
+            self.taught += 1;
+        }
         match edit {
             Edit::Add(a) => {
                 self.max_len = self.max_len.max(a.end.saturating_sub(a.start));
@@ -1413,7 +1442,13 @@ impl AnnotationSet {
                     self.counts = TagCounts::of(&self.items);
                 }
             }
-            Edit::Suggestions { after, .. } => self.suggestions.clone_from(after),
+            Edit::Suggestions { removed, added } => {
+                let gone: std::collections::HashSet<(usize, usize, &str)> =
+                    removed.iter().map(suggestion_key).collect();
+                self.suggestions
+                    .retain(|s| !gone.contains(&suggestion_key(s)));
+                merge_suggestions_in(&mut self.suggestions, added.clone());
+            }
             Edit::Rejected { after, .. } => self.rejected.clone_from(after),
             Edit::Finished(f) => self.finished = *f,
             Edit::Decided { key, on } => {
@@ -1546,6 +1581,7 @@ impl AnnotationSet {
         fresh.redo.clear();
         fresh.next_id = self.next_id.max(fresh.next_id);
         fresh.revision = self.revision + 1;
+        fresh.taught = self.taught + 1;
         std::mem::replace(self, fresh)
     }
 

@@ -262,6 +262,44 @@ mod tests {
     }
 
     #[test]
+    fn undo_and_redo_leave_the_suggestions_offered_since_alone() {
+        let doc = Arc::new(Document::new("روسيا هنا. روسيا هناك. موسكو".to_owned()));
+        let mut set = set_with(&doc, &[("روسيا", "GPE")]);
+        let mut m = StringModel::new();
+        m.learn_from(&set);
+        let index = SearchIndex::new(doc.clone());
+        let learned: Vec<Annotation> = m
+            .suggest(&doc, &index, &set, 0.5)
+            .into_iter()
+            .map(|s| s.annotation)
+            .collect();
+        assert_eq!(learned.len(), 1);
+        set.add_suggestions(learned);
+        set.reject_suggestions(Some(&[0]));
+        // A model's suggestion lands after the rejection, outside the undo history.
+        let at = doc.text().chars().count() - 5;
+        let moscow = crate::model::annotations::suggestion(
+            &doc,
+            Span::new(CharOffset(at), CharOffset(at + 5)),
+            "LOC",
+            Suggested::new(Source::Model, 0.9),
+            "",
+        );
+        assert_eq!(set.offer_suggestions(vec![moscow.clone()], None), 1);
+        set.undo();
+        let texts: Vec<&str> = set.suggestions.iter().map(|s| s.text.as_str()).collect();
+        assert_eq!(
+            texts,
+            ["روسيا", "موسكو"],
+            "the rejected one back, the model's kept"
+        );
+        assert!(set.rejected().is_empty());
+        set.redo();
+        assert_eq!(set.suggestions, [moscow]);
+        assert_eq!(set.rejected().len(), 1);
+    }
+
+    #[test]
     fn a_form_that_folds_otherwise_keeps_its_learned_text_s_score() {
         let mut m = StringModel::new();
         m.learn("الرئيس", "PER");

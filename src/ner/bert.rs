@@ -96,7 +96,7 @@ impl Model {
             || !bert_config
                 .hidden_size
                 .is_multiple_of(bert_config.num_attention_heads)
-            || bert_config.max_position_embeddings < 3
+            || bert_config.max_position_embeddings < 4
         {
             return Err(format!(
                 "{}: hidden_size, num_attention_heads or max_position_embeddings do not make a BERT",
@@ -210,7 +210,7 @@ impl Model {
 
     /// A shorter window (at least 8 pieces), to see the windows at work on short texts.
     pub fn set_window(&mut self, pieces: usize) {
-        self.window = pieces.clamp(8, self.window);
+        self.window = pieces.max(8).min(self.window);
     }
 
     /// Tokenizes every paragraph of `doc`.

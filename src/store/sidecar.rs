@@ -59,7 +59,7 @@ pub struct Sidecar {
     pub annotations: Vec<Annotation>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub unplaced: Vec<Annotation>,
-    /// Proposed annotations (from a gazetteer) not yet accepted or rejected.
+    /// Proposed annotations (from a list, the learner or a model) not yet accepted or rejected.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub suggestions: Vec<Annotation>,
     /// Suggestions rejected one by one: not proposed there again, and counted against their text by the learner.
@@ -291,7 +291,9 @@ fn from_parsed(
                 .collect()
         }
     };
-    let suggestions = follow(std::mem::take(&mut sidecar.suggestions));
+    let mut suggestions = follow(std::mem::take(&mut sidecar.suggestions));
+    // Placed again after an edit elsewhere, they may have moved past each other.
+    suggestions.sort_by_key(|a| (a.start, a.end));
     let rejected = follow(std::mem::take(&mut sidecar.rejected));
     let mut tags = folder.or(sidecar.tags).unwrap_or_default();
     let relations = std::mem::take(&mut sidecar.relations);

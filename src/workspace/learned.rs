@@ -63,18 +63,19 @@ pub fn annotations_now(d: &OpenDocument) -> AnnotationSet {
 
 /// Whether the learner should look again at `d` while the user annotates: it has a file in a folder, some
 /// annotations of its own (or the learner was asked for once), and they or its rejections changed since the
-/// learner's last look.
+/// learner's last look (suggestions coming and going do not count: a model's, or Reject All).
 #[must_use]
 pub fn is_due(d: &OpenDocument) -> bool {
     d.path.is_some()
         && (!d.annotations.items().is_empty() || d.learned_at.is_some())
-        && d.learned_at != Some(d.annotations.revision())
+        && d.learned_at != Some(d.annotations.taught())
         && !d.is_running(Work::Learning)
 }
 
 /// Learns from the annotations of `d`'s folder (read once per opening, then kept) and of `d` as they are now, on a
 /// worker, and offers the suggestions in `d`, in place of the learner's earlier ones. With `announce`, says how
-/// many there are (Tools ▸ Suggest from Annotations); while annotating, it says nothing unless reading failed.
+/// many there are (Tools ▸ Suggest from Annotations); while annotating it says nothing, and a folder that cannot
+/// be read is said once.
 pub fn start(d: &mut OpenDocument, waker: &Waker, announce: bool) -> Option<String> {
     let Some(path) = d.path.clone() else {
         return Some(
@@ -86,7 +87,8 @@ pub fn start(d: &mut OpenDocument, waker: &Waker, announce: bool) -> Option<Stri
     };
     let index = d.shared_index();
     let existing = annotations_now(d);
-    let revision = d.annotations.revision();
+    // Marked now: whatever happens to this look (even a worker that dies), the next comes with the next change.
+    d.learned_at = Some(d.annotations.taught());
     let folder_model = d.folder_learned.clone();
     d.spawn(Work::Learning, waker, move || {
         let folder = path
@@ -94,61 +96,52 @@ pub fn start(d: &mut OpenDocument, waker: &Waker, announce: bool) -> Option<Stri
             .filter(|p| !p.as_os_str().is_empty())
             .unwrap_or(Path::new("."))
             .to_owned();
-        let result = match folder_model {
-            Some(l) => Ok(l),
-            None => from_folder(&folder, Some(&path)).map(Arc::new),
-        }
-        .map(|l| {
-            let mut model = l.model.clone();
-            model.learn_from(&existing);
-            let index = index.get();
-            let found: Vec<crate::model::Annotation> = model
-                .suggest(index.document(), index, &existing, MIN_SCORE)
+        let (l, failed) = match folder_model {
+            Some(l) => (l, None),
+            None => match from_folder(&folder, Some(&path)) {
+                Ok(l) => (Arc::new(l), None),
+                // Learned from this document alone; the folder is not read again in this opening.
+                Err(e) => (Arc::new(Learned::default()), Some(e)),
+            },
+        };
+        let mut model = l.model.clone();
+        model.learn_from(&existing);
+        let index = index.get();
+        let found: Vec<crate::model::Annotation> = model
+            .suggest(index.document(), index, &existing, MIN_SCORE)
+            .into_iter()
+            .map(|s| s.annotation)
+            .collect();
+        Box::new(move |d: &mut OpenDocument| {
+            // What was annotated or rejected since the worker started is respected here.
+            let found: Vec<_> = found
                 .into_iter()
-                .map(|s| s.annotation)
+                .filter(|a| d.annotations.overlapping(a.span()).next().is_none())
                 .collect();
-            (l, found)
-        });
-        Box::new(move |d: &mut OpenDocument| match result {
-            Ok((l, found)) => {
-                // What was annotated or rejected since the worker started is respected here.
-                let found: Vec<_> = found
-                    .into_iter()
-                    .filter(|a| {
-                        d.annotations.overlapping(a.span()).next().is_none()
-                            && !d.annotations.is_rejected(a.start, a.end, &a.tag)
-                    })
-                    .collect();
-                let n = found.len();
-                let before = d.annotations.revision();
-                let unchanged = before == revision;
-                d.annotations.offer_suggestions(found, Some(Source::Learned));
-                // The learner's suggestions alone do not make the document need saving (they are learned again
-                // at the next opening); they are saved with the next change.
-                if d.annotations.revision() != before {
-                    d.save.quiet(before, d.annotations.revision());
-                }
-                // Edited meanwhile: the learner looks again.
-                if unchanged {
-                    d.learned_at = Some(d.annotations.revision());
-                }
-                let documents = l.documents;
-                let problems = l.problems.clone();
-                d.folder_learned = Some(l);
-                if announce {
-                    Some(with_problems(
-                        tr!(
-                            "%{n} suggestions learned from the annotations of this document and the folder's others (%{d}): review them under Suggestions in the panel",
-                            n = n,
-                            d = documents
-                        ),
-                        &problems,
-                    ))
-                } else {
-                    None
-                }
+            let n = found.len();
+            let before = d.annotations.revision();
+            d.annotations.offer_suggestions(found, Some(Source::Learned));
+            // The learner's suggestions alone do not make the document need saving (they are learned again at the
+            // next opening); they are saved with the next change.
+            if d.annotations.revision() != before {
+                d.save.quiet(before, d.annotations.revision());
             }
-            Err(e) => Some(tr!("Learning from the folder failed: %{error}", error = e)),
+            let documents = l.documents;
+            let problems = l.problems.clone();
+            d.folder_learned = Some(l);
+            if let Some(e) = failed {
+                return Some(tr!("Learning from the folder failed: %{error}", error = e));
+            }
+            announce.then(|| {
+                with_problems(
+                    tr!(
+                        "%{n} suggestions learned from the annotations of this document and the folder's others (%{d}): review them under Suggestions in the panel",
+                        n = n,
+                        d = documents
+                    ),
+                    &problems,
+                )
+            })
         })
     });
     None

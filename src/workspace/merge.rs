@@ -413,6 +413,15 @@ pub fn merge(base: &Content, ours: &Content, theirs: &Content) -> Merged {
     });
     let suggestions = merge_suggestions(&base.suggestions, &ours.suggestions, &theirs.suggestions);
     let rejected = merge_suggestions(&base.rejected, &ours.rejected, &theirs.rejected);
+    // What one side rejected is not proposed again by the other's copy.
+    let refused: HashSet<(usize, usize, &str)> = rejected
+        .iter()
+        .map(|a| (a.start, a.end, a.tag.as_str()))
+        .collect();
+    let suggestions: Vec<Annotation> = suggestions
+        .into_iter()
+        .filter(|a| !refused.contains(&(a.start, a.end, a.tag.as_str())))
+        .collect();
     let mut tags = merge_tags(&base.tags, &ours.tags, &theirs.tags, &mut conflicts);
     for a in annotations.iter().chain(&unplaced) {
         tags.ensure(&a.tag);

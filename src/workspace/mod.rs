@@ -1081,6 +1081,9 @@ impl Workspace {
 
     /// Takes the suggestion model when it has loaded (its types mapped onto the open document's tags).
     pub fn poll_suggester(&mut self) -> Option<String> {
+        if !self.suggester.as_ref()?.is_loading() {
+            return None;
+        }
         let tags = self
             .current
             .as_ref()

@@ -69,6 +69,19 @@ impl SavePolicy {
         self.failures
     }
 
+    /// Notes a change that is not the user's (a model's suggestions landing): it is saved like any, but it only
+    /// starts the wait before an autosave when nothing was waiting — it never puts off the save of the user's
+    /// edits.
+    pub fn observe_quietly(&mut self, revision: u64, now: Instant) {
+        if revision != self.seen_revision {
+            let was_clean = self.saved_revision == self.seen_revision;
+            self.seen_revision = revision;
+            if was_clean {
+                self.last_edit = Some(now);
+            }
+        }
+    }
+
     /// Notes the current revision; a new one is an edit made `now`.
     pub fn observe(&mut self, revision: u64, now: Instant) {
         if revision != self.seen_revision {
@@ -115,10 +128,13 @@ impl SavePolicy {
         self.error = Some(message);
     }
 
-    /// The user chose to drop the unsaved changes (Discard): nothing is due any more.
     /// The change from `from` to `to` needs no save of its own: if what is on disk is `from` — now, or when a save
     /// in flight lands — the document counts as saved at `to` (the change goes to disk with the next one).
     pub fn quiet(&mut self, from: u64, to: u64) {
+        // Not an edit: the wait before an autosave of the user's edits goes on as it was.
+        if self.seen_revision == from {
+            self.seen_revision = to;
+        }
         if self.quiet.len() >= 64 {
             self.quiet.remove(0);
         }
@@ -136,6 +152,7 @@ impl SavePolicy {
         }
     }
 
+    /// The user chose to drop the unsaved changes (Discard): nothing is due any more.
     pub fn discarded(&mut self, revision: u64) {
         self.saved(revision);
         self.seen_revision = revision;
@@ -163,6 +180,33 @@ mod tests {
         p.saved(2);
         assert_eq!(p.due(2, t0 + Duration::from_secs(3)), Due::Clean);
         assert!(!p.is_dirty(2));
+    }
+
+    #[test]
+    fn suggestions_landing_never_put_off_the_save_of_the_user_s_edits() {
+        let t0 = Instant::now();
+        let s = Duration::from_secs(1);
+        // The learner's suggestions on a clean document: still clean, and a save in flight that lands counts.
+        let mut p = SavePolicy::new(0);
+        p.quiet(0, 1);
+        assert!(!p.is_dirty(1));
+        p.observe(2, t0);
+        p.quiet(2, 3);
+        p.saved(2);
+        assert!(!p.is_dirty(3), "saved at 2, and 2 → 3 needs no save");
+        // An edit, then the learner and a model's windows landing: the save is due two seconds after the edit.
+        p.observe(4, t0);
+        p.quiet(4, 5);
+        p.observe(5, t0 + s);
+        p.observe_quietly(6, t0 + s);
+        p.observe(6, t0 + s);
+        assert_eq!(p.due(6, t0 + 2 * s), Due::Now);
+        p.saved(6);
+        // A model's window on a clean document starts the wait; the next ones do not move it.
+        p.observe_quietly(7, t0 + 3 * s);
+        p.observe_quietly(8, t0 + 4 * s);
+        assert!(p.is_dirty(8));
+        assert_eq!(p.due(8, t0 + 5 * s), Due::Now);
     }
 
     #[test]

@@ -115,24 +115,37 @@ impl Suggester {
             .offer_suggestions(Vec::new(), Some(Source::Model));
         d.model_progress = Some((0, 0));
         d.spawn_feeding(Work::RunningModel, waker, move |feed| {
-            let result = model.run(&doc, |done, total, found| {
-                let map = map.clone();
-                feed.send(Box::new(move |d: &mut OpenDocument| {
+            // Found entities are handed over at most once a second (and at the end), so that the document's
+            // saves, which start over when it changes, can finish during a long run; progress after each window.
+            let mut pending: Vec<crate::ner::Found> = Vec::new();
+            let mut last = std::time::Instant::now();
+            let land = move |found: Vec<crate::ner::Found>, map: LabelMap, done: usize, total: usize| {
+                Box::new(move |d: &mut OpenDocument| {
                     let s = crate::ner::suggestions(found, &d.doc, &d.annotations, &map, min);
-                    d.annotations
-                        .offer_suggestions(s, None);
+                    let before = d.annotations.revision();
+                    d.annotations.offer_suggestions(s, None);
+                    if d.annotations.revision() != before {
+                        d.save
+                            .observe_quietly(d.annotations.revision(), std::time::Instant::now());
+                    }
                     d.model_progress = Some((done, total));
                     None
-                }))
+                }) as super::Apply
+            };
+            let result = model.run(&doc, |done, total, found| {
+                pending.extend(found);
+                let hand_over = done == total || last.elapsed() >= std::time::Duration::from_secs(1);
+                let found = if hand_over {
+                    last = std::time::Instant::now();
+                    std::mem::take(&mut pending)
+                } else {
+                    Vec::new()
+                };
+                feed.send(land(found, map.clone(), done, total))
             });
             Box::new(move |d: &mut OpenDocument| {
                 d.model_progress = None;
-                let n = d
-                    .annotations
-                    .suggestions
-                    .iter()
-                    .filter(|s| s.suggested.is_some_and(|x| x.source == Source::Model))
-                    .count();
+                let n = model_suggestions(d);
                 Some(match result {
                     Ok(()) => tr!(
                         "The suggestion model has read the document: %{n} of its suggestions wait under Suggestions in the panel",
@@ -143,6 +156,16 @@ impl Suggester {
             })
         });
     }
+}
+
+/// How many of `d`'s suggestions come from the model.
+#[must_use]
+pub fn model_suggestions(d: &OpenDocument) -> usize {
+    d.annotations
+        .suggestions
+        .iter()
+        .filter(|s| s.suggested.is_some_and(|x| x.source == Source::Model))
+        .count()
 }
 
 /// Runs `model` over `d` at once (the command line), `progress(done, total)` after each window; returns the
