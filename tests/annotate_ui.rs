@@ -1470,8 +1470,8 @@ fn opening_an_annotation_file_imports_it_and_opens_its_document() {
 
 /// Tools ▸ Suggest from Annotations: a text tagged in another document of the folder is suggested wherever it occurs
 /// in this one and is not annotated; the suggestions arrive from a worker into this document.
-#[test]
-fn suggestions_are_learned_from_the_folder_s_annotations() {
+/// A folder where a.txt has روسيا tagged GPE (in its sidecar), and b.txt a copy of the sample.
+fn folder_that_taught_russia() -> (tempfile::TempDir, std::path::PathBuf) {
     let dir = tempfile::tempdir().unwrap();
     let taught = dir.path().join("a.txt");
     std::fs::write(&taught, "زار روسيا أمس").unwrap();
@@ -1497,6 +1497,12 @@ fn suggestions_are_learned_from_the_folder_s_annotations() {
     }
     let path = dir.path().join("b.txt");
     std::fs::write(&path, SAMPLE_TEXT).unwrap();
+    (dir, path)
+}
+
+#[test]
+fn suggestions_are_learned_from_the_folder_s_annotations() {
+    let (_dir, path) = folder_that_taught_russia();
     let mut h = common::open(&path, egui::vec2(1100.0, 800.0));
     // One روسيا is annotated already: nothing is suggested there.
     tag(&mut h, span_of("روسيا"), Key::Num1);
@@ -1708,31 +1714,7 @@ fn a_model_s_suggestions_appear_and_those_above_a_threshold_are_accepted_in_one_
 
 #[test]
 fn after_suggest_from_annotations_a_rejection_counts_even_with_no_annotation_here() {
-    let dir = tempfile::tempdir().unwrap();
-    let taught = dir.path().join("a.txt");
-    std::fs::write(&taught, "زار روسيا أمس").unwrap();
-    {
-        let doc = warraq::model::Document::new("زار روسيا أمس".to_owned());
-        let mut set = warraq::model::AnnotationSet::new(
-            Vec::new(),
-            Vec::new(),
-            warraq::model::TagSet::default(),
-        );
-        set.create(
-            &doc,
-            warraq::model::Span::new(warraq::model::CharOffset(4), warraq::model::CharOffset(9)),
-            "GPE",
-        );
-        warraq::store::sidecar::save(
-            &warraq::store::sidecar::sidecar_path(&taught),
-            &set,
-            warraq::store::sidecar::Fingerprint::of("زار روسيا أمس".as_bytes(), "UTF-8"),
-            false,
-        )
-        .unwrap();
-    }
-    let path = dir.path().join("b.txt");
-    std::fs::write(&path, SAMPLE_TEXT).unwrap();
+    let (_dir, path) = folder_that_taught_russia();
     let mut h = common::open(&path, egui::vec2(1100.0, 800.0));
     h.get_by_label("Tools").click();
     h.run_steps(2);

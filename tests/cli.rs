@@ -800,45 +800,16 @@ fn suggest_learns_from_the_folder_s_annotations() {
     std::fs::write(&src, SAMPLE).unwrap();
     let s = src.to_str().unwrap();
     let o = warraq(&["suggest", s, "--json"]);
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let list = suggested_russia(&o, "GPE", "learned", 2);
+    assert!(list.iter().all(|x| x["score"].as_f64() == Some(1.0)));
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
-    let list = v["suggestions"].as_array().unwrap();
-    let n = SAMPLE.matches("روسيا").count();
-    assert!(
-        list.len() + 2 >= n && list.len() <= n,
-        "{} of {n}",
-        list.len()
-    );
-    for s in list {
-        assert_eq!(
-            (s["tag"].as_str(), s["source"].as_str()),
-            (Some("GPE"), Some("learned"))
-        );
-        assert_eq!(s["score"].as_f64(), Some(1.0));
-        let (start, end) = (
-            s["start"].as_u64().unwrap() as usize,
-            s["end"].as_u64().unwrap() as usize,
-        );
-        let text: String = SAMPLE.chars().skip(start).take(end - start).collect();
-        assert_eq!(text, s["text"].as_str().unwrap(), "offsets in code points");
-    }
     assert_eq!(v["learned_from"], 1);
     // They wait in the sidecar for review; with --accept-above they become annotations, and none is suggested again
     // where one now is.
     let side = std::fs::read_to_string(sidecar::sidecar_path(&src)).unwrap();
     assert!(side.contains("suggestions: ["), "{side}");
     let o = warraq(&["suggest", s, "--accept-above", "0.9", "--json"]);
-    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
-    assert!(
-        v["suggestions"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .all(|s| s["accepted"] == true)
-    );
-    let o = warraq(&["annotations", s, "--json"]);
-    let a: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
-    assert_eq!(a["annotations"].as_array().unwrap().len(), list.len());
+    all_accepted(&o, &src, list.len());
     let o = warraq(&["suggest", s, "--json"]);
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert!(v["suggestions"].as_array().unwrap().is_empty());
@@ -847,6 +818,48 @@ fn suggest_learns_from_the_folder_s_annotations() {
         SAMPLE,
         "the text is never written"
     );
+}
+
+/// `warraq suggest --accept-above ... --json` accepted everything it found, and FILE now has `n` annotations.
+fn all_accepted(o: &std::process::Output, file: &std::path::Path, n: usize) {
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let list = v["suggestions"].as_array().unwrap();
+    assert!(list.iter().all(|x| x["accepted"] == true));
+    let o = warraq(&["annotations", file.to_str().unwrap(), "--json"]);
+    let a: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(a["annotations"].as_array().unwrap().len(), n);
+}
+
+/// The suggestions `warraq suggest ... --json` printed: about as many as روسيا in the sample, each with `tag` and
+/// `source`, and offsets in code points that give its text.
+fn suggested_russia(
+    o: &std::process::Output,
+    tag: &str,
+    source: &str,
+    missing: usize,
+) -> Vec<serde_json::Value> {
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let list = v["suggestions"].as_array().unwrap().clone();
+    let n = SAMPLE.matches("روسيا").count();
+    assert!(
+        list.len() + missing >= n && list.len() <= n,
+        "{} of {n}",
+        list.len()
+    );
+    for x in &list {
+        assert_eq!(
+            (x["tag"].as_str(), x["source"].as_str()),
+            (Some(tag), Some(source))
+        );
+        let (start, end) = (
+            x["start"].as_u64().unwrap() as usize,
+            x["end"].as_u64().unwrap() as usize,
+        );
+        let text: String = SAMPLE.chars().skip(start).take(end - start).collect();
+        assert_eq!(text, x["text"].as_str().unwrap(), "offsets in code points");
+    }
+    list
 }
 
 #[cfg(feature = "ner")]
@@ -885,29 +898,13 @@ fn suggest_runs_a_model_from_its_folder_and_maps_its_types() {
     let o = warraq(&[
         "suggest", s, "--model", m, "--label", "LOC=GPE", "--label", "PERS=", "--json",
     ]);
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
-    let list = v["suggestions"].as_array().unwrap();
-    let n = SAMPLE.matches("روسيا").count();
-    assert!(
-        list.len() + 4 >= n && list.len() <= n,
-        "{} of {n}",
-        list.len()
-    );
-    for x in list {
-        assert_eq!(
-            (x["tag"].as_str(), x["source"].as_str()),
-            (Some("GPE"), Some("model"))
-        );
+    let list = suggested_russia(&o, "GPE", "model", 4);
+    for x in &list {
         let score = x["score"].as_f64().unwrap();
         assert!(score > 0.9 && score < 1.0, "{score}");
-        let (start, end) = (
-            x["start"].as_u64().unwrap() as usize,
-            x["end"].as_u64().unwrap() as usize,
-        );
-        let text: String = SAMPLE.chars().skip(start).take(end - start).collect();
-        assert_eq!(text, "روسيا", "offsets in code points");
+        assert_eq!(x["text"].as_str(), Some("روسيا"));
     }
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(v["model"].as_str(), Some(m));
     let side = std::fs::read_to_string(sidecar::sidecar_path(&src)).unwrap();
     assert!(
@@ -928,15 +925,5 @@ fn suggest_runs_a_model_from_its_folder_and_maps_its_types() {
         "0.9",
         "--json",
     ]);
-    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
-    assert!(
-        v["suggestions"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .all(|x| x["accepted"] == true)
-    );
-    let o = warraq(&["annotations", s, "--json"]);
-    let a: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
-    assert_eq!(a["annotations"].as_array().unwrap().len(), list.len());
+    all_accepted(&o, &src, list.len());
 }

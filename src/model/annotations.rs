@@ -237,6 +237,14 @@ pub fn suggestion(
     suggested: Suggested,
     time: &str,
 ) -> Annotation {
+    Annotation {
+        suggested: Some(suggested),
+        ..quoted(doc, span, tag, time)
+    }
+}
+
+/// An annotation of `tag` over `span` with its text and context, made at `time` (no id, no annotator yet).
+fn quoted(doc: &Document, span: Span, tag: &str, time: &str) -> Annotation {
     let (text, prefix, suffix) = quote(doc, span);
     Annotation {
         start: span.start.0,
@@ -247,7 +255,6 @@ pub fn suggestion(
         suffix,
         created: time.to_owned(),
         modified: time.to_owned(),
-        suggested: Some(suggested),
         ..Annotation::default()
     }
 }
@@ -952,22 +959,12 @@ impl AnnotationSet {
 
     /// A new annotation with the next id, its quote and context.
     fn new_annotation(&mut self, doc: &Document, span: Span, tag: &str, time: &str) -> Annotation {
-        let (text, prefix, suffix) = quote(doc, span);
         let id = self.next_id;
         self.next_id = self.next_id.saturating_add(1);
         Annotation {
             id,
-            start: span.start.0,
-            end: span.end.0,
-            tag: tag.to_owned(),
-            text,
-            prefix,
-            suffix,
-            note: String::new(),
-            created: time.to_owned(),
-            modified: time.to_owned(),
             annotator: self.annotator.clone(),
-            ..Annotation::default()
+            ..quoted(doc, span, tag, time)
         }
     }
 
