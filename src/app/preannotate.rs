@@ -248,8 +248,9 @@ impl WarraqApp {
                         .speed(0.01)
                         .fixed_decimals(2),
                 );
-                chrome::checkbox(ui, &mut by_score, tr!("Least certain first"));
             });
+            // On a row of its own: the panel is narrow, and an Arabic label is longer.
+            chrome::checkbox(ui, &mut by_score, tr!("Least certain first"));
             let row_height = 22.0;
             egui::ScrollArea::vertical()
                 .id_salt("suggestions")
