@@ -154,9 +154,19 @@ fn delete_from_the_panel_and_autosave() {
         tag(&mut h, span_of(word), key);
     }
     assert_eq!(h.state().document().unwrap().annotations.items().len(), 2);
+    // (The learner proposes the other mentions under Suggestions, above the list of annotations.)
+    step_until(&mut h, |app| {
+        !app.document()
+            .unwrap()
+            .is_running(warraq::workspace::Work::Learning)
+    });
+    h.run_steps(2);
     // The panel lists both with counts per tag; clicking a row selects it, Delete removes it.
     h.get_by_label("LOC 1");
-    h.get_by_label("أناتولي أنتونوف").click();
+    h.get_all_by_label("أناتولي أنتونوف")
+        .last()
+        .unwrap()
+        .click();
     h.run_steps(2);
     let id = h.state().selected_annotation().unwrap();
     assert_eq!(

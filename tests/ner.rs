@@ -229,3 +229,40 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn a_model_folder_is_never_written_over() {
+    let dir = tempfile::tempdir().unwrap();
+    let spec = Spec::tiny(&LABELS, fixture::vocab_for("روسيا"), Weights::Random);
+    fixture::write(dir.path(), &spec).unwrap();
+    let before = std::fs::read(dir.path().join("model.safetensors")).unwrap();
+    let err = fixture::write(dir.path(), &spec).unwrap_err();
+    assert!(
+        err.contains("config.json") && err.contains("never written over"),
+        "{err}"
+    );
+    assert_eq!(
+        std::fs::read(dir.path().join("model.safetensors")).unwrap(),
+        before
+    );
+}
+
+#[test]
+fn a_config_without_the_settings_running_does_not_need_still_loads() {
+    let dir = tempfile::tempdir().unwrap();
+    let spec = Spec::tiny(&LABELS, fixture::vocab_for("روسيا"), Weights::Random);
+    fixture::write(dir.path(), &spec).unwrap();
+    let path = dir.path().join("config.json");
+    let mut v: serde_json::Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+    for key in [
+        "hidden_dropout_prob",
+        "initializer_range",
+        "layer_norm_eps",
+        "pad_token_id",
+        "type_vocab_size",
+    ] {
+        v.as_object_mut().unwrap().remove(key);
+    }
+    std::fs::write(&path, v.to_string()).unwrap();
+    assert_eq!(Model::load(dir.path()).unwrap().kinds(), ["PERS", "LOC"]);
+}

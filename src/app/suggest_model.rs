@@ -92,6 +92,8 @@ impl WarraqApp {
             .id(egui::Id::unique("suggestion-model-window"))
             .open(&mut open)
             .default_width(520.0)
+            // Below the message bar, which says what loading and running did.
+            .default_pos(egui::pos2(24.0, 110.0))
             .show(ctx, |ui| {
                 content = Some(ui.max_rect());
                 chrome::rtl(ui, |ui| {

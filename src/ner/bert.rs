@@ -89,7 +89,22 @@ impl Model {
                 config_path.display()
             ));
         }
-        let bert_config: Config = serde_json::from_value(config.clone())
+        // Settings that play no part in running the model, or have BERT's usual value, may be left out.
+        let mut config = config;
+        if let Some(fields) = config.as_object_mut() {
+            for (key, value) in [
+                ("hidden_act", serde_json::json!("gelu")),
+                ("hidden_dropout_prob", serde_json::json!(0.1)),
+                ("initializer_range", serde_json::json!(0.02)),
+                ("layer_norm_eps", serde_json::json!(1e-12)),
+                ("max_position_embeddings", serde_json::json!(512)),
+                ("pad_token_id", serde_json::json!(0)),
+                ("type_vocab_size", serde_json::json!(2)),
+            ] {
+                fields.entry(key).or_insert(value);
+            }
+        }
+        let bert_config: Config = serde_json::from_value(config)
             .map_err(|e| format!("{}: {e}", config_path.display()))?;
         if bert_config.hidden_size == 0
             || bert_config.num_attention_heads == 0

@@ -35,6 +35,9 @@ pub struct Spec {
     pub weights: Weights,
 }
 
+/// The files a model folder is written as.
+const FILES: [&str; 3] = ["config.json", "tokenizer.json", "model.safetensors"];
+
 const SPECIAL: [&str; 5] = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"];
 
 impl Spec {
@@ -95,8 +98,17 @@ pub fn vocab_for(text: &str) -> Vec<String> {
     out
 }
 
-/// Writes the model into `dir` (which must exist).
+/// Writes the model into `dir` (which must exist); a folder that already holds one of its files is refused, so a
+/// real model is never written over.
 pub fn write(dir: &Path, spec: &Spec) -> Result<(), String> {
+    for name in FILES {
+        if dir.join(name).exists() {
+            return Err(format!(
+                "{}: exists; a model folder is never written over",
+                dir.join(name).display()
+            ));
+        }
+    }
     let vocab: Vec<&str> = SPECIAL
         .iter()
         .copied()
@@ -138,11 +150,15 @@ pub fn write(dir: &Path, spec: &Spec) -> Result<(), String> {
         "id2label": id2label,
     });
     let write_json = |name: &str, v: &serde_json::Value| {
-        std::fs::write(
-            dir.join(name),
-            serde_json::to_string_pretty(v).map_err(|e| e.to_string())?,
-        )
-        .map_err(|e| format!("{name}: {e}"))
+        use std::io::Write as _;
+        let text = serde_json::to_string_pretty(v).map_err(|e| e.to_string())?;
+        // create_new: never replaces a file (checked above, and again here).
+        std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(dir.join(name))
+            .and_then(|mut f| f.write_all(text.as_bytes()))
+            .map_err(|e| format!("{name}: {e}"))
     };
     write_json("config.json", &config_json)?;
 
