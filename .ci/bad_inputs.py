@@ -573,6 +573,66 @@ def _(d):
     return ["render", p, "--width", "300", "--out", p, "--force"]
 
 
+# ----- suggestion model folders (warraq suggest --model): the text and its sidecar are never touched -----
+def model_dir(d, config=None, tokenizer=None, weights=None):
+    """A model folder: a BERT config.json with labels, a small WordPiece tokenizer.json, and weights; each may be
+    replaced by other bytes. The text to suggest in is doc.txt."""
+    write(os.path.join(d, "doc.txt"), SAMPLE)
+    m = os.path.join(d, "model")
+    cfg = {"model_type": "bert", "vocab_size": 32, "hidden_size": 8, "num_hidden_layers": 1,
+           "num_attention_heads": 2, "intermediate_size": 16, "hidden_act": "gelu", "hidden_dropout_prob": 0.1,
+           "max_position_embeddings": 32, "type_vocab_size": 2, "initializer_range": 0.02, "layer_norm_eps": 1e-12,
+           "pad_token_id": 0, "id2label": {"0": "O", "1": "B-LOC", "2": "I-LOC"}}
+    vocab = {t: i for i, t in enumerate(["[PAD]", "[UNK]", "[CLS]", "[SEP]", "روسيا"])}
+    tok = {"version": "1.0", "truncation": None, "padding": None, "added_tokens": [],
+           "normalizer": {"type": "BertNormalizer", "clean_text": True, "handle_chinese_chars": True,
+                          "strip_accents": None, "lowercase": False},
+           "pre_tokenizer": {"type": "BertPreTokenizer"}, "post_processor": None, "decoder": None,
+           "model": {"type": "WordPiece", "unk_token": "[UNK]", "continuing_subword_prefix": "##",
+                     "max_input_chars_per_word": 100, "vocab": vocab}}
+    write(os.path.join(m, "config.json"), config if config is not None else json.dumps(cfg))
+    write(os.path.join(m, "tokenizer.json"), tokenizer if tokenizer is not None else json.dumps(tok))
+    if weights is not None:
+        write(os.path.join(m, "model.safetensors"), weights)
+    return ["suggest", os.path.join(d, "doc.txt"), "--model", m]
+
+
+@case("model", "no model folder at all", {1}, "not a folder", keep=["doc.txt"])
+def _(d):
+    write(os.path.join(d, "doc.txt"), SAMPLE)
+    return ["suggest", os.path.join(d, "doc.txt"), "--model", os.path.join(d, "nothing")]
+
+@case("model", "config.json of random bytes", {1}, "config.json", keep=["doc.txt"])
+def _(d): return model_dir(d, config=bytes(range(256)) * 4)
+
+@case("model", "config.json without id2label (not a token classifier)", {1}, "id2label", keep=["doc.txt"])
+def _(d): return model_dir(d, config=json.dumps({"model_type": "bert", "vocab_size": 32}))
+
+@case("model", "labels LABEL_0, LABEL_1 (saved without names)", {1}, "LABEL_0", keep=["doc.txt"])
+def _(d): return model_dir(d, config=json.dumps({"model_type": "bert", "id2label": {"0": "LABEL_0", "1": "LABEL_1"}}))
+
+@case("model", "a RoBERTa config", {1}, "roberta", keep=["doc.txt"])
+def _(d): return model_dir(d, config=json.dumps({"model_type": "roberta", "id2label": {"0": "O", "1": "B-LOC"}}))
+
+@case("model", "tokenizer.json cut in the middle", {1}, "tokenizer.json", keep=["doc.txt"])
+def _(d): return model_dir(d, tokenizer='{"version": "1.0", "model": {"type": "WordPi')
+
+@case("model", "no weights file", {1}, "no model.safetensors", keep=["doc.txt"])
+def _(d): return model_dir(d)
+
+@case("model", "model.safetensors of zero bytes", {1}, "model.safetensors", keep=["doc.txt"])
+def _(d): return model_dir(d, weights=b"")
+
+@case("model", "model.safetensors claiming a huge header", {1}, "model.safetensors", keep=["doc.txt"])
+def _(d): return model_dir(d, weights=(2**40).to_bytes(8, "little") + b"{}")
+
+@case("model", "only model.onnx", {1}, "ONNX", keep=["doc.txt"])
+def _(d):
+    args = model_dir(d)
+    write(os.path.join(d, "model", "model.onnx"), b"\x08\x07")
+    return args
+
+
 def main():
     failures = 0
     rows = []
