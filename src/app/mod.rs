@@ -232,6 +232,10 @@ impl WarraqApp {
         &self.workspace
     }
 
+    pub fn workspace_mut(&mut self) -> &mut Workspace {
+        &mut self.workspace
+    }
+
     /// The view of the open document.
     #[must_use]
     pub fn view(&self) -> Option<&DocumentView> {

@@ -206,11 +206,12 @@ fn merge_suggestions_in(list: &mut Vec<Annotation>, mut new: Vec<Annotation>) {
     if new.is_empty() {
         return;
     }
-    let have: std::collections::HashSet<(usize, usize, String)> = list
-        .iter()
-        .map(|s| (s.start, s.end, s.tag.clone()))
-        .collect();
-    new.retain(|s| !have.contains(&(s.start, s.end, s.tag.clone())));
+    {
+        // Borrowed keys: no tag copied for every suggestion already in the list.
+        let have: std::collections::HashSet<(usize, usize, &str)> =
+            list.iter().map(suggestion_key).collect();
+        new.retain(|s| !have.contains(&suggestion_key(s)));
+    }
     new.sort_by(|a, b| (a.start, a.end, &a.tag).cmp(&(b.start, b.end, &b.tag)));
     new.dedup_by(|a, b| a.start == b.start && a.end == b.end && a.tag == b.tag);
     if new.is_empty() {

@@ -38,7 +38,9 @@ impl Suggester {
         let path = folder.to_owned();
         Self {
             folder: folder.to_owned(),
-            state: State::Loading(Job::spawn(
+            // Below the window's priority, like the runs: the threads the model computes on are started from its
+            // workers and inherit their priority, so they never take the processor from a frame.
+            state: State::Loading(Job::background(
                 "loading the suggestion model",
                 waker,
                 move || Model::load(&path),
