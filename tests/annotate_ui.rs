@@ -1746,3 +1746,45 @@ fn after_suggest_from_annotations_a_rejection_counts_even_with_no_annotation_her
                 .all(|a| a.suggested.unwrap().score == 0.5)
     });
 }
+
+#[test]
+fn f6_follows_the_least_certain_first_order_and_passes_suggestions_sharing_a_span() {
+    let (_dir, path, mut h) = open_copy();
+    let doc = h.state().document().unwrap().doc.clone();
+    let russia = span_of("روسيا");
+    let washington = span_of("واشنطن");
+    let s = |span: Span, tag: &str, score: f64| {
+        warraq::model::annotations::suggestion(
+            &doc,
+            span,
+            tag,
+            warraq::model::annotations::Suggested::new(
+                warraq::model::annotations::Source::Model,
+                score,
+            ),
+            "",
+        )
+    };
+    h.state_mut()
+        .workspace_mut()
+        .current_mut()
+        .unwrap()
+        .annotations
+        .add_suggestions(vec![
+            s(russia, "LOC", 0.9),
+            s(russia, "ORG", 0.6),
+            s(washington, "LOC", 0.7),
+        ]);
+    h.run_steps(2);
+    h.get_by_label("Least certain first").click();
+    h.run_steps(2);
+    assert!(h.state().settings.suggestions_by_score);
+    let mut seen = Vec::new();
+    for _ in 0..4 {
+        press(&mut h, Key::F6, Modifiers::NONE);
+        seen.push(h.state().view().unwrap().selection().span());
+    }
+    // 0.6 (روسيا), 0.7 (واشنطن), 0.9 (روسيا again, the other tag), then round to the first.
+    assert_eq!(seen, [russia, washington, russia, russia]);
+    let _ = path;
+}
