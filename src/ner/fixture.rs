@@ -149,16 +149,13 @@ pub fn write(dir: &Path, spec: &Spec) -> Result<(), String> {
         "classifier_dropout": null,
         "id2label": id2label,
     });
+    // Through the store's writer for new files: all or nothing, and never over anything (checked above too).
+    let write_file = |name: &str, bytes: &[u8]| {
+        crate::store::write::write_new(&dir.join(name), bytes).map_err(|e| format!("{name}: {e}"))
+    };
     let write_json = |name: &str, v: &serde_json::Value| {
-        use std::io::Write as _;
         let text = serde_json::to_string_pretty(v).map_err(|e| e.to_string())?;
-        // create_new: never replaces a file (checked above, and again here).
-        std::fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(dir.join(name))
-            .and_then(|mut f| f.write_all(text.as_bytes()))
-            .map_err(|e| format!("{name}: {e}"))
+        write_file(name, text.as_bytes())
     };
     write_json("config.json", &config_json)?;
 
@@ -234,5 +231,12 @@ pub fn write(dir: &Path, spec: &Spec) -> Result<(), String> {
             var.set(&value).map_err(fail)?;
         }
     }
-    varmap.save(dir.join("model.safetensors")).map_err(fail)
+    let bytes = {
+        let data = varmap.data().lock().map_err(|e| e.to_string())?;
+        let tensors: Vec<(&String, &Tensor)> =
+            data.iter().map(|(k, v)| (k, v.as_tensor())).collect();
+        safetensors::tensor::serialize(tensors, None)
+            .map_err(|e| format!("model.safetensors: {e}"))?
+    };
+    write_file("model.safetensors", &bytes)
 }
