@@ -130,8 +130,9 @@ pub struct WarraqApp {
     agreement: Option<agreement::AgreementWindow>,
     /// Tools ▸ Suggestion Model…
     model_dialog: Option<suggest_model::ModelDialog>,
-    /// The order the panel lists suggestions in, for (document, revision, least certain first).
-    suggestion_order: Option<((u64, u64, bool), Vec<usize>)>,
+    /// The order the panel lists suggestions in, for (document, revision, least certain first), and their scores
+    /// sorted (to count those above a figure without a pass over the list every frame).
+    suggestion_order: Option<preannotate::ReviewOrder>,
     /// The suggestion F6 went to last (in the least-certain-first order).
     stepped_suggestion: Option<usize>,
     /// Tools ▸ Curate…

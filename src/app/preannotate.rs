@@ -197,15 +197,17 @@ impl WarraqApp {
         if self
             .suggestion_order
             .as_ref()
-            .is_none_or(|(k, _)| *k != key)
+            .is_none_or(|(k, _, _)| *k != key)
         {
-            self.suggestion_order = Some((key, review_order(list, key.2)));
+            let mut scores: Vec<f32> = list.iter().map(score_of).collect();
+            scores.sort_by(f32::total_cmp);
+            self.suggestion_order = Some((key, review_order(list, key.2), scores));
         }
-        let order = self
+        let (order, scores) = self
             .suggestion_order
             .as_ref()
-            .map(|(_, o)| o.as_slice())
-            .unwrap_or(&[]);
+            .map(|(_, o, s)| (o.as_slice(), s.as_slice()))
+            .unwrap_or((&[], &[]));
         let mut accept = None;
         let mut reject = None;
         let mut all = None;
@@ -230,7 +232,7 @@ impl WarraqApp {
                 }
             });
             chrome::row(ui, |ui| {
-                let n = list.iter().filter(|s| score_of(s) >= threshold).count();
+                let n = scores.len() - scores.partition_point(|&s| s < threshold);
                 above = chrome::hover(
                     ui.add_enabled(
                         n > 0,
@@ -320,6 +322,9 @@ impl WarraqApp {
         }
     }
 }
+
+/// The panel's order of the suggestions for (document, revision, least certain first), and their scores sorted.
+pub(super) type ReviewOrder = ((u64, u64, bool), Vec<usize>, Vec<f32>);
 
 /// A suggestion's score (a list's names: 1).
 fn score_of(s: &crate::model::Annotation) -> f32 {
