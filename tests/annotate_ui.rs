@@ -1652,21 +1652,7 @@ fn turning_off_suggest_while_annotating_leaves_the_suggestions_alone() {
 fn a_model_s_suggestions_appear_and_those_above_a_threshold_are_accepted_in_one_step() {
     let (dir, path) = sample_in_folder();
     // A model (written here, in a hub's layout) that tags every روسيا and واشنطن as a place.
-    let model_dir = dir.path().join("model");
-    std::fs::create_dir(&model_dir).unwrap();
-    let labels = ["O", "B-PERS", "I-PERS", "B-LOC", "I-LOC"];
-    let chosen = [("روسيا".to_owned(), 3), ("واشنطن".to_owned(), 3)]
-        .into_iter()
-        .collect();
-    warraq::ner::fixture::write(
-        &model_dir,
-        &warraq::ner::fixture::Spec::tiny(
-            &labels,
-            warraq::ner::fixture::vocab_for(SAMPLE_TEXT),
-            warraq::ner::fixture::Weights::ByPiece(chosen),
-        ),
-    )
-    .unwrap();
+    let model_dir = common::sample_model(dir.path(), &[("روسيا", "B-LOC"), ("واشنطن", "B-LOC")]);
     let mut h = open(&path);
     h.get_by_label("Tools").click();
     h.run_steps(2);

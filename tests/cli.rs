@@ -866,21 +866,7 @@ fn suggested_russia(
 #[test]
 fn suggest_runs_a_model_from_its_folder_and_maps_its_types() {
     let dir = tempfile::tempdir().unwrap();
-    let model = dir.path().join("model");
-    std::fs::create_dir(&model).unwrap();
-    let labels = ["O", "B-PERS", "I-PERS", "B-LOC", "I-LOC"];
-    let chosen = [("روسيا".to_owned(), 3), ("أنتونوف".to_owned(), 1)]
-        .into_iter()
-        .collect();
-    warraq::ner::fixture::write(
-        &model,
-        &warraq::ner::fixture::Spec::tiny(
-            &labels,
-            warraq::ner::fixture::vocab_for(SAMPLE),
-            warraq::ner::fixture::Weights::ByPiece(chosen),
-        ),
-    )
-    .unwrap();
+    let model = common::sample_model(dir.path(), &[("روسيا", "B-LOC"), ("أنتونوف", "B-PERS")]);
     let src = dir.path().join("b.txt");
     std::fs::write(&src, SAMPLE).unwrap();
     let s = src.to_str().unwrap();

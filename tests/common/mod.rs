@@ -144,3 +144,27 @@ pub fn tag_first_word_with_keys(h: &mut Harness<'_, WarraqApp>) {
     press(h, Key::ArrowLeft, Modifiers::COMMAND | Modifiers::SHIFT);
     press(h, Key::Num1, Modifiers::NONE);
 }
+
+/// A folder `model` in `dir`, written in a model hub's layout, whose model labels each of `words` (word, label
+/// name among O, B-PERS, I-PERS, B-LOC, I-LOC) wherever it is a whole piece of the sample, and all else O.
+#[cfg(feature = "ner")]
+pub fn sample_model(dir: &std::path::Path, words: &[(&str, &str)]) -> std::path::PathBuf {
+    use warraq::ner::fixture;
+    let labels = ["O", "B-PERS", "I-PERS", "B-LOC", "I-LOC"];
+    let chosen = words
+        .iter()
+        .map(|(w, l)| ((*w).to_owned(), labels.iter().position(|x| x == l).unwrap()))
+        .collect();
+    let model = dir.join("model");
+    std::fs::create_dir(&model).unwrap();
+    fixture::write(
+        &model,
+        &fixture::Spec::tiny(
+            &labels,
+            fixture::vocab_for(SAMPLE_TEXT),
+            fixture::Weights::ByPiece(chosen),
+        ),
+    )
+    .unwrap();
+    model
+}
