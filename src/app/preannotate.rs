@@ -199,7 +199,14 @@ impl WarraqApp {
             .as_ref()
             .is_none_or(|(k, _, _)| *k != key)
         {
-            let mut scores: Vec<f32> = list.iter().map(score_of).collect();
+            // Accepting takes one suggestion per span (its best), so the figure counts spans by their best score.
+            let mut best: std::collections::HashMap<(usize, usize), f32> =
+                std::collections::HashMap::new();
+            for s in list {
+                let b = best.entry((s.start, s.end)).or_insert(0.0);
+                *b = b.max(s.score());
+            }
+            let mut scores: Vec<f32> = best.into_values().collect();
             scores.sort_by(f32::total_cmp);
             self.suggestion_order = Some((key, review_order(list, key.2), scores));
         }
@@ -265,10 +272,7 @@ impl WarraqApp {
                             chrome::weak(ui, s.tag.clone());
                             let source = s.suggested.map_or(Source::List, |x| x.source);
                             chrome::hover(
-                                chrome::weak(
-                                    ui,
-                                    crate::i18n::number(format!("{:.2}", score_of(s))),
-                                ),
+                                chrome::weak(ui, crate::i18n::number(format!("{:.2}", s.score()))),
                                 tr!(match source {
                                     Source::List => "score (from a list of names)",
                                     Source::Learned => "score (learned from the annotations)",
@@ -305,7 +309,7 @@ impl WarraqApp {
         }
         if above {
             let chosen: Vec<usize> = (0..d.annotations.suggestions.len())
-                .filter(|&i| score_of(&d.annotations.suggestions[i]) >= threshold)
+                .filter(|&i| d.annotations.suggestions[i].score() >= threshold)
                 .collect();
             d.annotations.accept_suggestions(&doc, Some(&chosen));
         }
@@ -326,20 +330,11 @@ impl WarraqApp {
 /// The panel's order of the suggestions for (document, revision, least certain first), and their scores sorted.
 pub(super) type ReviewOrder = ((u64, u64, bool), Vec<usize>, Vec<f32>);
 
-/// A suggestion's score (a list's names: 1).
-fn score_of(s: &crate::model::Annotation) -> f32 {
-    s.suggested.map_or(1.0, |x| x.score)
-}
-
 /// The order the panel lists suggestions in: the text's, or least certain first (ties in the text's order).
 fn review_order(list: &[crate::model::Annotation], by_score: bool) -> Vec<usize> {
     let mut order: Vec<usize> = (0..list.len()).collect();
     if by_score {
-        order.sort_by(|&a, &b| {
-            score_of(&list[a])
-                .total_cmp(&score_of(&list[b]))
-                .then(a.cmp(&b))
-        });
+        order.sort_by(|&a, &b| list[a].score().total_cmp(&list[b].score()).then(a.cmp(&b)));
     }
     order
 }

@@ -144,6 +144,12 @@ pub struct Relation {
 }
 
 impl Annotation {
+    /// How sure its source is, when it is a suggestion (a list's names, and annotations: 1).
+    #[must_use]
+    pub fn score(&self) -> f32 {
+        self.suggested.map_or(1.0, |s| s.score)
+    }
+
     #[must_use]
     pub fn span(&self) -> Span {
         Span {
@@ -1065,15 +1071,37 @@ impl AnnotationSet {
         ids
     }
 
-    /// Turns suggestions into annotations in one undoable step (`which`: their indices; all when `None`).
+    /// Turns suggestions into annotations in one undoable step (`which`: their indices; all when `None`). Where
+    /// several of them propose different tags for one span, only the one scoring highest is taken (the first of
+    /// equals); the others stay in the list to review.
     pub fn accept_suggestions(&mut self, doc: &Document, which: Option<&[usize]>) -> usize {
-        let chosen: Vec<Annotation> = match which {
-            Some(idx) => idx
-                .iter()
-                .filter_map(|&i| self.suggestions.get(i).cloned())
-                .collect(),
-            None => self.suggestions.clone(),
+        let all: Vec<usize>;
+        let idx = match which {
+            Some(idx) => idx,
+            None => {
+                all = (0..self.suggestions.len()).collect();
+                &all
+            }
         };
+        let mut best: std::collections::HashMap<(usize, usize), usize> =
+            std::collections::HashMap::new();
+        for &i in idx {
+            let Some(s) = self.suggestions.get(i) else {
+                continue;
+            };
+            best.entry((s.start, s.end))
+                .and_modify(|b| {
+                    let old = &self.suggestions[*b];
+                    if s.score() > old.score() || (s.score() == old.score() && i < *b) {
+                        *b = i;
+                    }
+                })
+                .or_insert(i);
+        }
+        let mut taken: Vec<usize> = best.into_values().collect();
+        taken.sort_unstable();
+        let which = Some(taken.as_slice());
+        let chosen: Vec<Annotation> = taken.iter().map(|&i| self.suggestions[i].clone()).collect();
         let mut n = 0;
         let mut by_tag: Vec<(String, Vec<Span>)> = Vec::new();
         for s in &chosen {

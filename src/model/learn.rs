@@ -262,6 +262,63 @@ mod tests {
     }
 
     #[test]
+    fn accepting_many_takes_one_tag_per_span_the_best_and_leaves_the_others_to_review() {
+        let doc = Arc::new(Document::new("روسيا هنا. موسكو هناك".to_owned()));
+        let at = |word: &str| {
+            let byte = doc.text().find(word).unwrap();
+            let start = doc.text()[..byte].chars().count();
+            Span::new(CharOffset(start), CharOffset(start + word.chars().count()))
+        };
+        let offer = |word: &str, tag: &str, source: Source, score: f32| {
+            crate::model::annotations::suggestion(
+                &doc,
+                at(word),
+                tag,
+                Suggested::new(source, f64::from(score)),
+                "",
+            )
+        };
+        let mut set = AnnotationSet::new(Vec::new(), Vec::new(), TagSet::default());
+        set.add_suggestions(vec![
+            offer("روسيا", "PER", Source::Learned, 0.6),
+            offer("روسيا", "LOC", Source::Model, 0.9),
+            offer("موسكو", "GPE", Source::Learned, 0.7),
+            offer("موسكو", "LOC", Source::Model, 0.7),
+        ]);
+        let first_moscow = set
+            .suggestions
+            .iter()
+            .find(|s| s.text == "موسكو")
+            .map(|s| s.tag.clone())
+            .unwrap();
+        assert_eq!(set.accept_suggestions(&doc, None), 2);
+        let made: Vec<(&str, &str)> = set
+            .items()
+            .iter()
+            .map(|a| (a.text.as_str(), a.tag.as_str()))
+            .collect();
+        // روسيا: the model's 0.9 over the learner's 0.6; موسكو: equal scores, the first in the list.
+        assert!(made.contains(&("روسيا", "LOC")), "{made:?}");
+        assert!(made.contains(&("موسكو", first_moscow.as_str())), "{made:?}");
+        assert_eq!(made.len(), 2);
+        let left: Vec<(&str, &str)> = set
+            .suggestions
+            .iter()
+            .map(|a| (a.text.as_str(), a.tag.as_str()))
+            .collect();
+        assert_eq!(left.len(), 2, "the others stay to review: {left:?}");
+        assert!(left.contains(&("روسيا", "PER")));
+        // One undo step brings all four back as suggestions.
+        set.undo();
+        assert!(set.items().is_empty());
+        assert_eq!(set.suggestions.len(), 4);
+        // Accepting one by index takes that one, whatever else is proposed for its span.
+        let per = set.suggestions.iter().position(|s| s.tag == "PER").unwrap();
+        assert_eq!(set.accept_suggestions(&doc, Some(&[per])), 1);
+        assert_eq!(set.items()[0].tag, "PER");
+    }
+
+    #[test]
     fn undo_and_redo_leave_the_suggestions_offered_since_alone() {
         let doc = Arc::new(Document::new("روسيا هنا. روسيا هناك. موسكو".to_owned()));
         let mut set = set_with(&doc, &[("روسيا", "GPE")]);
