@@ -139,7 +139,7 @@ fn a_random_model_runs_over_the_sample_and_its_suggestions_are_in_bounds() {
     let dir = tempfile::tempdir().unwrap();
     let text = warraq::workspace::SAMPLE_TEXT.to_owned();
     let vocab = fixture::vocab_for(&text[..text.len().min(4000)]);
-    fixture::write(dir.path(), &Spec::tiny(&LABELS, vocab, Weights::Random)).unwrap();
+    fixture::write(dir.path(), &Spec::tiny(&LABELS, vocab, Weights::Random(7))).unwrap();
     let model = Model::load(dir.path()).unwrap();
     let doc = Document::new(text);
     let (found, progress) = run(&model, &doc);
@@ -170,7 +170,7 @@ fn a_folder_that_is_not_a_usable_model_is_said_and_named() {
     let good = tempfile::tempdir().unwrap();
     fixture::write(
         good.path(),
-        &Spec::tiny(&LABELS, fixture::vocab_for("روسيا"), Weights::Random),
+        &Spec::tiny(&LABELS, fixture::vocab_for("روسيا"), Weights::Random(7)),
     )
     .unwrap();
     // No labels: not a token-classification model.
@@ -203,7 +203,7 @@ fn a_folder_that_is_not_a_usable_model_is_said_and_named() {
     std::fs::write(good.path().join("config.json"), &config).unwrap();
     // Weights of another shape.
     let small = tempfile::tempdir().unwrap();
-    let mut spec = Spec::tiny(&LABELS, fixture::vocab_for("روسيا"), Weights::Random);
+    let mut spec = Spec::tiny(&LABELS, fixture::vocab_for("روسيا"), Weights::Random(7));
     spec.hidden = 8;
     fixture::write(small.path(), &spec).unwrap();
     std::fs::copy(
@@ -212,6 +212,21 @@ fn a_folder_that_is_not_a_usable_model_is_said_and_named() {
     )
     .unwrap();
     assert!(err(good.path()).contains("model.safetensors"));
+    // pytorch_model.bin in PyTorch's format from before 1.6 (a pickle, not a zip archive), and one that is empty.
+    std::fs::remove_file(good.path().join("model.safetensors")).unwrap();
+    let pth = good.path().join("pytorch_model.bin");
+    std::fs::write(
+        &pth,
+        b"\x80\x02\x8a\x0alZ\xfc\x9cF\xf9 j\xa8P\x19.\x80\x02M\xe9\x03.",
+    )
+    .unwrap();
+    let e = err(good.path());
+    assert!(
+        e.contains("pytorch_model.bin") && e.contains("before 1.6"),
+        "{e}"
+    );
+    std::fs::write(&pth, b"").unwrap();
+    assert!(err(good.path()).contains("pytorch_model.bin"));
 }
 
 proptest! {
@@ -221,7 +236,7 @@ proptest! {
     #[test]
     fn any_bytes_in_a_model_file_load_or_are_refused(which in 0..3usize, bytes in proptest::collection::vec(any::<u8>(), 0..400)) {
         let dir = tempfile::tempdir().unwrap();
-        fixture::write(dir.path(), &Spec::tiny(&LABELS, fixture::vocab_for("روسيا"), Weights::Random)).unwrap();
+        fixture::write(dir.path(), &Spec::tiny(&LABELS, fixture::vocab_for("روسيا"), Weights::Random(7))).unwrap();
         let name = ["config.json", "tokenizer.json", "model.safetensors"][which];
         std::fs::write(dir.path().join(name), &bytes).unwrap();
         if let Err(e) = Model::load(dir.path()) {
@@ -233,7 +248,7 @@ proptest! {
 #[test]
 fn a_model_folder_is_never_written_over() {
     let dir = tempfile::tempdir().unwrap();
-    let spec = Spec::tiny(&LABELS, fixture::vocab_for("روسيا"), Weights::Random);
+    let spec = Spec::tiny(&LABELS, fixture::vocab_for("روسيا"), Weights::Random(7));
     fixture::write(dir.path(), &spec).unwrap();
     let before = std::fs::read(dir.path().join("model.safetensors")).unwrap();
     let err = fixture::write(dir.path(), &spec).unwrap_err();
@@ -250,7 +265,7 @@ fn a_model_folder_is_never_written_over() {
 #[test]
 fn a_config_without_the_settings_running_does_not_need_still_loads() {
     let dir = tempfile::tempdir().unwrap();
-    let spec = Spec::tiny(&LABELS, fixture::vocab_for("روسيا"), Weights::Random);
+    let spec = Spec::tiny(&LABELS, fixture::vocab_for("روسيا"), Weights::Random(7));
     fixture::write(dir.path(), &spec).unwrap();
     let path = dir.path().join("config.json");
     let mut v: serde_json::Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();

@@ -162,6 +162,17 @@ impl Model {
                 safetensors,
             )
         } else if pth.is_file() {
+            // PyTorch has saved zip archives since 1.6; the older pickle-only format is not read.
+            let mut head = [0u8; 4];
+            let zip = std::fs::File::open(&pth)
+                .and_then(|mut f| std::io::Read::read_exact(&mut f, &mut head))
+                .map(|()| head == *b"PK\x03\x04");
+            if !zip.map_err(|e| format!("{}: {e}", pth.display()))? {
+                return Err(format!(
+                    "{}: not a zip archive: weights saved by PyTorch before 1.6 (or not by PyTorch) are not read; save them again with a recent PyTorch, or as model.safetensors",
+                    pth.display()
+                ));
+            }
             (
                 VarBuilder::from_pth(&pth, DType::F32, &device)
                     .map_err(|e| format!("{}: {}", pth.display(), said(&e)))?,

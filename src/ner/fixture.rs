@@ -13,7 +13,9 @@ use candle_transformers::models::bert::{BertModel, Config, HiddenAct};
 /// How the weights are chosen.
 #[derive(Debug, Clone)]
 pub enum Weights {
-    Random,
+    /// Drawn from a generator started at this seed, so that a model, and what it finds, is the same every run:
+    /// embeddings uniform with unit variance, matrices uniform in ±1/√(inputs), layer norms 1, biases 0.
+    Random(u64),
     /// Each listed piece gets the label of that index (with probability about 0.84); every other piece label 0.
     ByPiece(HashMap<String, usize>),
 }
@@ -69,7 +71,7 @@ impl Spec {
             labels: labels.iter().map(|l| (*l).to_owned()).collect(),
             vocab,
             strip_accents: true,
-            weights: Weights::Random,
+            weights: Weights::Random(1),
         }
     }
 }
@@ -201,6 +203,43 @@ pub fn write(dir: &Path, spec: &Spec) -> Result<(), String> {
     let vb = VarBuilder::from_varmap(&varmap, DType::F32, &device);
     BertModel::load(vb.pp("bert"), &config).map_err(fail)?;
     candle_nn::linear(spec.hidden, spec.labels.len(), vb.pp("classifier")).map_err(fail)?;
+    if let Weights::Random(seed) = spec.weights {
+        let mut state = seed;
+        // splitmix64: a stream of well-mixed 64-bit values; the top 24 bits give a float in [0, 1).
+        let mut uniform = move || {
+            state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+            let mut z = state;
+            z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+            z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+            z ^= z >> 31;
+            (z >> 40) as f32 / (1u64 << 24) as f32
+        };
+        let data = varmap.data().lock().map_err(|e| e.to_string())?;
+        let mut names: Vec<&String> = data.keys().collect();
+        names.sort();
+        for name in names {
+            let var = &data[name];
+            let shape = var.shape().clone();
+            let dims = shape.dims();
+            let value = if name.ends_with("LayerNorm.weight") {
+                Tensor::ones(shape, DType::F32, &device)
+            } else if dims.len() < 2 {
+                Tensor::zeros(shape, DType::F32, &device)
+            } else {
+                let bound = if name.contains("embeddings") {
+                    3f32.sqrt()
+                } else {
+                    1.0 / (dims[1] as f32).sqrt()
+                };
+                let values: Vec<f32> = (0..shape.elem_count())
+                    .map(|_| (uniform() * 2.0 - 1.0) * bound)
+                    .collect();
+                Tensor::from_vec(values, shape, &device)
+            }
+            .map_err(fail)?;
+            var.set(&value).map_err(fail)?;
+        }
+    }
     if let Weights::ByPiece(chosen) = &spec.weights {
         if spec.labels.len() > spec.hidden {
             return Err("more labels than the hidden size".to_owned());
