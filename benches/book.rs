@@ -6,6 +6,8 @@
 //! `cargo bench --bench book` prints a table and leaves its figures in `target/bench-figures/book.json`, which
 //! `.ci/bench_report.py` writes into docs/BENCHMARKS.md. Frame times include egui's tessellation, not GPU upload.
 
+#![recursion_limit = "256"]
+
 mod common;
 #[path = "../tests/common/mod.rs"]
 mod ui;
@@ -282,6 +284,48 @@ fn main() {
     }));
     let merge_save = t_merge.elapsed();
 
+    // Suggest While Annotating (on by default): one more annotation sends the learner to look again on a worker —
+    // it learns from every annotation of the book and the folder and proposes every other occurrence; the window
+    // copies what it learns from and takes the suggestions in.
+    let learning_done = |app: &WarraqApp| {
+        app.document().is_some_and(|d| {
+            !d.is_running(warraq::workspace::Work::Learning)
+                && d.learned_at == Some(d.annotations.taught())
+        })
+    };
+    // Whatever look the earlier steps started ends first.
+    frames_until(&mut h, Duration::from_secs(600), learning_done);
+    let before_look = h.state().document().unwrap().annotations.suggestions.len();
+    {
+        let d = h.state_mut().document_mut().unwrap();
+        let doc = d.doc.clone();
+        let byte = doc.text().find(" القاهرة ").unwrap() + 1;
+        let start = doc.char_at_byte(byte);
+        let span = Span::new(start, CharOffset(start.0 + "القاهرة".chars().count()));
+        d.annotations.create(&doc, span, "LOC").unwrap();
+    }
+    let t_learn = Instant::now();
+    let mut learning = vec![step_timed(&mut h)];
+    learning.extend(frames_until(
+        &mut h,
+        Duration::from_secs(600),
+        learning_done,
+    ));
+    learning.push(step_timed(&mut h));
+    let learn = t_learn.elapsed();
+    let learned = h
+        .state()
+        .document()
+        .unwrap()
+        .annotations
+        .suggestions
+        .iter()
+        .filter(|s| {
+            s.suggested
+                .is_some_and(|x| x.source == warraq::model::annotations::Source::Learned)
+        })
+        .count();
+
     let all_frames: Vec<Duration> = [
         &opening,
         &finding,
@@ -294,6 +338,7 @@ fn main() {
         &preannotating,
         &saving,
         &merging,
+        &learning,
     ]
     .iter()
     .flat_map(|v| v.iter().copied())
@@ -330,6 +375,10 @@ fn main() {
         "save_frame_max_ms": max_ms(&saving),
         "merge_save_ms": ms(merge_save),
         "merge_save_frame_max_ms": max_ms(&merging),
+        "learn_ms": ms(learn),
+        "learn_frame_max_ms": max_ms(&learning),
+        "learned_suggestions": learned,
+        "suggestions_before_learning": before_look,
         "frames": all_frames.len(),
         "frame_p99_ms": percentile(&all_frames, 0.99),
         "frame_max_ms": max_ms(&all_frames),

@@ -268,6 +268,35 @@ fn deleting_from_the_details_gives_the_text_the_keyboard_back() {
 }
 
 #[test]
+fn ctrl_f_in_the_first_frame_after_opening_keeps_the_keyboard_in_the_find_bar() {
+    // The frame the document lands in gives it the keyboard; Ctrl+F pressed at once must still win.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("article.txt");
+    std::fs::write(&path, warraq::app::SAMPLE_TEXT).unwrap();
+    let mut h = common::harness(
+        WarraqApp::new(warraq::app::Settings::default()),
+        Vec2::new(1300.0, 850.0),
+    );
+    let ctx = h.ctx.clone();
+    h.state_mut().open_path(&ctx, path, None);
+    for _ in 0..500 {
+        h.step();
+        if h.state().view().is_some() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    assert!(h.state().view().is_some(), "the file was opened");
+    press(&mut h, Key::F, Modifiers::COMMAND);
+    h.run_steps(2);
+    h.event(Event::Text("روسيا".into()));
+    press(&mut h, Key::Enter, Modifiers::NONE);
+    h.run_steps(5);
+    let n = h.state().find_state().map_or(0, |(m, _)| m.len());
+    assert!(n > 1, "typed into the find bar: {n} matches");
+}
+
+#[test]
 fn the_find_bar_remembers_its_query_and_f3_searches_again_after_it_closed() {
     let (_dir, _path, mut h) = open_copy();
     h.run_steps(2);

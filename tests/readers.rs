@@ -142,7 +142,7 @@ proptest! {
         let index = warraq::model::search::SearchIndex::of_text(&doc_text);
         let doc = index.document();
         let set = AnnotationSet::default();
-        for s in warraq::model::gazetteer::suggest(doc, &index, &set, &entries) {
+        for s in warraq::model::gazetteer::suggest(doc, &index, &set.marks(), &entries) {
             prop_assert!(s.start < s.end && s.end <= doc.char_count());
         }
     }

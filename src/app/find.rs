@@ -181,6 +181,10 @@ impl WarraqApp {
             .current()
             .is_some_and(OpenDocument::is_indexed);
         let Some(f) = &mut self.find else { return };
+        if f.focus {
+            // The bar asked for the keyboard after the document did (Ctrl+F in the frame a file lands): it wins.
+            self.focus_document = 0;
+        }
         let mut close = false;
         let mut step = None;
         chrome::row(ui, |ui| {

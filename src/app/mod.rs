@@ -415,14 +415,10 @@ impl WarraqApp {
         for m in done {
             self.add_message(Some(m));
         }
-        if self.settings.learn_live {
-            let waker = self.waker(ctx);
-            if let Some(d) = self.workspace.current_mut()
-                && crate::workspace::learned::is_due(d)
-            {
-                let m = crate::workspace::learned::start(d, &waker, false);
-                self.add_message(m);
-            }
+        let waker = self.waker(ctx);
+        if let Some(d) = self.workspace.current_mut() {
+            let m = crate::workspace::learned::step(d, &waker, self.settings.learn_live);
+            self.add_message(m);
         }
         let save_as_running = self
             .workspace

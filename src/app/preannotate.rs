@@ -10,14 +10,14 @@ use crate::model::annotations::Source;
 use crate::model::gazetteer;
 use crate::tr;
 use crate::view::{RtlLabel, chrome};
-use crate::workspace::learned::{annotations_now, with_problems};
+use crate::workspace::learned::with_problems;
 use crate::workspace::{Apply, OpenDocument, SharedIndex, Waker, Work};
 
 /// Matches the names of the list at `path` in `doc` (runs on a worker): the suggestions, and the list's lines that
 /// could not be used.
 fn match_list(
     index: &SharedIndex,
-    existing: &crate::model::AnnotationSet,
+    existing: &crate::model::Marks,
     path: &Path,
 ) -> Result<(Vec<crate::model::Annotation>, Vec<String>), String> {
     let (entries, problems) = crate::store::read_name_list(path)?;
@@ -47,11 +47,10 @@ fn apply_matches(result: Result<(Vec<crate::model::Annotation>, Vec<String>), St
     })
 }
 
-/// Starts matching the list at `path` in `d` on a worker; the annotations are taken as they are now (items and tags
-/// only, not the undo history).
+/// Starts matching the list at `path` in `d` on a worker; the annotations are taken as they are now (in brief).
 fn start_matching(d: &mut OpenDocument, path: std::path::PathBuf, waker: &Waker) {
     let index = d.shared_index();
-    let existing = annotations_now(d);
+    let existing = d.annotations.marks();
     d.spawn(Work::MatchingNames, waker, move || {
         apply_matches(match_list(&index, &existing, &path))
     });

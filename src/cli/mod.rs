@@ -627,8 +627,12 @@ pub fn preannotate_command(
     let (entries, problems) = store::read_name_list(gazetteer)?;
     let mut d = open_to_write(file)?;
     let mut notices = std::mem::take(&mut d.notices);
-    let found =
-        crate::model::gazetteer::suggest(&d.doc, d.search_index_now(), &d.annotations, &entries);
+    let found = crate::model::gazetteer::suggest(
+        &d.doc,
+        d.search_index_now(),
+        &d.annotations.marks(),
+        &entries,
+    );
     let n = found.len();
     let made = if accept_all {
         // Only this list's matches are accepted; suggestions already waiting for review stay as they are.
@@ -726,7 +730,12 @@ pub fn suggest_command(
         found.extend(
             learned
                 .model
-                .suggest(&d.doc, d.search_index_now(), &d.annotations, min_score)
+                .suggest(
+                    &d.doc,
+                    d.search_index_now(),
+                    &d.annotations.marks(),
+                    min_score,
+                )
                 .into_iter()
                 .map(|s| s.annotation),
         );

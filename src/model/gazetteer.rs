@@ -1,7 +1,7 @@
 //! Gazetteers: lists of names with their tags (`name<TAB>TAG` a line, or `name,TAG` as CSV), matched in the text with
 //! the Arabic-aware search (folded, whole words, clitic prefixes allowed and left outside) to propose annotations.
 
-use super::annotations::{Annotation, AnnotationSet, CONTEXT_CHARS, now};
+use super::annotations::{Annotation, CONTEXT_CHARS, Marks, now};
 use super::document::Document;
 use super::search::SearchIndex;
 
@@ -56,10 +56,10 @@ pub fn parse(text: &str) -> (Vec<(String, String)>, Vec<Problem>) {
 pub fn suggest(
     doc: &Document,
     index: &SearchIndex,
-    set: &AnnotationSet,
+    marks: &Marks,
     entries: &[(String, String)],
 ) -> Vec<Annotation> {
-    suggest_from(doc, index, set, entries)
+    suggest_from(doc, index, &marks.tagged(), entries)
         .into_iter()
         .map(|(a, _)| a)
         .collect()
@@ -71,7 +71,7 @@ pub fn suggest(
 pub fn suggest_from(
     doc: &Document,
     index: &SearchIndex,
-    set: &AnnotationSet,
+    tagged: &std::collections::HashSet<(usize, usize, &str)>,
     entries: &[(String, String)],
 ) -> Vec<(Annotation, usize)> {
     let names: Vec<String> = entries.iter().map(|(n, _)| n.clone()).collect();
@@ -86,11 +86,6 @@ pub fn suggest_from(
         bytes: 0,
     };
     let mut out: Vec<(Annotation, usize)> = Vec::new();
-    let tagged: std::collections::HashSet<(usize, usize, &str)> = set
-        .items()
-        .iter()
-        .map(|a| (a.start, a.end, a.tag.as_str()))
-        .collect();
     for (span, i) in index.find_many(&names) {
         let tag = &entries[i].1;
         if tagged.contains(&(span.start.0, span.end.0, tag.as_str())) {
@@ -153,7 +148,7 @@ impl CharCursor<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::TagSet;
+    use crate::model::{AnnotationSet, TagSet};
 
     #[test]
     fn parses_tab_and_csv_lines_and_reports_bad_ones() {
@@ -178,7 +173,7 @@ mod tests {
         let (entries, _) = parse("محمد علي\tPER\nالقاهرة\tLOC\n");
         let cairo = index.find("القاهرة", Default::default())[1];
         set.create(doc, cairo, "LOC");
-        set.suggestions = suggest(doc, &index, &set, &entries);
+        set.suggestions = suggest(doc, &index, &set.marks(), &entries);
         let texts: Vec<&str> = set.suggestions.iter().map(|a| a.text.as_str()).collect();
         assert_eq!(texts, vec!["محمد علي", "القاهرة"]);
         // Quotes and context are what the annotation model itself would record.

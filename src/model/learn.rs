@@ -9,7 +9,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use super::annotations::{Source, Suggested};
 use super::search::{SearchIndex, fold};
-use super::{Annotation, AnnotationSet, Document};
+use super::{Annotation, AnnotationSet, CharOffset, Document, Marks, Span};
 
 /// A learned suggestion: the annotation it proposes and its score (0..=1).
 #[derive(Debug, Clone, PartialEq)]
@@ -59,6 +59,21 @@ impl StringModel {
             self.learn(&a.text, &a.tag);
         }
         for a in set.rejected() {
+            self.reject(&a.text, &a.tag);
+        }
+    }
+
+    /// Learns from a document's annotations in brief (their texts read from `doc`) and its rejections.
+    pub fn learn_marks(&mut self, doc: &Document, marks: &Marks) {
+        for (start, end, tag, whole) in marks.iter() {
+            if whole && end <= doc.char_count() {
+                self.learn(
+                    &doc.slice(Span::new(CharOffset(start), CharOffset(end))),
+                    tag,
+                );
+            }
+        }
+        for a in marks.rejected() {
             self.reject(&a.text, &a.tag);
         }
     }
@@ -130,13 +145,14 @@ impl StringModel {
     }
 
     /// The suggestions for `doc`: every occurrence of a learned text whose score is at least `min_score`, matched as
-    /// Tag All and the gazetteer match, except where `set` already has an annotation overlapping it. In text order.
+    /// Tag All and the gazetteer match, except where `marks` has an annotation overlapping it or a rejection of
+    /// it. In text order.
     #[must_use]
     pub fn suggest(
         &self,
         doc: &Document,
         index: &SearchIndex,
-        set: &AnnotationSet,
+        marks: &Marks,
         min_score: f64,
     ) -> Vec<Scored> {
         let entries = self.entries(min_score);
@@ -144,7 +160,7 @@ impl StringModel {
             .iter()
             .map(|(text, tag, _)| (text.clone(), tag.clone()))
             .collect();
-        let mut taken: Vec<(usize, usize)> = set.items().iter().map(|a| (a.start, a.end)).collect();
+        let mut taken: Vec<(usize, usize)> = marks.iter().map(|(s, e, _, _)| (s, e)).collect();
         taken.sort_unstable();
         // The longest end among annotations starting at or before each one: an overlap test by binary search.
         let mut reach = Vec::with_capacity(taken.len());
@@ -158,9 +174,11 @@ impl StringModel {
             k > 0 && reach[k - 1] > s
         };
         // Each match scored by the learned text that found it (its form in the text may fold otherwise).
-        super::gazetteer::suggest_from(doc, index, set, &names)
+        super::gazetteer::suggest_from(doc, index, &marks.tagged(), &names)
             .into_iter()
-            .filter(|(a, _)| !overlaps(a.start, a.end) && !set.is_rejected(a.start, a.end, &a.tag))
+            .filter(|(a, _)| {
+                !overlaps(a.start, a.end) && !marks.is_rejected(a.start, a.end, &a.tag)
+            })
             .map(|(mut annotation, i)| {
                 let score = entries[i].2;
                 annotation.suggested = Some(Suggested::new(Source::Learned, score));
@@ -219,7 +237,7 @@ mod tests {
         // The last one is already annotated (as part of a longer name): nothing is suggested there.
         let set = set_with(&doc, &[("روسيا الاتحادية", "GPE")]);
         let index = SearchIndex::new(doc.clone());
-        let found = m.suggest(&doc, &index, &set, 0.5);
+        let found = m.suggest(&doc, &index, &set.marks(), 0.5);
         let spans: Vec<&str> = found.iter().map(|s| s.annotation.text.as_str()).collect();
         assert_eq!(spans, ["روسيا", "رُوسيا"]);
         assert_eq!(found[0].annotation.start, 1, "the clitic و stays outside");
@@ -239,8 +257,8 @@ mod tests {
         let index = SearchIndex::new(doc.clone());
         let learned = |set: &AnnotationSet| {
             let mut m = StringModel::new();
-            m.learn_from(set);
-            m.suggest(&doc, &index, set, 0.0)
+            m.learn_marks(&doc, &set.marks());
+            m.suggest(&doc, &index, &set.marks(), 0.0)
         };
         let first = learned(&set);
         assert_eq!(first.len(), 2);
@@ -326,7 +344,7 @@ mod tests {
         m.learn_from(&set);
         let index = SearchIndex::new(doc.clone());
         let learned: Vec<Annotation> = m
-            .suggest(&doc, &index, &set, 0.5)
+            .suggest(&doc, &index, &set.marks(), 0.5)
             .into_iter()
             .map(|s| s.annotation)
             .collect();
@@ -364,7 +382,7 @@ mod tests {
         m.learn("الرئيس", "ORG");
         let doc = Arc::new(Document::new("قال للرئيس كلمة".to_owned()));
         let set = AnnotationSet::new(Vec::new(), Vec::new(), TagSet::default());
-        let found = m.suggest(&doc, &SearchIndex::new(doc.clone()), &set, 0.5);
+        let found = m.suggest(&doc, &SearchIndex::new(doc.clone()), &set.marks(), 0.5);
         assert_eq!(found.len(), 1, "{found:?}");
         assert!(
             (found[0].score - 2.0 / 3.0).abs() < 1e-12,

@@ -16,7 +16,7 @@ pub mod selection;
 pub mod tags;
 pub mod words;
 
-pub use annotations::{Annotation, AnnotationSet, Decision, Draft, Edit, Link, Relation};
+pub use annotations::{Annotation, AnnotationSet, Decision, Draft, Edit, Link, Marks, Relation};
 pub use document::{Document, LineEnding, Paragraph};
 pub use offsets::{ByteOffset, CharOffset, Span};
 pub use selection::TextSelection;

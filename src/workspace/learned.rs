@@ -4,9 +4,10 @@
 
 use std::path::Path;
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use super::{OpenDocument, Waker, Work};
-use crate::model::AnnotationSet;
+use crate::model::Marks;
 use crate::model::annotations::Source;
 use crate::model::learn::StringModel;
 use crate::tr;
@@ -49,18 +50,6 @@ pub fn from_folder(folder: &Path, skip: Option<&Path>) -> Result<Learned, String
     Ok(learned)
 }
 
-/// The document's annotations as they are now, for a worker: items, rejected suggestions and tags (not the undo
-/// history).
-#[must_use]
-pub fn annotations_now(d: &OpenDocument) -> AnnotationSet {
-    AnnotationSet::new(
-        d.annotations.items().to_vec(),
-        Vec::new(),
-        d.annotations.tags.clone(),
-    )
-    .with_rejected(d.annotations.rejected().to_vec())
-}
-
 /// Whether the learner should look again at `d` while the user annotates: it has a file in a folder, some
 /// annotations of its own (or the learner was asked for once), and they or its rejections changed since the
 /// learner's last look (suggestions coming and going do not count: a model's, or Reject All).
@@ -70,23 +59,88 @@ pub fn is_due(d: &OpenDocument) -> bool {
         && (!d.annotations.items().is_empty() || d.learned_at.is_some())
         && d.learned_at != Some(d.annotations.taught())
         && !d.is_running(Work::Learning)
+        && d.learner_marks.is_none()
 }
 
 /// Learns from the annotations of `d`'s folder (read once per opening, then kept) and of `d` as they are now, on a
 /// worker, and offers the suggestions in `d`, in place of the learner's earlier ones. With `announce`, says how
 /// many there are (Tools ▸ Suggest from Annotations); while annotating it says nothing, and a folder that cannot
 /// be read is said once.
+///
+/// What the worker learns from is taken from the document a slice per frame (a few milliseconds each, starting
+/// over if the annotations change meanwhile): [`step`] goes on with it in the frames after.
 pub fn start(d: &mut OpenDocument, waker: &Waker, announce: bool) -> Option<String> {
-    let Some(path) = d.path.clone() else {
+    if d.path.is_none() {
         return Some(
             tr!(
                 "Suggest from Annotations learns from the documents of a folder: open a file first."
             )
             .into_owned(),
         );
-    };
+    }
+    d.learner_marks = Some(Preparing {
+        taught: d.annotations.taught(),
+        marks: Marks::default(),
+        announce,
+    });
+    step(d, waker, false)
+}
+
+/// The document's annotations being taken in for the learner's next look.
+#[derive(Debug)]
+pub struct Preparing {
+    /// [`crate::model::AnnotationSet::taught`] when taking in began.
+    taught: u64,
+    marks: Marks,
+    announce: bool,
+}
+
+/// Annotations taken in between two looks at the clock.
+const SLICE: usize = 2048;
+/// Time a frame spends taking them in.
+const FRAME_BUDGET: Duration = Duration::from_millis(2);
+
+/// Each frame: goes on taking in the annotations for a look that has begun, and starts the worker once they are
+/// all in; with `live` (Suggest While Annotating), begins a look when one [`is_due`]. Returns what to say.
+pub fn step(d: &mut OpenDocument, waker: &Waker, live: bool) -> Option<String> {
+    if d.learner_marks.is_none() {
+        if !(live && is_due(d)) {
+            return None;
+        }
+        d.learner_marks = Some(Preparing {
+            taught: d.annotations.taught(),
+            marks: Marks::default(),
+            announce: false,
+        });
+    }
+    let mut p = d.learner_marks.take()?;
+    if p.taught != d.annotations.taught() {
+        // The annotations changed meanwhile: taken in again from the start.
+        p.marks = Marks::default();
+        p.taught = d.annotations.taught();
+    }
+    let until = Instant::now() + FRAME_BUDGET;
+    loop {
+        if p.marks.take(&d.annotations, SLICE) {
+            break;
+        }
+        if Instant::now() >= until {
+            d.learner_marks = Some(p);
+            return None;
+        }
+    }
+    spawn_look(d, waker, p.marks, p.announce)
+}
+
+/// Starts the worker's look with the document's annotations taken in.
+fn spawn_look(
+    d: &mut OpenDocument,
+    waker: &Waker,
+    existing: Marks,
+    announce: bool,
+) -> Option<String> {
+    let path = d.path.clone()?;
     let index = d.shared_index();
-    let existing = annotations_now(d);
     // Marked now: whatever happens to this look (even a worker that dies), the next comes with the next change.
     d.learned_at = Some(d.annotations.taught());
     let folder_model = d.folder_learned.clone();
@@ -105,8 +159,8 @@ pub fn start(d: &mut OpenDocument, waker: &Waker, announce: bool) -> Option<Stri
             },
         };
         let mut model = l.model.clone();
-        model.learn_from(&existing);
         let index = index.get();
+        model.learn_marks(index.document(), &existing);
         let found: Vec<crate::model::Annotation> = model
             .suggest(index.document(), index, &existing, MIN_SCORE)
             .into_iter()

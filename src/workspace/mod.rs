@@ -202,6 +202,8 @@ pub struct OpenDocument {
     pub learned_at: Option<u64>,
     /// What the folder's other documents taught the learner, read once per opening.
     pub folder_learned: Option<Arc<learned::Learned>>,
+    /// The annotations being taken in for the learner's next look (a slice per frame).
+    pub(crate) learner_marks: Option<learned::Preparing>,
     pub path: Option<PathBuf>,
     pub name: String,
     pub encoding: &'static encoding_rs::Encoding,
@@ -425,6 +427,7 @@ impl OpenDocument {
             model_progress: None,
             learned_at: None,
             folder_learned: None,
+            learner_marks: None,
             path: Some(path.to_owned()),
             name,
             encoding: decoded.encoding,
@@ -467,6 +470,7 @@ impl OpenDocument {
             model_progress: None,
             learned_at: None,
             folder_learned: None,
+            learner_marks: None,
             path: None,
             name: SAMPLE_NAME.to_owned(),
             encoding: encoding_rs::UTF_8,
