@@ -3,6 +3,7 @@
 
     python3 .ci/bench_report.py            # run every benchmark (about 15 minutes on 2 cores), then write
     python3 .ci/bench_report.py --write    # only write, from the figures the last runs left
+    python3 .ci/bench_report.py --only book,suggest   # run and write those tables; the others are left as they are
 
 Figures come from criterion's estimates (target/criterion/GROUP/NAME/new/estimates.json: the median) and from what
 the benchmarks record themselves (target/bench-figures/BENCH.json: peak memory, counts, the book's frame times).
@@ -29,12 +30,19 @@ def run(args):
     subprocess.run(args, cwd=ROOT, check=True)
 
 
-def run_all():
+BENCHES = ["engine", "large_document", "search", "sidecar", "agreement", "suggest", "book"]
+
+
+def run_all(only):
     FIGURES.mkdir(parents=True, exist_ok=True)
     for f in FIGURES.glob("*.json"):
-        f.unlink()
-    for bench in ["engine", "large_document", "search", "sidecar", "agreement", "suggest"]:
-        run(["cargo", "bench", "--bench", bench])
+        if only is None or f.stem.split("-")[0] in only:
+            f.unlink()
+    for bench in BENCHES[:-1]:
+        if only is None or bench in only:
+            run(["cargo", "bench", "--bench", bench])
+    if only is not None and "book" not in only:
+        return
     runs = []
     for _ in range(BOOK_RUNS):
         run(["cargo", "bench", "--bench", "book"])
@@ -134,6 +142,10 @@ def book_table(b):
          "≤ 8 ms", status(b["merge_save_frame_max_ms"] <= 8)),
         ("the frame the opened book first appears in (its view and panel built)", rng("opening_frame_max_ms"), "",
          ""),
+        (f"one more annotation, Suggest While Annotating on → the learner's {b['learned_suggestions']:.0f} suggestions "
+         "listed (annotations taken in a slice per frame, learned and matched on a worker)", rng("learn_ms"), "", ""),
+        ("… longest frame meanwhile (the suggestions land in one of them)", rng("learn_frame_max_ms"), "≤ 8 ms",
+         status(b["learn_frame_max_ms"] <= 8)),
         (f"all {b['frames']:.0f} frames of the session: p99 / longest", f"{rng('frame_p99_ms')} / {rng('frame_max_ms')}",
          "", ""),
         ("peak resident memory of the whole session", mb(b["peak_mb"]), "", ""),
@@ -264,11 +276,13 @@ def suggest_table():
     return out
 
 
-def write():
+def write(only):
     text = DOC.read_text()
-    parts = {"book": book_table(book()), "sidecar": sidecar_table(), "search": search_table(),
-             "engine": engine_table(), "large": large_table(), "agreement": agreement_table(),
-             "suggest": suggest_table()}
+    tables = {"book": lambda: book_table(book()), "sidecar": sidecar_table, "search": search_table,
+              "engine": engine_table, "large": large_table, "agreement": agreement_table, "suggest": suggest_table}
+    # (The large_document benchmark's table is "large".)
+    wanted = None if only is None else {"large" if n == "large_document" else n for n in only}
+    parts = {name: make() for name, make in tables.items() if wanted is None or name in wanted}
     for name, body in parts.items():
         pattern = re.compile(rf"(<!-- figures:{name} -->\n).*?(<!-- /figures:{name} -->)", re.S)
         if not pattern.search(text):
@@ -279,6 +293,15 @@ def write():
 
 
 if __name__ == "__main__":
+    only = None
+    if "--only" in sys.argv:
+        at = sys.argv.index("--only") + 1
+        if at >= len(sys.argv):
+            sys.exit(f"--only takes a list of benchmarks: {','.join(BENCHES)}")
+        only = set(sys.argv[at].split(","))
+        unknown = only - set(BENCHES)
+        if unknown:
+            sys.exit(f"no such benchmark: {', '.join(sorted(unknown))} (there are {', '.join(BENCHES)})")
     if "--write" not in sys.argv:
-        run_all()
-    write()
+        run_all(only)
+    write(only)

@@ -37,6 +37,7 @@ fn max_ms(times: &[Duration]) -> f64 {
 }
 
 /// Steps frames at 60 Hz (timing each) until `done`, for at most `limit`; returns the frame times.
+#[track_caller]
 fn frames_until(
     h: &mut Harness<'_, WarraqApp>,
     limit: Duration,
@@ -151,6 +152,7 @@ fn main() {
     // Find: Ctrl+F, type a word; the index is built by the search's worker, frames go on.
     let t_find = Instant::now();
     let mut finding = vec![press(&mut h, Key::F, Modifiers::COMMAND)];
+
     h.event(Event::Text("القاهرة".into()));
     finding.extend(frames_until(&mut h, Duration::from_secs(60), |app| {
         app.find_state().is_some_and(|(m, _)| !m.is_empty())

@@ -227,6 +227,17 @@ fn a_folder_that_is_not_a_usable_model_is_said_and_named() {
     );
     std::fs::write(&pth, b"").unwrap();
     assert!(err(good.path()).contains("pytorch_model.bin"));
+    // A Git LFS pointer where the weights should be (a clone without git lfs).
+    std::fs::write(
+        &pth,
+        "version https://git-lfs.github.com/spec/v1\noid sha256:4d7a\nsize 438000000\n",
+    )
+    .unwrap();
+    let e = err(good.path());
+    assert!(
+        e.contains("pytorch_model.bin") && e.contains("git lfs pull"),
+        "{e}"
+    );
 }
 
 proptest! {

@@ -198,10 +198,12 @@ impl WarraqApp {
             .as_ref()
             .is_none_or(|(k, _, _)| *k != key)
         {
-            // Accepting takes one suggestion per span (its best), so the figure counts spans by their best score.
+            // Accepting takes one suggestion per span not annotated yet (its best), so the figure counts those spans
+            // by their best score.
             let mut best: std::collections::HashMap<(usize, usize), f32> =
                 std::collections::HashMap::new();
-            for s in list {
+            let annotated = d.annotations.suggestions_on_annotations();
+            for (s, _) in list.iter().zip(annotated).filter(|(_, on)| !on) {
                 let b = best.entry((s.start, s.end)).or_insert(0.0);
                 *b = b.max(s.score());
             }

@@ -1159,7 +1159,8 @@ impl AnnotationSet {
 
     /// Turns suggestions into annotations in one undoable step (`which`: their indices; all when `None`). Where
     /// several of them propose different tags for one span, only the one scoring highest is taken (the first of
-    /// equals); the others stay in the list to review.
+    /// equals); the others stay in the list to review. Accepting many at once also passes over a span that
+    /// already has an annotation (of any tag): it was decided; accepting one by itself always takes it.
     pub fn accept_suggestions(&mut self, doc: &Document, which: Option<&[usize]>) -> usize {
         let all: Vec<usize>;
         let idx = match which {
@@ -1171,10 +1172,14 @@ impl AnnotationSet {
         };
         let mut best: std::collections::HashMap<(usize, usize), usize> =
             std::collections::HashMap::new();
+        let many = idx.len() > 1;
         for &i in idx {
             let Some(s) = self.suggestions.get(i) else {
                 continue;
             };
+            if many && self.has_span(s.start, s.end) {
+                continue;
+            }
             best.entry((s.start, s.end))
                 .and_modify(|b| {
                     let old = &self.suggestions[*b];
@@ -1278,6 +1283,35 @@ impl AnnotationSet {
     #[must_use]
     pub fn is_rejected(&self, start: usize, end: usize, tag: &str) -> bool {
         rejected_in(&self.rejected, start, end, tag)
+    }
+
+    /// For each suggestion, whether an annotation covers exactly its span: one walk over both lists, sorted by
+    /// span (a list out of order is searched for where it goes back).
+    #[must_use]
+    pub fn suggestions_on_annotations(&self) -> Vec<bool> {
+        let mut out = Vec::with_capacity(self.suggestions.len());
+        let mut i = 0;
+        let mut last = (0, 0);
+        for s in &self.suggestions {
+            let key = (s.start, s.end);
+            if key < last {
+                i = self.items.partition_point(|a| (a.start, a.end) < key);
+            }
+            last = key;
+            while self.items.get(i).is_some_and(|a| (a.start, a.end) < key) {
+                i += 1;
+            }
+            out.push(self.items.get(i).is_some_and(|a| (a.start, a.end) == key));
+        }
+        out
+    }
+
+    /// Whether an annotation covers exactly `start..end`.
+    #[must_use]
+    pub fn has_span(&self, start: usize, end: usize) -> bool {
+        let span = Span::new(CharOffset(start), CharOffset(end));
+        self.overlapping(span)
+            .any(|a| a.start == start && a.end == end)
     }
 
     /// The annotations in brief (spans and tags) and the rejections, for work on a worker, in one pass (the
@@ -1749,6 +1783,8 @@ impl AnnotationSet {
         }
         self.next_id = next;
         self.revision += 1;
+        // Items sharing a span may change places: what was taken in for the learner so far is taken in again.
+        self.taught += 1;
         self.renumbered.extend(full.iter().map(|(a, b)| (*a, *b)));
         let to = |id: &mut u64| {
             if let Some(n) = full.get(id) {

@@ -45,6 +45,17 @@ struct Pieces {
 }
 
 /// A candle error as one line: without the backtrace candle adds when `RUST_BACKTRACE` is set.
+/// Whether the file at `path` begins with `head` (a shorter file does not).
+fn file_starts_with(path: &Path, head: &[u8]) -> Result<bool, String> {
+    let mut start = Vec::with_capacity(head.len());
+    std::fs::File::open(path)
+        .and_then(|f| {
+            std::io::Read::read_to_end(&mut std::io::Read::take(f, head.len() as u64), &mut start)
+        })
+        .map_err(|e| format!("{}: {e}", path.display()))?;
+    Ok(start == head)
+}
+
 fn said(e: &candle_core::Error) -> String {
     let text = e.to_string();
     text.lines().next().unwrap_or_default().trim().to_owned()
@@ -153,6 +164,14 @@ impl Model {
         let device = Device::Cpu;
         let safetensors = folder.join("model.safetensors");
         let pth = folder.join("pytorch_model.bin");
+        for weights in [&safetensors, &pth] {
+            if weights.is_file() && file_starts_with(weights, b"version https://git-lfs")? {
+                return Err(format!(
+                    "{}: a Git LFS pointer, not the weights: fetch them first (git lfs pull in the model's folder)",
+                    weights.display()
+                ));
+            }
+        }
         let (vb, weights) = if safetensors.is_file() {
             let bytes = std::fs::read(&safetensors)
                 .map_err(|e| format!("{}: {e}", safetensors.display()))?;
@@ -163,11 +182,7 @@ impl Model {
             )
         } else if pth.is_file() {
             // PyTorch has saved zip archives since 1.6; the older pickle-only format is not read.
-            let mut head = [0u8; 4];
-            let zip = std::fs::File::open(&pth)
-                .and_then(|mut f| std::io::Read::read_exact(&mut f, &mut head))
-                .map(|()| head == *b"PK\x03\x04");
-            if !zip.map_err(|e| format!("{}: {e}", pth.display()))? {
+            if !file_starts_with(&pth, b"PK\x03\x04")? {
                 return Err(format!(
                     "{}: not a zip archive: weights saved by PyTorch before 1.6 (or not by PyTorch) are not read; save them again with a recent PyTorch, or as model.safetensors",
                     pth.display()

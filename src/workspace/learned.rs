@@ -78,11 +78,17 @@ pub fn start(d: &mut OpenDocument, waker: &Waker, announce: bool) -> Option<Stri
             .into_owned(),
         );
     }
-    d.learner_marks = Some(Preparing {
-        taught: d.annotations.taught(),
-        marks: Marks::default(),
-        announce,
-    });
+    // A look being prepared goes on (now to be announced); otherwise one begins.
+    match &mut d.learner_marks {
+        Some(p) => p.announce |= announce,
+        None => {
+            d.learner_marks = Some(Preparing {
+                taught: d.annotations.taught(),
+                marks: Marks::default(),
+                announce,
+            });
+        }
+    }
     step(d, waker, false)
 }
 
@@ -114,6 +120,10 @@ pub fn step(d: &mut OpenDocument, waker: &Waker, live: bool) -> Option<String> {
         });
     }
     let mut p = d.learner_marks.take()?;
+    if !live && !p.announce {
+        // Suggest While Annotating was turned off meanwhile.
+        return None;
+    }
     if p.taught != d.annotations.taught() {
         // The annotations changed meanwhile: taken in again from the start.
         p.marks = Marks::default();
@@ -126,6 +136,8 @@ pub fn step(d: &mut OpenDocument, waker: &Waker, live: bool) -> Option<String> {
         }
         if Instant::now() >= until {
             d.learner_marks = Some(p);
+            // The next slice comes in the next frame, even if nothing else asks for one.
+            waker();
             return None;
         }
     }

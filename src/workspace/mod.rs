@@ -425,7 +425,9 @@ impl OpenDocument {
         Self {
             generation: next_generation(),
             model_progress: None,
-            learned_at: None,
+            // The learner's suggestions saved last time are in the sidecar: it looks again at the next change
+            // (not at opening, when a book's index and view are being built).
+            learned_at: Some(set.taught()),
             folder_learned: None,
             learner_marks: None,
             path: Some(path.to_owned()),
